@@ -1,0 +1,1 @@
+"""The composition root: runs the four services together and drives them from the CLI."""

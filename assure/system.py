@@ -1,0 +1,65 @@
+"""All four services in one process over one NATS: the embedded default and the test harness."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+
+from assure.gateway import create_app
+from assure.services import ALL
+from shared.eventstore import ServiceApplication
+from shared.messaging.consumer import AfterCommit
+from shared.nats_server import EmbeddedNats
+from shared.runtime import ServiceRuntime
+from shared.settings import AssureSettings
+
+log = logging.getLogger("assure")
+
+
+class System:
+    """Starts NATS (unless an external one is configured), the stores and the services."""
+
+    def __init__(
+        self,
+        settings: AssureSettings,
+        services: tuple[str, ...] | None = None,
+        after_commit: AfterCommit | None = None,
+    ) -> None:
+        self.settings = settings
+        self.definitions = [d for d in ALL if services is None or d.name in services]
+        self.after_commit = after_commit
+        self.nats: EmbeddedNats | None = None
+        self.apps: dict[str, ServiceApplication] = {}
+        self.runtimes: list[ServiceRuntime] = []
+
+    @property
+    def nats_url(self) -> str:
+        if self.settings.nats_url:
+            return self.settings.nats_url
+        assert self.nats is not None, "start() first"
+        return self.nats.url
+
+    async def start(self) -> System:
+        if not self.settings.nats_url:
+            self.nats = EmbeddedNats(
+                self.settings.data_dir / "nats", sync_always=self.settings.nats_sync_always
+            ).start()
+            log.info("nats-server started at %s (data in %s)", self.nats.url, self.nats.store_dir)
+        for definition in self.definitions:
+            app = definition.build(self.settings)
+            self.apps[definition.name] = app
+            runtime = definition.runtime(app, self.settings, self.nats_url, self.after_commit)
+            await runtime.start()
+            self.runtimes.append(runtime)
+        return self
+
+    async def stop(self) -> None:
+        for runtime in reversed(self.runtimes):
+            await runtime.stop()
+        self.runtimes.clear()
+        if self.nats:
+            self.nats.stop()
+
+    def http_app(self) -> FastAPI:
+        return create_app(self.apps)

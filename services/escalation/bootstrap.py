@@ -1,0 +1,8 @@
+"""Wires escalation: its application, its HTTP routes and what it consumes."""
+
+from services.escalation.application import Interventions
+from services.escalation.entrypoints.api import router
+from services.escalation.entrypoints.subscribers import CONSUMES
+from shared.service import ServiceDefinition
+
+SERVICE = ServiceDefinition(name="escalation", application=Interventions, router=router, consumes=CONSUMES)

@@ -1,0 +1,8 @@
+"""Wires intake: its application, its HTTP routes and what it consumes."""
+
+from services.intake.application import Intake
+from services.intake.entrypoints.api import router
+from services.intake.entrypoints.subscribers import CONSUMES
+from shared.service import ServiceDefinition
+
+SERVICE = ServiceDefinition(name="intake", application=Intake, router=router, consumes=CONSUMES)

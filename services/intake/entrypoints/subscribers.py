@@ -1,0 +1,3 @@
+"""What intake consumes from other services' streams (nothing yet; suspensions come later)."""
+
+CONSUMES: dict = {}

@@ -1,0 +1,43 @@
+"""Plain-English wording of notifications, with no more personal data than needed."""
+
+from __future__ import annotations
+
+from functools import singledispatch
+
+from shared.contracts import escalation, risk
+from shared.contracts.envelope import IntegrationEvent
+
+
+@singledispatch
+def compose(event: IntegrationEvent) -> tuple[str, str]:
+    """Subject line and body for an event."""
+    return event.event_type, f"{event.event_type} for provider {event.provider_id}."
+
+
+@compose.register
+def _(event: risk.ConcernRaised) -> tuple[str, str]:
+    urgency = "URGENT - people's safety may be at risk. " if event.safety_at_risk else ""
+    subject = f"{urgency}Concern raised about provider {event.provider_id}"
+    body = (
+        f"{urgency}A {event.severity.value} {event.category} concern was raised from "
+        f"{event.source}: {event.summary}. Concern reference {event.concern_id}."
+    )
+    return subject, body
+
+
+@compose.register
+def _(event: escalation.EscalationProposed) -> tuple[str, str]:
+    return (
+        f"Approval needed: {event.step} for provider {event.provider_id}",
+        f"{event.proposed_by} proposed a {event.step} ({event.reason}). A second, authorised "
+        f"person must approve or reject it. Escalation reference {event.escalation_id}.",
+    )
+
+
+@compose.register
+def _(event: escalation.EscalationApproved) -> tuple[str, str]:
+    return (
+        f"Approved: {event.step} for provider {event.provider_id}",
+        f"{event.approved_by} ({event.approver_role.replace('_', ' ')}) approved the "
+        f"{event.step}. Escalation reference {event.escalation_id}.",
+    )

@@ -1,0 +1,51 @@
+"""One message to one recipient through one channel, about one event."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from shared.domain import stable_id
+
+IN_APP = "in-app"
+
+
+class Notification(Aggregate):
+    """Delivered at most once per event, recipient and channel: its id says so."""
+
+    @staticmethod
+    def create_id(about_event_id: str, recipient: str, channel: str, **_: object) -> UUID:
+        return stable_id("notification", about_event_id, recipient, channel)
+
+    @event("Delivered")
+    def __init__(
+        self,
+        provider_id: str,
+        recipient: str,
+        channel: str,
+        about_event_id: str,
+        about_event_type: str,
+        subject: str,
+        body: str,
+        urgent: bool,
+        correlation_id: str,
+        causation_id: str,
+    ) -> None:
+        self.provider_id = provider_id
+        self.recipient = recipient
+        self.channel = channel
+        self.about_event_id = about_event_id
+        self.about_event_type = about_event_type
+        self.subject = subject
+        self.body = body
+        self.urgent = urgent
+        self.read = False
+
+    def mark_read(self, reader: str) -> None:
+        if not self.read:
+            self._read(reader=reader)
+
+    @event("Read")
+    def _read(self, reader: str) -> None:
+        self.read = True

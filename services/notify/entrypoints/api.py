@@ -1,0 +1,67 @@
+"""notify's HTTP routes: the in-app inbox."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.notify.application import Notifications
+from services.notify.domain.notification import Notification
+from shared.http import application_of, operations_router
+
+router = APIRouter(tags=["notify"])
+router.include_router(operations_router("notify"))
+App = Annotated[Notifications, Depends(application_of("notify"))]
+Recipient = Annotated[str, Path(pattern=r"^[a-z0-9-]{1,64}$")]
+
+
+class NotificationView(BaseModel):
+    notification_id: UUID
+    provider_id: str
+    recipient: str
+    channel: str
+    subject: str
+    body: str
+    urgent: bool
+    read: bool
+    about_event_type: str
+    about_event_id: str
+    delivered_at: str
+
+    @classmethod
+    def of(cls, n: Notification) -> NotificationView:
+        return cls(
+            notification_id=n.id,
+            provider_id=n.provider_id,
+            recipient=n.recipient,
+            channel=n.channel,
+            subject=n.subject,
+            body=n.body,
+            urgent=n.urgent,
+            read=n.read,
+            about_event_type=n.about_event_type,
+            about_event_id=n.about_event_id,
+            delivered_at=n.created_on.isoformat(),
+        )
+
+
+class ReadReceipt(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reader: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+@router.get("/inbox/{recipient}", response_model=list[NotificationView])
+def inbox(
+    app: App, recipient: Recipient, unread: Annotated[bool, Query()] = False
+) -> list[NotificationView]:
+    """A role's in-app inbox, newest first (e.g. operations, contract-manager)."""
+    return [NotificationView.of(n) for n in app.inbox(recipient, unread_only=unread)]
+
+
+@router.post("/notifications/{notification_id}/read", response_model=NotificationView)
+def mark_read(app: App, notification_id: UUID, body: ReadReceipt) -> NotificationView:
+    return NotificationView.of(app.mark_read(notification_id, body.reader))

@@ -1,0 +1,73 @@
+"""RiskAssessment: scores every return and raises concerns from poor-performance triggers."""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import Any
+
+from services.risk.domain.risk_profile import RiskProfile
+from shared.contracts import intake, risk
+from shared.contracts.envelope import IntegrationEvent
+from shared.eventstore import Processing, ServiceApplication
+
+
+class RiskAssessment(ServiceApplication):
+    """Keeps each provider's risk profile."""
+
+    service = "risk"
+
+    def profile(self, provider_id: str) -> RiskProfile:
+        return self.get(RiskProfile, RiskProfile.create_id(provider_id))
+
+    def _profile_for(self, provider_id: str) -> RiskProfile:
+        profile_id = RiskProfile.create_id(provider_id)
+        if self.exists(profile_id):
+            return self.repository.get(profile_id)
+        return RiskProfile(provider_id=provider_id)
+
+    @singledispatchmethod
+    def policy(self, event: IntegrationEvent, processing: Processing) -> None:
+        """Upstream events risk does not act on are tracked and otherwise ignored."""
+
+    @policy.register
+    def _(self, event: intake.ReturnSubmitted, processing: Processing) -> None:
+        assert processing.envelope is not None
+        profile = self._profile_for(event.provider_id)
+        profile.score_return(
+            event.return_id,
+            {name: rating.value for name, rating in event.sections.items()},
+            correlation_id=processing.envelope.correlationid,
+            causation_id=processing.envelope.id,
+        )
+        processing.collect_events(profile)
+
+    @singledispatchmethod
+    def to_integration(self, domain_event: Any) -> IntegrationEvent | None:
+        return None
+
+    @to_integration.register
+    def _(self, domain_event: RiskProfile.ReturnScored) -> IntegrationEvent:
+        return risk.RiskScored(
+            provider_id=domain_event.provider_id,
+            return_id=domain_event.return_id,
+            score=domain_event.score,
+            band=risk.Band(domain_event.band),
+            section_ratings=domain_event.section_ratings,
+            explanation=domain_event.explanation,
+            model_version=domain_event.model_version,
+            previous_score=domain_event.previous_score,
+            change=domain_event.change,
+        )
+
+    @to_integration.register
+    def _(self, domain_event: RiskProfile.ConcernRaised) -> IntegrationEvent:
+        return risk.ConcernRaised(
+            provider_id=domain_event.provider_id,
+            concern_id=domain_event.concern_id,
+            category=domain_event.category,
+            severity=risk.Severity(domain_event.severity),
+            source=domain_event.source,
+            summary=domain_event.summary,
+            evidence=domain_event.evidence,
+            safety_at_risk=domain_event.safety_at_risk,
+        )

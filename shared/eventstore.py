@@ -1,0 +1,247 @@
+"""The base of every service's eventsourcing Application: store, tracking, index, dead letters."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import singledispatchmethod
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    ProcessRecorder,
+    Tracking,
+    Transcoding,
+)
+
+from shared.contracts.envelope import Envelope, IntegrationEvent, unwrap
+from shared.dead_letter import DeadLetter
+
+DEAD_LETTERS = "dead-letters"
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class Processing(ProcessingEvent[UUID]):
+    """Events collected while handling one upstream message, with the envelope that caused them."""
+
+    def __init__(self, tracking: Tracking | None, envelope: Envelope | None = None) -> None:
+        super().__init__(tracking=tracking)
+        self.envelope = envelope
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What handling one upstream message did."""
+
+    duplicate: bool
+    new_events: int = 0
+
+
+class NotFound(LookupError):
+    """The thing asked for does not exist in this service."""
+
+
+class ServiceApplication(Application[UUID]):
+    """One service's event store; its notification log is the outbox."""
+
+    service: ClassVar[str]
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.recorder: ProcessRecorder
+        self._listeners: list[Callable[[], None]] = []
+        self._index = ReadIndex(self)
+
+    def construct_recorder(self) -> ProcessRecorder:
+        return self.factory.process_recorder()
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # Outbox ---------------------------------------------------------------------------------
+
+    def to_integration(self, domain_event: Any) -> IntegrationEvent | None:
+        """The public contract for a stored domain event, or None if it stays private."""
+        return None
+
+    def on_recorded(self, listener: Callable[[], None]) -> None:
+        """Calls listener (from any thread) after each commit, so the relay wakes at once."""
+        self._listeners.append(listener)
+
+    def _notify(self, recordings: Any) -> None:
+        super()._notify(recordings)
+        for listener in self._listeners:
+            listener()
+
+    # Tracked consumption --------------------------------------------------------------------
+
+    def handle(self, envelope: Envelope, tracking: Tracking) -> Outcome:
+        """Applies one upstream event; its effects and the tracking record commit together."""
+        if self.recorder.has_tracking_id(tracking.application_name, tracking.notification_id):
+            return Outcome(duplicate=True)
+        processing = Processing(tracking, envelope)
+        self.policy(unwrap(envelope), processing)
+        return self._commit(processing)
+
+    def _commit(self, processing: Processing) -> Outcome:
+        tracking = processing.tracking
+        try:
+            recordings = self._record(processing)
+        except IntegrityError:
+            if tracking and self.recorder.has_tracking_id(
+                tracking.application_name, tracking.notification_id
+            ):
+                return Outcome(duplicate=True)
+            raise
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        return Outcome(duplicate=False, new_events=len(processing.events))
+
+    @singledispatchmethod
+    def policy(self, event: IntegrationEvent, processing: Processing) -> None:
+        """Upstream events this service does not act on are tracked and otherwise ignored."""
+
+    def position(self, tracking_name: str) -> int:
+        return self.recorder.max_tracking_id(tracking_name) or 0
+
+    # Dead letters ---------------------------------------------------------------------------
+
+    def park(
+        self,
+        *,
+        upstream: str,
+        message_key: str,
+        subject: str,
+        payload: str,
+        error: str,
+        attempts: int,
+        tracking: Tracking | None,
+    ) -> Outcome:
+        """Parks a failing message; with tracking, the partition moves past it in the same commit."""
+        letter = DeadLetter(
+            upstream=upstream,
+            message_key=message_key,
+            subject=subject,
+            payload=payload,
+            error=error[:2000],
+            attempts=attempts,
+        )
+        processing = Processing(tracking)
+        processing.collect_events(letter)
+        try:
+            return self._commit(processing)
+        except IntegrityError:
+            return Outcome(duplicate=True)  # parked already by an earlier delivery
+
+    def dead_letters(self) -> list[DeadLetter]:
+        return [self.repository.get(i) for i in self._index.ids(DEAD_LETTERS)]
+
+    def replay_dead_letter(self, letter_id: UUID) -> Outcome:
+        """Applies a parked message again (after a fix), exactly once."""
+        letter: DeadLetter = self.get(DeadLetter, letter_id)
+        letter.replay()
+        envelope = Envelope.model_validate_json(letter.payload)
+        processing = Processing(Tracking(f"replay:{letter_id}", 1), envelope)
+        self.policy(unwrap(envelope), processing)
+        processing.collect_events(letter)
+        return self._commit(processing)
+
+    # Reading --------------------------------------------------------------------------------
+
+    def get(self, kind: type, aggregate_id: UUID) -> Any:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError as error:
+            raise NotFound(f"no {kind.__name__} {aggregate_id}") from error
+        if not isinstance(aggregate, kind):
+            raise NotFound(f"no {kind.__name__} {aggregate_id}")
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def index_keys(self, domain_event: Any) -> Iterable[str]:
+        """Keys under which an aggregate is found again; every provider's aggregates by default."""
+        provider_id = getattr(domain_event, "provider_id", None)
+        if provider_id:
+            yield f"provider:{provider_id}"
+        if isinstance(domain_event, DeadLetter.Parked):
+            yield DEAD_LETTERS
+
+    def aggregates_under(self, key: str) -> list[UUID]:
+        return self._index.ids(key)
+
+    def history(self, provider_id: str) -> list[dict[str, Any]]:
+        """Every stored event of every aggregate about the provider, oldest first."""
+        entries = []
+        for aggregate_id in self._index.ids(f"provider:{provider_id}"):
+            for domain_event in self.events.get(aggregate_id):
+                entries.append(describe(self.service, domain_event))
+        entries.sort(key=lambda entry: entry["time"])
+        return entries
+
+
+def describe(service: str, domain_event: DomainEventProtocol[UUID]) -> dict[str, Any]:
+    """A plain, JSON-ready account of one stored domain event."""
+    data = {
+        key: value
+        for key, value in vars(domain_event).items()
+        if key not in {"originator_id", "originator_version", "timestamp", "originator_topic"}
+    }
+    qualname = type(domain_event).__qualname__
+    aggregate, _, event_name = qualname.rpartition(".")
+    return {
+        "service": service,
+        "aggregate": aggregate,
+        "aggregate_id": str(domain_event.originator_id),
+        "version": domain_event.originator_version,
+        "event": event_name,
+        "time": domain_event.timestamp.isoformat(),
+        "data": data,
+    }
+
+
+class ReadIndex:
+    """Aggregate ids by key, kept by reading the store's own notification log (a read model)."""
+
+    def __init__(self, app: ServiceApplication) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+        self._position = 0
+        self._ids: dict[str, list[UUID]] = defaultdict(list)
+        self._seen: dict[str, set[UUID]] = defaultdict(set)
+
+    def ids(self, key: str) -> list[UUID]:
+        self.catch_up()
+        return list(self._ids.get(key, ()))
+
+    def catch_up(self) -> None:
+        with self._lock:
+            while page := self._app.recorder.select_notifications(
+                start=self._position, limit=1000, inclusive_of_start=False
+            ):
+                for notification in page:
+                    domain_event = self._app.mapper.to_domain_event(notification)
+                    for key in self._app.index_keys(domain_event):
+                        if domain_event.originator_id not in self._seen[key]:
+                            self._seen[key].add(domain_event.originator_id)
+                            self._ids[key].append(domain_event.originator_id)
+                    self._position = notification.id

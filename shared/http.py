@@ -1,0 +1,99 @@
+"""What every service's HTTP routes share: error answers, correlation ids, operator routes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request
+from fastapi.responses import JSONResponse
+
+from shared.contracts.envelope import PROVIDER_ID_PATTERN
+from shared.dead_letter import DeadLetterAlreadyReplayed
+from shared.domain import InvalidInput, Refused
+from shared.eventstore import NotFound, ServiceApplication
+
+
+def application_of(service: str) -> Callable[[Request], Any]:
+    """A dependency handing a route its service's application."""
+
+    def dependency(request: Request) -> ServiceApplication:
+        return request.app.state.services[service]
+
+    return dependency
+
+
+def correlation_id(
+    x_correlation_id: Annotated[str | None, Header(max_length=100)] = None,
+) -> str:
+    return x_correlation_id or uuid.uuid4().hex
+
+
+CorrelationId = Annotated[str, Depends(correlation_id)]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Domain refusals become clear 4xx answers naming the field, never a 500."""
+
+    @app.exception_handler(InvalidInput)
+    async def invalid(_: Request, error: InvalidInput) -> JSONResponse:
+        loc = ["body", *(error.field or "").split(".")] if error.field else ["body"]
+        return JSONResponse(
+            status_code=422, content={"detail": [{"loc": loc, "msg": error.message}]}
+        )
+
+    @app.exception_handler(Refused)
+    async def refused(_: Request, error: Refused) -> JSONResponse:
+        return JSONResponse(
+            status_code=409, content={"detail": error.message, "field": error.field}
+        )
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, error: NotFound) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(error)})
+
+    @app.exception_handler(DeadLetterAlreadyReplayed)
+    async def replayed(_: Request, error: DeadLetterAlreadyReplayed) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"detail": "already replayed"})
+
+
+ProviderId = Annotated[str, Path(pattern=PROVIDER_ID_PATTERN, description="The provider's id")]
+
+
+def operations_router(service: str) -> APIRouter:
+    """History and dead-letter routes every service offers."""
+    router = APIRouter(tags=[service])
+    # A default, not an Annotated alias: this module's annotations are strings, and a local
+    # alias could not be resolved by FastAPI.
+    app_of_service = Depends(application_of(service))
+
+    @router.get("/providers/{provider_id}/history", summary=f"{service} events about a provider")
+    def history(
+        provider_id: ProviderId, app: ServiceApplication = app_of_service
+    ) -> list[dict[str, Any]]:
+        return app.history(provider_id)
+
+    @router.get("/dead-letters", summary="Messages parked after repeated failures")
+    def dead_letters(app: ServiceApplication = app_of_service) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": str(letter.id),
+                "upstream": letter.upstream,
+                "subject": letter.subject,
+                "error": letter.error,
+                "attempts": letter.attempts,
+                "parked_at": letter.created_on.isoformat(),
+                "replayed": letter.replayed,
+            }
+            for letter in app.dead_letters()
+        ]
+
+    @router.post("/dead-letters/{letter_id}/replay", summary="Apply a parked message again")
+    def replay(letter_id: UUID, app: ServiceApplication = app_of_service) -> dict[str, Any]:
+        outcome = app.replay_dead_letter(letter_id)
+        return {"replayed": str(letter_id), "new_events": outcome.new_events}
+
+    return router
+

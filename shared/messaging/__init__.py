@@ -1,0 +1,1 @@
+"""NATS JetStream wiring: topology, the outbox relay and tracked consumers."""

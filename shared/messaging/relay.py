@@ -1,0 +1,119 @@
+"""The outbox relay: publishes a service's committed events, in order, to its own stream."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from eventsourcing.persistence import Tracking
+from nats.js import JetStreamContext
+from nats.js.errors import APIError, NotFoundError
+
+from shared.contracts.envelope import event_id_for, wrap
+from shared.eventstore import ServiceApplication
+from shared.messaging.topology import Topology, message_id, notification_id_from
+
+log = logging.getLogger(__name__)
+
+OUTBOX = "outbox"  # tracking name under which the relay records its published position
+WRONG_LAST_MSG_ID = {10070, 10071}
+PAGE = 200
+
+
+class OutboxRelay:
+    """Reads the notification log after the stream's tail and publishes each public event."""
+
+    def __init__(
+        self,
+        app: ServiceApplication,
+        js: JetStreamContext,
+        topology: Topology,
+        publish_timeout: float = 5.0,
+    ) -> None:
+        self.app = app
+        self.js = js
+        self.topology = topology
+        self.publish_timeout = publish_timeout
+        self.stream = topology.stream(app.service)
+        self.position = 0  # last notification id known to be in the stream (or private)
+        self.last_msg_id: str | None = None
+        self._wakeup = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        app.on_recorded(self.wake)
+
+    def wake(self) -> None:
+        self._loop.call_soon_threadsafe(self._wakeup.set)
+
+    async def resync(self) -> None:
+        """Takes the position from the stream's tail: a lost tail is re-published, not skipped."""
+        info = await self.js.stream_info(self.stream)
+        self.position, self.last_msg_id = 0, None
+        if info.state.last_seq:
+            try:
+                tail = await self.js.get_msg(self.stream, seq=info.state.last_seq)
+            except NotFoundError:
+                return
+            self.last_msg_id = (tail.headers or {}).get("Nats-Msg-Id")
+            self.position = notification_id_from(self.last_msg_id, self.app.service)
+
+    async def run(self, stopping: asyncio.Event, poll_seconds: float = 0.5) -> None:
+        await self.resync()
+        while not stopping.is_set():
+            try:
+                published = await self.publish_pending()
+            except APIError as error:
+                if error.err_code not in WRONG_LAST_MSG_ID:
+                    raise
+                log.warning("%s relay out of step with its stream; resyncing", self.stream)
+                await self.resync()
+                continue
+            if not published:
+                self._wakeup.clear()
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), poll_seconds)
+                except TimeoutError:
+                    pass
+
+    async def publish_pending(self) -> int:
+        """Publishes one page of committed notifications; returns how many were handled."""
+        page = await asyncio.to_thread(
+            self.app.recorder.select_notifications,
+            start=self.position,
+            limit=PAGE,
+            inclusive_of_start=False,
+        )
+        for notification in page:
+            await self._publish(notification)
+            self.position = notification.id
+        if page:
+            await asyncio.to_thread(self._record_position)
+        return len(page)
+
+    async def _publish(self, notification) -> None:  # noqa: ANN001 - eventsourcing Notification
+        domain_event = self.app.mapper.to_domain_event(notification)
+        contract = self.app.to_integration(domain_event)
+        if contract is None:
+            return
+        envelope = wrap(
+            contract,
+            event_id=event_id_for(domain_event.originator_id, domain_event.originator_version),
+            time=domain_event.timestamp,
+            correlation_id=getattr(domain_event, "correlation_id", None),
+            causation_id=getattr(domain_event, "causation_id", None),
+        )
+        msg_id = message_id(self.app.service, notification.id)
+        headers = {"Nats-Msg-Id": msg_id}
+        if self.last_msg_id:
+            headers["Nats-Expected-Last-Msg-Id"] = self.last_msg_id
+        await self.js.publish(
+            self.topology.subject(contract),
+            envelope.model_dump_json().encode(),
+            timeout=self.publish_timeout,
+            stream=self.stream,
+            headers=headers,
+        )
+        self.last_msg_id = msg_id
+
+    def _record_position(self) -> None:
+        if self.position > self.app.position(OUTBOX):
+            self.app.recorder.insert_tracking(Tracking(OUTBOX, self.position))

@@ -1,0 +1,65 @@
+"""Streams and subjects: one stream per producing service, partitioned by provider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nats.js.api import StorageType, StreamConfig
+
+from shared.contracts.envelope import IntegrationEvent, partition_of
+from shared.settings import AssureSettings
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Names of streams, subjects and consumers under an optional namespace."""
+
+    partitions: int
+    namespace: str = ""
+    duplicate_window_seconds: float = 120.0
+
+    @classmethod
+    def from_settings(cls, settings: AssureSettings) -> Topology:
+        return cls(settings.partitions, settings.namespace, settings.duplicate_window_seconds)
+
+    def _prefix(self, subject: str) -> str:
+        return f"{self.namespace}.{subject}" if self.namespace else subject
+
+    def stream(self, service: str) -> str:
+        name = service.upper()
+        return f"{self.namespace.upper()}_{name}" if self.namespace else name
+
+    def stream_subjects(self, service: str) -> str:
+        return self._prefix(f"evt.{service}.>")
+
+    def subject(self, event: IntegrationEvent) -> str:
+        k = partition_of(event.provider_id, self.partitions)
+        service = event.source_service
+        return self._prefix(f"evt.{service}.p{k}.{event.provider_id}.{event.event_type}")
+
+    def partition_filter(self, service: str, k: int) -> str:
+        return self._prefix(f"evt.{service}.p{k}.>")
+
+    def provider_filter(self, provider_id: str) -> str:
+        return self._prefix(f"evt.*.*.{provider_id}.>")
+
+    def stream_config(self, service: str) -> StreamConfig:
+        return StreamConfig(
+            name=self.stream(service),
+            subjects=[self.stream_subjects(service)],
+            storage=StorageType.FILE,
+            duplicate_window=self.duplicate_window_seconds,
+        )
+
+
+def message_id(service: str, notification_id: int) -> str:
+    """The Nats-Msg-Id of the integration event made from one stored notification."""
+    return f"{service}:{notification_id}"
+
+
+def notification_id_from(msg_id: str | None, service: str) -> int:
+    """The producer's notification id from a Nats-Msg-Id, refusing a forged or foreign one."""
+    prefix = f"{service}:"
+    if not msg_id or not msg_id.startswith(prefix) or not msg_id[len(prefix) :].isdigit():
+        raise ValueError(f"message id {msg_id!r} is not from {service}")
+    return int(msg_id[len(prefix) :])

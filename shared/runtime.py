@@ -1,0 +1,93 @@
+"""Runs one service: its store, its stream, its relay and its tracked consumers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import nats
+from faststream.nats import NatsBroker
+from nats.aio.client import Client
+from nats.js.errors import BadRequestError
+
+from shared.eventstore import ServiceApplication
+from shared.messaging.consumer import AfterCommit, TrackedConsumer, subscribe
+from shared.messaging.relay import OutboxRelay
+from shared.messaging.topology import Topology
+from shared.settings import AssureSettings
+
+log = logging.getLogger(__name__)
+SERVICES = ("intake", "risk", "escalation", "notify")
+
+
+class ServiceRuntime:
+    """Starts and stops everything one service instance needs on NATS."""
+
+    def __init__(
+        self,
+        app: ServiceApplication,
+        settings: AssureSettings,
+        upstreams: tuple[str, ...],
+        nats_url: str,
+        after_commit: AfterCommit | None = None,
+    ) -> None:
+        self.app = app
+        self.settings = settings
+        self.upstreams = upstreams
+        self.nats_url = nats_url
+        self.topology = Topology.from_settings(settings)
+        self.broker = NatsBroker(
+            nats_url, logger=None, max_reconnect_attempts=-1, graceful_timeout=5.0
+        )
+        self.consumers = [
+            TrackedConsumer(app, upstream, k, settings.max_deliver, after_commit)
+            for upstream in upstreams
+            for k in range(settings.partitions)
+        ]
+        for consumer in self.consumers:
+            subscribe(self.broker, consumer, self.topology, settings.ack_wait_seconds)
+        self._nc: Client | None = None
+        self._stopping = asyncio.Event()
+        self._relay_task: asyncio.Task[None] | None = None
+        self.relay: OutboxRelay | None = None
+
+    async def start(self) -> None:
+        self._nc = await nats.connect(self.nats_url, max_reconnect_attempts=-1, name=self.app.service)
+        js = self._nc.jetstream()
+        for service in {self.app.service, *self.upstreams}:
+            await ensure_stream(js, self.topology, service)
+        self.relay = OutboxRelay(
+            self.app, js, self.topology, self.settings.publish_timeout_seconds
+        )
+        self._relay_task = asyncio.create_task(self._run_relay(), name=f"{self.app.service}-relay")
+        await self.broker.start()
+
+    async def _run_relay(self) -> None:
+        assert self.relay is not None
+        while not self._stopping.is_set():
+            try:
+                await self.relay.run(self._stopping)
+            except Exception:  # noqa: BLE001 - NATS down or timed out: resync and go on
+                log.exception("%s relay failed; restarting in 1 s", self.app.service)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), 1.0)
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        await self.broker.stop()
+        if self._relay_task:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(self._relay_task, 10)
+        if self._nc:
+            await self._nc.close()
+        self.app.close()
+
+
+async def ensure_stream(js, topology: Topology, service: str) -> None:  # noqa: ANN001
+    """Creates the service's stream, or brings an existing one to the configured settings."""
+    config = topology.stream_config(service)
+    try:
+        await js.add_stream(config)
+    except BadRequestError:
+        await js.update_stream(config)
