@@ -45,16 +45,40 @@ class OutboxRelay:
         self._loop.call_soon_threadsafe(self._wakeup.set)
 
     async def resync(self) -> None:
-        """Takes the position from the stream's tail: a lost tail is re-published, not skipped."""
+        """Takes the position from the stream's tail: a lost tail is re-published, not skipped.
+
+        The expected-last id is whatever the stream holds last; the position is the newest
+        message that is really ours (a foreign or forged id is stepped over, never trusted).
+        """
         info = await self.js.stream_info(self.stream)
         self.position, self.last_msg_id = 0, None
-        if info.state.last_seq:
-            try:
-                tail = await self.js.get_msg(self.stream, seq=info.state.last_seq)
-            except NotFoundError:
+        newest = await asyncio.to_thread(self.app.recorder.max_notification_id) or 0
+        seq = info.state.last_seq
+        while seq and seq >= info.state.first_seq:
+            msg_id = await self._msg_id_at(seq)
+            if seq == info.state.last_seq:
+                self.last_msg_id = msg_id
+            position = self._own_position(msg_id, newest)
+            if position is not None:
+                self.position = position
                 return
-            self.last_msg_id = (tail.headers or {}).get("Nats-Msg-Id")
-            self.position = notification_id_from(self.last_msg_id, self.app.service)
+            log.error("%s holds a message that is not %s's (%r); stepping over it",
+                      self.stream, self.app.service, msg_id)
+            seq -= 1
+
+    async def _msg_id_at(self, seq: int) -> str | None:
+        try:
+            msg = await self.js.get_msg(self.stream, seq=seq)
+        except NotFoundError:
+            return None
+        return (msg.headers or {}).get("Nats-Msg-Id")
+
+    def _own_position(self, msg_id: str | None, newest: int) -> int | None:
+        try:
+            position = notification_id_from(msg_id, self.app.service)
+        except ValueError:
+            return None
+        return position if position <= newest else None
 
     async def run(self, stopping: asyncio.Event, poll_seconds: float = 0.5) -> None:
         await self.resync()

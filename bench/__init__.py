@@ -1,0 +1,1 @@
+"""Benchmarks of the running system, driven through its public HTTP API."""
