@@ -10,8 +10,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Assure: contract monitoring for commissioned social care.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Assure: contract monitoring for commissioned social care.", no_args_is_help=True
+)
 URL = typer.Option("--url", envvar="ASSURE_URL", help="Base URL of a running Assure.")
 DEFAULT_URL = "http://127.0.0.1:8000"
 
@@ -26,8 +27,9 @@ def up(
     from assure.serve import serve
     from shared.settings import AssureSettings
 
-    overrides = {k: v for k, v in
-                 {"http_host": host, "http_port": port, "data_dir": data_dir}.items() if v}
+    overrides = {
+        k: v for k, v in {"http_host": host, "http_port": port, "data_dir": data_dir}.items() if v
+    }
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     asyncio.run(serve(AssureSettings(**overrides)))
 

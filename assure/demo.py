@@ -30,31 +30,48 @@ def run(base_url: str, say: Callable[[str], None] = print, timeout: float = 30.0
     with httpx.Client(base_url=base_url, timeout=10.0) as http:
         ids: dict[str, Any] = {"returns": {}}
         for provider_id, name, sections in PROVIDERS:
-            _ok(http.post("/intake/providers", json={
-                "provider_id": provider_id, "name": name, "registered_by": OFFICER}))
-            submitted = _ok(http.post(
-                f"/intake/providers/{provider_id}/returns",
-                headers={"Idempotency-Key": f"{provider_id}-2026-cmr-august"},
-                json={"period_start": "2026-04-01", "period_end": "2026-07-31",
-                      "sections": sections, "submitted_by": f"Manager of {name}"},
-            ))
+            _ok(
+                http.post(
+                    "/intake/providers",
+                    json={"provider_id": provider_id, "name": name, "registered_by": OFFICER},
+                )
+            )
+            submitted = _ok(
+                http.post(
+                    f"/intake/providers/{provider_id}/returns",
+                    headers={"Idempotency-Key": f"{provider_id}-2026-cmr-august"},
+                    json={
+                        "period_start": "2026-04-01",
+                        "period_end": "2026-07-31",
+                        "sections": sections,
+                        "submitted_by": f"Manager of {name}",
+                    },
+                )
+            )
             ids["returns"][provider_id] = submitted["return_id"]
             say(f"{name}: return {submitted['return_id']} submitted")
         for provider_id, name, _ in PROVIDERS:
             risk = _wait(lambda p=provider_id: _risk(http, p), timeout)
-            say(f"{name}: risk score {risk['latest_score']}% (band {risk['latest_band']}), "
-                f"{len(risk['open_concerns'])} open concern(s)")
+            say(
+                f"{name}: risk score {risk['latest_score']}% (band {risk['latest_band']}), "
+                f"{len(risk['open_concerns'])} open concern(s)"
+            )
         poor = PROVIDERS[2][0]
-        escalation = _wait(lambda: _first(http.get(f"/escalation/providers/{poor}/escalations")),
-                           timeout)
+        escalation = _wait(
+            lambda: _first(http.get(f"/escalation/providers/{poor}/escalations")), timeout
+        )
         ids["escalation"] = escalation["escalation_id"]
-        say(f"Escalation proposed for {poor}: {escalation['step']} ({escalation['reason']}), "
-            f"id {escalation['escalation_id']}, status {escalation['status']}")
+        say(
+            f"Escalation proposed for {poor}: {escalation['step']} ({escalation['reason']}), "
+            f"id {escalation['escalation_id']}, status {escalation['status']}"
+        )
         if escalation["status"] == "proposed":
-            approved = _ok(http.post(
-                f"/escalation/escalations/{escalation['escalation_id']}/approve",
-                json={"approver": APPROVER[0], "role": APPROVER[1]},
-            ))
+            approved = _ok(
+                http.post(
+                    f"/escalation/escalations/{escalation['escalation_id']}/approve",
+                    json={"approver": APPROVER[0], "role": APPROVER[1]},
+                )
+            )
             say(f"Approved by {approved['decided_by']}: EscalationApproved recorded")
         inbox = _wait(lambda: _approved_notice(http), timeout)
         say(f"Inbox of head-of-strategic-planning: {inbox['subject']}")
@@ -67,8 +84,10 @@ def run(base_url: str, say: Callable[[str], None] = print, timeout: float = 30.0
 
 def _ok(response: httpx.Response) -> Any:
     if response.status_code >= 400:
-        raise RuntimeError(f"{response.request.method} {response.request.url} answered "
-                           f"{response.status_code}: {response.text}")
+        raise RuntimeError(
+            f"{response.request.method} {response.request.url} answered "
+            f"{response.status_code}: {response.text}"
+        )
     return response.json()
 
 

@@ -64,5 +64,3 @@ def create_app(apps: dict[str, ServiceApplication]) -> FastAPI:
 def merge(histories: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
     entries = [entry for history in histories for entry in history]
     return sorted(entries, key=lambda entry: (entry["time"], entry["service"]))
-
-

@@ -18,8 +18,9 @@ async def serve(settings: AssureSettings) -> None:
         system.http_app(), host=settings.http_host, port=settings.http_port, log_level="warning"
     )
     server = uvicorn.Server(config)
-    log.info("Assure is up on http://%s:%d (API docs at /docs)",
-             settings.http_host, settings.http_port)
+    log.info(
+        "Assure is up on http://%s:%d (API docs at /docs)", settings.http_host, settings.http_port
+    )
     try:
         await server.serve()
     finally:

@@ -135,7 +135,7 @@ class ServiceApplication(Application[UUID]):
         attempts: int,
         tracking: Tracking | None,
     ) -> Outcome:
-        """Parks a failing message; with tracking, the partition moves past it in the same commit."""
+        """Parks a failing message; with tracking, its partition moves past it in one commit."""
         letter = DeadLetter(
             upstream=upstream,
             message_key=message_key,

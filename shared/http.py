@@ -96,4 +96,3 @@ def operations_router(service: str) -> APIRouter:
         return {"replayed": str(letter_id), "new_events": outcome.new_events}
 
     return router
-

@@ -20,6 +20,17 @@ def nats_server_binary() -> str:
     return found
 
 
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM if the process that started it dies, even by SIGKILL."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -45,7 +56,7 @@ class EmbeddedNats:
         config = self.store_dir / "nats-server.conf"
         config.write_text(
             f"listen: 127.0.0.1:{self.port}\n"
-            f"jetstream {{\n  store_dir: \"{self.store_dir / 'jetstream'}\"\n{sync}}}\n"
+            f'jetstream {{\n  store_dir: "{self.store_dir / "jetstream"}"\n{sync}}}\n'
         )
         return config
 
@@ -56,6 +67,9 @@ class EmbeddedNats:
             [nats_server_binary(), "-c", str(config), "-l", str(log)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            # Its own session, so Ctrl-C reaches only us and we stop the services first.
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

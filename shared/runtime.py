@@ -53,13 +53,13 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
 
     async def start(self) -> None:
-        self._nc = await nats.connect(self.nats_url, max_reconnect_attempts=-1, name=self.app.service)
+        self._nc = await nats.connect(
+            self.nats_url, max_reconnect_attempts=-1, name=self.app.service
+        )
         js = self._nc.jetstream()
         for service in {self.app.service, *self.upstreams}:
             await ensure_stream(js, self.topology, service)
-        self.relay = OutboxRelay(
-            self.app, js, self.topology, self.settings.publish_timeout_seconds
-        )
+        self.relay = OutboxRelay(self.app, js, self.topology, self.settings.publish_timeout_seconds)
         self._relay_task = asyncio.create_task(self._run_relay(), name=f"{self.app.service}-relay")
         await self.broker.start()
 

@@ -65,8 +65,12 @@ class Postgres:
 
     def connect(self) -> psycopg.Connection:
         return psycopg.connect(
-            host=self.host, port=self.port, user=self.user, password=self.password,
-            dbname=self.dbname, autocommit=True,
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password,
+            dbname=self.dbname,
+            autocommit=True,
         )
 
 
@@ -97,8 +101,11 @@ def postgres() -> Iterator[Postgres]:
 
         with PostgresContainer("postgres:16-alpine", driver=None) as container:
             yield Postgres(
-                container.get_container_host_ip(), int(container.get_exposed_port(5432)),
-                container.username, container.password, container.dbname,
+                container.get_container_host_ip(),
+                int(container.get_exposed_port(5432)),
+                container.username,
+                container.password,
+                container.dbname,
             )
         return
     reason = "no PostgreSQL: set ASSURE_TEST_POSTGRES_HOST, or run a Docker engine"
@@ -116,8 +123,11 @@ def store(request: pytest.FixtureRequest) -> Iterator[dict[str, object]]:
     pg: Postgres = request.getfixturevalue("postgres")
     prefix = f"t{uuid.uuid4().hex[:12]}_"
     yield {
-        "postgres_host": pg.host, "postgres_port": pg.port, "postgres_user": pg.user,
-        "postgres_password": pg.password, "postgres_dbname": pg.dbname,
+        "postgres_host": pg.host,
+        "postgres_port": pg.port,
+        "postgres_user": pg.user,
+        "postgres_password": pg.password,
+        "postgres_dbname": pg.dbname,
         "postgres_schema_prefix": prefix,
     }
     with pg.connect() as conn:

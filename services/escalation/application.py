@@ -60,7 +60,9 @@ class Interventions(ServiceApplication):
         found = [self.repository.get(i) for i in self.aggregates_under(f"provider:{provider_id}")]
         return [item for item in found if isinstance(item, Escalation)]
 
-    def approve(self, escalation_id: UUID, approver: str, role: str, correlation_id: str) -> Escalation:
+    def approve(
+        self, escalation_id: UUID, approver: str, role: str, correlation_id: str
+    ) -> Escalation:
         """Records a second, authorised person's approval."""
         escalation = self.escalation(escalation_id)
         escalation.approve(approver, role, correlation_id)

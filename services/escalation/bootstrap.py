@@ -5,4 +5,6 @@ from services.escalation.entrypoints.api import router
 from services.escalation.entrypoints.subscribers import CONSUMES
 from shared.service import ServiceDefinition
 
-SERVICE = ServiceDefinition(name="escalation", application=Interventions, router=router, consumes=CONSUMES)
+SERVICE = ServiceDefinition(
+    name="escalation", application=Interventions, router=router, consumes=CONSUMES
+)

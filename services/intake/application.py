@@ -71,8 +71,10 @@ class Intake(ServiceApplication):
             registered_by=registered_by,
             correlation_id=correlation_id,
         )
-        return self._save_new(provider, lambda: self.register_provider(
-            name, provider_id, registered_by, correlation_id))
+        return self._save_new(
+            provider,
+            lambda: self.register_provider(name, provider_id, registered_by, correlation_id),
+        )
 
     def get_provider(self, provider_id: str) -> Provider:
         provider = self._existing(Provider, Provider.create_id(provider_id))
@@ -109,8 +111,10 @@ class Intake(ServiceApplication):
             submitted_by=submission.submitted_by,
             correlation_id=correlation_id,
         )
-        return self._save_new(monitoring_return, lambda: self.submit_return(
-            provider_id, submission, key, correlation_id))
+        return self._save_new(
+            monitoring_return,
+            lambda: self.submit_return(provider_id, submission, key, correlation_id),
+        )
 
     def get_return(self, return_id: uuid.UUID) -> MonitoringReturn:
         return self.get(MonitoringReturn, return_id)

@@ -5,4 +5,6 @@ from services.notify.entrypoints.api import router
 from services.notify.entrypoints.subscribers import CONSUMES
 from shared.service import ServiceDefinition
 
-SERVICE = ServiceDefinition(name="notify", application=Notifications, router=router, consumes=CONSUMES)
+SERVICE = ServiceDefinition(
+    name="notify", application=Notifications, router=router, consumes=CONSUMES
+)

@@ -5,4 +5,6 @@ from services.risk.entrypoints.api import router
 from services.risk.entrypoints.subscribers import CONSUMES
 from shared.service import ServiceDefinition
 
-SERVICE = ServiceDefinition(name="risk", application=RiskAssessment, router=router, consumes=CONSUMES)
+SERVICE = ServiceDefinition(
+    name="risk", application=RiskAssessment, router=router, consumes=CONSUMES
+)

@@ -82,8 +82,12 @@ class TrackedConsumer:
         return envelope, position
 
     async def _park(self, raw, error: str, attempts: int, tracking: Tracking | None) -> None:  # noqa: ANN001
-        alerts.error("%s: message parked as a dead letter after %d attempt(s): %s",
-                     self.name, attempts, error)
+        alerts.error(
+            "%s: message parked as a dead letter after %d attempt(s): %s",
+            self.name,
+            attempts,
+            error,
+        )
         await asyncio.to_thread(
             self.app.park,
             upstream=self.upstream,

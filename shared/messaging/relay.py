@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from eventsourcing.persistence import Tracking
@@ -62,8 +63,12 @@ class OutboxRelay:
             if position is not None:
                 self.position = position
                 return
-            log.error("%s holds a message that is not %s's (%r); stepping over it",
-                      self.stream, self.app.service, msg_id)
+            log.error(
+                "%s holds a message that is not %s's (%r); stepping over it",
+                self.stream,
+                self.app.service,
+                msg_id,
+            )
             seq -= 1
 
     async def _msg_id_at(self, seq: int) -> str | None:
@@ -93,10 +98,8 @@ class OutboxRelay:
                 continue
             if not published:
                 self._wakeup.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), poll_seconds)
-                except TimeoutError:
-                    pass
 
     async def publish_pending(self) -> int:
         """Publishes one page of committed notifications; returns how many were handled."""

@@ -12,19 +12,27 @@ pytestmark = pytest.mark.e2e
 
 
 async def test_an_unsafe_return_is_scored_escalated_approved_and_notified(settings):
-    async with running(settings) as system, serving(system) as url, httpx.AsyncClient(
-        base_url=url
-    ) as http:
-        registered = await http.post("/intake/providers", json={
-            "provider_id": "oakwood", "name": "Oakwood", "registered_by": "coordinator"})
+    async with (
+        running(settings) as system,
+        serving(system) as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
+        registered = await http.post(
+            "/intake/providers",
+            json={"provider_id": "oakwood", "name": "Oakwood", "registered_by": "coordinator"},
+        )
         assert registered.status_code == 201
 
-        first = await http.post("/intake/providers/oakwood/returns",
-                                json=return_form(SECTIONS_UNSAFE),
-                                headers={"Idempotency-Key": "aug-2026"})
-        retry = await http.post("/intake/providers/oakwood/returns",
-                                json=return_form(SECTIONS_UNSAFE),
-                                headers={"Idempotency-Key": "aug-2026"})
+        first = await http.post(
+            "/intake/providers/oakwood/returns",
+            json=return_form(SECTIONS_UNSAFE),
+            headers={"Idempotency-Key": "aug-2026"},
+        )
+        retry = await http.post(
+            "/intake/providers/oakwood/returns",
+            json=return_form(SECTIONS_UNSAFE),
+            headers={"Idempotency-Key": "aug-2026"},
+        )
         assert (first.status_code, retry.status_code) == (201, 200)
         assert first.json()["return_id"] == retry.json()["return_id"]
 
@@ -45,26 +53,34 @@ async def test_an_unsafe_return_is_scored_escalated_approved_and_notified(settin
         assert escalation["status"] == "proposed"
         escalation_url = f"/escalation/escalations/{escalation['escalation_id']}"
 
-        officer = await http.post(f"{escalation_url}/approve",
-                                  json={"approver": "Jo", "role": "contract_coordinator"})
+        officer = await http.post(
+            f"{escalation_url}/approve", json={"approver": "Jo", "role": "contract_coordinator"}
+        )
         assert officer.status_code == 409 and "may not approve" in officer.json()["detail"]
 
-        approved = await http.post(f"{escalation_url}/approve",
-                                   json={"approver": "Morag", "role": "head_of_strategic_planning"})
+        approved = await http.post(
+            f"{escalation_url}/approve",
+            json={"approver": "Morag", "role": "head_of_strategic_planning"},
+        )
         assert approved.status_code == 200 and approved.json()["status"] == "approved"
-        again = await http.post(f"{escalation_url}/approve",
-                                json={"approver": "Ewan", "role": "general_manager"})
+        again = await http.post(
+            f"{escalation_url}/approve", json={"approver": "Ewan", "role": "general_manager"}
+        )
         assert again.status_code == 409
 
         async def told(recipient, event_type):
             inbox = (await http.get(f"/notify/inbox/{recipient}")).json()
             return [n for n in inbox if n["about_event_type"] == event_type]
 
-        operations = await eventually(lambda: told("operations", "ConcernRaised"),
-                                      what="operations told of the safety concern")
+        operations = await eventually(
+            lambda: told("operations", "ConcernRaised"),
+            what="operations told of the safety concern",
+        )
         assert operations[0]["urgent"] is True
-        await eventually(lambda: told("general-manager", "EscalationApproved"),
-                         what="EscalationApproved notification")
+        await eventually(
+            lambda: told("general-manager", "EscalationApproved"),
+            what="EscalationApproved notification",
+        )
 
         history = (await http.get("/history/oakwood")).json()
         events = [f"{e['aggregate']}.{e['event']}" for e in history]
@@ -83,11 +99,15 @@ async def test_an_unsafe_return_is_scored_escalated_approved_and_notified(settin
 
 
 async def test_a_good_return_raises_no_concern(settings):
-    async with running(settings) as system, serving(system) as url, httpx.AsyncClient(
-        base_url=url
-    ) as http:
-        await http.post("/intake/providers", json={
-            "provider_id": "riverside", "name": "Riverside", "registered_by": "coordinator"})
+    async with (
+        running(settings) as system,
+        serving(system) as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
+        await http.post(
+            "/intake/providers",
+            json={"provider_id": "riverside", "name": "Riverside", "registered_by": "coordinator"},
+        )
         await http.post("/intake/providers/riverside/returns", json=return_form(SECTIONS_GREEN))
 
         async def scored():

@@ -11,7 +11,7 @@ import pytest
 
 from services.intake.application import ReturnSubmission
 from services.risk.domain.risk_profile import RiskProfile
-from shared.messaging.relay import OUTBOX, OutboxRelay
+from shared.messaging.relay import OutboxRelay
 from shared.messaging.topology import Topology
 from shared.nats_server import EmbeddedNats
 from tests.support import SECTIONS_GREEN, SECTIONS_UNSAFE, eventually, return_form, running, serving
@@ -65,13 +65,20 @@ async def test_a_consumer_killed_after_commit_before_ack_does_not_score_twice(se
     # The process is gone without acking; a new one on the same store gets the redelivery.
     async with running(settings, after_commit=crash_once) as system:
         intake_calls = lambda: [c for c in calls if c[0].startswith("INTAKE")]  # noqa: E731
-        await eventually(lambda: _later(len(intake_calls()) >= 3), timeout=30,
-                         what="redelivery of the unacked message")
+        await eventually(
+            lambda: _later(len(intake_calls()) >= 3),
+            timeout=30,
+            what="redelivery of the unacked message",
+        )
         scored = scored_events(system, "alder")
         assert [e.return_id for e in scored] == [return_id]
         ns = settings.namespace
-        assert await stream_count(system.nats_url, f"{ns.upper()}_RISK",
-                                  f"{ns}.evt.risk.*.alder.RiskScored") == 1
+        assert (
+            await stream_count(
+                system.nats_url, f"{ns.upper()}_RISK", f"{ns}.evt.risk.*.alder.RiskScored"
+            )
+            == 1
+        )
 
 
 async def test_a_relay_killed_after_publish_before_recording_its_position_publishes_once(
@@ -83,8 +90,9 @@ async def test_a_relay_killed_after_publish_before_recording_its_position_publis
             submit(system, "birch", key)
         stream = f"{settings.namespace.upper()}_INTAKE"
         subject = f"{settings.namespace}.evt.intake.*.birch.>"
-        await eventually(lambda: _count_is(nats_url, stream, subject, 4),
-                         what="the relay to publish")
+        await eventually(
+            lambda: _count_is(nats_url, stream, subject, 4), what="the relay to publish"
+        )
     intake = system.apps["intake"]
 
     nc = await nats.connect(nats_url)
@@ -112,15 +120,18 @@ async def test_nats_restarted_mid_flow_loses_and_doubles_nothing(settings, tmp_p
         async with running(own) as system:
             register(system, *[f"p{i}" for i in range(6)])
             ids = [submit(system, f"p{i}", "before") for i in range(6)]
-            await eventually(lambda: _later(all(scored_events(system, f"p{i}") for i in range(6))),
-                             what="scores before the restart")
+            await eventually(
+                lambda: _later(all(scored_events(system, f"p{i}") for i in range(6))),
+                what="scores before the restart",
+            )
             server.stop(kill=True)
             ids += [submit(system, f"p{i}", "during") for i in range(6)]  # store keeps them
             await asyncio.sleep(1.0)
             server.start()
             await eventually(
                 lambda: _later(all(len(scored_events(system, f"p{i}")) == 2 for i in range(6))),
-                timeout=60, what="scores after the restart",
+                timeout=60,
+                what="scores after the restart",
             )
             scored = [e.return_id for i in range(6) for e in scored_events(system, f"p{i}")]
             assert sorted(scored) == sorted(ids)
@@ -143,14 +154,19 @@ async def test_a_poison_message_is_parked_and_the_consumer_carries_on(settings, 
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(RiskProfile, "score_return", broken_for_poison)
-    async with running(settings) as system, serving(system) as url, httpx.AsyncClient(
-        base_url=url
-    ) as http:
+    async with (
+        running(settings) as system,
+        serving(system) as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
         register(system, "poison", good)
         poison_return = submit(system, "poison", "k", SECTIONS_UNSAFE)
         submit(system, good, "k")
-        await eventually(lambda: _later(scored_events(system, good)), timeout=30,
-                         what="the next message in the partition to be scored")
+        await eventually(
+            lambda: _later(scored_events(system, good)),
+            timeout=30,
+            what="the next message in the partition to be scored",
+        )
 
         letters = (await http.get("/risk/dead-letters")).json()
         assert len(letters) == 1
@@ -166,21 +182,33 @@ async def test_a_poison_message_is_parked_and_the_consumer_carries_on(settings, 
         assert again.status_code == 409
         assert len(scored_events(system, "poison")) == 1
         # The replayed concern flows on to escalation like any other.
-        await eventually(lambda: _later(system.apps["escalation"].escalations_for("poison")),
-                         what="escalation of the replayed concern")
+        await eventually(
+            lambda: _later(system.apps["escalation"].escalations_for("poison")),
+            what="escalation of the replayed concern",
+        )
 
 
 async def test_a_malformed_or_forged_message_is_parked_never_applied(settings):
-    async with running(settings) as system, serving(system) as url, httpx.AsyncClient(
-        base_url=url
-    ) as http:
+    async with (
+        running(settings) as system,
+        serving(system) as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
         nc = await nats.connect(system.nats_url)
         js = nc.jetstream()
         ns = settings.namespace
-        await js.publish(f"{ns}.evt.intake.p0.forger.ReturnSubmitted", b"{not json",
-                         stream=f"{ns.upper()}_INTAKE", headers={"Nats-Msg-Id": "intake:oops"})
-        await js.publish(f"{ns}.evt.intake.p1.forger.ReturnSubmitted", b"{}",
-                         stream=f"{ns.upper()}_INTAKE", headers={"Nats-Msg-Id": "evil:1"})
+        await js.publish(
+            f"{ns}.evt.intake.p0.forger.ReturnSubmitted",
+            b"{not json",
+            stream=f"{ns.upper()}_INTAKE",
+            headers={"Nats-Msg-Id": "intake:oops"},
+        )
+        await js.publish(
+            f"{ns}.evt.intake.p1.forger.ReturnSubmitted",
+            b"{}",
+            stream=f"{ns.upper()}_INTAKE",
+            headers={"Nats-Msg-Id": "evil:1"},
+        )
         await nc.close()
 
         async def parked():
@@ -190,28 +218,40 @@ async def test_a_malformed_or_forged_message_is_parked_never_applied(settings):
         letters = await eventually(parked, what="both messages parked")
         assert all(letter["attempts"] == 1 for letter in letters)
         # The relay steps over the foreign tail and intake's own events still flow.
-        await http.post("/intake/providers", json={
-            "provider_id": "cedar", "name": "Cedar", "registered_by": "t"})
+        await http.post(
+            "/intake/providers",
+            json={"provider_id": "cedar", "name": "Cedar", "registered_by": "t"},
+        )
         await http.post("/intake/providers/cedar/returns", json=return_form())
         await eventually(lambda: _later(scored_events(system, "cedar")), what="cedar scored")
 
 
 async def test_the_same_submission_sent_concurrently_with_one_key_makes_one_return(settings):
-    async with running(settings, services=("intake",)) as system, serving(
-        system
-    ) as url, httpx.AsyncClient(base_url=url) as http:
-        await http.post("/intake/providers", json={
-            "provider_id": "elm", "name": "Elm", "registered_by": "t"})
-        answers = await asyncio.gather(*[
-            http.post("/intake/providers/elm/returns", json=return_form(),
-                      headers={"Idempotency-Key": "same"})
-            for _ in range(8)
-        ])
+    async with (
+        running(settings, services=("intake",)) as system,
+        serving(system) as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
+        await http.post(
+            "/intake/providers", json={"provider_id": "elm", "name": "Elm", "registered_by": "t"}
+        )
+        answers = await asyncio.gather(
+            *[
+                http.post(
+                    "/intake/providers/elm/returns",
+                    json=return_form(),
+                    headers={"Idempotency-Key": "same"},
+                )
+                for _ in range(8)
+            ]
+        )
         assert sorted(a.status_code for a in answers) == [200] * 7 + [201]
         assert len({a.json()["return_id"] for a in answers}) == 1
-        changed = await http.post("/intake/providers/elm/returns",
-                                  json=return_form(submitted_by="someone else"),
-                                  headers={"Idempotency-Key": "same"})
+        changed = await http.post(
+            "/intake/providers/elm/returns",
+            json=return_form(submitted_by="someone else"),
+            headers={"Idempotency-Key": "same"},
+        )
         assert changed.status_code == 409
         history = (await http.get("/intake/providers/elm/history")).json()
         assert [e["event"] for e in history].count("Submitted") == 1

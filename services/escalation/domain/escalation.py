@@ -66,7 +66,10 @@ class Escalation(Aggregate):
         if not reason.strip():
             raise InvalidInput("a rejection needs a reason", field="reason")
         self._rejected(
-            **self._facts(), approver=approver, role=role, reason=reason,
+            **self._facts(),
+            approver=approver,
+            role=role,
+            reason=reason,
             correlation_id=correlation_id,
         )
 

@@ -21,7 +21,9 @@ class Provider(Aggregate):
         return stable_id("provider", provider_id)
 
     @event("Registered")
-    def __init__(self, provider_id: str, name: str, registered_by: str, correlation_id: str) -> None:
+    def __init__(
+        self, provider_id: str, name: str, registered_by: str, correlation_id: str
+    ) -> None:
         self.provider_id = provider_id
         self.name = name
         self.registered_by = registered_by
