@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from nats.js.api import StorageType, StreamConfig
@@ -60,6 +61,8 @@ def message_id(service: str, notification_id: int) -> str:
 def notification_id_from(msg_id: str | None, service: str) -> int:
     """The producer's notification id from a Nats-Msg-Id, refusing a forged or foreign one."""
     prefix = f"{service}:"
-    if not msg_id or not msg_id.startswith(prefix) or not msg_id[len(prefix) :].isdigit():
+    number = msg_id[len(prefix) :] if msg_id and msg_id.startswith(prefix) else ""
+    # Exactly the form message_id() writes: ASCII digits, no leading zero.
+    if not re.fullmatch(r"[1-9][0-9]*", number):
         raise ValueError(f"message id {msg_id!r} is not from {service}")
-    return int(msg_id[len(prefix) :])
+    return int(number)

@@ -29,7 +29,8 @@ def _(event: risk.ConcernRaised) -> tuple[str, str]:
 def _(event: escalation.EscalationProposed) -> tuple[str, str]:
     return (
         f"Approval needed: {event.step} for provider {event.provider_id}",
-        f"{event.proposed_by} proposed a {event.step} ({event.reason}). A second, authorised "
+        f"{_proposer(event.proposed_by)} proposed a {event.step} ({event.reason}). A second, "
+        "authorised "
         f"person must approve or reject it. Escalation reference {event.escalation_id}.",
     )
 
@@ -41,3 +42,10 @@ def _(event: escalation.EscalationApproved) -> tuple[str, str]:
         f"{event.approved_by} ({event.approver_role.replace('_', ' ')}) approved the "
         f"{event.step}. Escalation reference {event.escalation_id}.",
     )
+
+
+def _proposer(proposed_by: str) -> str:
+    # Steps the system proposes itself carry a machine name; people read who stands behind it.
+    if proposed_by.startswith("assure:"):
+        return "Assure, following the council's proportionality policy,"
+    return proposed_by

@@ -31,7 +31,7 @@ class SignificantRiskBandRaisesAConcern:
             return None
         return ConcernDraft(
             rule=self.name,
-            category="return-risk-score",
+            category="risk score",
             severity=Severity.SERIOUS,
             summary=f"risk score {score.percentage}% is in the band below 50%",
             safety_at_risk=sections.get(SAFETY_SECTION) == Rating.RED,
@@ -52,9 +52,13 @@ class RedSectionRaisesAConcern:
             rule=self.name,
             category="safety" if safety else "quality",
             severity=Severity.SERIOUS if safety else Severity.MODERATE,
-            summary=f"section(s) rated red: {', '.join(red)}",
+            summary=f"sections rated red: {'; '.join(_label(name) for name in red)}",
             safety_at_risk=safety,
         )
+
+
+def _label(section: str) -> str:
+    return section.replace("_", " ")
 
 
 RETURN_TRIGGERS = (SignificantRiskBandRaisesAConcern(), RedSectionRaisesAConcern())
