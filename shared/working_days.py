@@ -1,0 +1,73 @@
+"""The working days of a council's nation: weekdays that are not public or local holidays.
+
+Public holidays come from the maintained `holidays` package, substitute ("observed") days
+included, looked up lazily for whatever year is asked. England and Wales share their bank
+holidays (the package's ENG and WLS calendars are identical), so one nation covers both.
+Scotland has its own: 2 January, St Andrew's Day and the first Monday in August, but not
+Easter Monday or the last Monday in August.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from enum import StrEnum
+
+import holidays
+
+LOCAL_HOLIDAY = "Local holiday"
+_SATURDAY = 5
+
+
+class Nation(StrEnum):
+    """The nation whose bank holidays a council keeps."""
+
+    SCOTLAND = "scotland"
+    ENGLAND_AND_WALES = "england-and-wales"
+
+
+_SUBDIVISIONS = {Nation.SCOTLAND: "SCT", Nation.ENGLAND_AND_WALES: "ENG"}
+
+
+def _named_local_holidays(local_holidays: Iterable[date]) -> dict[date, str]:
+    # A mapping of date to name keeps the council's own name for the day; plain dates get a
+    # generic one.
+    if isinstance(local_holidays, Mapping):
+        return {day: str(name) for day, name in local_holidays.items()}
+    return dict.fromkeys(local_holidays, LOCAL_HOLIDAY)
+
+
+class WorkingDays:
+    """One council's working-day calendar: its nation's public holidays and its own days off."""
+
+    def __init__(self, nation: Nation, local_holidays: Iterable[date] = ()) -> None:
+        self.nation = Nation(nation)
+        # No years given and expand=True: each year is filled in the first time it is asked.
+        self._public = holidays.UK(subdiv=_SUBDIVISIONS[self.nation], expand=True)
+        self._local = _named_local_holidays(local_holidays)
+
+    def holiday_name(self, day: date) -> str | None:
+        """The name of the public or local holiday on this day, or None."""
+        public = self._public.get(day)
+        if public is not None:
+            return str(public)
+        return self._local.get(day)
+
+    def is_working_day(self, day: date) -> bool:
+        """True for a weekday that is neither a public holiday of the nation nor a local one."""
+        return day.weekday() < _SATURDAY and self.holiday_name(day) is None
+
+    def on_or_after(self, day: date) -> date:
+        """This day if it is a working day, else the next working day."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add(self, start: date, working_days: int) -> date:
+        """The date that many working days after start (start itself not counted)."""
+        if working_days < 0:
+            raise ValueError(f"working_days must be 0 or more, not {working_days}")
+        day = start
+        for _ in range(working_days):
+            day = self.on_or_after(day + timedelta(days=1))
+        return day
