@@ -1,0 +1,352 @@
+"""What every return form shares: the period, bounded answers, and the rules that rate them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from shared.contracts.intake import Rating
+from shared.uk import long_date
+
+# 80% compliance thresholds of the monitoring meeting record, sections 5 and 6b (004 App. 3).
+ASP_TRAINING_THRESHOLD = 80
+SUPERVISION_THRESHOLD = 80
+
+Percent = Annotated[
+    Decimal | int,
+    Field(ge=0, le=100, json_schema_extra={"minimum": 0, "maximum": 100}),
+]
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+"""Pounds sterling, to the penny (house style: money is Decimal in pounds)."""
+Hours = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
+
+Text = Annotated[str, Field(min_length=1, max_length=5000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+Notes = Annotated[str | None, Field(default=None, max_length=2000)]
+"""'Good practice, areas of concern or additional information' beside each section."""
+TextList = Annotated[tuple[ShortText, ...], Field(default=(), max_length=50)]
+
+
+@dataclass(frozen=True)
+class InPeriod:
+    """Marks a date answered in a form that must lie inside the return's period."""
+
+
+@dataclass(frozen=True)
+class NotBeforePeriod:
+    """Marks a date that may fall after the period but never before it starts (a signature)."""
+
+
+InPeriodDate = Annotated[date, InPeriod()]
+OptionalInPeriodDate = Annotated[InPeriodDate | None, Field(default=None)]
+NotBeforePeriodDate = Annotated[date, NotBeforePeriod()]
+
+
+uk_date = long_date
+
+
+def field_error(
+    loc: tuple[str | int, ...], kind: str, message: str, value: Any
+) -> InitErrorDetails:
+    """One error of type `kind` for the field at `loc` (relative to the model raising it)."""
+    return InitErrorDetails(type=PydanticCustomError(kind, message), loc=loc, input=value)
+
+
+def refuse(title: str, errors: list[InitErrorDetails]) -> None:
+    """Raises the errors so pydantic reports them at their own locations, not the model's."""
+    if errors:
+        raise ValidationError.from_exception_data(title, errors)
+
+
+class Section(BaseModel):
+    """A section of a form: its answers, frozen and closed to unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=5000)
+
+
+class RatedSection(Section):
+    """A section of the monitoring meeting record carrying its own risk rating (004 App. 3)."""
+
+    notes: Notes
+    rating: Rating
+
+
+class FormModel(BaseModel):
+    """A provider's return for one period; subclasses name their form and version."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=5000)
+
+    form: ClassVar[str]
+    version: ClassVar[int] = 1
+
+    period_start: date
+    period_end: date
+
+    @model_validator(mode="after")
+    def _dates_fall_in_the_period(self) -> FormModel:
+        if self.period_end < self.period_start:
+            refuse(type(self).__name__, [field_error(
+                ("period_end",), "period_backwards",
+                f"the period ends ({uk_date(self.period_end)}) before it starts "
+                f"({uk_date(self.period_start)})", self.period_end,
+            )])
+        refuse(type(self).__name__, list(self._misplaced_dates()))
+        return self
+
+    def _misplaced_dates(self) -> Iterator[InitErrorDetails]:
+        period = f"{uk_date(self.period_start)} to {uk_date(self.period_end)}"
+        for loc, marker, value in _marked_dates(self, ()):
+            if isinstance(marker, InPeriod) and not self.period_start <= value <= self.period_end:
+                yield field_error(loc, "date_outside_period",
+                                  f"{uk_date(value)} lies outside the period {period}", value)
+            if isinstance(marker, NotBeforePeriod) and value < self.period_start:
+                yield field_error(loc, "date_before_period",
+                                  f"{uk_date(value)} is before the period {period}", value)
+
+    def section_ratings(self) -> dict[str, Rating]:
+        """The per-section risk ratings that risk scores for this return."""
+        raise NotImplementedError
+
+
+def _marked_dates(
+    model: BaseModel, loc: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], InPeriod | NotBeforePeriod, date]]:
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        marker = _date_marker(info)
+        if marker is not None and isinstance(value, date):
+            yield (*loc, name), marker, value
+        yield from _nested_dates(value, (*loc, name))
+
+
+def _date_marker(info: FieldInfo) -> InPeriod | NotBeforePeriod | None:
+    """The field's date marker, on the field itself or on a member of its union (`| None`)."""
+    metadata = [*info.metadata]
+    for member in get_args(info.annotation):
+        if get_origin(member) is Annotated:
+            metadata.extend(member.__metadata__)
+    return next((m for m in metadata if isinstance(m, InPeriod | NotBeforePeriod)), None)
+
+
+def _nested_dates(
+    value: object, loc: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], InPeriod | NotBeforePeriod, date]]:
+    if isinstance(value, BaseModel):
+        yield from _marked_dates(value, loc)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _nested_dates(item, (*loc, index))
+
+
+# Ratings ------------------------------------------------------------------------------------
+
+_SEVERITY = {Rating.GREEN: 0, Rating.AMBER: 1, Rating.RED: 2}
+
+
+def worst(*ratings: Rating) -> Rating:
+    """The highest risk among the ratings (red over amber over green)."""
+    return max(ratings, key=_SEVERITY.__getitem__)
+
+
+def rate_shortfall(actual: Decimal, target: Decimal, tolerance: Decimal = Decimal(10)) -> Rating:
+    """A figure meeting its target is green; short by up to `tolerance` points amber; else red."""
+    if actual >= target:
+        return Rating.GREEN
+    return Rating.AMBER if target - actual <= tolerance else Rating.RED
+
+
+def percent(part: Decimal | int, whole: Decimal | int) -> Decimal:
+    """`part` as a percentage of `whole`, to two places; nothing of nothing counts as 100%."""
+    if not whole:
+        return Decimal(100)
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"))
+
+
+class StaffingLevel(StrEnum):
+    """The staffing position of section 6a of the monitoring meeting record (004 App. 3)."""
+
+    NO_SHORTAGES = "no_shortages"
+    SHORTAGES_NOT_LIMITING_SERVICE = "shortages_not_limiting_service"
+    SHORTAGES_LIMITING_SERVICE = "shortages_limiting_service"
+    AGENCY_STAFF_USED = "agency_staff_used"
+
+
+def rate_staffing(level: StaffingLevel) -> Rating:
+    """No shortages green; shortages covered (or agency cover) amber; shortages limiting red."""
+    # 004 App. 3 §6a: the question that matters is whether shortages limit the service.
+    if level is StaffingLevel.NO_SHORTAGES:
+        return Rating.GREEN
+    if level is StaffingLevel.SHORTAGES_LIMITING_SERVICE:
+        return Rating.RED
+    return Rating.AMBER
+
+
+class Achievement(StrEnum):
+    """How far an agreed outcome was achieved in the period."""
+
+    ACHIEVED = "achieved"
+    PARTLY_ACHIEVED = "partly_achieved"
+    NOT_ACHIEVED = "not_achieved"
+
+
+class OutcomeReport(Section):
+    """One outcome agreed in the contract or service agreement, and how far it was achieved."""
+
+    outcome: ShortText
+    achieved: Achievement
+    evidence: Notes
+
+
+def rate_outcomes(outcomes: tuple[OutcomeReport, ...]) -> Rating:
+    """All achieved green; more than half not achieved red; anything between amber."""
+    missed = sum(o.achieved is Achievement.NOT_ACHIEVED for o in outcomes)
+    if all(o.achieved is Achievement.ACHIEVED for o in outcomes):
+        return Rating.GREEN
+    return Rating.RED if missed * 2 > len(outcomes) else Rating.AMBER
+
+
+# Annex 1: the organisation's operational policies (004 App. 4, 5 and 8) ---------------------
+
+
+class OperationalPolicy(StrEnum):
+    """The 26 policies of Annex 1, the operational-policies checklist of LEVEL 2 and 3 returns."""
+
+    RECRUITMENT_AND_SELECTION = "recruitment_and_selection"
+    VOLUNTEERING = "volunteering"
+    EQUAL_OPPORTUNITIES = "equal_opportunities"
+    DISCIPLINE_AND_GRIEVANCE = "discipline_and_grievance"
+    SUPERVISION = "supervision"
+    PERFORMANCE_APPRAISAL = "performance_appraisal"
+    DIGNITY_AT_WORK = "dignity_at_work"
+    CODE_OF_CONDUCT = "code_of_conduct"
+    ANNUAL_LEAVE = "annual_leave"
+    SICKNESS_ABSENCE = "sickness_absence"
+    OTHER_ABSENCE = "other_absence"
+    FAMILY_POLICIES = "family_policies"
+    CARERS_AND_COMPASSIONATE_LEAVE = "carers_and_compassionate_leave"
+    BEREAVEMENT_LEAVE = "bereavement_leave"
+    RETIREMENT = "retirement"
+    FLEXIBLE_WORKING = "flexible_working"
+    HEALTH_AND_SAFETY = "health_and_safety"
+    FINANCE = "finance"
+    PAY_AND_PENSIONS = "pay_and_pensions"
+    LIVING_WAGE = "living_wage"
+    BOARD_RESPONSIBILITIES = "board_responsibilities"
+    ADULT_SUPPORT_AND_PROTECTION = "adult_support_and_protection"
+    TRAINING = "training"
+    DATA_PROTECTION = "data_protection"
+    RECORDS_MANAGEMENT = "records_management"
+    RISK_MANAGEMENT = "risk_management"
+
+
+POLICY_TITLES: dict[OperationalPolicy, str] = {
+    OperationalPolicy.RECRUITMENT_AND_SELECTION: "Recruitment and selection process",
+    OperationalPolicy.VOLUNTEERING: "Volunteering policy",
+    OperationalPolicy.EQUAL_OPPORTUNITIES: "Equal opportunities policy",
+    OperationalPolicy.DISCIPLINE_AND_GRIEVANCE:
+        "Discipline and grievance procedures including gross misconduct list",
+    OperationalPolicy.SUPERVISION: "Supervision policy",
+    OperationalPolicy.PERFORMANCE_APPRAISAL: "Performance appraisal procedure and policy",
+    OperationalPolicy.DIGNITY_AT_WORK: "Dignity at work including harassment and bullying",
+    OperationalPolicy.CODE_OF_CONDUCT: "Code of conduct",
+    OperationalPolicy.ANNUAL_LEAVE: "Annual leave including public holidays",
+    OperationalPolicy.SICKNESS_ABSENCE: "Sickness absence",
+    OperationalPolicy.OTHER_ABSENCE: "Rules on other types of absence including unauthorised",
+    OperationalPolicy.FAMILY_POLICIES:
+        "Family policies: maternity, paternity, adoption, parental and dependants' leave",
+    OperationalPolicy.CARERS_AND_COMPASSIONATE_LEAVE:
+        "Non-statutory family, domestic, carers and compassionate leave",
+    OperationalPolicy.BEREAVEMENT_LEAVE: "Bereavement leave",
+    OperationalPolicy.RETIREMENT: "Statutory rules on retirement",
+    OperationalPolicy.FLEXIBLE_WORKING: "Statutory flexible working arrangements",
+    OperationalPolicy.HEALTH_AND_SAFETY: "Health and safety (where five or more staff)",
+    OperationalPolicy.FINANCE:
+        "Finance: internal financial procedures, money laundering, investments and reserves",
+    OperationalPolicy.PAY_AND_PENSIONS: "Pay and pensions including deductions from pay",
+    OperationalPolicy.LIVING_WAGE: "Living wage policy",
+    OperationalPolicy.BOARD_RESPONSIBILITIES: "Board responsibilities, conduct and composition",
+    OperationalPolicy.ADULT_SUPPORT_AND_PROTECTION: "Adult Support & Protection policy",
+    OperationalPolicy.TRAINING: "Training policy",
+    OperationalPolicy.DATA_PROTECTION: "Data protection",
+    OperationalPolicy.RECORDS_MANAGEMENT: "Records management policy",
+    OperationalPolicy.RISK_MANAGEMENT: "Risk management",
+}
+
+
+class PolicyAnswer(Section):
+    """Yes or no for one policy; a 'no' must say why (Annex 1: 'please give the reason')."""
+
+    in_place: bool
+    reason: Annotated[str | None, Field(default=None, max_length=1000)]
+
+
+Policy = Annotated[PolicyAnswer, Field(description="Annex 1 policy")]
+
+
+class OperationalPolicies(Section):
+    """Annex 1, every policy answered; field names are `OperationalPolicy` values."""
+
+    recruitment_and_selection: Policy
+    volunteering: Policy
+    equal_opportunities: Policy
+    discipline_and_grievance: Policy
+    supervision: Policy
+    performance_appraisal: Policy
+    dignity_at_work: Policy
+    code_of_conduct: Policy
+    annual_leave: Policy
+    sickness_absence: Policy
+    other_absence: Policy
+    family_policies: Policy
+    carers_and_compassionate_leave: Policy
+    bereavement_leave: Policy
+    retirement: Policy
+    flexible_working: Policy
+    health_and_safety: Policy
+    finance: Policy
+    pay_and_pensions: Policy
+    living_wage: Policy
+    board_responsibilities: Policy
+    adult_support_and_protection: Policy
+    training: Policy
+    data_protection: Policy
+    records_management: Policy
+    risk_management: Policy
+
+    @model_validator(mode="after")
+    def _each_no_gives_its_reason(self) -> OperationalPolicies:
+        refuse("OperationalPolicies", [
+            field_error((policy.value, "reason"), "reason_required",
+                        f"give the reason there is no {POLICY_TITLES[policy]}", answer.reason)
+            for policy, answer in self.answers().items()
+            if not answer.in_place and not (answer.reason or "").strip()
+        ])
+        return self
+
+    def answers(self) -> dict[OperationalPolicy, PolicyAnswer]:
+        return {policy: getattr(self, policy.value) for policy in OperationalPolicy}
+
+    def missing(self) -> list[OperationalPolicy]:
+        """The policies the organisation says it does not have."""
+        return [policy for policy, answer in self.answers().items() if not answer.in_place]
+
+
+def rate_policies(missing: int) -> Rating:
+    """Every Annex 1 policy in place green; one or two missing amber; three or more red."""
+    if missing == 0:
+        return Rating.GREEN
+    return Rating.AMBER if missing <= 2 else Rating.RED
+
+
+def all_policies_in_place() -> dict[str, dict[str, bool]]:
+    """An Annex 1 answer with every policy in place, for examples."""
+    return {policy.value: {"in_place": True} for policy in OperationalPolicy}

@@ -1,0 +1,691 @@
+"""Return forms: what a provider may send for each kind of return, and how its sections rate."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from shared.contracts.forms import (
+    FORM_VERSIONS,
+    FORMS,
+    LEVEL_FORMS,
+    CmrLevel1,
+    KpiReturn,
+    Level2Return,
+    Level3Return,
+    SelfAssessment,
+    UnknownForm,
+    example,
+    form_for_level,
+    parse_form,
+)
+from shared.contracts.forms.cmr_level_1 import (
+    ASP_TRAINING_THRESHOLD,
+    MEETING_RECORD_SECTIONS,
+    RETURN_SECTIONS,
+    SUPERVISION_THRESHOLD,
+    asp_training_is_compliant,
+    supervision_is_compliant,
+)
+from shared.contracts.forms.common import (
+    POLICY_TITLES,
+    Achievement,
+    OperationalPolicies,
+    OperationalPolicy,
+    OutcomeReport,
+    StaffingLevel,
+    rate_outcomes,
+    rate_policies,
+    rate_shortfall,
+    rate_staffing,
+    uk_date,
+    worst,
+)
+from shared.contracts.forms.kpi import annualised, rate_turnover
+from shared.contracts.forms.level_2 import (
+    RiskLevel,
+    rate_balance,
+    rate_involvement,
+    rate_issues,
+    rate_targets,
+)
+from shared.contracts.forms.level_3 import rate_spend
+from shared.contracts.forms.self_assessment import rate_compliance
+from shared.contracts.intake import Rating
+
+pytestmark = pytest.mark.unit
+
+GREEN, AMBER, RED = Rating.GREEN, Rating.AMBER, Rating.RED
+DELETE = object()
+ALL_FORMS = sorted(FORMS)
+
+
+def edited(form: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """The form's example with values at dotted paths replaced (or deleted with DELETE)."""
+    data = example(form)
+    for path, value in changes.items():
+        *parents, last = path.split(".")
+        node: Any = data
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        if value is DELETE:
+            del node[last]
+        else:
+            node[last] = value
+    return data
+
+
+def parsed(form: str, **changes: Any) -> Any:
+    return parse_form(form, 1, edited(form, {k.replace("__", "."): v for k, v in changes.items()}))
+
+
+def refusals(form: str, changes: dict[str, Any]) -> dict[str, str]:
+    """Each refused field's dotted path and its error type."""
+    with pytest.raises(ValidationError) as refused:
+        parse_form(form, 1, edited(form, changes))
+    return {".".join(map(str, e["loc"])): e["type"] for e in refused.value.errors()}
+
+
+def message_at(form: str, changes: dict[str, Any], path: str) -> str:
+    with pytest.raises(ValidationError) as refused:
+        parse_form(form, 1, edited(form, changes))
+    return next(e["msg"] for e in refused.value.errors() if ".".join(map(str, e["loc"])) == path)
+
+
+# The catalogue of forms ----------------------------------------------------------------------
+
+
+def test_there_is_a_form_for_each_kind_of_return():
+    assert set(FORMS) == {
+        "cmr-level-1", "return-level-2", "return-level-3", "kpi", "self-assessment"}
+    assert FORMS["cmr-level-1"] is CmrLevel1
+    assert FORMS["return-level-2"] is Level2Return
+    assert FORMS["return-level-3"] is Level3Return
+    assert FORMS["kpi"] is KpiReturn
+    assert FORMS["self-assessment"] is SelfAssessment
+    assert {(name, 1): model for name, model in FORMS.items()} == FORM_VERSIONS
+
+
+def test_each_monitoring_level_is_sent_its_own_return_form():
+    assert [form_for_level(level) for level in (1, 2, 3)] == [
+        "cmr-level-1", "return-level-2", "return-level-3"]
+    assert LEVEL_FORMS == {"cmr-level-1": 1, "return-level-2": 2, "return-level-3": 3}
+    assert "kpi" not in LEVEL_FORMS  # KPI returns and self-assessments go with any level
+
+
+def test_there_is_no_fourth_monitoring_level():
+    with pytest.raises(UnknownForm, match="levels are 1, 2 and 3"):
+        form_for_level(4)
+
+
+@pytest.mark.parametrize(("form", "version"), [("cmr-level-9", 1), ("kpi", 2)])
+def test_a_return_on_an_unknown_form_or_version_is_refused(form, version):
+    with pytest.raises(UnknownForm, match="known: cmr-level-1 v1"):
+        parse_form(form, version, {})
+
+
+def test_an_unknown_form_is_a_value_error_and_has_no_example():
+    assert issubclass(UnknownForm, ValueError)
+    with pytest.raises(UnknownForm):
+        example("annual-accounts")
+
+
+@pytest.mark.parametrize("form", ALL_FORMS)
+def test_each_forms_example_is_a_valid_return_with_nothing_of_concern(form):
+    submitted = parse_form(form, 1, example(form))
+
+    assert type(submitted) is FORMS[form]
+    assert submitted.section_ratings()
+    assert set(submitted.section_ratings().values()) == {GREEN}
+
+
+@pytest.mark.parametrize("form", ALL_FORMS)
+def test_a_return_survives_the_wire_as_json(form):
+    submitted = parse_form(form, 1, example(form))
+
+    assert FORMS[form].model_validate_json(submitted.model_dump_json()) == submitted
+
+
+@pytest.mark.parametrize("form", ALL_FORMS)
+def test_each_form_describes_itself_as_a_json_schema_for_the_template(form):
+    schema = FORMS[form].model_json_schema()
+
+    assert {"period_start", "period_end"} <= set(schema["required"])
+    assert schema["additionalProperties"] is False
+
+
+def test_each_example_is_a_fresh_copy_to_edit():
+    mine = example("cmr-level-1")
+    mine["staffing"]["rating"] = "red"
+
+    assert example("cmr-level-1")["staffing"]["rating"] == "green"
+
+
+def test_a_submitted_return_cannot_be_altered():
+    submitted = parse_form("kpi", 1, example("kpi"))
+
+    with pytest.raises(ValidationError):
+        submitted.period_end = date(2027, 1, 1)
+
+
+# What is refused, and where ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("form", "path"), [
+    ("cmr-level-1", "adult_support_and_protection.training_compliance_percent"),
+    ("cmr-level-1", "supervision_and_appraisal.supervision_compliance_percent"),
+    ("cmr-level-1", "reviews.reviews_up_to_date_percent"),
+    ("self-assessment", "asp_training_percent"),
+    ("self-assessment", "personal_outcomes_met_percent"),
+])
+def test_a_percentage_over_100_is_refused_naming_the_field(form, path):
+    assert refusals(form, {path: 101}) == {path: "less_than_equal"}
+
+
+def test_a_fractional_percentage_is_accepted():
+    submitted = parsed("self-assessment", supervisions_up_to_date_percent="79.95")
+
+    assert submitted.supervisions_up_to_date_percent == Decimal("79.95")
+
+
+@pytest.mark.parametrize(("form", "path"), [
+    ("cmr-level-1", "incidents_and_accidents.incidents"),
+    ("cmr-level-1", "incidents_and_accidents.missed_visits"),
+    ("kpi", "kpi6.leavers"),
+    ("self-assessment", "incidents_this_period"),
+    ("return-level-2", "day_centre_attendance.registered"),
+])
+def test_a_negative_count_is_refused_naming_the_field(form, path):
+    assert path in refusals(form, {path: -1})
+
+
+@pytest.mark.parametrize(("form", "path"), [
+    ("return-level-2", "finance.income"),
+    ("return-level-3", "funding.spent"),
+    ("cmr-level-1", "finance.expenditure"),
+])
+def test_a_negative_sum_of_money_is_refused_naming_the_field(form, path):
+    assert refusals(form, {path: "-250.00"}) == {path: "greater_than_equal"}
+
+
+def test_money_is_counted_to_the_penny_not_beyond():
+    path = "finance.income"
+    assert refusals("return-level-2", {path: "100.005"}) == {path: "decimal_max_places"}
+
+
+def test_an_incident_dated_outside_the_period_is_refused_naming_it():
+    path = "incidents_and_accidents.notable_incidents.0.occurred_on"
+
+    assert refusals("cmr-level-1", {path: "2026-08-03"}) == {path: "date_outside_period"}
+    assert message_at("cmr-level-1", {path: "2026-08-03"}, path) == (
+        "3 August 2026 lies outside the period 1 April 2026 to 31 July 2026")
+
+
+def test_a_monitoring_meeting_dated_before_the_period_is_refused():
+    path = "introduction_and_matters_arising.meeting_date"
+
+    assert refusals("cmr-level-1", {path: "2026-03-31"}) == {path: "date_outside_period"}
+
+
+def test_dates_on_the_first_and_last_days_of_the_period_are_inside_it():
+    submitted = parsed(
+        "cmr-level-1",
+        introduction_and_matters_arising__meeting_date="2026-07-31",
+        incidents_and_accidents__notable_incidents__0__occurred_on="2026-04-01",
+    )
+
+    assert submitted.introduction_and_matters_arising.meeting_date == date(2026, 7, 31)
+
+
+@pytest.mark.parametrize("form", ALL_FORMS)
+def test_a_period_that_ends_before_it_starts_is_refused_at_its_end(form):
+    data = edited(form, {"period_end": "2020-01-31"})
+
+    with pytest.raises(ValidationError) as refused:
+        parse_form(form, 1, data)
+
+    [error] = refused.value.errors()
+    assert (error["loc"], error["type"]) == (("period_end",), "period_backwards")
+
+
+@pytest.mark.parametrize(("form", "section"), [
+    ("cmr-level-1", "safety_and_quality"),
+    ("cmr-level-1", "safer_recruitment"),
+    ("return-level-2", "operational_policies"),
+    ("return-level-2", "contract_issues"),
+    ("return-level-3", "signature"),
+    ("return-level-3", "funding"),
+    ("self-assessment", "staffing"),
+    ("kpi", "period_start"),
+])
+def test_a_return_missing_a_section_is_refused_naming_the_section(form, section):
+    assert refusals(form, {section: DELETE}) == {section: "missing"}
+
+
+def test_a_rated_section_without_its_rating_is_refused():
+    path = "staffing.rating"
+    assert refusals("cmr-level-1", {path: DELETE}) == {path: "missing"}
+    assert refusals("cmr-level-1", {path: "purple"}) == {path: "enum"}
+
+
+@pytest.mark.parametrize(("form", "path"), [
+    ("cmr-level-1", "provider_notes"),
+    ("cmr-level-1", "staffing.bank_staff"),
+    ("return-level-2", "operational_policies.smoking"),
+    ("kpi", "kpi5.overtime_hours"),
+])
+def test_a_field_the_form_does_not_have_is_refused(form, path):
+    assert refusals(form, {path: "anything"}) == {path: "extra_forbidden"}
+
+
+def test_an_answer_longer_than_the_form_allows_is_refused():
+    path = "leadership_and_management.summary"
+    assert refusals("cmr-level-1", {path: "x" * 5001}) == {path: "string_too_long"}
+
+
+def test_a_required_answer_left_blank_is_refused():
+    path = "outcomes.evidence"
+    assert refusals("cmr-level-1", {path: ""}) == {path: "string_too_short"}
+
+
+def test_more_incidents_described_than_counted_is_refused():
+    path = "incidents_and_accidents.incidents"
+    assert refusals("cmr-level-1", {path: 0}) == {
+        "incidents_and_accidents.notable_incidents": "more_than_counted"}
+
+
+def test_more_complaints_upheld_than_received_is_refused():
+    path = "comments_compliments_complaints.complaints_upheld"
+    assert refusals("cmr-level-1", {path: 2}) == {path: "more_than_received"}
+
+
+def test_a_care_inspectorate_grade_runs_from_1_to_6():
+    path = "care_inspectorate_findings.latest_grade"
+    assert refusals("cmr-level-1", {path: 7}) == {path: "less_than_equal"}
+    assert refusals("cmr-level-1", {path: 0}) == {path: "greater_than_equal"}
+
+
+# Annex 1: the operational-policies checklist --------------------------------------------------
+
+
+def test_the_checklist_asks_about_each_of_the_26_annex_1_policies():
+    assert len(OperationalPolicy) == 26
+    assert list(OperationalPolicies.model_fields) == [p.value for p in OperationalPolicy]
+    assert set(POLICY_TITLES) == set(OperationalPolicy)
+    assert POLICY_TITLES[OperationalPolicy.LIVING_WAGE] == "Living wage policy"
+
+
+@pytest.mark.parametrize("form", ["return-level-2", "return-level-3"])
+def test_a_policy_answered_no_without_a_reason_is_refused_naming_the_policy(form):
+    path = "operational_policies.living_wage"
+    reason = f"{path}.reason"
+
+    assert refusals(form, {path: {"in_place": False}}) == {reason: "reason_required"}
+    assert refusals(form, {path: {"in_place": False, "reason": "  "}}) == {
+        reason: "reason_required"}
+    assert "Living wage policy" in message_at(form, {path: {"in_place": False}}, reason)
+
+
+def test_every_policy_answered_no_without_a_reason_is_named():
+    changes = {f"operational_policies.{p}": {"in_place": False} for p in ("training", "finance")}
+
+    assert set(refusals("return-level-2", changes)) == {
+        "operational_policies.finance.reason", "operational_policies.training.reason"}
+
+
+def test_a_policy_answered_no_with_its_reason_is_accepted():
+    submitted = parsed("return-level-3", operational_policies__volunteering={
+        "in_place": False, "reason": "We have no volunteers."})
+
+    assert submitted.operational_policies.missing() == [OperationalPolicy.VOLUNTEERING]
+
+
+def test_a_policy_left_unanswered_is_refused_naming_it():
+    path = "operational_policies.data_protection"
+    assert refusals("return-level-2", {path: DELETE}) == {path: "missing"}
+
+
+# Day centres' attendance (004 App. 4) ---------------------------------------------------------
+
+ATTENDANCE = "day_centre_attendance"
+
+
+def test_a_level_2_return_from_a_service_that_is_not_a_day_centre_needs_no_attendance():
+    submitted = parsed("return-level-2", day_centre_attendance=DELETE)
+
+    assert submitted.day_centre_attendance is None
+
+
+def test_lowest_daily_attendance_above_the_highest_is_refused():
+    path = f"{ATTENDANCE}.lowest_daily_attendance"
+
+    assert refusals("return-level-2", {path: 25}) == {path: "figures_inconsistent"}
+
+
+@pytest.mark.parametrize("average", ["10.9", "24.1"])
+def test_average_attendance_outside_the_lowest_and_highest_is_refused(average):
+    path = f"{ATTENDANCE}.average_daily_attendance"
+
+    assert refusals("return-level-2", {path: average}) == {path: "figures_inconsistent"}
+
+
+def test_more_people_in_the_age_bands_than_are_registered_is_refused():
+    path = f"{ATTENDANCE}.age_bands.aged_85_and_over"
+
+    assert refusals("return-level-2", {path: 13}) == {f"{ATTENDANCE}.age_bands":
+                                                      "figures_inconsistent"}
+    assert "46 registered" in message_at(
+        "return-level-2", {path: 13}, f"{ATTENDANCE}.age_bands")
+
+
+def test_more_attending_on_one_day_than_are_registered_is_refused():
+    path = f"{ATTENDANCE}.highest_daily_attendance"
+
+    assert refusals("return-level-2", {path: 47}) == {path: "figures_inconsistent"}
+
+
+def test_a_day_centre_is_open_at_least_one_day():
+    path = f"{ATTENDANCE}.days_open"
+
+    assert refusals("return-level-2", {path: []}) == {path: "too_short"}
+    assert refusals("return-level-2", {path: ["funday"]}) == {f"{path}.0": "enum"}
+
+
+# LEVEL 3 signature ----------------------------------------------------------------------------
+
+
+def test_a_level_3_return_signed_after_the_period_is_accepted():
+    submitted = parsed("return-level-3", signature__signed_on="2026-04-30")
+
+    assert submitted.signature.signed_on == date(2026, 4, 30)
+
+
+def test_a_level_3_return_signed_before_its_period_began_is_refused():
+    path = "signature.signed_on"
+
+    assert refusals("return-level-3", {path: "2025-03-31"}) == {path: "date_before_period"}
+
+
+# KPI figures ----------------------------------------------------------------------------------
+
+
+def test_a_kpi_return_carries_at_least_one_kpi():
+    data = {"period_start": "2026-04-01", "period_end": "2026-06-30"}
+
+    with pytest.raises(ValidationError, match="at least one of kpi1 to kpi6"):
+        parse_form("kpi", 1, data)
+
+
+def test_a_kpi_return_may_carry_only_the_kpis_due():
+    submitted = parse_form("kpi", 1, {
+        "period_start": "2025-04-01", "period_end": "2026-03-31",
+        "kpi4": {"people_wanting_employment": 8, "obtained_employment": 2,
+                 "retained_employment": 1},
+    })
+
+    assert submitted.section_ratings() == {"kpi4_employment": GREEN}
+
+
+def test_more_outcomes_achieved_than_were_set_is_refused():
+    data = {"period_start": "2026-04-01", "period_end": "2026-09-30",
+            "kpi1": {"people_supported": 10, "outcomes_set": 20, "outcomes_achieved": 21}}
+
+    with pytest.raises(ValidationError) as refused:
+        parse_form("kpi", 1, data)
+
+    assert refused.value.errors()[0]["loc"] == ("kpi1", "outcomes_achieved")
+
+
+def test_more_leavers_than_staff_is_refused():
+    assert refusals("kpi", {"kpi6.leavers": 63}) == {"kpi6.leavers": "more_than_possible"}
+
+
+def test_more_complaints_in_timescale_than_resolved_is_refused():
+    path = "kpi3.resolved_within_timescale"
+    assert refusals("kpi", {path: 4}) == {path: "more_than_possible"}
+
+
+def test_staff_turnover_is_leavers_over_the_average_headcount():
+    turnover = parsed("kpi").kpi6
+
+    assert turnover.turnover_percent == Decimal("5.13")  # 3 leavers / 58.5 average
+
+
+def test_commissioned_hours_delivered_is_a_percentage_of_those_commissioned():
+    assert parsed("kpi").kpi5.delivered_percent == Decimal("98.87")
+
+
+# Section ratings: LEVEL 1 carries its own ---------------------------------------------------
+
+
+def test_a_level_1_return_rates_its_five_sections_and_each_meeting_record_section():
+    ratings = parsed("cmr-level-1").section_ratings()
+
+    assert list(ratings) == [*RETURN_SECTIONS, *MEETING_RECORD_SECTIONS]
+    assert len(ratings) == 5 + 13
+    assert list(MEETING_RECORD_SECTIONS.values()) == [
+        "1", "2a", "2b", "2c", "3", "4", "5", "6a", "6b", "6c", "6d", "7", "8"]
+
+
+def test_a_level_1_return_passes_on_the_ratings_it_was_given():
+    submitted = parsed("cmr-level-1", staffing__rating="red", finance__rating="amber")
+
+    ratings = submitted.section_ratings()
+
+    assert (ratings["staffing"], ratings["finance"]) == (RED, AMBER)
+    assert ratings["safety_and_quality"] == GREEN
+
+
+def test_asp_training_and_supervision_are_compliant_at_80_percent():
+    assert ASP_TRAINING_THRESHOLD == SUPERVISION_THRESHOLD == 80
+    assert asp_training_is_compliant(80) and not asp_training_is_compliant(Decimal("79.9"))
+    assert supervision_is_compliant(Decimal("80.0")) and not supervision_is_compliant(79)
+
+
+def test_the_record_says_whether_asp_training_and_supervision_are_compliant():
+    submitted = parsed(
+        "cmr-level-1",
+        adult_support_and_protection__training_compliance_percent=72,
+        supervision_and_appraisal__supervision_compliance_percent=80,
+    )
+
+    assert submitted.adult_support_and_protection.training_compliant is False
+    assert submitted.supervision_and_appraisal.supervision_compliant is True
+
+
+def test_the_staffing_position_is_one_of_the_four_on_the_record():
+    submitted = parsed("cmr-level-1", staffing__position="shortages_limiting_service")
+
+    assert submitted.staffing.position is StaffingLevel.SHORTAGES_LIMITING_SERVICE
+    assert refusals("cmr-level-1", {"staffing.position": "short"}) == {
+        "staffing.position": "enum"}
+
+
+def test_safer_recruitment_records_each_check_on_the_staff_files():
+    recruitment = parsed("cmr-level-1", safer_recruitment__pvg_checks=False).safer_recruitment
+
+    assert (recruitment.pvg_checks, recruitment.references, recruitment.sssc_registration,
+            recruitment.hourly_rate_evidenced) == (False, True, True, True)
+
+
+# Section ratings: rules for the other forms ---------------------------------------------------
+
+
+def test_the_worst_rating_wins():
+    assert worst(GREEN, AMBER, GREEN) is AMBER
+    assert worst(AMBER, RED) is RED
+    assert worst(GREEN) is GREEN
+
+
+@pytest.mark.parametrize(("missing", "rating"), [(0, GREEN), (1, AMBER), (2, AMBER), (3, RED)])
+def test_policies_all_present_green_one_or_two_missing_amber_more_red(missing, rating):
+    assert rate_policies(missing) is rating
+
+
+def test_a_level_2_return_missing_two_policies_rates_its_policies_amber():
+    no = {"in_place": False, "reason": "Being written by our HR adviser."}
+    submitted = parsed("return-level-2", operational_policies__living_wage=no,
+                       operational_policies__volunteering=no)
+
+    assert submitted.section_ratings()["operational_policies"] is AMBER
+
+
+@pytest.mark.parametrize(("level", "rating"), [
+    (StaffingLevel.NO_SHORTAGES, GREEN),
+    (StaffingLevel.SHORTAGES_NOT_LIMITING_SERVICE, AMBER),
+    (StaffingLevel.AGENCY_STAFF_USED, AMBER),
+    (StaffingLevel.SHORTAGES_LIMITING_SERVICE, RED),
+])
+def test_staffing_shortages_that_limit_the_service_rate_red(level, rating):
+    assert rate_staffing(level) is rating
+
+
+def _outcomes(*achieved: Achievement) -> tuple[OutcomeReport, ...]:
+    return tuple(OutcomeReport(outcome=f"outcome {i}", achieved=a) for i, a in enumerate(achieved))
+
+
+def test_outcomes_all_achieved_green_mostly_missed_red_otherwise_amber():
+    yes, partly, no = Achievement.ACHIEVED, Achievement.PARTLY_ACHIEVED, Achievement.NOT_ACHIEVED
+
+    assert rate_outcomes(_outcomes(yes, yes)) is GREEN
+    assert rate_outcomes(_outcomes(yes, partly)) is AMBER
+    assert rate_outcomes(_outcomes(yes, no)) is AMBER
+    assert rate_outcomes(_outcomes(yes, no, no)) is RED
+
+
+@pytest.mark.parametrize(("met", "unmet", "rating"), [
+    (3, 0, GREEN), (0, 0, GREEN), (2, 1, AMBER), (1, 1, AMBER), (1, 2, RED),
+])
+def test_performance_targets_unmet_rate_amber_and_red_when_most_are_unmet(met, unmet, rating):
+    assert rate_targets(met, unmet) is rating
+
+
+def test_a_level_2_return_with_most_targets_unmet_rates_delivery_red():
+    submitted = parsed("return-level-2", delivery_against_contract__kpis_unmet=[
+        "Open five days a week", "Outcome stars every quarter", "Twenty members attending"])
+
+    assert submitted.section_ratings()["delivery_against_contract"] is RED
+
+
+def test_issues_rate_by_the_most_serious_risk_reported():
+    assert rate_issues([]) is GREEN
+    assert rate_issues([RiskLevel.LOW]) is GREEN
+    assert rate_issues([RiskLevel.LOW, RiskLevel.MEDIUM]) is AMBER
+    assert rate_issues([RiskLevel.MEDIUM, RiskLevel.HIGH]) is RED
+
+
+def test_no_feedback_gathered_from_people_using_the_service_rates_amber():
+    assert rate_involvement(True) is GREEN
+    assert rate_involvement(False) is AMBER
+
+
+@pytest.mark.parametrize(("income", "expenditure", "rating"), [
+    ("1000", "1000", GREEN), ("1000", "1100", AMBER), ("1000", "1100.01", RED), ("0", "1", RED),
+])
+def test_spending_over_income_is_amber_up_to_a_tenth_and_red_beyond(income, expenditure, rating):
+    assert rate_balance(Decimal(income), Decimal(expenditure)) is rating
+
+
+@pytest.mark.parametrize(("spent", "rating"), [
+    ("10000", GREEN), ("7500", GREEN), ("7499.99", AMBER), ("10000.01", AMBER),
+])
+def test_a_level_3_grant_spent_between_three_quarters_and_all_of_it_is_green(spent, rating):
+    assert rate_spend(Decimal(10000), Decimal(spent)) is rating
+
+
+def test_a_level_3_return_with_outcomes_not_achieved_rates_outcomes_red():
+    submitted = parsed("return-level-3", outcomes=[
+        {"outcome": "People know where to get help", "achieved": "not_achieved"}])
+
+    assert submitted.section_ratings() == {
+        "outcomes": RED, "funding": GREEN, "operational_policies": GREEN}
+
+
+@pytest.mark.parametrize(("actual", "rating"), [("95", GREEN), ("85", AMBER), ("84.99", RED)])
+def test_a_kpi_short_of_its_target_is_amber_within_ten_points_and_red_beyond(actual, rating):
+    assert rate_shortfall(Decimal(actual), Decimal(95)) is rating
+
+
+def test_commissioned_hours_short_of_95_percent_rate_amber():
+    submitted = parsed("kpi", kpi5__delivered_hours="5000.00")  # 91.58% of 5,460 hours
+
+    assert submitted.section_ratings()["kpi5_commissioned_hours"] is AMBER
+
+
+def test_staff_turnover_is_rated_on_its_annual_rate_against_30_percent():
+    assert annualised(Decimal("7.5"), 91) == Decimal("30.08")
+    assert rate_turnover(Decimal(30)) is GREEN
+    assert rate_turnover(Decimal(40)) is AMBER
+    assert rate_turnover(Decimal("40.01")) is RED
+
+
+def test_a_quarter_losing_a_fifth_of_the_staff_rates_turnover_red():
+    submitted = parsed("kpi", kpi6__leavers=12, kpi6__headcount_end=50)
+
+    assert submitted.section_ratings()["kpi6_staff_turnover"] is RED
+
+
+def test_only_the_kpis_in_the_return_are_rated():
+    assert set(parsed("kpi").section_ratings()) == {
+        "kpi2_spot_checks", "kpi3_complaints_and_concerns", "kpi5_commissioned_hours",
+        "kpi6_staff_turnover"}
+
+
+# The light-touch self-assessment (002) --------------------------------------------------------
+
+
+def test_a_self_assessment_with_everything_in_order_meets_every_compliance_indicator():
+    submitted = parsed("self-assessment")
+
+    assert submitted.compliance_indicators() == {
+        "six_monthly_reviews_up_to_date": True,
+        "personal_outcomes_met": True,
+        "engagement_surveys_done": True,
+        "incidents_up_on_previous_period": False,
+        "asp_training_up_to_date": True,
+        "supervisions_up_to_date": True,
+        "mandatory_training_up_to_date": True,
+    }
+    assert not any(submitted.intelligence_indicators().values())
+
+
+def test_a_self_assessment_under_pressure_shows_in_both_sets_of_indicators():
+    submitted = parsed(
+        "self-assessment", incidents_this_period=14, asp_training_percent=79,
+        supervisions_up_to_date_percent=60, mandatory_training_up_to_date=False,
+        staffing="shortages_not_limiting_service", management_changes=True,
+        capacity_or_vacancy_concerns=True, personal_outcomes_met_percent=85,
+    )
+
+    compliance = submitted.compliance_indicators()
+    assert compliance["incidents_up_on_previous_period"] is True
+    assert compliance["asp_training_up_to_date"] is False
+    assert compliance["supervisions_up_to_date"] is False
+    assert compliance["personal_outcomes_met"] is True
+    assert submitted.intelligence_indicators() == {
+        "affected_by_staffing_shortages": True,
+        "management_changes": True,
+        "personal_outcomes_not_all_met": True,
+        "capacity_or_vacancy_concerns": True,
+        "mandatory_training_not_up_to_date": True,
+    }
+
+
+def test_a_missed_compliance_indicator_rates_amber_never_red():
+    submitted = parsed("self-assessment", incidents_this_period=30, asp_training_percent=10,
+                       six_monthly_reviews_up_to_date=False)
+
+    assert rate_compliance(True) is GREEN and rate_compliance(False) is AMBER
+    assert submitted.section_ratings() == {
+        "six_monthly_reviews": AMBER, "personal_outcomes": GREEN, "engagement_surveys": GREEN,
+        "incidents": AMBER, "asp_training": AMBER, "supervisions": GREEN,
+        "mandatory_training": GREEN,
+    }
+
+
+def test_dates_are_written_the_way_the_council_writes_them():
+    assert uk_date(date(2025, 4, 15)) == "15 April 2025"
