@@ -57,6 +57,24 @@ def history(
 
 
 @app.command()
+def tick(
+    to: Annotated[str, typer.Option("--to", help="Run the return schedule up to this date "
+                                    "(YYYY-MM-DD).")],
+    url: Annotated[str, URL] = DEFAULT_URL,
+) -> None:
+    """Move the council's calendar clock: issue return requests and mark overdue returns."""
+    import httpx
+
+    response = httpx.post(f"{url}/intake/clock/tick", json={"to": to}, timeout=60)
+    if response.status_code >= 400:
+        typer.echo(f"Refused: {response.json()}", err=True)
+        raise typer.Exit(1)
+    result = response.json()
+    typer.echo(f"Clock at {result['today']}: {result['requested']} return(s) requested, "
+               f"{result['overdue']} marked overdue.")
+
+
+@app.command()
 def asyncapi(
     out: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
 ) -> None:

@@ -3,91 +3,143 @@
 from __future__ import annotations
 
 import time
+import zlib
+from collections import Counter
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 
-GREEN = dict.fromkeys(
-    ("leadership_and_management", "sustainability", "finance", "safety_and_quality", "outcomes"),
-    "green",
-)
-PROVIDERS = [
-    ("demo-riverside", "Riverside Care Home", GREEN),
-    ("demo-hillview", "Hillview Care at Home", {**GREEN, "finance": "amber", "outcomes": "amber"}),
-    (
-        "demo-oakwood",
-        "Oakwood Supported Living",
-        {**GREEN, "safety_and_quality": "red", "sustainability": "red", "finance": "amber"},
-    ),
-]
 OFFICER = "Jo Officer (contract coordinator)"
 APPROVER = ("Morag Campbell", "head_of_strategic_planning")
+PROVIDERS = [
+    # provider id, name, contract: service type, annual value, regulator, ratings to change
+    ("demo-riverside", "Riverside Care Home", "care-home", "250000", "care-inspectorate", {}),
+    ("demo-hillview", "Hillview Day Centre", "day-services", "45000", None, {}),
+    ("demo-oakwood", "Oakwood Care at Home", "care-at-home", "180000", "care-inspectorate",
+     {"safety_and_quality": "red", "staffing": "red", "finance": "amber"}),
+    ("demo-larch", "Larch Advice Line", "information-advice-and-support", "8000", None, None),
+]
+POOR = "demo-oakwood"
 
 
 def run(base_url: str, say: Callable[[str], None] = print, timeout: float = 30.0) -> dict[str, Any]:
-    """Registers providers, submits returns, approves the escalation; returns the ids."""
+    """Registers providers and contracts, runs the calendar, takes returns, approves escalation."""
     with httpx.Client(base_url=base_url, timeout=10.0) as http:
-        ids: dict[str, Any] = {"returns": {}}
-        for provider_id, name, sections in PROVIDERS:
-            _ok(
-                http.post(
-                    "/intake/providers",
-                    json={"provider_id": provider_id, "name": name, "registered_by": OFFICER},
-                )
-            )
-            submitted = _ok(
-                http.post(
-                    f"/intake/providers/{provider_id}/returns",
-                    headers={"Idempotency-Key": f"{provider_id}-2026-cmr-august"},
-                    json={
-                        "period_start": "2026-04-01",
-                        "period_end": "2026-07-31",
-                        "sections": sections,
-                        "submitted_by": f"Manager of {name}",
-                    },
-                )
-            )
+        today = date.fromisoformat(_ok(http.get("/intake/clock"))["today"])
+        ids: dict[str, Any] = {"returns": {}, "contracts": {}}
+        for provider_id, name, service_type, value, regulator, _ in PROVIDERS:
+            contract = _register(http, provider_id, name, service_type, value, regulator, today)
+            ids["contracts"][provider_id] = contract["reference"]
+            say(f"{name}: contract {contract['reference']} ({service_type}, "
+                f"{contract['annual_value_display']} a year) is monitored at LEVEL "
+                f"{contract['level']}")
+        round_day = _next_level_1_deadline(today)
+        tick = _ok(http.post("/intake/clock/tick", json={"to": (round_day - timedelta(days=3))
+                                                          .isoformat()}))
+        say(f"The calendar ran to {_uk(tick['today'])}: {tick['requested']} return(s) requested")
+        for provider_id, name, *_, ratings in PROVIDERS:
+            if ratings is None:
+                continue  # the advice line leaves its return late
+            submitted = _submit_owed(http, ids["contracts"][provider_id], ratings, name)
             ids["returns"][provider_id] = submitted["return_id"]
-            say(f"{name}: return {submitted['return_id']} submitted")
-        for provider_id, name, _ in PROVIDERS:
-            risk = _wait(lambda p=provider_id: _risk(http, p), timeout)
-            say(
-                f"{name}: risk score {risk['latest_score']}% (band {risk['latest_band']}), "
-                f"{len(risk['open_concerns'])} open concern(s)"
-            )
-        poor = PROVIDERS[2][0]
-        escalation = _wait(
-            lambda: _first(http.get(f"/escalation/providers/{poor}/escalations")), timeout
-        )
-        ids["escalation"] = escalation["escalation_id"]
-        say(
-            f"Escalation proposed for {poor}: {escalation['step']} ({escalation['reason']}), "
-            f"id {escalation['escalation_id']}, status {escalation['status']}"
-        )
-        if escalation["status"] == "proposed":
-            approved = _ok(
-                http.post(
-                    f"/escalation/escalations/{escalation['escalation_id']}/approve",
-                    json={"approver": APPROVER[0], "role": APPROVER[1]},
-                )
-            )
-            say(f"Approved by {approved['decided_by']}: EscalationApproved recorded")
-        inbox = _wait(lambda: _approved_notice(http), timeout)
-        say(f"Inbox of head-of-strategic-planning: {inbox['subject']}")
-        ops = _ok(http.get("/notify/inbox/operations"))
-        say(f"Operations were told at once: {len(ops)} urgent notification(s)")
-        say(f"See everything with: assure history {poor}")
-        ids["provider"] = poor
+            say(f"{name}: {submitted['form']} return for {_uk(submitted['period_start'])} to "
+                f"{_uk(submitted['period_end'])} submitted")
+        for provider_id, name, *_, ratings in PROVIDERS:
+            if ratings is not None:
+                risk = _wait(lambda p=provider_id: _risk(http, p), timeout)
+                say(f"{name}: risk score {risk['latest_score']}% (band {risk['latest_band']}), "
+                    f"{len(risk['open_concerns'])} open concern(s)")
+        ids["escalation"] = _escalate(http, say, timeout)
+        later = max(round_day, today) + timedelta(days=40)
+        tick = _ok(http.post("/intake/clock/tick", json={"to": later.isoformat()}))
+        say(f"The calendar ran to {_uk(tick['today'])}: {tick['requested']} more requested, "
+            f"{tick['overdue']} now overdue")
+        _show_return_log(http, say)
+        say(f"See everything with: assure history {POOR}")
+        ids["provider"] = POOR
         return ids
+
+
+def _register(http: httpx.Client, provider_id: str, name: str, service_type: str, value: str,
+              regulator: str | None, today: date) -> Any:
+    _ok(http.post("/intake/providers", json={
+        "provider_id": provider_id, "name": name, "registered_by": OFFICER}))
+    return _ok(http.post(f"/intake/providers/{provider_id}/contracts", json={
+        "reference": f"{provider_id.removeprefix('demo-').upper()}-2025",
+        "service_type": service_type, "annual_value": value, "regulator": regulator,
+        "regulator_service_id": f"CS20{zlib.crc32(provider_id.encode()) % 10**8:08d}"
+        if regulator else None,
+        "kpi_returns": service_type in ("care-home", "care-at-home"),
+        "start_date": (today - timedelta(days=365)).isoformat(),
+        "contract_manager": "Ann Duncan", "awarded_by": OFFICER,
+    }))
+
+
+def _submit_owed(http: httpx.Client, reference: str, ratings: dict[str, str], name: str) -> Any:
+    """Submits the contract's next monitoring return (not a KPI return) as its template says."""
+    level = _ok(http.get(f"/intake/contracts/{reference}"))["level"]
+    form = {1: "cmr-level-1", 2: "return-level-2", 3: "return-level-3"}[level]
+    template = _ok(http.get(f"/intake/contracts/{reference}/template", params={"form": form}))
+    answers = template["example"]
+    for section, rating in ratings.items():
+        if section in answers and isinstance(answers[section], dict):
+            answers[section]["rating"] = rating
+    return _ok(http.post(
+        f"/intake/contracts/{reference}/returns",
+        headers={"Idempotency-Key": f"{reference}-{template['period_start']}"},
+        json={"form": template["form"], "answers": answers,
+              "submitted_by": f"Registered manager, {name}"},
+    ))
+
+
+def _escalate(http: httpx.Client, say: Callable[[str], None], timeout: float) -> str:
+    escalation = _wait(lambda: _first(http.get(f"/escalation/providers/{POOR}/escalations")),
+                       timeout)
+    say(f"Escalation proposed for {POOR}: {escalation['step']} ({escalation['reason']}), "
+        f"status {escalation['status']}")
+    if escalation["status"] == "proposed":
+        approved = _ok(http.post(
+            f"/escalation/escalations/{escalation['escalation_id']}/approve",
+            json={"approver": APPROVER[0], "role": APPROVER[1]},
+        ))
+        say(f"Approved by {approved['decided_by']}: EscalationApproved recorded")
+    notice = _wait(lambda: _approved_notice(http), timeout)
+    say(f"Inbox of head-of-strategic-planning: {notice['subject']}")
+    ops = _ok(http.get("/notify/inbox/operations"))
+    say(f"Operations were told at once: {len(ops)} urgent notification(s)")
+    return str(escalation["escalation_id"])
+
+
+def _show_return_log(http: httpx.Client, say: Callable[[str], None]) -> None:
+    rows = [r for r in _ok(http.get("/intake/return-log"))
+            if r["provider_id"].startswith("demo-")]
+    say("Return log (" + ", ".join(f"{n} {s}" for s, n in Counter(
+        r["status"] for r in rows).most_common()) + "):")
+    for row in rows[-8:]:
+        say(f"  {row['contract_reference']:<16} {row['form']:<15} due {_uk(row['due_on']):<17} "
+            f"{row['status']}")
+
+
+def _next_level_1_deadline(today: date) -> date:
+    """The next 15 April, August or December: the LEVEL 1 deadlines (004 App. 4)."""
+    for year in (today.year, today.year + 1):
+        for month in (4, 8, 12):
+            deadline = date(year, month, 15)
+            if deadline > today + timedelta(days=3):
+                return deadline
+    raise AssertionError("unreachable")
+
+
+def _uk(value: str) -> str:
+    return date.fromisoformat(value).strftime("%-d %B %Y")
 
 
 def _ok(response: httpx.Response) -> Any:
     if response.status_code >= 400:
-        raise RuntimeError(
-            f"{response.request.method} {response.request.url} answered "
-            f"{response.status_code}: {response.text}"
-        )
+        raise RuntimeError(f"{response.request.method} {response.request.url} answered "
+                           f"{response.status_code}: {response.text}")
     return response.json()
 
 

@@ -17,6 +17,14 @@ class DomainError(Exception):
 class InvalidInput(DomainError):
     """The command's data breaks a rule about its own content (HTTP 422)."""
 
+    def __init__(
+        self, message: str, field: str | None = None,
+        problems: list[tuple[str, str]] | None = None,
+    ) -> None:
+        super().__init__(message, field)
+        # Every (field, message) pair, so a form's errors are all named at once.
+        self.problems = problems or [(field or "", message)]
+
 
 class Refused(DomainError):
     """The command conflicts with what has already happened (HTTP 409)."""

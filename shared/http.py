@@ -39,10 +39,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidInput)
     async def invalid(_: Request, error: InvalidInput) -> JSONResponse:
-        loc = ["body", *(error.field or "").split(".")] if error.field else ["body"]
-        return JSONResponse(
-            status_code=422, content={"detail": [{"loc": loc, "msg": error.message}]}
-        )
+        detail = [
+            {"loc": ["body", *field.split(".")] if field else ["body"], "msg": message}
+            for field, message in error.problems
+        ]
+        return JSONResponse(status_code=422, content={"detail": detail})
 
     @app.exception_handler(Refused)
     async def refused(_: Request, error: Refused) -> JSONResponse:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import nats
 from faststream.nats import NatsBroker
@@ -31,8 +33,11 @@ class ServiceRuntime:
         upstreams: tuple[str, ...],
         nats_url: str,
         after_commit: AfterCommit | None = None,
+        background: tuple[Callable[[Any, asyncio.Event], Awaitable[None]], ...] = (),
     ) -> None:
         self.app = app
+        self.background = background
+        self._tasks: list[asyncio.Task[None]] = []
         self.settings = settings
         self.upstreams = upstreams
         self.nats_url = nats_url
@@ -62,6 +67,9 @@ class ServiceRuntime:
         self.relay = OutboxRelay(self.app, js, self.topology, self.settings.publish_timeout_seconds)
         self._relay_task = asyncio.create_task(self._run_relay(), name=f"{self.app.service}-relay")
         await self.broker.start()
+        self._tasks = [
+            asyncio.create_task(job(self.app, self._stopping)) for job in self.background
+        ]
 
     async def _run_relay(self) -> None:
         assert self.relay is not None
@@ -75,7 +83,12 @@ class ServiceRuntime:
 
     async def stop(self) -> None:
         self._stopping.set()
+        if self.relay:
+            self.relay.wake()  # do not sit out its poll interval
         await self.broker.stop()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(task, 10)
         if self._relay_task:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(self._relay_task, 10)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import APIRouter
 
@@ -21,6 +24,8 @@ class ServiceDefinition:
     application: type[ServiceApplication]
     router: APIRouter
     consumes: dict[str, tuple[type[IntegrationEvent], ...]] = field(default_factory=dict)
+    # Long-running jobs of the service (e.g. the daily schedule), run while it runs.
+    background: tuple[Callable[[Any, asyncio.Event], Awaitable[None]], ...] = ()
 
     def build(self, settings: AssureSettings) -> ServiceApplication:
         settings.prepare_store(self.name)
@@ -33,4 +38,7 @@ class ServiceDefinition:
         nats_url: str,
         after_commit: AfterCommit | None = None,
     ) -> ServiceRuntime:
-        return ServiceRuntime(app, settings, tuple(self.consumes), nats_url, after_commit)
+        background = self.background if settings.run_background_jobs else ()
+        return ServiceRuntime(
+            app, settings, tuple(self.consumes), nats_url, after_commit, background
+        )

@@ -37,6 +37,17 @@ class AssureSettings(BaseSettings):
     postgres_dbname: str = "assure"
     postgres_schema_prefix: str = "assure_"
 
+    nation: str = Field(
+        default="scotland",
+        description="Whose public holidays count: scotland or england-and-wales.",
+    )
+    cqc_api_url: str = "https://api.service.cqc.org.uk/public/v1"
+    cqc_api_key: str = ""
+
+    run_background_jobs: bool = Field(
+        default=True, description="Run scheduled jobs such as the daily return schedule."
+    )
+
     http_host: str = "127.0.0.1"
     http_port: int = 8000
 
@@ -55,7 +66,18 @@ class AssureSettings(BaseSettings):
         return f"{self.postgres_schema_prefix}{service}"
 
     def eventstore_env(self, service: str) -> dict[str, str]:
-        """The eventsourcing library's environment for one service's store."""
+        """The eventsourcing library's environment for one service's store, and ours."""
+        return {**self._store_env(service), **self._service_env()}
+
+    def _service_env(self) -> dict[str, str]:
+        return {
+            "ASSURE_EVIDENCE_DIR": str(self.data_dir / "evidence"),
+            "ASSURE_NATION": self.nation,
+            "ASSURE_CQC_API_URL": self.cqc_api_url,
+            "ASSURE_CQC_API_KEY": self.cqc_api_key,
+        }
+
+    def _store_env(self, service: str) -> dict[str, str]:
         if self.uses_postgres:
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.postgres",

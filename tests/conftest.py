@@ -149,5 +149,6 @@ def settings(
         partitions=2,
         ack_wait_seconds=2.0,
         max_deliver=3,
+        run_background_jobs=False,  # tests move the clock themselves
         **store,
     )

@@ -5,32 +5,65 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import uvicorn
 
 from assure.system import System
+from shared.contracts.forms import example
 from shared.nats_server import free_port
 from shared.settings import AssureSettings
 
 T = TypeVar("T")
 
-SECTIONS_GREEN = dict.fromkeys(
-    ("leadership_and_management", "sustainability", "finance", "safety_and_quality", "outcomes"),
-    "green",
-)
-SECTIONS_UNSAFE = {**SECTIONS_GREEN, "safety_and_quality": "red", "finance": "red"}
+SECTIONS_GREEN: dict[str, str] = {}
+SECTIONS_UNSAFE = {"safety_and_quality": "red", "finance": "red"}
+
+
+def cmr_answers(ratings: dict[str, str] | None = None) -> dict[str, Any]:
+    """A valid LEVEL 1 return (April to July 2026), with some sections re-rated."""
+    answers = example("cmr-level-1")
+    for section, rating in (ratings or {}).items():
+        answers[section]["rating"] = rating
+    return answers
 
 
 def return_form(sections: dict[str, str] | None = None, **overrides: Any) -> dict[str, Any]:
+    """The body of POST /intake/contracts/{reference}/returns for a LEVEL 1 return."""
     return {
-        "period_start": "2026-04-01",
-        "period_end": "2026-07-31",
-        "sections": sections or SECTIONS_GREEN,
+        "form": "cmr-level-1",
+        "answers": cmr_answers(sections),
         "submitted_by": "Registered manager",
         **overrides,
     }
+
+
+def contract_award(reference: str, **overrides: Any) -> dict[str, Any]:
+    """A LEVEL 1 care-home contract (over £100,000 and regulated)."""
+    return {
+        "reference": reference,
+        "service_type": "care-home",
+        "annual_value": "250000",
+        "regulator": "care-inspectorate",
+        "regulator_service_id": f"CS{zlib.crc32(reference.encode()):010d}",
+        "start_date": "2025-04-01",
+        "contract_manager": "Ann Contract-Manager",
+        "awarded_by": "coordinator",
+        **overrides,
+    }
+
+
+async def register_with_contract(http: Any, provider_id: str) -> str:
+    """Registers a provider with one LEVEL 1 contract over HTTP; returns its reference."""
+    await http.post("/intake/providers", json={
+        "provider_id": provider_id, "name": provider_id.title(), "registered_by": "t"})
+    reference = f"{provider_id}-c1"
+    answer = await http.post(f"/intake/providers/{provider_id}/contracts",
+                             json=contract_award(reference))
+    assert answer.status_code in (200, 201), answer.text
+    return reference
 
 
 async def eventually(

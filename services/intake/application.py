@@ -1,4 +1,4 @@
-"""Intake: the front door. Providers are registered and returns submitted here."""
+"""Intake: the front door. Providers, contracts, the return calendar and every return."""
 
 from __future__ import annotations
 
@@ -7,54 +7,100 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from functools import singledispatchmethod
+from decimal import Decimal
+from functools import cached_property, singledispatchmethod
+from pathlib import Path
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
+from pydantic import ValidationError
 
+from services.intake.adapters.evidence_store import EvidenceStore
+from services.intake.domain.calendar import (
+    ReturnDue,
+    financial_year_of,
+    kpi_returns_owed,
+    return_key,
+    returns_owed,
+)
+from services.intake.domain.clock import Clock
+from services.intake.domain.contract import Contract, check_dates, check_value
+from services.intake.domain.intelligence import InspectionRecord, ReportedConcern, VisitFigures
 from services.intake.domain.monitoring_return import (
-    FORM_VERSION,
-    LEVEL_1_FORM,
+    FormDoesNotMatchLevel,
     MonitoringReturn,
     check_period,
-    check_sections,
 )
 from services.intake.domain.provider import Provider
-from shared.contracts import intake as contracts
+from services.intake.domain.return_request import ReturnRequest
+from services.intake.integration import to_integration
+from services.intake.return_log import LogFilter, ReturnLogRow, row_for
+from shared.contracts import escalation, risk
 from shared.contracts.envelope import IntegrationEvent
-from shared.eventstore import NotFound, ServiceApplication
+from shared.contracts.forms import FORMS, LEVEL_FORMS, UnknownForm, form_for_level, parse_form
+from shared.domain import InvalidInput
+from shared.eventstore import NotFound, Processing, ServiceApplication
+from shared.working_days import Nation, WorkingDays
+
+CONTRACTS = "contracts"
+REQUESTS = "requests"
 
 
 class UnknownProvider(NotFound):
     """No provider is registered with this id."""
 
 
-@dataclass(frozen=True)
-class ReturnSubmission:
-    """What a provider sends for one LEVEL 1 contract monitoring return."""
+class UnknownContract(NotFound):
+    """No contract has this reference."""
 
-    period_start: date
-    period_end: date
-    sections: dict[str, str]
+
+@dataclass(frozen=True)
+class Award:
+    """What an officer records when a contract is awarded."""
+
+    provider_id: str
+    reference: str
+    service_type: str
+    annual_value: Decimal
+    regulator: str | None
+    regulator_service_id: str | None
+    start_date: date
+    end_date: date | None
+    contract_manager: str
+    kpi_returns: bool = False
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A return as a provider sends it: the form, its version and its answers."""
+
+    form: str
+    form_version: int | None
+    answers: dict[str, Any]
     submitted_by: str
 
-    def digest(self) -> str:
-        canonical = json.dumps(
-            {
-                "period_start": self.period_start.isoformat(),
-                "period_end": self.period_end.isoformat(),
-                "sections": self.sections,
-                "submitted_by": self.submitted_by,
-            },
-            sort_keys=True,
-        )
-        return hashlib.sha256(canonical.encode()).hexdigest()
+
+@dataclass(frozen=True)
+class TickResult:
+    today: date
+    requested: int
+    overdue: int
 
 
 class Intake(ServiceApplication):
-    """Registers providers and records their monitoring returns."""
+    """Registers providers and contracts, runs the return calendar, records returns."""
 
     service = "intake"
+
+    @cached_property
+    def evidence(self) -> EvidenceStore:
+        return EvidenceStore(Path(self.env.get("ASSURE_EVIDENCE_DIR", "assure-data/evidence")))
+
+    @cached_property
+    def working_days(self) -> WorkingDays:
+        return WorkingDays(Nation(self.env.get("ASSURE_NATION", Nation.SCOTLAND.value)))
+
+    # Registry ---------------------------------------------------------------------------------
 
     def register_provider(
         self, name: str, provider_id: str | None, registered_by: str, correlation_id: str
@@ -66,15 +112,11 @@ class Intake(ServiceApplication):
             existing.check_same_registration(name)
             return existing, False
         provider = Provider(
-            provider_id=provider_id,
-            name=name,
-            registered_by=registered_by,
+            provider_id=provider_id, name=name, registered_by=registered_by,
             correlation_id=correlation_id,
         )
-        return self._save_new(
-            provider,
-            lambda: self.register_provider(name, provider_id, registered_by, correlation_id),
-        )
+        return self._save_new(provider, lambda: self.register_provider(
+            name, provider_id, registered_by, correlation_id))
 
     def get_provider(self, provider_id: str) -> Provider:
         provider = self._existing(Provider, Provider.create_id(provider_id))
@@ -82,42 +124,315 @@ class Intake(ServiceApplication):
             raise UnknownProvider(f"no provider is registered with id {provider_id}")
         return provider
 
+    def award_contract(self, award: Award, by: str, correlation_id: str) -> tuple[Contract, bool]:
+        """Awards a contract and places it at its monitoring level; suspended providers get none."""
+        existing = self._existing(Contract, Contract.create_id(award.reference))
+        if existing:
+            if existing.provider_id != award.provider_id:
+                raise InvalidInput(
+                    f"contract {award.reference} belongs to another provider", "reference")
+            return existing, False
+        self.get_provider(award.provider_id).check_may_be_awarded()
+        check_dates(award.start_date, award.end_date)
+        check_value(award.annual_value)
+        contract = Contract(
+            provider_id=award.provider_id, reference=award.reference,
+            service_type=award.service_type, annual_value=award.annual_value,
+            regulator=award.regulator, regulator_service_id=award.regulator_service_id,
+            start_date=award.start_date, end_date=award.end_date,
+            contract_manager=award.contract_manager, kpi_returns=award.kpi_returns,
+            awarded_on=self.today(), awarded_by=by, correlation_id=correlation_id,
+        )
+        contract.recompute_level("contract awarded", correlation_id)
+        return self._save_new(contract, lambda: self.award_contract(award, by, correlation_id))
+
+    def get_contract(self, reference: str) -> Contract:
+        contract = self._existing(Contract, Contract.create_id(reference))
+        if contract is None:
+            raise UnknownContract(f"no contract has the reference {reference}")
+        return contract
+
+    def contracts(self, provider_id: str | None = None) -> list[Contract]:
+        found = [self.repository.get(i) for i in self.aggregates_under(CONTRACTS)]
+        return [c for c in found if provider_id is None or c.provider_id == provider_id]
+
+    def change_contract(self, reference: str, change: str, **kwargs: Any) -> Contract:
+        """Applies one named change (vary_value, change_regulation, …) to a contract."""
+        contract = self.get_contract(reference)
+        getattr(contract, change)(**kwargs)
+        self.save(contract)
+        return contract
+
+    # The calendar -----------------------------------------------------------------------------
+
+    def exists_clock(self) -> bool:
+        return self.exists(Clock.create_id())
+
+    def today(self) -> date:
+        clock_id = Clock.create_id()
+        return self.repository.get(clock_id).today if self.exists(clock_id) else date.today()
+
+    def tick(self, to: date, correlation_id: str) -> TickResult:
+        """Runs the schedule up to a date: issues return requests, then marks overdue ones."""
+        clock = self._existing(Clock, Clock.create_id()) or Clock(today=to)
+        clock.advance(to)
+        self.save(clock)
+        requested = sum(self._request_due_returns(c, to, correlation_id) for c in self.contracts())
+        overdue = 0
+        for request in self._requests():
+            if request.mark_overdue(to, correlation_id):
+                self.save(request)
+                overdue += 1
+        return TickResult(today=to, requested=requested, overdue=overdue)
+
+    def owed(self, contract: Contract, until: date) -> list[ReturnDue]:
+        """Every return the contract owes from the year before `until` to the year after."""
+        if contract.level is None:
+            return []
+        first = max(financial_year_of(contract.start_date), financial_year_of(until) - 1)
+        owed: list[ReturnDue] = []
+        for year in range(first, financial_year_of(until) + 2):
+            owed += returns_owed(contract.level, contract.start_date, contract.end_date, year,
+                                 self.working_days.is_working_day)
+            if contract.kpi_returns:
+                owed += kpi_returns_owed(contract.start_date, contract.end_date, year,
+                                         self.working_days.is_working_day)
+        return sorted(owed, key=lambda due: (due.due_on, due.form))
+
+    def _request_due_returns(self, contract: Contract, to: date, correlation_id: str) -> int:
+        new = []
+        for due in self.owed(contract, to):
+            request_id = ReturnRequest.create_id(contract.reference, due.key)
+            if due.issue_on <= to and contract.owes(due.due_on) and not self.exists(request_id):
+                request = ReturnRequest(
+                    provider_id=contract.provider_id, contract_reference=contract.reference,
+                    key=due.key, form=due.form, period_start=due.period_start,
+                    period_end=due.period_end, issue_on=due.issue_on, due_on=due.due_on,
+                    kpis=list(due.kpis), correlation_id=correlation_id,
+                )
+                early = self.submitted_for(contract.reference, due.key)
+                if early:  # sent before it was asked for: it counts
+                    request.fulfil(str(early[0].id), early[0].submitted_on, correlation_id)
+                new.append(request)
+        if new:
+            self.save(*new)
+        return len(new)
+
+    def submitted_for(self, contract_reference: str, key: str) -> list[MonitoringReturn]:
+        """Returns submitted for one contract, form and period, first submission first."""
+        found = [self.repository.get(i)
+                 for i in self.aggregates_under(f"return:{contract_reference}:{key}")]
+        return sorted(found, key=lambda r: r.created_on)
+
+    def next_owed(self, contract: Contract, form: str | None = None) -> ReturnDue | None:
+        """The next return the contract owes that nobody has sent yet."""
+        today = self.today()
+        return next((due for due in self.owed(contract, today)
+                     if due.due_on >= today and (form is None or due.form == form)
+                     and not self.submitted_for(contract.reference, due.key)), None)
+
+    def _requests(self) -> list[ReturnRequest]:
+        return [self.repository.get(i) for i in self.aggregates_under(REQUESTS)]
+
+    def requests_for(self, contract_reference: str) -> list[ReturnRequest]:
+        return [r for r in self._requests() if r.contract_reference == contract_reference]
+
+    def allocate(self, request_id: uuid.UUID, coordinator: str, correlation_id: str,
+                 release: bool = False) -> ReturnRequest:
+        """A coordinator takes (or releases) a return so two people never work the same one."""
+        request: ReturnRequest = self.get(ReturnRequest, request_id)
+        if release:
+            request.release(coordinator, correlation_id)
+        else:
+            request.allocate(coordinator, correlation_id)
+        self.save(request)
+        return request
+
+    def return_log(self, log_filter: LogFilter) -> list[ReturnLogRow]:
+        """The coordinators' return log, ordered by due date then contract."""
+        contracts = {c.reference: c for c in self.contracts()}
+        names: dict[str, str] = {}
+        rows = []
+        for request in self._requests():
+            contract = contracts[request.contract_reference]
+            if request.provider_id not in names:
+                names[request.provider_id] = self.get_provider(request.provider_id).name
+            row = row_for(request, names[request.provider_id], contract.service_type)
+            if log_filter.keeps(row):
+                rows.append(row)
+        return sorted(rows, key=lambda r: (r.due_on, r.contract_reference, r.form))
+
+    # Returns ----------------------------------------------------------------------------------
+
     def submit_return(
         self,
-        provider_id: str,
-        submission: ReturnSubmission,
+        contract_reference: str,
+        submission: Submission,
         idempotency_key: str | None,
         correlation_id: str,
+        corrects: uuid.UUID | None = None,
     ) -> tuple[MonitoringReturn, bool]:
         """Records a return; a retry with the same idempotency key returns the first one."""
-        self.get_provider(provider_id)
-        check_period(submission.period_start, submission.period_end)
-        check_sections(submission.sections)
+        contract = self.get_contract(contract_reference)
+        form = self._validated_form(contract, submission)
+        original = self.get_return(corrects) if corrects else None
+        if original:
+            self._check_correction(original, contract, submission.form)
+        answers = form.model_dump(mode="json")
         key = idempotency_key or uuid.uuid4().hex
-        digest = submission.digest()
-        existing = self._existing(MonitoringReturn, MonitoringReturn.create_id(provider_id, key))
+        digest = _digest(contract_reference, submission, answers, corrects)
+        existing = self._existing(
+            MonitoringReturn, MonitoringReturn.create_id(contract.provider_id, key))
         if existing:
             existing.check_same_request(digest)
             return existing, False
+        if original:
+            original.check_may_be_corrected()
+        request = self._existing(ReturnRequest, ReturnRequest.create_id(
+            contract_reference, return_key(submission.form, form.period_start, form.period_end)))
+        today = self.today()
         monitoring_return = MonitoringReturn(
-            provider_id=provider_id,
-            submission_key=key,
-            request_digest=digest,
-            form=LEVEL_1_FORM,
-            form_version=FORM_VERSION,
-            period_start=submission.period_start,
-            period_end=submission.period_end,
-            sections=submission.sections,
-            submitted_by=submission.submitted_by,
-            correlation_id=correlation_id,
+            provider_id=contract.provider_id, contract_reference=contract_reference,
+            submission_key=key, request_digest=digest, form=submission.form,
+            form_version=form.version, period_start=form.period_start,
+            period_end=form.period_end, answers=answers,
+            sections={name: rating.value for name, rating in form.section_ratings().items()},
+            submitted_by=submission.submitted_by, submitted_on=today,
+            request_id=str(request.id) if request else None,
+            due_on=request.due_on if request else None,
+            corrects=str(corrects) if corrects else None, correlation_id=correlation_id,
         )
-        return self._save_new(
-            monitoring_return,
-            lambda: self.submit_return(provider_id, submission, key, correlation_id),
-        )
+        if request:
+            request.fulfil(str(monitoring_return.id), today, correlation_id)
+        if original:
+            original.superseded_by(str(monitoring_return.id), correlation_id)
+        try:
+            self.save(*(a for a in (monitoring_return, request, original) if a is not None))
+        except IntegrityError:  # a concurrent retry or correction got there first
+            return self.submit_return(contract_reference, submission, key, correlation_id,
+                                      corrects)
+        return monitoring_return, True
+
+    def _validated_form(self, contract: Contract, submission: Submission) -> Any:
+        try:
+            version = submission.form_version or _latest_version(submission.form)
+            form = parse_form(submission.form, version, submission.answers)
+        except UnknownForm as error:
+            raise InvalidInput(str(error), field="form") from error
+        except ValidationError as error:
+            raise _form_errors(error) from error
+        check_period(form.period_start, form.period_end)
+        key = return_key(submission.form, form.period_start, form.period_end)
+        requested = self.exists(ReturnRequest.create_id(contract.reference, key))
+        # A return the council asked for is taken even if the level has changed since.
+        if (submission.form in LEVEL_FORMS and not requested
+                and submission.form != form_for_level(contract.level)):
+            raise FormDoesNotMatchLevel(
+                f"contract {contract.reference} is monitored at LEVEL {contract.level}, so its "
+                f"return is the {form_for_level(contract.level)} form, not {submission.form}",
+                field="form",
+            )
+        return form
+
+    @staticmethod
+    def _check_correction(original: MonitoringReturn, contract: Contract, form: str) -> None:
+        if original.contract_reference != contract.reference or original.form != form:
+            raise InvalidInput(
+                "a correction must be for the same contract and form as the return it corrects",
+                field="form",
+            )
 
     def get_return(self, return_id: uuid.UUID) -> MonitoringReturn:
         return self.get(MonitoringReturn, return_id)
+
+    def returns_for(self, contract_reference: str) -> list[MonitoringReturn]:
+        contract = self.get_contract(contract_reference)
+        found = [self.repository.get(i)
+                 for i in self.aggregates_under(f"provider:{contract.provider_id}")]
+        return [r for r in found if isinstance(r, MonitoringReturn)
+                and r.contract_reference == contract_reference]
+
+    def attach_evidence(
+        self, return_id: uuid.UUID, content: bytes, media_type: str, filename: str,
+        attached_by: str, correlation_id: str,
+    ) -> dict[str, Any]:
+        """Keeps an evidence file with its SHA-256, size and type, linked to the return."""
+        monitoring_return = self.get_return(return_id)
+        sha256 = hashlib.sha256(content).hexdigest()
+        if monitoring_return.attach_evidence(
+            sha256, len(content), media_type, filename, attached_by, correlation_id
+        ):
+            self.evidence.put(content)
+            self.save(monitoring_return)
+        return next(e for e in monitoring_return.evidence if e["sha256"] == sha256)
+
+    def evidence_file(self, return_id: uuid.UUID, sha256: str) -> tuple[dict[str, Any], bytes]:
+        monitoring_return = self.get_return(return_id)
+        item = next((e for e in monitoring_return.evidence if e["sha256"] == sha256), None)
+        if item is None:
+            raise NotFound(f"return {return_id} has no evidence {sha256}")
+        return item, self.evidence.get(sha256)
+
+    # Intelligence ------------------------------------------------------------------------------
+
+    def record_inspection(self, record: InspectionRecord) -> bool:
+        """Records a regulator's grades; the same grades again change nothing."""
+        if self.exists(record.id):
+            return False
+        self.save(record)
+        return True
+
+    def report_concern(self, report: ReportedConcern) -> ReportedConcern:
+        """Records a concern a person reported; the same report again changes nothing."""
+        if not self.exists(report.id):
+            self.get_provider(report.provider_id)
+            self.save(report)
+        return self.repository.get(report.id)
+
+    def record_visit_figures(self, figures: list[VisitFigures]) -> int:
+        new = [f for f in figures if not self.exists(f.id)]
+        if new:
+            self.save(*new)
+        return len(new)
+
+    def contract_for_regulator_service(self, service_id: str) -> Contract | None:
+        return next((c for c in self.contracts() if c.regulator_service_id == service_id), None)
+
+    # Consumed events ---------------------------------------------------------------------------
+
+    @singledispatchmethod
+    def policy(self, event: IntegrationEvent, processing: Processing) -> None:
+        """Upstream events intake does not act on are tracked and otherwise ignored."""
+
+    @policy.register
+    def _(self, event: risk.RiskLevelAssessed, processing: Processing) -> None:
+        assert processing.envelope is not None
+        for contract in self.contracts(event.provider_id):
+            contract.assess_risk(event.level.value, "risk service",
+                                 processing.envelope.correlationid)
+            processing.collect_events(contract)
+
+    @policy.register
+    def _(self, event: escalation.EscalationApproved, processing: Processing) -> None:
+        assert processing.envelope is not None
+        if event.step != "suspension":
+            return
+        provider = self.get_provider(event.provider_id)
+        provider.suspend(event.escalation_id, processing.envelope.correlationid)
+        processing.collect_events(provider)
+
+    # Plumbing ----------------------------------------------------------------------------------
+
+    def index_keys(self, domain_event: Any) -> Any:
+        yield from super().index_keys(domain_event)
+        if isinstance(domain_event, Contract.Awarded):
+            yield CONTRACTS
+        if isinstance(domain_event, ReturnRequest.Requested):
+            yield REQUESTS
+        if isinstance(domain_event, MonitoringReturn.Submitted):
+            key = return_key(domain_event.form, domain_event.period_start,
+                             domain_event.period_end)
+            yield f"return:{domain_event.contract_reference}:{key}"
 
     def _existing(self, kind: type, aggregate_id: uuid.UUID) -> Any:
         return self.get(kind, aggregate_id) if self.exists(aggregate_id) else None
@@ -129,26 +444,33 @@ class Intake(ServiceApplication):
             return retry()  # a concurrent request created it first: answer as a retry would
         return aggregate, True
 
-    @singledispatchmethod
     def to_integration(self, domain_event: Any) -> IntegrationEvent | None:
-        return None
+        return to_integration(domain_event)
 
-    @to_integration.register
-    def _(self, domain_event: Provider.Registered) -> IntegrationEvent:
-        return contracts.ProviderRegistered(
-            provider_id=domain_event.provider_id, name=domain_event.name
-        )
 
-    @to_integration.register
-    def _(self, domain_event: MonitoringReturn.Submitted) -> IntegrationEvent:
-        return contracts.ReturnSubmitted(
-            provider_id=domain_event.provider_id,
-            return_id=str(domain_event.originator_id),
-            form=domain_event.form,
-            form_version=domain_event.form_version,
-            period_start=domain_event.period_start,
-            period_end=domain_event.period_end,
-            sections=domain_event.sections,
-            submitted_by=domain_event.submitted_by,
-            submitted_at=domain_event.timestamp,
-        )
+def _digest(reference: str, submission: Submission, answers: dict[str, Any],
+            corrects: uuid.UUID | None) -> str:
+    canonical = json.dumps(
+        {"contract": reference, "form": submission.form, "answers": answers,
+         "submitted_by": submission.submitted_by, "corrects": str(corrects or "")},
+        sort_keys=True, default=str,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _latest_version(form: str) -> int:
+    model = FORMS.get(form)
+    if model is None:
+        raise UnknownForm(f"there is no form called {form!r}; known forms: {', '.join(FORMS)}")
+    return model.version
+
+
+def _form_errors(error: ValidationError) -> InvalidInput:
+    problems = [
+        (".".join(["answers", *(str(part) for part in item["loc"])]), item["msg"])
+        for item in error.errors()
+    ]
+    field, message = problems[0]
+    return InvalidInput(message, field=field, problems=problems)
+
+

@@ -2,7 +2,10 @@
 
 from services.intake.application import Intake
 from services.intake.entrypoints.api import router
+from services.intake.entrypoints.scheduler import run_daily
 from services.intake.entrypoints.subscribers import CONSUMES
 from shared.service import ServiceDefinition
 
-SERVICE = ServiceDefinition(name="intake", application=Intake, router=router, consumes=CONSUMES)
+SERVICE = ServiceDefinition(
+    name="intake", application=Intake, router=router, consumes=CONSUMES, background=(run_daily,)
+)

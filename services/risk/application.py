@@ -71,3 +71,12 @@ class RiskAssessment(ServiceApplication):
             evidence=domain_event.evidence,
             safety_at_risk=domain_event.safety_at_risk,
         )
+
+    @to_integration.register
+    def _(self, domain_event: RiskProfile.RiskLevelAssessed) -> IntegrationEvent:
+        return risk.RiskLevelAssessed(
+            provider_id=domain_event.provider_id,
+            previous_level=domain_event.previous_level,
+            level=domain_event.level,
+            reason=domain_event.reason,
+        )

@@ -10,6 +10,7 @@ STREAM = "RISK"
 SUBJECTS = "evt.risk.>"
 RISK_SCORED = "evt.risk.*.*.RiskScored"
 CONCERN_RAISED = "evt.risk.*.*.ConcernRaised"
+RISK_LEVEL_ASSESSED = "evt.risk.*.*.RiskLevelAssessed"
 
 
 class Band(StrEnum):
@@ -57,3 +58,23 @@ class ConcernRaised(IntegrationEvent):
     summary: str
     evidence: list[str]
     safety_at_risk: bool
+
+
+class RiskLevel(StrEnum):
+    """Low / medium / high on the council's likelihood x impact matrix (004 §8-9)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+@contract
+class RiskLevelAssessed(IntegrationEvent):
+    """A provider's assessed risk level changed; intake recomputes its contracts' levels."""
+
+    event_type = "RiskLevelAssessed"
+    source_service = "risk"
+
+    previous_level: RiskLevel | None
+    level: RiskLevel
+    reason: str

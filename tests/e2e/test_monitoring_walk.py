@@ -6,7 +6,16 @@ import httpx
 import nats
 import pytest
 
-from tests.support import SECTIONS_GREEN, SECTIONS_UNSAFE, eventually, return_form, running, serving
+from tests.support import (
+    SECTIONS_GREEN,
+    SECTIONS_UNSAFE,
+    contract_award,
+    eventually,
+    register_with_contract,
+    return_form,
+    running,
+    serving,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -22,14 +31,17 @@ async def test_an_unsafe_return_is_scored_escalated_approved_and_notified(settin
             json={"provider_id": "oakwood", "name": "Oakwood", "registered_by": "coordinator"},
         )
         assert registered.status_code == 201
+        awarded = await http.post("/intake/providers/oakwood/contracts",
+                                  json=contract_award("oakwood-c1"))
+        assert awarded.status_code == 201 and awarded.json()["level"] == 1
 
         first = await http.post(
-            "/intake/providers/oakwood/returns",
+            "/intake/contracts/oakwood-c1/returns",
             json=return_form(SECTIONS_UNSAFE),
             headers={"Idempotency-Key": "aug-2026"},
         )
         retry = await http.post(
-            "/intake/providers/oakwood/returns",
+            "/intake/contracts/oakwood-c1/returns",
             json=return_form(SECTIONS_UNSAFE),
             headers={"Idempotency-Key": "aug-2026"},
         )
@@ -41,8 +53,8 @@ async def test_an_unsafe_return_is_scored_escalated_approved_and_notified(settin
             return r.json() if r.status_code == 200 else None
 
         risk = await eventually(scored, what="RiskScored")
-        assert risk["latest_score"] == "60.00"  # three green, two red: 300 of 500 points
-        assert risk["latest_band"] == "50-74%"
+        assert risk["latest_score"] == "88.89"  # 16 of 18 sections green, two red
+        assert risk["latest_band"] == "75-99%"
         assert risk["returns_scored"] == 1
 
         async def proposed():
@@ -94,8 +106,9 @@ async def test_an_unsafe_return_is_scored_escalated_approved_and_notified(settin
     intake = await js.stream_info(f"{settings.namespace.upper()}_INTAKE")
     risk_stream = await js.stream_info(f"{settings.namespace.upper()}_RISK")
     await nc.close()
-    assert intake.state.messages == 2  # ProviderRegistered, ReturnSubmitted
-    assert risk_stream.state.messages == 2  # RiskScored, ConcernRaised (red safety section)
+    assert intake.state.messages == 4  # ProviderRegistered, ContractAwarded, its level, return
+    # RiskScored, ConcernRaised (red safety section), RiskLevelAssessed (first assessment)
+    assert risk_stream.state.messages == 3
 
 
 async def test_a_good_return_raises_no_concern(settings):
@@ -104,11 +117,8 @@ async def test_a_good_return_raises_no_concern(settings):
         serving(system) as url,
         httpx.AsyncClient(base_url=url) as http,
     ):
-        await http.post(
-            "/intake/providers",
-            json={"provider_id": "riverside", "name": "Riverside", "registered_by": "coordinator"},
-        )
-        await http.post("/intake/providers/riverside/returns", json=return_form(SECTIONS_GREEN))
+        reference = await register_with_contract(http, "riverside")
+        await http.post(f"/intake/contracts/{reference}/returns", json=return_form(SECTIONS_GREEN))
 
         async def scored():
             r = await http.get("/risk/providers/riverside/risk")

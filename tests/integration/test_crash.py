@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from shared.nats_server import free_port
-from tests.support import SECTIONS_GREEN, SECTIONS_UNSAFE, return_form
+from tests.support import SECTIONS_GREEN, SECTIONS_UNSAFE, contract_award, return_form
 
 pytestmark = pytest.mark.integration
 
@@ -54,7 +54,7 @@ def submit_all(http: httpx.Client, keys: list[tuple[str, str]]) -> list[tuple[st
         sections = SECTIONS_UNSAFE if key.endswith("3") else SECTIONS_GREEN
         try:
             response = http.post(
-                f"/intake/providers/{provider_id}/returns",
+                f"/intake/contracts/{provider_id}-c1/returns",
                 json=return_form(sections),
                 headers={"Idempotency-Key": key},
             )
@@ -75,6 +75,10 @@ def test_sigkill_mid_flow_then_restart_scores_every_return_exactly_once(tmp_path
                     "/intake/providers",
                     json={"provider_id": provider_id, "name": provider_id, "registered_by": "t"},
                 )
+                http.post(
+                    f"/intake/providers/{provider_id}/contracts",
+                    json=contract_award(f"{provider_id}-c1"),
+                ).raise_for_status()
             submit_all(http, keys[:12])
             os.killpg(process.pid, signal.SIGKILL)  # mid-flow: relays and consumers are busy
             process.wait()
@@ -84,7 +88,8 @@ def test_sigkill_mid_flow_then_restart_scores_every_return_exactly_once(tmp_path
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
             assert submit_all(http, keys) == []  # clients retry with the same keys
             deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and not _all_scored(http, len(keys)):
+            unsafe = sum(1 for _, key in keys if key.endswith("3"))
+            while time.monotonic() < deadline and not _settled(http, len(keys), unsafe):
                 time.sleep(0.3)
             histories = [http.get(f"/history/{p}").json() for p in PROVIDERS]
     finally:
@@ -108,9 +113,12 @@ def test_sigkill_mid_flow_then_restart_scores_every_return_exactly_once(tmp_path
     assert len(told) == unsafe
 
 
-def _all_scored(http: httpx.Client, expected: int) -> bool:
-    total = 0
+def _settled(http: httpx.Client, returns: int, unsafe: int) -> bool:
+    """Every return scored and operations told of every unsafe one (at least; counts follow)."""
+    scored = 0
     for provider_id in PROVIDERS:
         response = http.get(f"/risk/providers/{provider_id}/risk")
-        total += response.json()["returns_scored"] if response.status_code == 200 else 0
-    return total >= expected
+        scored += response.json()["returns_scored"] if response.status_code == 200 else 0
+    told = [n for n in http.get("/notify/inbox/operations").json()
+            if n["about_event_type"] == "ConcernRaised"]
+    return scored >= returns and len(told) >= unsafe

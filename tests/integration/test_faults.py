@@ -4,34 +4,47 @@ from __future__ import annotations
 
 import asyncio
 import zlib
+from datetime import date
+from decimal import Decimal
 
 import httpx
 import nats
 import pytest
 
-from services.intake.application import ReturnSubmission
+from services.intake.application import Award, Submission
 from services.risk.domain.risk_profile import RiskProfile
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.topology import Topology
 from shared.nats_server import EmbeddedNats
-from tests.support import SECTIONS_GREEN, SECTIONS_UNSAFE, eventually, return_form, running, serving
+from tests.support import (
+    SECTIONS_GREEN,
+    SECTIONS_UNSAFE,
+    cmr_answers,
+    eventually,
+    register_with_contract,
+    return_form,
+    running,
+    serving,
+)
 
 pytestmark = pytest.mark.integration
 
 
 def register(system, *provider_ids: str) -> None:
+    intake = system.apps["intake"]
     for provider_id in provider_ids:
-        system.apps["intake"].register_provider(provider_id.title(), provider_id, "test", "c")
+        intake.register_provider(provider_id.title(), provider_id, "test", "c")
+        intake.award_contract(Award(
+            provider_id=provider_id, reference=f"{provider_id}-c1", service_type="care-home",
+            annual_value=Decimal(250000), regulator="care-inspectorate",
+            regulator_service_id=None, start_date=date(2025, 4, 1), end_date=None,
+            contract_manager="Ann"), "test", "c")
 
 
 def submit(system, provider_id: str, key: str, sections=SECTIONS_GREEN) -> str:
-    submission = ReturnSubmission(
-        period_start=__import__("datetime").date(2026, 4, 1),
-        period_end=__import__("datetime").date(2026, 7, 31),
-        sections=sections,
-        submitted_by="manager",
-    )
-    monitoring_return, _ = system.apps["intake"].submit_return(provider_id, submission, key, "c")
+    submission = Submission("cmr-level-1", None, cmr_answers(sections), "manager")
+    monitoring_return, _ = system.apps["intake"].submit_return(
+        f"{provider_id}-c1", submission, key, "c")
     return str(monitoring_return.id)
 
 
@@ -91,7 +104,7 @@ async def test_a_relay_killed_after_publish_before_recording_its_position_publis
         stream = f"{settings.namespace.upper()}_INTAKE"
         subject = f"{settings.namespace}.evt.intake.*.birch.>"
         await eventually(
-            lambda: _count_is(nats_url, stream, subject, 4), what="the relay to publish"
+            lambda: _count_is(nats_url, stream, subject, 6), what="the relay to publish"
         )
     intake = system.apps["intake"]
 
@@ -106,8 +119,9 @@ async def test_a_relay_killed_after_publish_before_recording_its_position_publis
         # Lost every position: it publishes all again, and JetStream drops the copies.
         relay.position, relay.last_msg_id = 0, None
         relay._record_position = lambda: None  # the crash: nothing recorded
-        assert await relay.publish_pending() == 4
-        assert await stream_count(nats_url, stream, subject) == 4
+        # Everything again: the provider, its contract and level, and three returns.
+        assert await relay.publish_pending() == app.recorder.max_notification_id()
+        assert await stream_count(nats_url, stream, subject) == 6
         app.close()
     finally:
         await nc.close()
@@ -135,6 +149,12 @@ async def test_nats_restarted_mid_flow_loses_and_doubles_nothing(settings, tmp_p
             )
             scored = [e.return_id for i in range(6) for e in scored_events(system, f"p{i}")]
             assert sorted(scored) == sorted(ids)
+            # The risk relay catches up after the restart; then each score is there once.
+            await eventually(
+                lambda: _count_is(server.url, "RISK", "evt.risk.*.*.RiskScored", 12),
+                timeout=30, what="every score published",
+            )
+            await asyncio.sleep(1.0)
             assert await stream_count(server.url, "RISK", "evt.risk.*.*.RiskScored") == 12
     finally:
         server.stop()
@@ -218,11 +238,8 @@ async def test_a_malformed_or_forged_message_is_parked_never_applied(settings):
         letters = await eventually(parked, what="both messages parked")
         assert all(letter["attempts"] == 1 for letter in letters)
         # The relay steps over the foreign tail and intake's own events still flow.
-        await http.post(
-            "/intake/providers",
-            json={"provider_id": "cedar", "name": "Cedar", "registered_by": "t"},
-        )
-        await http.post("/intake/providers/cedar/returns", json=return_form())
+        reference = await register_with_contract(http, "cedar")
+        await http.post(f"/intake/contracts/{reference}/returns", json=return_form())
         await eventually(lambda: _later(scored_events(system, "cedar")), what="cedar scored")
 
 
@@ -232,13 +249,11 @@ async def test_the_same_submission_sent_concurrently_with_one_key_makes_one_retu
         serving(system) as url,
         httpx.AsyncClient(base_url=url) as http,
     ):
-        await http.post(
-            "/intake/providers", json={"provider_id": "elm", "name": "Elm", "registered_by": "t"}
-        )
+        reference = await register_with_contract(http, "elm")
         answers = await asyncio.gather(
             *[
                 http.post(
-                    "/intake/providers/elm/returns",
+                    f"/intake/contracts/{reference}/returns",
                     json=return_form(),
                     headers={"Idempotency-Key": "same"},
                 )
@@ -248,7 +263,7 @@ async def test_the_same_submission_sent_concurrently_with_one_key_makes_one_retu
         assert sorted(a.status_code for a in answers) == [200] * 7 + [201]
         assert len({a.json()["return_id"] for a in answers}) == 1
         changed = await http.post(
-            "/intake/providers/elm/returns",
+            f"/intake/contracts/{reference}/returns",
             json=return_form(submitted_by="someone else"),
             headers={"Idempotency-Key": "same"},
         )

@@ -30,13 +30,18 @@ def submitted(provider_id: str = "oakwood") -> intake.ReturnSubmitted:
     return intake.ReturnSubmitted(
         provider_id=provider_id,
         return_id="return-1",
+        contract_reference="OAK-2025",
         form="cmr-level-1",
         form_version=1,
         period_start=date(2026, 4, 1),
         period_end=date(2026, 7, 31),
         sections={"finance": "green", "safety_and_quality": "red"},
+        answers={"finance": {"rating": "green", "income": "412000.00"},
+                 "safety_and_quality": {"rating": "red", "asp_concerns": 2}},
         submitted_by="Registered manager",
         submitted_at=WHEN,
+        late=True,
+        corrects="return-0",
     )
 
 
@@ -64,6 +69,30 @@ def test_an_envelope_survives_the_wire_as_json():
 
     assert received == envelope
     assert unwrap(received) == submitted()
+
+
+def test_a_submitted_return_tells_its_contract_answers_lateness_and_what_it_corrects():
+    received = unwrap(Envelope.model_validate_json(
+        wrap(submitted(), event_id="e1", time=WHEN).model_dump_json()))
+
+    assert received.contract_reference == "OAK-2025"
+    assert received.answers["safety_and_quality"] == {"rating": "red", "asp_concerns": 2}
+    assert (received.late, received.corrects) == (True, "return-0")
+
+
+def test_a_return_submitted_on_time_and_correcting_nothing_says_so_by_default():
+    fields = submitted().model_dump(exclude={"late", "corrects"})
+
+    on_time = intake.ReturnSubmitted(**fields)
+
+    assert (on_time.late, on_time.corrects) == (False, None)
+
+
+def test_a_return_submitted_without_its_contract_is_refused():
+    fields = submitted().model_dump(exclude={"contract_reference"})
+
+    with pytest.raises(ValidationError):
+        intake.ReturnSubmitted(**fields)
 
 
 def test_an_envelope_says_who_said_what_about_which_provider():
@@ -190,6 +219,34 @@ def test_an_event_subject_names_service_partition_provider_and_type():
     assert subject_for(concern(), 4) == f"evt.risk.p{k}.oakwood.ConcernRaised"
     assert nats_matches(risk.CONCERN_RAISED, subject_for(concern(), 4))
     assert nats_matches(intake.RETURN_SUBMITTED, subject_for(submitted(), 4))
+
+
+@pytest.mark.parametrize(("pattern", "event_type"), [
+    (intake.CONTRACT_AWARDED, "ContractAwarded"),
+    (intake.CONTRACT_LEVEL_CHANGED, "ContractLevelChanged"),
+    (intake.RETURN_REQUESTED, "ReturnRequested"),
+    (intake.RETURN_OVERDUE, "ReturnOverdue"),
+    (intake.INSPECTION_GRADE_RECORDED, "InspectionGradeRecorded"),
+    (intake.CONCERN_REPORTED, "ConcernReported"),
+    (intake.VISIT_FIGURES_RECORDED, "VisitFiguresRecorded"),
+    (risk.RISK_LEVEL_ASSESSED, "RiskLevelAssessed"),
+])
+def test_each_subject_pattern_catches_its_own_event_and_no_other(pattern, event_type):
+    service = pattern.split(".")[1]
+
+    assert nats_matches(pattern, f"evt.{service}.p1.oakwood.{event_type}")
+    assert not nats_matches(pattern, f"evt.{service}.p1.oakwood.ReturnSubmitted")
+
+
+def test_an_assessed_risk_level_is_low_medium_or_high():
+    assessed = risk.RiskLevelAssessed(
+        provider_id="oakwood", previous_level=None, level="high",
+        reason="latest return scored 40.00%")
+
+    assert assessed.level is risk.RiskLevel.HIGH
+    with pytest.raises(ValidationError):
+        risk.RiskLevelAssessed(provider_id="oakwood", previous_level="low", level="extreme",
+                               reason="r")
 
 
 def test_every_contract_is_published_inside_its_services_stream():

@@ -1,3 +1,8 @@
-"""What intake consumes from other services' streams (nothing yet; suspensions come later)."""
+"""What intake consumes: assessed risk (levels are recomputed) and approved suspensions."""
 
-CONSUMES: dict = {}
+from shared.contracts import escalation, risk
+
+CONSUMES = {
+    "risk": (risk.RiskLevelAssessed,),
+    "escalation": (escalation.EscalationApproved,),
+}

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from services.risk.domain.scoring import MODEL_VERSION, score_sections
+from services.risk.domain.scoring import MODEL_VERSION, assessed_risk_for, score_sections
 from services.risk.domain.triggers import ConcernDraft, concerns_for
 from shared.domain import stable_id
 
@@ -26,6 +26,7 @@ class RiskProfile(Aggregate):
         self.latest_score: Decimal | None = None
         self.latest_band: str | None = None
         self.open_concerns: list[str] = []
+        self.risk_level: str | None = None
 
     def score_return(
         self, return_id: str, sections: dict[str, str], correlation_id: str, causation_id: str
@@ -50,6 +51,22 @@ class RiskProfile(Aggregate):
         )
         for draft in concerns_for(score, sections):
             self._raise(draft, return_id, correlation_id, causation_id)
+        self._reassess(assessed_risk_for(score.band), f"latest return scored {score.percentage}%",
+                       correlation_id, causation_id)
+
+    def _reassess(self, level: str, reason: str, correlation_id: str, causation_id: str) -> None:
+        if level != self.risk_level:
+            self._risk_level_assessed(
+                provider_id=self.provider_id, previous_level=self.risk_level, level=level,
+                reason=reason, correlation_id=correlation_id, causation_id=causation_id,
+            )
+
+    @event("RiskLevelAssessed")
+    def _risk_level_assessed(
+        self, provider_id: str, previous_level: str | None, level: str, reason: str,
+        correlation_id: str, causation_id: str,
+    ) -> None:
+        self.risk_level = level
 
     def _raise(
         self, draft: ConcernDraft, return_id: str, correlation_id: str, causation_id: str

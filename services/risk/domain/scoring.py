@@ -44,3 +44,16 @@ def score_sections(sections: Mapping[str, str]) -> Score:
     total = sum((POINTS[Rating(r)] for r in sections.values()), Decimal(0))
     percentage = (total / len(sections)).quantize(_CENT, rounding=ROUND_HALF_UP)
     return Score(percentage, band_for(percentage), tuple(explanation) or ("every section green",))
+
+
+def assessed_risk_for(band: Band) -> str:
+    """Interim likelihood x impact reading: the band of the latest return sets the risk level.
+
+    Below 50% is significant risk (high), 50-74% moderate (medium), 75% and over low (002).
+    The full risk matrix of 004 §8-9 replaces this with issue 4.
+    """
+    if band is Band.SIGNIFICANT_RISK:
+        return "high"
+    if band is Band.MODERATE_RISK:
+        return "medium"
+    return "low"

@@ -1,0 +1,609 @@
+"""Spine benchmark: returns in over HTTP, through risk and notify, timed from the recorded events.
+
+    python -m bench.spine --returns 500 --concurrency 16 [--url http://127.0.0.1:8000]
+
+Without --url it starts its own `assure up` on a free port with a fresh data directory and stops
+it (SIGINT) at the end. It registers providers, submits N returns with C requests in flight, then
+reads each provider's merged history (GET /history/{provider_id}) and measures, per return, the
+time from the start of its POST to the *recorded* time of RiskProfile.ReturnScored, and for
+returns with a red section to the first Notification.Delivered about the concern it raised (and to
+the one for the operations team). Recorded event times are used, not poll times, so polling does
+not distort the latencies. Every wait is bounded; the run stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from shared.contracts.envelope import event_id_for  # the id the relay gives a stored event
+from shared.contracts.forms import example
+
+T = TypeVar("T")
+ROOT = Path(__file__).resolve().parent.parent
+GREEN: dict[str, str] = {}  # the LEVEL 1 example form is all green; kinds re-rate sections
+# What each kind of return sends, and whether it must raise a concern (any red section does).
+KINDS: dict[str, tuple[dict[str, str], bool]] = {
+    "green": (GREEN, False),
+    "amber": ({**GREEN, "finance": "amber", "outcomes": "amber"}, False),
+    "quality-red": ({**GREEN, "finance": "red"}, True),  # concern for the contract manager
+    "safety-red": ({**GREEN, "safety_and_quality": "red", "finance": "red"}, True),  # + operations
+}
+# Out of every ten returns: six green, one amber, one red on finance, two red on safety.
+MIX = ("green",) * 6 + ("amber", "quality-red", "safety-red", "safety-red")
+OPERATIONS = "operations"
+RETRIES = 2  # per submission, only after a transport error
+
+
+@dataclass
+class Submission:
+    index: int
+    provider_id: str
+    kind: str
+    started: float = 0.0  # wall clock (time.time()) when the POST began
+    http_ms: float = 0.0
+    return_id: str | None = None
+    error: str | None = None  # why it was not accepted
+    retries: int = 0  # after transport errors (a dropped connection), with the same key
+    retried_after: str | None = None  # the last transport error
+
+    @property
+    def red(self) -> bool:
+        return KINDS[self.kind][1]
+
+
+@dataclass
+class Concern:
+    return_id: str
+    event_id: str  # the id of the ConcernRaised integration event notify is told about
+    safety: bool
+
+
+@dataclass
+class Trace:
+    """What one provider's history says about the benchmark's returns."""
+
+    scored: dict[str, float] = field(default_factory=dict)  # return_id -> recorded time
+    concerns: list[Concern] = field(default_factory=list)
+    delivered: dict[str, list[tuple[str, float]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )  # about_event_id -> [(recipient, recorded time)]
+
+    def deliveries(self, concern: Concern) -> list[tuple[str, float]]:
+        return self.delivered.get(concern.event_id, [])
+
+
+# Starting and stopping a system of our own ----------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def own_system(keep_data: bool, timeout: float = 60.0) -> Iterator[tuple[str, int]]:
+    """`assure up` on a free port and a fresh data directory; SIGINT and clean-up at the end."""
+    workdir = Path(tempfile.mkdtemp(prefix="assure-bench-"))
+    port = free_port()
+    log_path = workdir / "assure.log"
+    command = [
+        sys.executable,
+        "-c",
+        "from assure.cli import main; main()",
+        "up",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(workdir / "data"),
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process, log_path, timeout)
+        yield url, process.pid
+    finally:
+        _stop(process)
+        if keep_data:
+            print(f"data and log kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=url, timeout=2.0) as http:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"assure up exited ({process.returncode}):\n{_tail(log)}")
+            with contextlib.suppress(httpx.HTTPError):
+                if http.get("/health").status_code == 200:
+                    return
+            time.sleep(0.2)
+    raise TimeoutError(f"assure up was not healthy within {timeout} s:\n{_tail(log)}")
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """CPU time of a process and its children (nats-server), from /proc; None if unknown."""
+    if pid is None:
+        return None
+    try:
+        pids = {pid}
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            pids.update(int(child) for child in (task / "children").read_text().split())
+        ticks = 0
+        for each in pids:
+            fields = Path(f"/proc/{each}/stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        return None
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    with contextlib.suppress(OSError):
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    return ""
+
+
+def _children(pid: int) -> set[int]:
+    """The direct children of a process (its nats-server), from /proc; empty if unknown."""
+    found: set[int] = set()
+    with contextlib.suppress(OSError, ValueError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found.update(int(child) for child in (task / "children").read_text().split())
+    return found
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGINT to its process group, as Ctrl-C in a terminal; SIGTERM, SIGKILL if it hangs.
+
+    Returns once `assure up` and its nats-server (which may run in a session of its own and
+    exit when its parent dies) are gone, so a run leaves no process behind.
+    """
+    children = _children(process.pid)
+    for sig, grace in ((signal.SIGINT, 30.0), (signal.SIGTERM, 10.0), (signal.SIGKILL, 10.0)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)  # the session started for it
+        if sig != signal.SIGINT:
+            for pid in children:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, sig)
+        if _all_gone(process, children, grace):
+            return
+
+
+def _all_gone(process: subprocess.Popen[bytes], children: set[int], grace: float) -> bool:
+    """Whether the process and its children have ended within `grace` seconds."""
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if process.poll() is not None and not any(_exists(pid) for pid in children):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _exists(pid: int) -> bool:
+    """Whether a process is alive (a zombie waiting to be reaped is not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+# Load ------------------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def phase(what: str, seconds: float) -> AsyncIterator[None]:
+    """A time limit with a message that says which phase ran out of time."""
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError:
+        raise TimeoutError(f"{what} took longer than {seconds:g} s (--timeout)") from None
+
+
+async def bounded(items: list[T], concurrency: int, act: Callable[[T], Awaitable[None]]) -> None:
+    """Runs act on every item with at most `concurrency` in flight."""
+    queue = iter(items)
+
+    async def worker() -> None:
+        for item in queue:  # shared iterator: each item goes to exactly one worker
+            await act(item)
+
+    await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(items))))))
+
+
+async def register(http: httpx.AsyncClient, providers: list[str], concurrency: int) -> None:
+    async def one(provider_id: str) -> None:
+        response = await http.post(
+            "/intake/providers",
+            json={
+                "provider_id": provider_id,
+                "name": f"Bench provider {provider_id}",
+                "registered_by": "bench.spine",
+            },
+        )
+        if response.status_code not in (200, 201):
+            raise RuntimeError(
+                f"registering {provider_id}: {response.status_code} {response.text[:200]}"
+            )
+        response = await http.post(f"/intake/providers/{provider_id}/contracts", json={
+            "reference": f"{provider_id}-c1", "service_type": "care-home",
+            "annual_value": "250000", "regulator": "care-inspectorate",
+            "start_date": "2025-04-01", "contract_manager": "Bench manager",
+            "awarded_by": "bench.spine",
+        })
+        if response.status_code not in (200, 201):
+            raise RuntimeError(
+                f"awarding {provider_id}: {response.status_code} {response.text[:200]}"
+            )
+
+    await bounded(providers, concurrency, one)
+
+
+def plan(run_id: str, returns: int, per_provider: int, seed: int) -> list[Submission]:
+    """N returns spread round-robin over N/per_provider providers, kinds shuffled in MIX ratio."""
+    providers = max(1, math.ceil(returns / per_provider))
+    kinds = [MIX[i % len(MIX)] for i in range(returns)]
+    random.Random(seed).shuffle(kinds)
+    return [Submission(i, f"bench-{run_id}-{i % providers:05d}", kinds[i]) for i in range(returns)]
+
+
+async def submit(
+    http: httpx.AsyncClient, run_id: str, submission: Submission, due: float | None = None
+) -> None:
+    """POSTs one return, at perf_counter time `due` if paced."""
+    if due is not None:
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+    answers = example("cmr-level-1")
+    for section, rating in KINDS[submission.kind][0].items():
+        answers[section]["rating"] = rating
+    body = {"form": "cmr-level-1", "answers": answers, "submitted_by": "Registered manager"}
+    headers = {"Idempotency-Key": f"bench-{run_id}-{submission.index}"}
+    submission.started = time.time()
+    began = time.perf_counter()
+    for attempt in range(1 + RETRIES):  # a failed last retry leaves its error
+        try:
+            response = await http.post(
+                f"/intake/contracts/{submission.provider_id}-c1/returns", json=body,
+                headers=headers,
+            )
+        except httpx.TransportError as exc:  # safe to retry: same Idempotency-Key
+            submission.error = f"{type(exc).__name__} {str(exc)[:200]}".strip()
+            submission.retries = min(attempt + 1, RETRIES)
+            submission.retried_after = submission.error
+            continue
+        if response.status_code in (200, 201):  # 200: a retry answered with the first
+            submission.return_id, submission.error = str(response.json()["return_id"]), None
+        else:
+            submission.error = f"{response.status_code}: {response.text[:200]}"
+        break
+    submission.http_ms = (time.perf_counter() - began) * 1000
+
+
+# Observing the pipeline through the recorded events ------------------------------------------
+
+
+def recorded(entry: dict[str, Any]) -> float:
+    return datetime.fromisoformat(entry["time"]).timestamp()
+
+
+def parse(entries: list[dict[str, Any]]) -> Trace:
+    trace = Trace()
+    for entry in entries:
+        kind, data = (entry["aggregate"], entry["event"]), entry["data"]
+        if kind == ("RiskProfile", "ReturnScored"):
+            trace.scored[str(data["return_id"])] = recorded(entry)
+        elif kind == ("RiskProfile", "ConcernRaised"):
+            event_id = event_id_for(uuid.UUID(entry["aggregate_id"]), entry["version"])
+            trace.concerns.append(
+                Concern(str(data["evidence"][0]), event_id, bool(data["safety_at_risk"]))
+            )
+        elif kind == ("Notification", "Delivered") and data["about_event_type"] == "ConcernRaised":
+            trace.delivered[str(data["about_event_id"])].append(
+                (data["recipient"], recorded(entry))
+            )
+    return trace
+
+
+def complete(trace: Trace, submissions: list[Submission]) -> bool:
+    """Every return scored, every concern about them notified (to operations if unsafe)."""
+    ours = {s.return_id for s in submissions}
+    if not ours <= trace.scored.keys():
+        return False
+    for concern in trace.concerns:
+        if concern.return_id not in ours:
+            continue
+        recipients = {recipient for recipient, _ in trace.deliveries(concern)}
+        if not recipients or (concern.safety and OPERATIONS not in recipients):
+            return False
+    return True
+
+
+async def quiet(http: httpx.AsyncClient, deadline: float, still_for: float = 1.0) -> None:
+    """Waits (cheaply, on /health) until no store records anything new for `still_for` s."""
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            services = (await http.get("/health")).json()["services"]
+            now = {name: (s["recorded"], s["published"]) for name, s in services.items()}
+            if now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= still_for:
+                return
+        await asyncio.sleep(0.2)
+
+
+async def observe(
+    http: httpx.AsyncClient, submissions: list[Submission], timeout: float
+) -> tuple[dict[str, Trace], set[str]]:
+    """Each provider's trace once complete (or as far as it got); the providers left pending."""
+    by_provider: dict[str, list[Submission]] = defaultdict(list)
+    for s in submissions:
+        if s.return_id:
+            by_provider[s.provider_id].append(s)
+    traces: dict[str, Trace] = {}
+    pending = set(by_provider)
+    deadline = time.monotonic() + timeout
+
+    async def look(provider_id: str) -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            response = await http.get(f"/history/{provider_id}")
+            if response.status_code == 200:
+                traces[provider_id] = parse(response.json())
+                if complete(traces[provider_id], by_provider[provider_id]):
+                    pending.discard(provider_id)
+
+    while pending:  # at least one look, however short the timeout
+        await quiet(http, deadline)
+        await bounded(sorted(pending), 4, look)
+        if not pending or time.monotonic() >= deadline:
+            break
+        await asyncio.sleep(0.5)
+    return traces, pending
+
+
+# Results ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Latencies:
+    scored_per_second: float = 0.0  # end to end: first POST started to last ReturnScored
+    http: list[float] = field(default_factory=list)
+    scored: list[float] = field(default_factory=list)
+    notified: list[float] = field(default_factory=list)
+    operations: list[float] = field(default_factory=list)
+
+
+def latencies(submissions: list[Submission], traces: dict[str, Trace]) -> Latencies:
+    result = Latencies()
+    first_started = min((s.started for s in submissions if s.started), default=0.0)
+    last_scored = first_started
+    for s in submissions:
+        if not s.return_id:
+            continue
+        result.http.append(s.http_ms)
+        trace = traces.get(s.provider_id, Trace())
+        if s.return_id in trace.scored:
+            result.scored.append((trace.scored[s.return_id] - s.started) * 1000)
+            last_scored = max(last_scored, trace.scored[s.return_id])
+        concerns = [c for c in trace.concerns if c.return_id == s.return_id]
+        told = [(r, t) for c in concerns for r, t in trace.deliveries(c)]
+        if told:
+            result.notified.append((min(t for _, t in told) - s.started) * 1000)
+        ops = [t for r, t in told if r == OPERATIONS]
+        if ops:
+            result.operations.append((min(ops) - s.started) * 1000)
+    if last_scored > first_started:
+        result.scored_per_second = len(result.scored) / (last_scored - first_started)
+    return result
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    if len(values) == 1:
+        return dict.fromkeys(("p50", "p95", "p99", "max"), values[0])
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "max": max(values)}
+
+
+def row(label: str, values: list[float], expected: int) -> str:
+    p = percentiles(values)
+    cells = [f"{p[k]:9.1f}" if k in p else f"{'-':>9}" for k in ("p50", "p95", "p99", "max")]
+    return f"  {label:<38} {len(values):>5}/{expected:<5} {' '.join(cells)}"
+
+
+@dataclass
+class Run:
+    returns: int
+    concurrency: int
+    rate: float | None
+    providers: int
+    submissions: list[Submission]
+    submit_seconds: float
+    client_cpu: float
+    server_cpu: float | None  # cores busy in `assure up` + nats-server while submitting
+    wall_seconds: float
+    pending: set[str]
+    url: str
+
+
+def report(run: Run, lat: Latencies) -> str:
+    ok = [s for s in run.submissions if s.return_id]
+    errors = [s.error for s in run.submissions if s.error and not s.return_id]
+    retried = [s for s in run.submissions if s.retries]
+    red = sum(1 for s in ok if s.red)
+    unsafe = sum(1 for s in ok if s.kind == "safety-red")
+    lines = [
+        f"Assure spine benchmark against {run.url}",
+        f"  returns (N)                            {run.returns}",
+        f"  concurrency (C)                        {run.concurrency}"
+        + (f", paced at {run.rate:g} returns/s" if run.rate else ", unpaced"),
+        f"  providers                              {run.providers}",
+        f"  accepted over HTTP                     {len(ok)} ({len(errors)} failed, "
+        f"{len(retried)} retried after a transport error)",
+        f"  HTTP returns/s                         {len(ok) / run.submit_seconds:.1f}"
+        f"   ({run.submit_seconds:.2f} s)",
+        f"  CPU while submitting, in cores         bench client {run.client_cpu:.2f}, "
+        + (
+            f"assure up + nats-server {run.server_cpu:.2f}"
+            if run.server_cpu is not None
+            else "system not measured (--url)"
+        ),
+        f"  returns scored/s, end to end           {lat.scored_per_second:.1f}"
+        "   (first POST to last RiskScored)",
+        "",
+        f"  {'latency, ms':<38} {'n/expected':>11} {'p50':>9} {'p95':>9} {'p99':>9} {'max':>9}",
+        row("HTTP POST of a return", lat.http, len(ok)),
+        row("submit -> RiskScored recorded", lat.scored, len(ok)),
+        row("submit -> first concern notification", lat.notified, red),
+        row("submit -> operations notification", lat.operations, unsafe),
+        "",
+        f"  total wall time                        {run.wall_seconds:.1f} s",
+    ]
+    if errors:
+        lines.append(f"  first failure: {errors[0]}")
+    if retried:
+        lines.append(
+            f"  first retried after: {retried[0].retried_after} (its latency includes the retry)"
+        )
+    if run.pending:
+        lines.append(f"  INCOMPLETE: {len(run.pending)} provider(s) not fully processed in time")
+    return "\n".join(lines)
+
+
+# Main ------------------------------------------------------------------------------------------
+
+
+async def bench(
+    url: str, args: argparse.Namespace, began: float, server_pid: int | None = None
+) -> Run:
+    run_id = uuid.uuid4().hex[:8]
+    submissions = plan(run_id, args.returns, args.per_provider, args.seed)
+    providers = sorted({s.provider_id for s in submissions})
+    limits = httpx.Limits(
+        max_connections=args.concurrency, max_keepalive_connections=args.concurrency
+    )
+    async with httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits) as http:
+        async with phase("registering providers", args.timeout):
+            await register(http, providers, args.concurrency)
+        cpu0, server0, t0 = time.process_time(), cpu_seconds(server_pid), time.perf_counter()
+
+        def due(s: Submission) -> float | None:
+            return t0 + s.index / args.rate if args.rate else None
+
+        async with phase("submitting returns", args.timeout):
+            await bounded(submissions, args.concurrency, lambda s: submit(http, run_id, s, due(s)))
+        submit_seconds = time.perf_counter() - t0
+        client_cpu = (time.process_time() - cpu0) / submit_seconds
+        server1 = cpu_seconds(server_pid)
+        server_cpu = (
+            None if server0 is None or server1 is None else ((server1 - server0) / submit_seconds)
+        )
+        traces, pending = await observe(http, submissions, args.timeout)
+    run = Run(
+        args.returns,
+        args.concurrency,
+        args.rate,
+        len(providers),
+        submissions,
+        submit_seconds,
+        client_cpu,
+        server_cpu,
+        time.perf_counter() - began,
+        pending,
+        url,
+    )
+    print(report(run, latencies(submissions, traces)))
+    return run
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.spine", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--returns", type=int, required=True, help="how many returns (N)")
+    parser.add_argument("--concurrency", type=int, default=16, help="requests in flight (C)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="pace submissions at this many returns/s "
+        "(default: as fast as C requests in flight allow)",
+    )
+    parser.add_argument("--url", help="use this running Assure instead of starting one")
+    parser.add_argument("--per-provider", type=int, default=5, help="returns per provider")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        help="limit in seconds for each phase (submitting, waiting)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="seed for the mix of returns")
+    parser.add_argument(
+        "--keep-data", action="store_true", help="keep the started system's data directory and log"
+    )
+    args = parser.parse_args(argv)
+    if args.returns < 1 or args.concurrency < 1 or args.per_provider < 1:
+        parser.error("--returns, --concurrency and --per-provider must be at least 1")
+    if args.rate is not None and args.rate <= 0:
+        parser.error("--rate must be positive")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
+    began = time.perf_counter()
+    try:
+        if args.url:
+            run = asyncio.run(bench(args.url.rstrip("/"), args, began))
+        else:
+            with own_system(args.keep_data) as (url, pid):
+                run = asyncio.run(bench(url, args, began, pid))
+    except (httpx.HTTPError, RuntimeError, TimeoutError) as exc:
+        print(f"bench.spine: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    failed = run.pending or any(s.error for s in run.submissions)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

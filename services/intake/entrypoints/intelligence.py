@@ -1,0 +1,159 @@
+"""Routes for intelligence: inspection grades, imports, CQC sync and concerns people report."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Header, Request, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.intake import intelligence
+from services.intake.adapters.cqc import CqcApiError, CqcClient
+from services.intake.application import Intake
+from services.intake.domain.inspection import CareInspectorateGrades, CqcRating
+from services.intake.domain.intelligence import ReportedConcern
+from services.intake.entrypoints.registry import Name, Reference
+from shared.contracts.intake import ConcernSource
+from shared.domain import InvalidInput, Refused
+from shared.http import CorrelationId, ProviderId, application_of
+
+router = APIRouter(tags=["intake: intelligence"])
+App = Annotated[Intake, Depends(application_of("intake"))]
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CareInspectorateEntry(Strict):
+    key_question_grades: dict[
+        Annotated[str, Field(max_length=64)], Annotated[int, Field(ge=1, le=6)]
+    ]
+    graded_on: date
+    recorded_by: Name
+
+
+class CqcEntry(Strict):
+    overall: Annotated[str, Field(max_length=40)]
+    key_questions: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=40)]]
+    published_on: date
+    recorded_by: Name
+
+
+class CqcSync(Strict):
+    since: datetime
+    until: datetime | None = None
+    recorded_by: Name
+
+
+class ConcernReport(Strict):
+    source: ConcernSource
+    description: Annotated[str, Field(min_length=1, max_length=5000)]
+    safety_at_risk: bool
+    reported_by: Name
+    contract_reference: str | None = None
+
+
+async def _upload_text(file: UploadFile) -> str:
+    content = await file.read(MAX_IMPORT_BYTES + 1)
+    if len(content) > MAX_IMPORT_BYTES:
+        raise InvalidInput("import files are limited to 20 MB", field="file")
+    return content.decode("utf-8-sig", errors="replace")
+
+
+@router.post("/contracts/{reference}/inspections/care-inspectorate")
+def record_care_inspectorate(
+    app: App, reference: Reference, body: CareInspectorateEntry, correlation: CorrelationId
+) -> dict[str, Any]:
+    """Record Care Inspectorate grades (1-6 per key question) for the contract's service."""
+    contract = app.get_contract(reference)
+    if not contract.regulator_service_id:
+        raise InvalidInput(
+            "the contract has no Care Inspectorate service number", "regulator_service_id"
+        )
+    grades = CareInspectorateGrades.from_key_questions(
+        contract.regulator_service_id, body.key_question_grades, body.graded_on
+    )
+    record = intelligence.care_inspectorate_record(app, grades, body.recorded_by, correlation)
+    assert record is not None
+    return {"recorded": app.record_inspection(record), "poor_performance": record.poor_performance}
+
+
+@router.post("/contracts/{reference}/inspections/cqc")
+def record_cqc(
+    app: App, reference: Reference, body: CqcEntry, correlation: CorrelationId
+) -> dict[str, Any]:
+    """Record CQC ratings (overall and per key question) for the contract's location."""
+    contract = app.get_contract(reference)
+    if not contract.regulator_service_id:
+        raise InvalidInput("the contract has no CQC location id", "regulator_service_id")
+    rating = CqcRating(
+        contract.regulator_service_id, body.overall, body.key_questions, body.published_on
+    )
+    record = intelligence.cqc_record(app, rating, body.recorded_by, correlation)
+    assert record is not None
+    return {"recorded": app.record_inspection(record), "poor_performance": record.poor_performance}
+
+
+@router.post("/imports/care-inspectorate")
+async def import_care_inspectorate(
+    request: Request, file: Annotated[UploadFile, File()], correlation: CorrelationId
+) -> intelligence.ImportSummary:
+    """Import the Care Inspectorate's datastore CSV; rows are matched to contracts by CSNumber."""
+    app: Intake = request.app.state.services["intake"]
+    text = await _upload_text(file)
+    return intelligence.import_care_inspectorate(app, text, "care-inspectorate-import", correlation)
+
+
+@router.post("/imports/call-monitoring")
+async def import_call_monitoring(
+    request: Request, file: Annotated[UploadFile, File()], correlation: CorrelationId
+) -> intelligence.ImportSummary:
+    """Import call-monitoring visits as monthly missed, late and short-notice figures."""
+    app: Intake = request.app.state.services["intake"]
+    return intelligence.import_visits(app, await _upload_text(file), correlation)
+
+
+@router.post("/regulators/cqc/sync")
+def sync_cqc(app: App, body: CqcSync, correlation: CorrelationId) -> intelligence.ImportSummary:
+    """Fetch CQC's changed locations since a time and record the ratings of ours."""
+    key = app.env.get("ASSURE_CQC_API_KEY", "")
+    if not key:
+        raise Refused("no CQC API key is configured (ASSURE_CQC_API_KEY)", field="since")
+    until = body.until or datetime.now(UTC)
+    try:
+        with CqcClient(app.env.get("ASSURE_CQC_API_URL", ""), key) as client:
+            return intelligence.sync_cqc(
+                app, client, body.since, until, body.recorded_by, correlation
+            )
+    except CqcApiError as error:
+        raise Refused(f"CQC answered: {error}", field="since") from error
+
+
+@router.post("/providers/{provider_id}/concerns", status_code=201)
+def report_concern(
+    app: App,
+    provider_id: ProviderId,
+    body: ConcernReport,
+    correlation: CorrelationId,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
+) -> dict[str, Any]:
+    """Record a concern reported by a person (staff, complaint, whistleblowing, ASP …)."""
+    if body.contract_reference:
+        contract = app.get_contract(body.contract_reference)
+        if contract.provider_id != provider_id:
+            raise InvalidInput("that contract is another provider's", "contract_reference")
+    report = ReportedConcern(
+        report_key=f"{provider_id}:{idempotency_key or correlation}",
+        provider_id=provider_id,
+        contract_reference=body.contract_reference,
+        source=body.source.value,
+        description=body.description,
+        safety_at_risk=body.safety_at_risk,
+        reported_by=body.reported_by,
+        correlation_id=correlation,
+    )
+    recorded = app.report_concern(report)
+    return {"report_id": str(recorded.id), "safety_at_risk": recorded.safety_at_risk}

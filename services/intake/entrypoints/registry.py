@@ -1,0 +1,199 @@
+"""Routes for providers and contracts: register, award, vary, end."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.intake.application import Award, Intake
+from services.intake.domain.contract import Contract, Regulator, ServiceType
+from shared.contracts.envelope import PROVIDER_ID_PATTERN
+from shared.http import CorrelationId, ProviderId, application_of
+from shared.uk import pounds
+
+router = APIRouter(tags=["intake: providers and contracts"])
+App = Annotated[Intake, Depends(application_of("intake"))]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Reference = Annotated[str, Path(pattern=r"^[A-Za-z0-9_/-]{1,64}$")]
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("1000000000"), decimal_places=2)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProviderRegistration(Strict):
+    name: Name
+    provider_id: str | None = Field(default=None, pattern=PROVIDER_ID_PATTERN)
+    registered_by: Name
+
+
+class ContractSummary(BaseModel):
+    reference: str
+    service_type: str
+    annual_value: Decimal
+    annual_value_display: str
+    regulator: str | None
+    regulator_service_id: str | None
+    start_date: date
+    end_date: date | None
+    contract_manager: str
+    level: int | None
+    assessed_risk: str
+    kpi_returns: bool
+    ended_on: date | None
+
+    @classmethod
+    def of(cls, c: Contract) -> ContractSummary:
+        return cls(
+            reference=c.reference, service_type=c.service_type, annual_value=c.annual_value,
+            annual_value_display=pounds(c.annual_value), regulator=c.regulator,
+            regulator_service_id=c.regulator_service_id, start_date=c.start_date,
+            end_date=c.end_date, contract_manager=c.contract_manager, level=c.level,
+            assessed_risk=c.assessed_risk, kpi_returns=c.kpi_returns, ended_on=c.ended_on,
+        )
+
+
+class ProviderView(BaseModel):
+    provider_id: str
+    name: str
+    suspended: bool
+    contracts: list[ContractSummary]
+
+
+class ContractAward(Strict):
+    reference: Annotated[str, Field(pattern=r"^[A-Za-z0-9_/-]{1,64}$")]
+    service_type: ServiceType
+    annual_value: Money
+    regulator: Regulator | None = None
+    regulator_service_id: Annotated[str | None, Field(max_length=64)] = None
+    start_date: date
+    end_date: date | None = None
+    contract_manager: Name
+    kpi_returns: bool = False
+    awarded_by: Name
+
+
+class ValueVariation(Strict):
+    annual_value: Money
+    by: Name
+
+
+class RegulationChange(Strict):
+    regulator: Regulator | None
+    regulator_service_id: Annotated[str | None, Field(max_length=64)] = None
+    by: Name
+
+
+class ManagerChange(Strict):
+    contract_manager: Name
+    by: Name
+
+
+class Ending(Strict):
+    ended_on: date
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    by: Name
+
+
+def _provider_view(app: Intake, provider_id: str) -> ProviderView:
+    provider = app.get_provider(provider_id)
+    return ProviderView(
+        provider_id=provider.provider_id, name=provider.name,
+        suspended=provider.suspended_by_escalation is not None,
+        contracts=[ContractSummary.of(c) for c in app.contracts(provider_id)],
+    )
+
+
+@router.post("/providers", status_code=status.HTTP_201_CREATED, response_model=ProviderView)
+def register_provider(
+    app: App, body: ProviderRegistration, response: Response, correlation: CorrelationId
+) -> ProviderView:
+    """Register a care provider organisation (registering it again changes nothing)."""
+    provider, created = app.register_provider(
+        body.name, body.provider_id, body.registered_by, correlation
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return _provider_view(app, provider.provider_id)
+
+
+@router.get("/providers/{provider_id}", response_model=ProviderView)
+def get_provider(app: App, provider_id: ProviderId) -> ProviderView:
+    """A provider with its contracts and whether it is suspended."""
+    return _provider_view(app, provider_id)
+
+
+@router.post(
+    "/providers/{provider_id}/contracts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ContractSummary,
+)
+def award_contract(
+    app: App, provider_id: ProviderId, body: ContractAward, response: Response,
+    correlation: CorrelationId,
+) -> ContractSummary:
+    """Award a contract; it is placed at its monitoring level at once. Refused if suspended."""
+    award = Award(
+        provider_id=provider_id, reference=body.reference, service_type=body.service_type.value,
+        annual_value=body.annual_value,
+        regulator=body.regulator.value if body.regulator else None,
+        regulator_service_id=body.regulator_service_id, start_date=body.start_date,
+        end_date=body.end_date, contract_manager=body.contract_manager,
+        kpi_returns=body.kpi_returns,
+    )
+    contract, created = app.award_contract(award, body.awarded_by, correlation)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return ContractSummary.of(contract)
+
+
+@router.get("/contracts/{reference}", response_model=ContractSummary)
+def get_contract(app: App, reference: Reference) -> ContractSummary:
+    return ContractSummary.of(app.get_contract(reference))
+
+
+@router.post("/contracts/{reference}/value", response_model=ContractSummary)
+def vary_value(
+    app: App, reference: Reference, body: ValueVariation, correlation: CorrelationId
+) -> ContractSummary:
+    """Vary the annual value; the monitoring level is recomputed."""
+    return ContractSummary.of(app.change_contract(
+        reference, "vary_value", annual_value=body.annual_value, by=body.by,
+        correlation_id=correlation))
+
+
+@router.post("/contracts/{reference}/regulation", response_model=ContractSummary)
+def change_regulation(
+    app: App, reference: Reference, body: RegulationChange, correlation: CorrelationId
+) -> ContractSummary:
+    """Record who regulates the service (or that nobody does); the level is recomputed."""
+    return ContractSummary.of(app.change_contract(
+        reference, "change_regulation",
+        regulator=body.regulator.value if body.regulator else None,
+        regulator_service_id=body.regulator_service_id, by=body.by,
+        correlation_id=correlation))
+
+
+@router.post("/contracts/{reference}/contract-manager", response_model=ContractSummary)
+def change_contract_manager(
+    app: App, reference: Reference, body: ManagerChange, correlation: CorrelationId
+) -> ContractSummary:
+    """Nominate the contract's one contract manager."""
+    return ContractSummary.of(app.change_contract(
+        reference, "change_contract_manager", contract_manager=body.contract_manager,
+        by=body.by, correlation_id=correlation))
+
+
+@router.post("/contracts/{reference}/end", response_model=ContractSummary)
+def end_contract(
+    app: App, reference: Reference, body: Ending, correlation: CorrelationId
+) -> ContractSummary:
+    """End a contract on a date, with the reason."""
+    return ContractSummary.of(app.change_contract(
+        reference, "end", ended_on=body.ended_on, reason=body.reason, by=body.by,
+        correlation_id=correlation))

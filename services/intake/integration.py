@@ -1,0 +1,99 @@
+"""intake's stored domain events as the integration events other services read."""
+
+from __future__ import annotations
+
+from functools import singledispatch
+from typing import Any
+
+from services.intake.domain.contract import Contract
+from services.intake.domain.intelligence import InspectionRecord, ReportedConcern, VisitFigures
+from services.intake.domain.monitoring_return import MonitoringReturn
+from services.intake.domain.provider import Provider
+from services.intake.domain.return_request import ReturnRequest
+from shared.contracts import intake as contracts
+from shared.contracts.envelope import IntegrationEvent
+
+
+@singledispatch
+def to_integration(domain_event: Any) -> IntegrationEvent | None:
+    """Events not listed here stay private to intake."""
+    return None
+
+
+@to_integration.register
+def _(e: Provider.Registered) -> IntegrationEvent:
+    return contracts.ProviderRegistered(provider_id=e.provider_id, name=e.name)
+
+
+@to_integration.register
+def _(e: Contract.Awarded) -> IntegrationEvent:
+    return contracts.ContractAwarded(
+        provider_id=e.provider_id, contract_reference=e.reference, service_type=e.service_type,
+        annual_value=e.annual_value, regulator=e.regulator, start_date=e.start_date,
+        end_date=e.end_date, contract_manager=e.contract_manager,
+    )
+
+
+@to_integration.register
+def _(e: Contract.LevelChanged) -> IntegrationEvent:
+    return contracts.ContractLevelChanged(
+        provider_id=e.provider_id, contract_reference=e.reference,
+        previous_level=e.previous_level, level=e.level, reason=e.reason,
+    )
+
+
+@to_integration.register
+def _(e: ReturnRequest.Requested) -> IntegrationEvent:
+    return contracts.ReturnRequested(
+        provider_id=e.provider_id, request_id=str(e.originator_id),
+        contract_reference=e.contract_reference, form=e.form, period_start=e.period_start,
+        period_end=e.period_end, issue_on=e.issue_on, due_on=e.due_on, kpis=e.kpis,
+    )
+
+
+@to_integration.register
+def _(e: ReturnRequest.Overdue) -> IntegrationEvent:
+    return contracts.ReturnOverdue(
+        provider_id=e.provider_id, request_id=str(e.originator_id),
+        contract_reference=e.contract_reference, form=e.form, due_on=e.due_on,
+        overdue_on=e.on,
+    )
+
+
+@to_integration.register
+def _(e: MonitoringReturn.Submitted) -> IntegrationEvent:
+    return contracts.ReturnSubmitted(
+        provider_id=e.provider_id, return_id=str(e.originator_id),
+        contract_reference=e.contract_reference, form=e.form, form_version=e.form_version,
+        period_start=e.period_start, period_end=e.period_end, sections=e.sections,
+        answers=e.answers, submitted_by=e.submitted_by, submitted_at=e.timestamp,
+        late=e.due_on is not None and e.submitted_on > e.due_on, corrects=e.corrects,
+    )
+
+
+@to_integration.register
+def _(e: InspectionRecord.Recorded) -> IntegrationEvent:
+    return contracts.InspectionGradeRecorded(
+        provider_id=e.provider_id, contract_reference=e.contract_reference,
+        regulator=e.regulator, regulator_service_id=e.regulator_service_id, grades=e.grades,
+        min_grade=e.min_grade, overall=e.overall, graded_on=e.graded_on,
+        poor_performance=e.poor_performance,
+    )
+
+
+@to_integration.register
+def _(e: ReportedConcern.Reported) -> IntegrationEvent:
+    return contracts.ConcernReported(
+        provider_id=e.provider_id, report_id=str(e.originator_id),
+        contract_reference=e.contract_reference, source=contracts.ConcernSource(e.source),
+        description=e.description, safety_at_risk=e.safety_at_risk, reported_by=e.reported_by,
+    )
+
+
+@to_integration.register
+def _(e: VisitFigures.Recorded) -> IntegrationEvent:
+    return contracts.VisitFiguresRecorded(
+        provider_id=e.provider_id, contract_reference=e.contract_reference, month=e.month,
+        planned=e.planned, delivered=e.delivered, missed=e.missed, late=e.late,
+        short_notice_cancellations=e.short_notice_cancellations,
+    )

@@ -1,0 +1,53 @@
+"""An officer syncs CQC ratings through Assure's API, against a local server speaking CQC's API."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.integration.test_regulator_adapters import KEY, cqc_server  # noqa: F401 - fixture
+from tests.support import contract_award, running, serving
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_a_cqc_sync_records_the_ratings_of_our_locations_once(settings, cqc_server):  # noqa: F811
+    base_url, _ = cqc_server
+    configured = settings.model_copy(update={"cqc_api_url": base_url, "cqc_api_key": KEY})
+    async with (
+        running(configured, services=("intake",)) as system,
+        serving(system) as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
+        await http.post("/intake/providers", json={
+            "provider_id": "thornbury", "name": "Thornbury", "registered_by": "t"})
+        for reference, location in (("TH-1", "1-101"), ("TH-2", "1-102"), ("TH-3", "1-103")):
+            awarded = await http.post("/intake/providers/thornbury/contracts", json=contract_award(
+                reference, regulator="cqc", regulator_service_id=location))
+            assert awarded.status_code == 201
+
+        body = {"since": "2025-04-01T00:00:00Z", "until": "2025-04-08T00:00:00Z",
+                "recorded_by": "Jo Officer"}
+        first = (await http.post("/intake/regulators/cqc/sync", json=body)).json()
+        # 1-101 and 1-102 are ours and rated; 1-103 is ours but not rated; 1-104/5 not ours.
+        assert first["recorded"] == 2 and first["unchanged"] == 0
+        assert [e["column"] for e in first["errors"]] == ["1-103"]
+        again = (await http.post("/intake/regulators/cqc/sync", json=body)).json()
+        assert (again["recorded"], again["unchanged"]) == (0, 2)
+
+        history = (await http.get("/intake/providers/thornbury/history")).json()
+        grades = [e["data"] for e in history if e["aggregate"] == "InspectionRecord"]
+        poor = {g["regulator_service_id"]: g["poor_performance"] for g in grades}
+        assert poor == {"1-101": True, "1-102": False}  # requires improvement is poor (000)
+
+
+async def test_a_cqc_sync_without_a_key_is_refused_clearly(settings):
+    async with (
+        running(settings, services=("intake",)) as system,
+        serving(system) as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
+        answer = await http.post("/intake/regulators/cqc/sync", json={
+            "since": "2025-04-01T00:00:00Z", "recorded_by": "Jo"})
+        assert answer.status_code == 409
+        assert "ASSURE_CQC_API_KEY" in answer.json()["detail"]
