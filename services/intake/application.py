@@ -35,7 +35,7 @@ from services.intake.domain.provider import Provider
 from services.intake.domain.return_request import ReturnRequest
 from services.intake.integration import to_integration
 from services.intake.return_log import LogFilter, ReturnLogRow, row_for
-from shared.contracts import escalation, risk
+from shared.contracts import escalation, notify, risk
 from shared.contracts.envelope import IntegrationEvent
 from shared.contracts.forms import FORMS, LEVEL_FORMS, UnknownForm, form_for_level, parse_form
 from shared.domain import InvalidInput
@@ -420,6 +420,18 @@ class Intake(ServiceApplication):
         provider = self.get_provider(event.provider_id)
         provider.suspend(event.escalation_id, processing.envelope.correlationid)
         processing.collect_events(provider)
+
+    @policy.register
+    def _(self, event: notify.NotificationDelivered, processing: Processing) -> None:
+        assert processing.envelope is not None
+        if event.about_event_type != "ReturnOverdue" or not event.reference:
+            return
+        request_id = uuid.UUID(event.reference)
+        if not self.exists(request_id) or not event.recipient.startswith("provider-"):
+            return
+        request: ReturnRequest = self.repository.get(request_id)
+        request.record_reminder(self.today(), processing.envelope.correlationid)
+        processing.collect_events(request)
 
     # Plumbing ----------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from uuid import UUID
 from services.notify.domain.messages import compose
 from services.notify.domain.notification import IN_APP, Notification
 from services.notify.domain.routing import routes_for
-from shared.contracts import escalation, risk
+from shared.contracts import escalation, intake, risk
 from shared.contracts import notify as contracts
 from shared.contracts.envelope import IntegrationEvent
 from shared.eventstore import Processing, ServiceApplication
@@ -25,6 +25,8 @@ class Notifications(ServiceApplication):
     def policy(self, event: IntegrationEvent, processing: Processing) -> None:
         """Events nobody must hear about are tracked and otherwise ignored."""
 
+    @policy.register(intake.ReturnRequested)
+    @policy.register(intake.ReturnOverdue)
     @policy.register(risk.ConcernRaised)
     @policy.register(escalation.EscalationProposed)
     @policy.register(escalation.EscalationApproved)
@@ -46,6 +48,7 @@ class Notifications(ServiceApplication):
                     subject=subject,
                     body=body,
                     urgent=route.urgent,
+                    reference=getattr(event, "request_id", None),
                     correlation_id=envelope.correlationid,
                     causation_id=envelope.id,
                 )
@@ -81,4 +84,5 @@ class Notifications(ServiceApplication):
             channel=domain_event.channel,
             about_event_id=domain_event.about_event_id,
             about_event_type=domain_event.about_event_type,
+            reference=domain_event.reference,
         )

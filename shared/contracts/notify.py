@@ -19,3 +19,4 @@ class NotificationDelivered(IntegrationEvent):
     channel: str
     about_event_id: str
     about_event_type: str
+    reference: str | None = None  # what it was about, e.g. the return request's id

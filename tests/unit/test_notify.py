@@ -226,7 +226,7 @@ def test_one_event_reaches_one_recipient_through_one_channel_once():
 def test_reading_a_notification_twice_records_one_read():
     notification = Notification(
         provider_id="oakwood", recipient=OPERATIONS, channel=IN_APP, about_event_id="event-1",
-        about_event_type="ConcernRaised", subject="s", body="b", urgent=True,
+        about_event_type="ConcernRaised", subject="s", body="b", urgent=True, reference=None,
         correlation_id="c", causation_id="event-1",
     )
     notification.collect_events()
@@ -236,3 +236,37 @@ def test_reading_a_notification_twice_records_one_read():
 
     assert notification.read is True
     assert len(notification.collect_events()) == 1
+
+
+def test_a_requested_return_is_sent_to_the_provider_with_its_due_date_in_uk_form():
+    from datetime import date
+
+    from services.notify.domain.routing import provider_recipient
+    from shared.contracts import intake
+
+    event = intake.ReturnRequested(
+        provider_id="oakwood", request_id="r1", contract_reference="OAK-1", form="cmr-level-1",
+        period_start=date(2026, 4, 1), period_end=date(2026, 7, 31),
+        issue_on=date(2026, 8, 1), due_on=date(2026, 8, 17),
+    )
+
+    assert [r.recipient for r in routes_for(event)] == [provider_recipient("oakwood")]
+    subject, body = compose(event)
+    assert "17 August 2026" in subject
+    assert "contract monitoring return for 1 April 2026 to 31 July 2026" in body
+
+
+def test_an_overdue_return_reminds_the_provider_and_tells_the_contract_manager():
+    from datetime import date
+
+    from shared.contracts import intake
+
+    event = intake.ReturnOverdue(
+        provider_id="oakwood", request_id="r1", contract_reference="OAK-1", form="kpi",
+        due_on=date(2026, 7, 15), overdue_on=date(2026, 7, 16),
+    )
+
+    assert [r.recipient for r in routes_for(event)] == ["provider-oakwood", CONTRACT_MANAGER]
+    subject, body = compose(event)
+    assert subject == "Reminder: return overdue for contract OAK-1"
+    assert "KPI return was due on 15 July 2026" in body

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import singledispatch
 
-from shared.contracts import escalation, risk
+from shared.contracts import escalation, intake, risk
 from shared.contracts.envelope import IntegrationEvent
+from shared.uk import long_date
 
 
 @singledispatch
@@ -23,6 +24,36 @@ def _(event: risk.ConcernRaised) -> tuple[str, str]:
         f"{event.source}: {event.summary}. Concern reference {event.concern_id}."
     )
     return subject, body
+
+
+@compose.register
+def _(event: intake.ReturnRequested) -> tuple[str, str]:
+    period = f"{long_date(event.period_start)} to {long_date(event.period_end)}"
+    return (
+        f"Return requested for contract {event.contract_reference}: due {long_date(event.due_on)}",
+        f"Please send your {_form_name(event.form)} for {period} by {long_date(event.due_on)}. "
+        "The form and a worked example are on your return page.",
+    )
+
+
+@compose.register
+def _(event: intake.ReturnOverdue) -> tuple[str, str]:
+    return (
+        f"Reminder: return overdue for contract {event.contract_reference}",
+        f"Your {_form_name(event.form)} was due on {long_date(event.due_on)} and has not been "
+        "received. Please send it as soon as you can, or tell your contract manager why not.",
+    )
+
+
+def _form_name(form: str) -> str:
+    names = {
+        "cmr-level-1": "contract monitoring return",
+        "return-level-2": "six-monthly monitoring return",
+        "return-level-3": "annual monitoring return",
+        "kpi": "KPI return",
+        "self-assessment": "self-assessment questionnaire",
+    }
+    return names.get(form, "return")
 
 
 @compose.register

@@ -29,6 +29,7 @@ class Notification(Aggregate):
         subject: str,
         body: str,
         urgent: bool,
+        reference: str | None,
         correlation_id: str,
         causation_id: str,
     ) -> None:
@@ -40,6 +41,7 @@ class Notification(Aggregate):
         self.subject = subject
         self.body = body
         self.urgent = urgent
+        self.reference = reference
         self.read = False
 
     def mark_read(self, reader: str) -> None:

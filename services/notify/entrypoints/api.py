@@ -15,7 +15,7 @@ from shared.http import application_of, operations_router
 router = APIRouter(tags=["notify"])
 router.include_router(operations_router("notify"))
 App = Annotated[Notifications, Depends(application_of("notify"))]
-Recipient = Annotated[str, Path(pattern=r"^[a-z0-9-]{1,64}$")]
+Recipient = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,80}$")]
 
 
 class NotificationView(BaseModel):
