@@ -41,6 +41,9 @@ class AssureSettings(BaseSettings):
         default="scotland",
         description="Whose public holidays count: scotland or england-and-wales.",
     )
+    calendar_file: Path | None = Field(
+        default=None, description="The organisation's return calendar and local holidays (JSON)."
+    )
     cqc_api_url: str = "https://api.service.cqc.org.uk/public/v1"
     cqc_api_key: str = ""
 
@@ -73,6 +76,7 @@ class AssureSettings(BaseSettings):
         return {
             "ASSURE_EVIDENCE_DIR": str(self.data_dir / "evidence"),
             "ASSURE_NATION": self.nation,
+            "ASSURE_CALENDAR_FILE": str(self.calendar_file or ""),
             "ASSURE_CQC_API_URL": self.cqc_api_url,
             "ASSURE_CQC_API_KEY": self.cqc_api_key,
         }

@@ -15,6 +15,8 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 from pydantic import ValidationError
 
+from services.intake.adapters.calendar_file import OrganisationCalendar
+from services.intake.adapters.calendar_file import load as load_calendar
 from services.intake.adapters.evidence_store import EvidenceStore
 from services.intake.domain.calendar import (
     ReturnDue,
@@ -92,13 +94,23 @@ class Intake(ServiceApplication):
 
     service = "intake"
 
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        _ = self.calendar  # a wrong calendar file stops the start, not the first schedule run
+
     @cached_property
     def evidence(self) -> EvidenceStore:
         return EvidenceStore(Path(self.env.get("ASSURE_EVIDENCE_DIR", "assure-data/evidence")))
 
     @cached_property
+    def calendar(self) -> OrganisationCalendar:
+        """The organisation's calendar (ASSURE_CALENDAR_FILE), else the documented defaults."""
+        return load_calendar(self.env.get("ASSURE_CALENDAR_FILE"))
+
+    @cached_property
     def working_days(self) -> WorkingDays:
-        return WorkingDays(Nation(self.env.get("ASSURE_NATION", Nation.SCOTLAND.value)))
+        nation = Nation(self.env.get("ASSURE_NATION", Nation.SCOTLAND.value))
+        return WorkingDays(nation, self.calendar.local_holidays)
 
     # Registry ---------------------------------------------------------------------------------
 
@@ -193,10 +205,10 @@ class Intake(ServiceApplication):
         owed: list[ReturnDue] = []
         for year in range(first, financial_year_of(until) + 2):
             owed += returns_owed(contract.level, contract.start_date, contract.end_date, year,
-                                 self.working_days.is_working_day)
+                                 self.working_days.is_working_day, self.calendar.config)
             if contract.kpi_returns:
                 owed += kpi_returns_owed(contract.start_date, contract.end_date, year,
-                                         self.working_days.is_working_day)
+                                         self.working_days.is_working_day, self.calendar.config)
         return sorted(owed, key=lambda due: (due.due_on, due.form))
 
     def _request_due_returns(self, contract: Contract, to: date, correlation_id: str) -> int:
