@@ -165,8 +165,8 @@ class Intake(ServiceApplication):
         return contract
 
     def contracts(self, provider_id: str | None = None) -> list[Contract]:
-        found = [self.repository.get(i) for i in self.aggregates_under(CONTRACTS)]
-        return [c for c in found if provider_id is None or c.provider_id == provider_id]
+        key = CONTRACTS if provider_id is None else f"{CONTRACTS}:{provider_id}"
+        return [self.repository.get(i) for i in self.aggregates_under(key)]
 
     def change_contract(self, reference: str, change: str, **kwargs: Any) -> Contract:
         """Applies one named change (vary_value, change_regulation, …) to a contract."""
@@ -408,7 +408,9 @@ class Intake(ServiceApplication):
         return len(new)
 
     def contract_for_regulator_service(self, service_id: str) -> Contract | None:
-        return next((c for c in self.contracts() if c.regulator_service_id == service_id), None)
+        # The index remembers every id a contract ever had, so check it still has this one.
+        found = [self.repository.get(i) for i in self.aggregates_under(f"regulated:{service_id}")]
+        return next((c for c in found if c.regulator_service_id == service_id), None)
 
     # Consumed events ---------------------------------------------------------------------------
 
@@ -451,6 +453,10 @@ class Intake(ServiceApplication):
         yield from super().index_keys(domain_event)
         if isinstance(domain_event, Contract.Awarded):
             yield CONTRACTS
+            yield f"{CONTRACTS}:{domain_event.provider_id}"
+        regulated = isinstance(domain_event, Contract.Awarded | Contract.RegulationChanged)
+        if regulated and domain_event.regulator_service_id:
+            yield f"regulated:{domain_event.regulator_service_id}"
         if isinstance(domain_event, ReturnRequest.Requested):
             yield REQUESTS
         if isinstance(domain_event, MonitoringReturn.Submitted):
