@@ -26,6 +26,10 @@ class InvalidInput(DomainError):
         self.problems = problems or [(field or "", message)]
 
 
+class Missing(DomainError):
+    """The thing the command names does not exist (HTTP 404)."""
+
+
 class Refused(DomainError):
     """The command conflicts with what has already happened (HTTP 409)."""
 

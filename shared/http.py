@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from shared.contracts.envelope import PROVIDER_ID_PATTERN
 from shared.dead_letter import DeadLetterAlreadyReplayed
-from shared.domain import InvalidInput, Refused
+from shared.domain import InvalidInput, Missing, Refused
 from shared.eventstore import NotFound, ServiceApplication
 
 
@@ -50,6 +50,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             status_code=409, content={"detail": error.message, "field": error.field}
         )
+
+    @app.exception_handler(Missing)
+    async def missing(_: Request, error: Missing) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": error.message})
 
     @app.exception_handler(NotFound)
     async def not_found(_: Request, error: NotFound) -> JSONResponse:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from functools import singledispatchmethod
 from typing import Any
 
 from services.risk.domain.risk_profile import RiskProfile
 from shared.contracts import intake, risk
 from shared.contracts.envelope import IntegrationEvent
+from shared.domain import stable_id
 from shared.eventstore import Processing, ServiceApplication
+
+PROFILES = "profiles"
 
 
 class RiskAssessment(ServiceApplication):
@@ -18,6 +23,34 @@ class RiskAssessment(ServiceApplication):
 
     def profile(self, provider_id: str) -> RiskProfile:
         return self.get(RiskProfile, RiskProfile.create_id(provider_id))
+
+    def profiles(self) -> list[RiskProfile]:
+        return [self.repository.get(i) for i in self.aggregates_under(PROFILES)]
+
+    def record_intelligence(
+        self, provider_id: str, entry_key: str, category: str, summary: str, source: str,
+        recorded_by: str, correlation_id: str,
+    ) -> dict[str, Any]:
+        """Logs an item of intelligence about a provider in its issues and risk log."""
+        profile = self._profile_for(provider_id)
+        entry_id = str(stable_id("intelligence", provider_id, entry_key))
+        profile.record_intelligence(entry_id, category, summary, source, recorded_by,
+                                    datetime.now(UTC), correlation_id)
+        self.save(profile)
+        return profile.entry(entry_id)
+
+    def update_log(self, provider_id: str, entry_id: str, change: str, text: str, by: str,
+                   correlation_id: str) -> RiskProfile:
+        """Agrees a follow-up, records an action, or resolves an entry, with who and when."""
+        profile = self.profile(provider_id)
+        getattr(profile, change)(entry_id, text, by, datetime.now(UTC), correlation_id)
+        self.save(profile)
+        return profile
+
+    def index_keys(self, domain_event: Any) -> Iterable[str]:
+        yield from super().index_keys(domain_event)
+        if isinstance(domain_event, RiskProfile.Opened):
+            yield PROFILES
 
     def _profile_for(self, provider_id: str) -> RiskProfile:
         profile_id = RiskProfile.create_id(provider_id)
@@ -79,4 +112,15 @@ class RiskAssessment(ServiceApplication):
             previous_level=domain_event.previous_level,
             level=domain_event.level,
             reason=domain_event.reason,
+        )
+
+    @to_integration.register
+    def _(self, domain_event: RiskProfile.ConcernResolved) -> IntegrationEvent | None:
+        if domain_event.kind != "concern":
+            return None
+        return risk.ConcernResolved(
+            provider_id=domain_event.provider_id,
+            concern_id=domain_event.entry_id,
+            reason=domain_event.reason,
+            resolved_by=domain_event.by,
         )

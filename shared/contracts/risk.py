@@ -11,6 +11,7 @@ SUBJECTS = "evt.risk.>"
 RISK_SCORED = "evt.risk.*.*.RiskScored"
 CONCERN_RAISED = "evt.risk.*.*.ConcernRaised"
 RISK_LEVEL_ASSESSED = "evt.risk.*.*.RiskLevelAssessed"
+CONCERN_RESOLVED = "evt.risk.*.*.ConcernResolved"
 
 
 class Band(StrEnum):
@@ -78,3 +79,15 @@ class RiskLevelAssessed(IntegrationEvent):
     previous_level: RiskLevel | None
     level: RiskLevel
     reason: str
+
+
+@contract
+class ConcernResolved(IntegrationEvent):
+    """An officer closed a concern in the issues and risk log, giving the reason."""
+
+    event_type = "ConcernResolved"
+    source_service = "risk"
+
+    concern_id: str
+    reason: str
+    resolved_by: str

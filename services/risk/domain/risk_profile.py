@@ -1,15 +1,30 @@
-"""A provider's risk profile: every score and every concern raised, in order."""
+"""A provider's risk profile: every score, every concern, and its issues and risk log (§5).
+
+The issues and risk log (004 §13) holds everything known about the provider: each concern raised
+and each item of intelligence, with the follow-up agreed, the actions taken, who and when, and
+whether it is open; a concern is closed only with a reason.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from services.risk.domain.scoring import MODEL_VERSION, assessed_risk_for, score_sections
 from services.risk.domain.triggers import ConcernDraft, concerns_for
-from shared.domain import stable_id
+from shared.domain import InvalidInput, Missing, Refused, stable_id
+
+
+class LogEntryNotFound(Missing):
+    """No entry with this id is in the provider's issues and risk log."""
+
+
+class LogEntryClosed(Refused):
+    """The entry was closed already."""
 
 
 class RiskProfile(Aggregate):
@@ -27,6 +42,7 @@ class RiskProfile(Aggregate):
         self.latest_band: str | None = None
         self.open_concerns: list[str] = []
         self.risk_level: str | None = None
+        self.log: dict[str, dict[str, Any]] = {}
 
     def score_return(
         self, return_id: str, sections: dict[str, str], correlation_id: str, causation_id: str
@@ -118,3 +134,89 @@ class RiskProfile(Aggregate):
         causation_id: str,
     ) -> None:
         self.open_concerns.append(concern_id)
+        self._log(concern_id, "concern", category, summary, source, severity=severity,
+                  safety_at_risk=safety_at_risk, evidence=list(evidence))
+
+    # The issues and risk log ---------------------------------------------------------------------
+
+    def _log(self, entry_id: str, kind: str, category: str, summary: str, source: str,
+             **details: Any) -> None:
+        self.log[entry_id] = {
+            "entry_id": entry_id, "kind": kind, "category": category, "summary": summary,
+            "source": source, "status": "open", "follow_up": [], "actions": [],
+            "resolution": None, **details,
+        }
+
+    def entry(self, entry_id: str) -> dict[str, Any]:
+        if entry_id not in self.log:
+            raise LogEntryNotFound(f"no entry {entry_id} in the issues and risk log", "entry_id")
+        return self.log[entry_id]
+
+    def record_intelligence(
+        self, entry_id: str, category: str, summary: str, source: str, recorded_by: str,
+        at: datetime, correlation_id: str,
+    ) -> None:
+        """Logs intelligence about the provider (from staff, inspectors, complaints …), once."""
+        if entry_id in self.log:
+            return
+        if not summary.strip():
+            raise InvalidInput("say what the intelligence is", field="summary")
+        self._intelligence_recorded(
+            provider_id=self.provider_id, entry_id=entry_id, category=category,
+            summary=summary, source=source, recorded_by=recorded_by, at=at,
+            correlation_id=correlation_id,
+        )
+
+    @event("IntelligenceRecorded")
+    def _intelligence_recorded(
+        self, provider_id: str, entry_id: str, category: str, summary: str, source: str,
+        recorded_by: str, at: datetime, correlation_id: str,
+    ) -> None:
+        self._log(entry_id, "intelligence", category, summary, source, recorded_by=recorded_by,
+                  recorded_at=at)
+
+    def agree_follow_up(self, entry_id: str, follow_up: str, by: str, at: datetime,
+                        correlation_id: str) -> None:
+        """Records the follow-up required on an open entry."""
+        self._check_open(entry_id, follow_up, "follow_up")
+        self._follow_up_agreed(provider_id=self.provider_id, entry_id=entry_id,
+                               follow_up=follow_up, by=by, at=at, correlation_id=correlation_id)
+
+    @event("FollowUpAgreed")
+    def _follow_up_agreed(self, provider_id: str, entry_id: str, follow_up: str, by: str,
+                          at: datetime, correlation_id: str) -> None:
+        self.log[entry_id]["follow_up"].append({"text": follow_up, "by": by, "at": at})
+
+    def record_action(self, entry_id: str, action: str, by: str, at: datetime,
+                      correlation_id: str) -> None:
+        """Records an action taken on an open entry."""
+        self._check_open(entry_id, action, "action")
+        self._action_recorded(provider_id=self.provider_id, entry_id=entry_id, action=action,
+                              by=by, at=at, correlation_id=correlation_id)
+
+    @event("ActionRecorded")
+    def _action_recorded(self, provider_id: str, entry_id: str, action: str, by: str,
+                         at: datetime, correlation_id: str) -> None:
+        self.log[entry_id]["actions"].append({"text": action, "by": by, "at": at})
+
+    def resolve(self, entry_id: str, reason: str, by: str, at: datetime,
+                correlation_id: str) -> None:
+        """Closes an entry with the reason; a concern's closure is published (ConcernResolved)."""
+        self._check_open(entry_id, reason, "reason")
+        self._resolved(provider_id=self.provider_id, entry_id=entry_id,
+                       kind=self.log[entry_id]["kind"], reason=reason, by=by, at=at,
+                       correlation_id=correlation_id)
+
+    @event("ConcernResolved")
+    def _resolved(self, provider_id: str, entry_id: str, kind: str, reason: str, by: str,
+                  at: datetime, correlation_id: str) -> None:
+        self.log[entry_id].update(status="closed", resolution={"reason": reason, "by": by,
+                                                                "at": at})
+        if entry_id in self.open_concerns:
+            self.open_concerns.remove(entry_id)
+
+    def _check_open(self, entry_id: str, text: str, field: str) -> None:
+        if self.entry(entry_id)["status"] != "open":
+            raise LogEntryClosed(f"entry {entry_id} is closed already", "entry_id")
+        if not text.strip():
+            raise InvalidInput(f"the {field.replace('_', ' ')} cannot be empty", field)
