@@ -588,13 +588,6 @@ def test_a_date_outside_the_returns_period_is_refused_naming_it(open_app):
     assert stored(app) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: shared/contracts/forms/common.py checks dates against the period in a "
-    "model_validator(mode='after'), which pydantic skips when any field fails, so a return "
-    "with a percentage over 100 AND a date outside the period names only the percentage; "
-    "the provider learns of the date only on a second refusal",
-)
 def test_a_date_outside_the_period_is_named_beside_the_other_bad_answers(open_app):
     app = contracted_intake(open_app)
     incidents = example("cmr-level-1", *APRIL_TO_JULY)["incidents_and_accidents"]

@@ -241,6 +241,57 @@ def test_dates_on_the_first_and_last_days_of_the_period_are_inside_it():
     assert submitted.introduction_and_matters_arising.meeting_date == date(2026, 7, 31)
 
 
+def test_a_date_outside_the_period_is_named_beside_every_other_bad_answer():
+    occurred_on = "incidents_and_accidents.notable_incidents.0.occurred_on"
+    changes = {
+        occurred_on: "2026-08-03",
+        "introduction_and_matters_arising.meeting_date": "2026-03-31",
+        "adult_support_and_protection.training_compliance_percent": 101,
+        "staffing.rating": "purple",
+    }
+
+    assert refusals("cmr-level-1", changes) == {
+        occurred_on: "date_outside_period",
+        "introduction_and_matters_arising.meeting_date": "date_outside_period",
+        "adult_support_and_protection.training_compliance_percent": "less_than_equal",
+        "staffing.rating": "enum",
+    }
+    assert message_at("cmr-level-1", changes, occurred_on) == (
+        "3 August 2026 lies outside the period 1 April 2026 to 31 July 2026")
+    assert message_at(
+        "cmr-level-1", changes, "adult_support_and_protection.training_compliance_percent",
+    ) == "Input should be less than or equal to 100"
+
+
+def test_a_date_that_is_no_date_is_named_once_and_only_as_no_date():
+    occurred_on = "incidents_and_accidents.notable_incidents.0.occurred_on"
+
+    assert refusals("cmr-level-1", {
+        occurred_on: "3rd of August",
+        "adult_support_and_protection.training_compliance_percent": 101,
+    }) == {
+        occurred_on: "date_from_datetime_parsing",
+        "adult_support_and_protection.training_compliance_percent": "less_than_equal",
+    }
+
+
+def test_a_backwards_period_is_named_beside_the_other_bad_answers():
+    assert refusals("cmr-level-1", {
+        "period_end": "2026-03-31",
+        "adult_support_and_protection.training_compliance_percent": 101,
+    }) == {
+        "period_end": "period_backwards",
+        "adult_support_and_protection.training_compliance_percent": "less_than_equal",
+    }
+
+
+def test_dates_are_not_held_to_a_period_that_is_itself_refused():
+    assert refusals("cmr-level-1", {
+        "period_start": "the spring",
+        "incidents_and_accidents.notable_incidents.0.occurred_on": "2026-08-03",
+    }) == {"period_start": "date_from_datetime_parsing"}
+
+
 @pytest.mark.parametrize("form", ALL_FORMS)
 def test_a_period_that_ends_before_it_starts_is_refused_at_its_end(form):
     data = edited(form, {"period_end": "2020-01-31"})
@@ -408,6 +459,25 @@ def test_a_level_3_return_signed_before_its_period_began_is_refused():
     path = "signature.signed_on"
 
     assert refusals("return-level-3", {path: "2025-03-31"}) == {path: "date_before_period"}
+
+
+def test_a_level_3_return_signed_too_early_is_named_beside_its_other_bad_answers():
+    changes = {
+        "signature.signed_on": "2025-03-31",
+        "funding.amount": "-1",
+        "operational_policies.finance": {"in_place": False},
+    }
+
+    assert refusals("return-level-3", changes) == {
+        "signature.signed_on": "date_before_period",
+        "funding.amount": "greater_than_equal",
+        "operational_policies.finance.reason": "reason_required",
+    }
+    assert message_at("return-level-3", changes, "signature.signed_on") == (
+        "31 March 2025 is before the period 1 April 2025 to 31 March 2026")
+    assert message_at("return-level-3", changes, "operational_policies.finance.reason") == (
+        "give the reason there is no Finance: internal financial procedures, money laundering, "
+        "investments and reserves")
 
 
 # KPI figures ----------------------------------------------------------------------------------

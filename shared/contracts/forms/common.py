@@ -9,7 +9,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -91,41 +99,87 @@ class FormModel(BaseModel):
     period_start: date
     period_end: date
 
-    @model_validator(mode="after")
-    def _dates_fall_in_the_period(self) -> FormModel:
-        if self.period_end < self.period_start:
-            refuse(type(self).__name__, [field_error(
-                ("period_end",), "period_backwards",
-                f"the period ends ({uk_date(self.period_end)}) before it starts "
-                f"({uk_date(self.period_start)})", self.period_end,
-            )])
-        refuse(type(self).__name__, list(self._misplaced_dates()))
-        return self
-
-    def _misplaced_dates(self) -> Iterator[InitErrorDetails]:
-        period = f"{uk_date(self.period_start)} to {uk_date(self.period_end)}"
-        for loc, marker, value in _marked_dates(self, ()):
-            if isinstance(marker, InPeriod) and not self.period_start <= value <= self.period_end:
-                yield field_error(loc, "date_outside_period",
-                                  f"{uk_date(value)} lies outside the period {period}", value)
-            if isinstance(marker, NotBeforePeriod) and value < self.period_start:
-                yield field_error(loc, "date_before_period",
-                                  f"{uk_date(value)} is before the period {period}", value)
+    @model_validator(mode="wrap")
+    @classmethod
+    def _dates_fall_in_the_period(
+        cls, data: Any, handler: ModelWrapValidatorHandler[FormModel]
+    ) -> FormModel:
+        # Around validation, not after it: pydantic runs no after-validator once any field has
+        # failed, and a provider should hear of a misplaced date beside every other bad answer.
+        try:
+            form = handler(data)
+        except ValidationError as invalid:
+            misplaced = _period_errors(cls, data)  # read leniently from the answers as sent
+            if misplaced:
+                raise ValidationError.from_exception_data(
+                    cls.__name__, [*_reraisable(invalid), *misplaced]) from None
+            raise
+        refuse(cls.__name__, _period_errors(cls, form))
+        return form
 
     def section_ratings(self) -> dict[str, Rating]:
         """The per-section risk ratings that risk scores for this return."""
         raise NotImplementedError
 
 
+def _period_errors(model: type[FormModel], values: object) -> list[InitErrorDetails]:
+    """A period running backwards, or else the marked dates misplaced in it.
+
+    `values` is a validated form or the answers as sent; a date in them that does not parse is
+    passed over, left for pydantic to name.
+    """
+    start, end = (_as_date(_value_of(values, name)) for name in ("period_start", "period_end"))
+    if start is None or end is None:
+        return []
+    if end < start:
+        return [field_error(("period_end",), "period_backwards",
+                            f"the period ends ({uk_date(end)}) before it starts "
+                            f"({uk_date(start)})", end)]
+    period = f"{uk_date(start)} to {uk_date(end)}"
+    errors = []
+    for loc, marker, value in _marked_dates(model, values, ()):
+        if isinstance(marker, InPeriod) and not start <= value <= end:
+            errors.append(field_error(loc, "date_outside_period",
+                                      f"{uk_date(value)} lies outside the period {period}", value))
+        if isinstance(marker, NotBeforePeriod) and value < start:
+            errors.append(field_error(loc, "date_before_period",
+                                      f"{uk_date(value)} is before the period {period}", value))
+    return errors
+
+
+def _reraisable(error: ValidationError) -> list[InitErrorDetails]:
+    """The error's own errors, to raise beside others with their places, types and messages."""
+    return [field_error(e["loc"], e["type"], e["msg"], e["input"]) for e in error.errors()]
+
+
+_DATE = TypeAdapter(date)
+
+
+def _as_date(value: object) -> date | None:
+    """`value` read as pydantic reads a date, or None if it is no date."""
+    try:
+        return _DATE.validate_python(value)
+    except ValidationError:
+        return None
+
+
+def _value_of(values: object, name: str) -> object:
+    """The answer named `name` in a validated model or in a dict of answers as sent."""
+    if isinstance(values, dict):
+        return values.get(name)
+    return getattr(values, name, None) if isinstance(values, BaseModel) else None
+
+
 def _marked_dates(
-    model: BaseModel, loc: tuple[str | int, ...]
+    model: type[BaseModel], values: object, loc: tuple[str | int, ...]
 ) -> Iterator[tuple[tuple[str | int, ...], InPeriod | NotBeforePeriod, date]]:
-    for name, info in type(model).model_fields.items():
-        value = getattr(model, name)
+    """Each date marked `InPeriod` or `NotBeforePeriod` in `values` given for `model`."""
+    for name, info in model.model_fields.items():
+        value = _value_of(values, name)
         marker = _date_marker(info)
-        if marker is not None and isinstance(value, date):
-            yield (*loc, name), marker, value
-        yield from _nested_dates(value, (*loc, name))
+        if marker is not None and (when := _as_date(value)) is not None:
+            yield (*loc, name), marker, when
+        yield from _nested_dates(info.annotation, value, (*loc, name))
 
 
 def _date_marker(info: FieldInfo) -> InPeriod | NotBeforePeriod | None:
@@ -138,13 +192,18 @@ def _date_marker(info: FieldInfo) -> InPeriod | NotBeforePeriod | None:
 
 
 def _nested_dates(
-    value: object, loc: tuple[str | int, ...]
+    annotation: Any, value: object, loc: tuple[str | int, ...]
 ) -> Iterator[tuple[tuple[str | int, ...], InPeriod | NotBeforePeriod, date]]:
-    if isinstance(value, BaseModel):
-        yield from _marked_dates(value, loc)
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            yield from _nested_dates(item, (*loc, index))
+    """The marked dates inside `value`, answered for a field of type `annotation`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield from _marked_dates(annotation, value, loc)
+    elif get_origin(annotation) in (tuple, list):
+        if isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                yield from _nested_dates(get_args(annotation)[0], item, (*loc, index))
+    else:  # `X | None`, `Annotated[X, ...]`
+        for member in get_args(annotation):
+            yield from _nested_dates(member, value, loc)
 
 
 # Ratings ------------------------------------------------------------------------------------
