@@ -1,0 +1,461 @@
+"""The scoring model: a return's ratings and answers to a risk score that explains itself.
+
+A return is scored out of 100, where higher means lower risk (002), in two steps.
+
+1. Section ratings. Each section's rating earns points: by default green 100, amber 50, red 0.
+   The ratings score is the weighted mean of those points; a section weighs 1 unless the model
+   gives it a weight (0 leaves it out). Each section that earns less than 100 costs its share of
+   the gap: `weight x (100 - points) / total weight`.
+2. Answers. Named rules read the answers and each that applies costs its points, whatever the
+   section ratings say, because each marks a contractual threshold or a safeguarding check the
+   council treats as a risk in its own right. The defaults:
+
+   - asp-training-below-threshold, 5 points: ASP training below 80% of staff
+     (004 App. 3 §5; CMR and self-assessment).
+   - supervision-below-threshold, 5 points: supervisions below 80% of staff (004 App. 3 §6b;
+     CMR and self-assessment).
+   - staffing-shortages-limiting-service, 10 points: staffing shortages limit the service
+     (004 App. 3 §6a; CMR, self-assessment and LEVEL 2).
+   - safer-recruitment-checks-missing, 10 points: staff files lack PVG checks, references, SSSC
+     registration or the hourly rate, as 004 App. 3 §6d lists them (CMR).
+   - incidents-not-notified, 5 points: an incident the provider describes was not notified to
+     the Care Inspectorate (004 App. 3 §2c; CMR). Once per return, however many.
+
+   A rule reads the answers defensively: if a key it needs is missing or not what the form says,
+   it does not apply. A rule whose points are 0 is switched off.
+
+The percentage is 100 less every cost, to two decimal places (ROUND_HALF_UP on the ratings
+score), never below 0: a cost that would take it below 0 counts only down to 0, and its line
+says so. The explanation has one `Deduction` per cost, ratings first in the order the sections
+were given, then rules in the model's order; its points always add up to exactly 100 less the
+percentage (the ratings' rounding is shared out by largest remainder). The band is the
+governance report's (`scoring.band_for`): 100%, 75-99%, 50-74%, below 50%, so 99.99 is 75-99,
+74.99 is 50-74 and 49.5 is below 50.
+
+With no answer rule applying, the default model gives the same percentage as the first model,
+"rag-sections-1" (`scoring.score_sections`): the mean of green 100, amber 50 and red 0.
+
+An organisation overrides any part with `model_from_dict`, under a version of its own, so every
+score says which model made it and old scores can be read against new ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any, ClassVar, Protocol
+
+from services.risk.domain.indicators import (
+    ASP_TRAINING_PERCENT,
+    CMR_LEVEL_1,
+    STAFFING_POSITION,
+    SUPERVISION_PERCENT,
+    Path,
+    read,
+    read_choice,
+    read_percent,
+)
+from services.risk.domain.scoring import band_for
+from shared.contracts.forms.common import (
+    ASP_TRAINING_THRESHOLD,
+    SUPERVISION_THRESHOLD,
+    StaffingLevel,
+)
+from shared.contracts.intake import Rating
+from shared.contracts.risk import Band
+
+_CENT = Decimal("0.01")
+_HUNDRED_CENTS = 10_000
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """One line of a score's explanation: what cost how many points."""
+
+    reason: str
+    points: Decimal
+    rule: str = field(default="", compare=False)
+
+    def __str__(self) -> str:
+        unit = "point" if self.points == 1 else "points"
+        return f"{self.reason}: {number(self.points)} {unit}"
+
+
+class AnswerRule(Protocol):
+    """A named rule that reads a return's answers and may cost points."""
+
+    name: ClassVar[str]
+
+    @property
+    def points(self) -> Decimal: ...
+
+    def applies(self, form: str, answers: Mapping[str, Any]) -> Deduction | None: ...
+
+
+# The named answer rules ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _BelowThresholdCostsPoints:
+    points: Decimal
+    threshold: Decimal
+
+    what: ClassVar[str]
+    paths: ClassVar[dict[str, Path]]
+    name: ClassVar[str]
+
+    def applies(self, form: str, answers: Mapping[str, Any]) -> Deduction | None:
+        value = read_percent(answers, self.paths.get(form))
+        if value is None or value >= self.threshold:
+            return None
+        reason = (f"{self.what} {number(value)}% is below the {number(self.threshold)}% "
+                  "threshold")
+        return Deduction(reason, self.points, self.name)
+
+
+@dataclass(frozen=True)
+class AspTrainingBelowThresholdCostsPoints(_BelowThresholdCostsPoints):
+    """ASP training must reach 80% of staff (004 App. 3 §5)."""
+
+    points: Decimal = Decimal(5)
+    threshold: Decimal = Decimal(ASP_TRAINING_THRESHOLD)
+
+    name: ClassVar[str] = "asp-training-below-threshold"
+    what: ClassVar[str] = "ASP training"
+    paths: ClassVar[dict[str, Path]] = ASP_TRAINING_PERCENT
+
+
+@dataclass(frozen=True)
+class SupervisionBelowThresholdCostsPoints(_BelowThresholdCostsPoints):
+    """Supervisions must reach 80% of staff (004 App. 3 §6b)."""
+
+    points: Decimal = Decimal(5)
+    threshold: Decimal = Decimal(SUPERVISION_THRESHOLD)
+
+    name: ClassVar[str] = "supervision-below-threshold"
+    what: ClassVar[str] = "Supervision"
+    paths: ClassVar[dict[str, Path]] = SUPERVISION_PERCENT
+
+
+@dataclass(frozen=True)
+class StaffingShortagesLimitingTheServiceCostPoints:
+    """Shortages that limit the service are the staffing answer that matters (004 App. 3 §6a)."""
+
+    points: Decimal = Decimal(10)
+
+    name: ClassVar[str] = "staffing-shortages-limiting-service"
+
+    def applies(self, form: str, answers: Mapping[str, Any]) -> Deduction | None:
+        position = read_choice(answers, STAFFING_POSITION.get(form))
+        if position != StaffingLevel.SHORTAGES_LIMITING_SERVICE:
+            return None
+        return Deduction("Staffing shortages are limiting the service", self.points, self.name)
+
+
+# Section 6d's checks of staff files (004 App. 3), in the record's order.
+SAFER_RECRUITMENT_CHECKS = {
+    "pvg_checks": "PVG checks",
+    "references": "references",
+    "sssc_registration": "SSSC registration",
+    "hourly_rate_evidenced": "hourly rate",
+}
+
+
+@dataclass(frozen=True)
+class SaferRecruitmentChecksMissingCostPoints:
+    """Staff files must show PVG, references, SSSC registration and the rate (App. 3 §6d)."""
+
+    points: Decimal = Decimal(10)
+
+    name: ClassVar[str] = "safer-recruitment-checks-missing"
+
+    def applies(self, form: str, answers: Mapping[str, Any]) -> Deduction | None:
+        if form != CMR_LEVEL_1:
+            return None
+        files = read(answers, ("safer_recruitment",))
+        if not isinstance(files, Mapping):
+            return None
+        # Only an answered "no" is missing; an unanswered check says nothing.
+        missing = [label for key, label in SAFER_RECRUITMENT_CHECKS.items()
+                   if files.get(key) is False]
+        if not missing:
+            return None
+        reason = f"Safer recruitment checks missing from staff files ({', '.join(missing)})"
+        return Deduction(reason, self.points, self.name)
+
+
+@dataclass(frozen=True)
+class IncidentsNotNotifiedCostPoints:
+    """Incidents described but not notified to the Care Inspectorate (004 App. 3 §2c)."""
+
+    points: Decimal = Decimal(5)
+
+    name: ClassVar[str] = "incidents-not-notified"
+
+    def applies(self, form: str, answers: Mapping[str, Any]) -> Deduction | None:
+        if form != CMR_LEVEL_1:
+            return None
+        notes = read(answers, ("incidents_and_accidents", "notable_incidents"))
+        if not isinstance(notes, list | tuple):
+            return None
+        unnotified = sum(isinstance(note, Mapping)
+                         and note.get("notified_to_care_inspectorate") is False
+                         for note in notes)
+        if not unnotified:
+            return None
+        incidents = "incident" if unnotified == 1 else "incidents"
+        reason = f"{unnotified} {incidents} not notified to the Care Inspectorate"
+        return Deduction(reason, self.points, self.name)
+
+
+RULES: dict[str, type[AnswerRule]] = {
+    rule.name: rule for rule in (
+        AspTrainingBelowThresholdCostsPoints,
+        SupervisionBelowThresholdCostsPoints,
+        StaffingShortagesLimitingTheServiceCostPoints,
+        SaferRecruitmentChecksMissingCostPoints,
+        IncidentsNotNotifiedCostPoints,
+    )
+}
+
+
+def _rating_points(points: Mapping[Rating, Any]) -> dict[Rating, Decimal]:
+    missing = [rating.value for rating in Rating if rating not in points]
+    if missing:
+        raise ValueError(f"the model gives no points for {', '.join(missing)}")
+    values = {rating: _amount(points[rating], f"points for {rating.value}") for rating in Rating}
+    if not values[Rating.GREEN] >= values[Rating.AMBER] >= values[Rating.RED]:
+        raise ValueError("green must earn at least as many points as amber, and amber as red")
+    return values
+
+
+def _amount(value: Any, what: str, top: int | None = 100) -> Decimal:
+    """A number from 0 (to `top`) with at most two decimal places."""
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+            raise InvalidOperation
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{what} must be a number, not {value!r}") from None
+    if not amount.is_finite() or amount < 0 or (top is not None and amount > top):
+        upper = f" to {top}" if top is not None else ""
+        raise ValueError(f"{what} must be a number from 0{upper}, not {value!r}")
+    if amount != amount.quantize(_CENT):
+        raise ValueError(f"{what} has more than two decimal places: {value!r}")
+    return amount
+
+
+# The model ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoringModel:
+    """A versioned scoring model: points per rating, section weights and answer rules."""
+
+    version: str
+    points: Mapping[Rating, Decimal] = field(hash=False)
+    weights: Mapping[str, Decimal] = field(default_factory=dict, hash=False)
+    rules: tuple[AnswerRule, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.version, str) or not self.version.strip():
+            raise ValueError("a scoring model needs a version")
+        points = _rating_points(self.points)
+        weights = {str(name): _amount(w, f"weight of {name}", top=None)
+                   for name, w in self.weights.items()}
+        object.__setattr__(self, "points", MappingProxyType(points))
+        object.__setattr__(self, "weights", MappingProxyType(weights))
+        object.__setattr__(self, "rules", tuple(self.rules))
+        names = [rule.name for rule in self.rules]
+        if len(set(names)) != len(names):
+            raise ValueError(f"a rule appears twice in the model: {', '.join(names)}")
+        for rule in self.rules:
+            _amount(rule.points, f"points of {rule.name}")
+
+    def weight(self, section: str) -> Decimal:
+        return self.weights.get(section, Decimal(1))
+
+
+DEFAULT_MODEL = ScoringModel(
+    version="sections-and-answers-1",
+    points={Rating.GREEN: Decimal(100), Rating.AMBER: Decimal(50), Rating.RED: Decimal(0)},
+    rules=tuple(rule() for rule in RULES.values()),
+)
+
+
+@dataclass(frozen=True)
+class ScoredReturn:
+    """A return's score under one model: ratings, percentage, band and what cost the points."""
+
+    model_version: str
+    section_ratings: Mapping[str, Rating] = field(hash=False)
+    percentage: Decimal
+    band: Band
+    explanation: tuple[Deduction, ...]
+
+    def explanation_lines(self) -> list[str]:
+        """The explanation as an officer reads it, one line per cost."""
+        if not self.explanation:
+            return ["nothing cost any points"]
+        return [str(deduction) for deduction in self.explanation]
+
+
+def score(
+    model: ScoringModel, form: str, sections: Mapping[str, str], answers: Mapping[str, Any]
+) -> ScoredReturn:
+    """Scores a return under `model`; the explanation's points add up to 100 less the score."""
+    ratings = _ratings(sections)
+    costs = [*_rating_costs(model, ratings), *_answer_costs(model, form, answers)]
+    explanation = _floored_at_zero(costs)
+    lost = sum((d.points for d in explanation), Decimal(0))
+    percentage = (Decimal(100) - lost).quantize(_CENT)
+    return ScoredReturn(model.version, ratings, percentage, band_for(percentage),
+                        tuple(explanation))
+
+
+def _ratings(sections: Mapping[str, str]) -> dict[str, Rating]:
+    if not sections:
+        raise ValueError("a return needs at least one rated section to be scored")
+    ratings = {}
+    for name, rating in sections.items():
+        if rating not in set(Rating):
+            raise ValueError(f"section {name!r} is rated {rating!r}; ratings are green, amber, red")
+        ratings[name] = Rating(rating)
+    return ratings
+
+
+def _rating_costs(model: ScoringModel, ratings: Mapping[str, Rating]) -> list[Deduction]:
+    """Each section's share of the gap, the rounding shared out so the shares sum exactly."""
+    weights = {name: Fraction(model.weight(name)) for name in ratings}
+    total = sum(weights.values(), Fraction(0))
+    if not total:
+        raise ValueError("every section of the return weighs 0 in the scoring model")
+    exact = {name: weights[name] * (100 - Fraction(model.points[rating])) * 100 / total
+             for name, rating in ratings.items()}  # in hundredths of a point
+    gap = _HUNDRED_CENTS - _half_up(_HUNDRED_CENTS - sum(exact.values(), Fraction(0)))
+    cents = {name: math.floor(share) for name, share in exact.items()}
+    by_remainder = sorted(exact, key=lambda name: cents[name] - exact[name])  # stable: order kept
+    for name in by_remainder[: gap - sum(cents.values())]:
+        cents[name] += 1
+    return [Deduction(f"{label(name)} rated {ratings[name]}",
+                      (Decimal(cents[name]) / 100).quantize(_CENT), "section-rating")
+            for name in ratings if exact[name] > 0]
+
+
+def _answer_costs(
+    model: ScoringModel, form: str, answers: Mapping[str, Any]
+) -> list[Deduction]:
+    if not isinstance(answers, Mapping):
+        return []
+    found = (rule.applies(form, answers) for rule in model.rules if rule.points)
+    return [deduction for deduction in found if deduction is not None]
+
+
+def _floored_at_zero(costs: list[Deduction]) -> list[Deduction]:
+    """Costs counted in order until the score reaches 0; the rest count only what remains."""
+    left = Decimal(100)
+    counted = []
+    for cost in costs:
+        points = min(cost.points, left)
+        if points < cost.points:
+            cost = Deduction(f"{cost.reason} ({number(cost.points)} points; only "
+                             f"{number(points)} counted as a score cannot fall below 0%)",
+                             points, cost.rule)
+        counted.append(cost)
+        left -= points
+    return counted
+
+
+def _half_up(value: Fraction) -> int:
+    return math.floor(value + Fraction(1, 2))
+
+
+# Per-organisation models --------------------------------------------------------------------
+
+_MODEL_KEYS = ("version", "points", "weights", "deductions")
+
+
+def model_from_dict(d: Mapping[str, Any], base: ScoringModel = DEFAULT_MODEL) -> ScoringModel:
+    """An organisation's model: `base` with the given parts overridden, under its own version.
+
+    Keys: `version` (required, and new if anything changed), `points` ({"amber": 60}),
+    `weights` ({"safety_and_quality": 2}) and `deductions`, by rule name, either the points
+    ({"incidents-not-notified": 10}; 0 switches the rule off) or the rule's settings
+    ({"asp-training-below-threshold": {"points": 8, "threshold": 90}}).
+    """
+    _refuse_unknown("scoring model", d, _MODEL_KEYS)
+    if "version" not in d:
+        raise ValueError("a scoring model needs a version of its own")
+    model = ScoringModel(
+        version=d["version"],
+        points={**base.points, **_rating_overrides(d.get("points", {}))},
+        weights={**base.weights, **_mapping(d.get("weights", {}), "weights")},
+        rules=_rules(base.rules, _mapping(d.get("deductions", {}), "deductions")),
+    )
+    if model.version == base.version and model != base:
+        raise ValueError(f"a changed scoring model needs a version other than {base.version!r}")
+    return model
+
+
+def _rating_overrides(points: Any) -> dict[Rating, Any]:
+    given = _mapping(points, "points")
+    _refuse_unknown("rating", given, tuple(Rating))
+    return {Rating(name): value for name, value in given.items()}
+
+
+def _rules(base: tuple[AnswerRule, ...], overrides: Mapping[str, Any]) -> tuple[AnswerRule, ...]:
+    _refuse_unknown("deduction rule", overrides, tuple(RULES))
+    rules = {rule.name: rule for rule in base}
+    for name, setting in overrides.items():
+        current = rules.get(name) or RULES[name]()
+        settings = setting if isinstance(setting, Mapping) else {"points": setting}
+        known = tuple(f.name for f in dataclasses.fields(current))  # type: ignore[arg-type]
+        _refuse_unknown(f"setting of {name}", settings, known)
+        values = {key: _amount(value, f"{key} of {name}") for key, value in settings.items()}
+        rules[name] = dataclasses.replace(current, **values)  # type: ignore[type-var]
+    return tuple(rules.values())
+
+
+def _refuse_unknown(what: str, given: Mapping[str, Any], known: tuple[str, ...]) -> None:
+    unknown = sorted(str(key) for key in given if key not in known)
+    if unknown:
+        raise ValueError(f"unknown {what} {', '.join(map(repr, unknown))}; "
+                         f"known: {', '.join(known)}")
+
+
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{what} must be a mapping, not {type(value).__name__}")
+    return value
+
+
+# Wording ------------------------------------------------------------------------------------
+
+_ACRONYMS = {"asp": "ASP", "kpi": "KPI", "pvg": "PVG", "sssc": "SSSC"}
+
+
+def label(section: str) -> str:
+    """A section's name as an officer writes it: `safety_and_quality` -> `Safety and quality`."""
+    words = [_word(w) for w in section.split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def _word(word: str) -> str:
+    for short, written in _ACRONYMS.items():
+        rest = word[len(short):]
+        if word.startswith(short) and (not rest or rest.isdigit()):
+            return written + word[len(short):]
+    return word
+
+
+def number(value: Decimal) -> str:
+    """A figure without trailing zeros: 5, 72.5, 2.78."""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
