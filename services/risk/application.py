@@ -8,8 +8,9 @@ from functools import singledispatchmethod
 from typing import Any
 
 from services.risk.domain.risk_profile import RiskProfile
+from services.risk.domain.rules import InspectionFindings, ReportedConcern, VisitMonth
 from shared.contracts import intake, risk
-from shared.contracts.envelope import IntegrationEvent
+from shared.contracts.envelope import Envelope, IntegrationEvent
 from shared.domain import stable_id
 from shared.eventstore import Processing, ServiceApplication
 
@@ -74,6 +75,50 @@ class RiskAssessment(ServiceApplication):
         )
         processing.collect_events(profile)
 
+    @policy.register
+    def _(self, event: intake.InspectionGradeRecorded, processing: Processing) -> None:
+        envelope = _envelope(processing)
+        findings = InspectionFindings(
+            event_id=envelope.id, regulator=event.regulator,
+            service_id=event.regulator_service_id, graded_on=event.graded_on,
+            grades=event.grades, min_grade=event.min_grade, overall=event.overall,
+        )
+        regulator = "Care Inspectorate" if event.regulator == "care-inspectorate" else "CQC"
+        self._assess(event.provider_id, findings, regulator, processing)
+
+    @policy.register
+    def _(self, event: intake.ConcernReported, processing: Processing) -> None:
+        report = ReportedConcern(
+            report_id=event.report_id, source=event.source.value, description=event.description,
+            safety_at_risk=event.safety_at_risk,
+            reported_on=_envelope(processing).time.date(),
+        )
+        self._assess(event.provider_id, report, f"reported ({event.source.value})", processing)
+
+    @policy.register
+    def _(self, event: intake.VisitFiguresRecorded, processing: Processing) -> None:
+        month = VisitMonth(
+            event_id=_envelope(processing).id, contract_reference=event.contract_reference,
+            month=event.month, planned=event.planned, delivered=event.delivered,
+            missed=event.missed, late=event.late,
+            short_notice_cancellations=event.short_notice_cancellations,
+        )
+        self._assess(event.provider_id, month, "call monitoring", processing)
+
+    @policy.register
+    def _(self, event: intake.ReturnOverdue, processing: Processing) -> None:
+        envelope = _envelope(processing)
+        profile = self._profile_for(event.provider_id)
+        profile.note_overdue(event.request_id, event.due_on, envelope.correlationid, envelope.id)
+        processing.collect_events(profile)
+
+    def _assess(self, provider_id: str, reading: object, source: str,
+                processing: Processing) -> None:
+        envelope = _envelope(processing)
+        profile = self._profile_for(provider_id)
+        profile.assess(reading, source, envelope.correlationid, envelope.id)
+        processing.collect_events(profile)
+
     @singledispatchmethod
     def to_integration(self, domain_event: Any) -> IntegrationEvent | None:
         return None
@@ -124,3 +169,8 @@ class RiskAssessment(ServiceApplication):
             reason=domain_event.reason,
             resolved_by=domain_event.by,
         )
+
+
+def _envelope(processing: Processing) -> Envelope:
+    assert processing.envelope is not None, "upstream events always come in an envelope"
+    return processing.envelope

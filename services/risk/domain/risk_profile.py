@@ -7,13 +7,14 @@ whether it is open; a concern is closed only with a reason.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from services.risk.domain.rules import OverdueHistory, OverdueReturn, triggers_for
 from services.risk.domain.scoring import MODEL_VERSION, assessed_risk_for, score_sections
 from services.risk.domain.triggers import ConcernDraft, concerns_for
 from shared.domain import InvalidInput, Missing, Refused, stable_id
@@ -43,6 +44,7 @@ class RiskProfile(Aggregate):
         self.open_concerns: list[str] = []
         self.risk_level: str | None = None
         self.log: dict[str, dict[str, Any]] = {}
+        self.overdue_returns: list[OverdueReturn] = []
 
     def score_return(
         self, return_id: str, sections: dict[str, str], correlation_id: str, causation_id: str
@@ -136,6 +138,40 @@ class RiskProfile(Aggregate):
         self.open_concerns.append(concern_id)
         self._log(concern_id, "concern", category, summary, source, severity=severity,
                   safety_at_risk=safety_at_risk, evidence=list(evidence))
+
+    # Intelligence from intake: each named rule of §6 may raise a concern ------------------------
+
+    def assess(self, reading: object, source: str, correlation_id: str,
+               causation_id: str) -> int:
+        """Raises a concern for each rule the reading fires; the same evidence never twice."""
+        raised = 0
+        for trigger in triggers_for(reading):
+            if trigger.dedup_key in self.log:
+                continue
+            self._concern_raised(
+                provider_id=self.provider_id, concern_id=trigger.dedup_key,
+                category=trigger.category, severity=trigger.severity.value, source=source,
+                summary=trigger.summary, evidence=list(trigger.evidence),
+                safety_at_risk=trigger.safety_at_risk, correlation_id=correlation_id,
+                causation_id=causation_id,
+            )
+            raised += 1
+        return raised
+
+    def note_overdue(self, request_id: str, due_on: date, correlation_id: str,
+                     causation_id: str) -> None:
+        """Keeps the overdue return and reads the provider's overdue history against the rules."""
+        if any(r.request_id == request_id for r in self.overdue_returns):
+            return
+        self._overdue_noted(provider_id=self.provider_id, request_id=request_id, due_on=due_on,
+                            correlation_id=correlation_id)
+        self.assess(OverdueHistory(self.overdue_returns), "return calendar", correlation_id,
+                    causation_id)
+
+    @event("ReturnOverdueNoted")
+    def _overdue_noted(self, provider_id: str, request_id: str, due_on: date,
+                       correlation_id: str) -> None:
+        self.overdue_returns.append(OverdueReturn(request_id, due_on))
 
     # The issues and risk log ---------------------------------------------------------------------
 

@@ -1,5 +1,14 @@
-"""What risk consumes: every submitted return is scored (shared/messaging/consumer.py runs it)."""
+"""What risk consumes: every return is scored; grades, reported concerns, call-monitoring
+figures and overdue returns are read against the poor-performance rules of §6."""
 
 from shared.contracts import intake
 
-CONSUMES = {"intake": (intake.ReturnSubmitted,)}
+CONSUMES = {
+    "intake": (
+        intake.ReturnSubmitted,
+        intake.InspectionGradeRecorded,
+        intake.ConcernReported,
+        intake.VisitFiguresRecorded,
+        intake.ReturnOverdue,
+    ),
+}
