@@ -175,6 +175,10 @@ class ServiceApplication(Application[UUID]):
             raise NotFound(f"no {kind.__name__} {aggregate_id}")
         return aggregate
 
+    def find(self, kind: type, aggregate_id: UUID) -> Any:
+        """The aggregate if it exists (and is of that kind), else None."""
+        return self.get(kind, aggregate_id) if self.exists(aggregate_id) else None
+
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 

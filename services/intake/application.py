@@ -119,7 +119,7 @@ class Intake(ServiceApplication):
     ) -> tuple[Provider, bool]:
         """Registers a provider; registering the same one again returns it unchanged."""
         provider_id = provider_id or uuid.uuid4().hex
-        existing = self._existing(Provider, Provider.create_id(provider_id))
+        existing = self.find(Provider, Provider.create_id(provider_id))
         if existing:
             existing.check_same_registration(name)
             return existing, False
@@ -131,14 +131,14 @@ class Intake(ServiceApplication):
             name, provider_id, registered_by, correlation_id))
 
     def get_provider(self, provider_id: str) -> Provider:
-        provider = self._existing(Provider, Provider.create_id(provider_id))
+        provider = self.find(Provider, Provider.create_id(provider_id))
         if provider is None:
             raise UnknownProvider(f"no provider is registered with id {provider_id}")
         return provider
 
     def award_contract(self, award: Award, by: str, correlation_id: str) -> tuple[Contract, bool]:
         """Awards a contract and places it at its monitoring level; suspended providers get none."""
-        existing = self._existing(Contract, Contract.create_id(award.reference))
+        existing = self.find(Contract, Contract.create_id(award.reference))
         if existing:
             if existing.provider_id != award.provider_id:
                 raise InvalidInput(
@@ -159,7 +159,7 @@ class Intake(ServiceApplication):
         return self._save_new(contract, lambda: self.award_contract(award, by, correlation_id))
 
     def get_contract(self, reference: str) -> Contract:
-        contract = self._existing(Contract, Contract.create_id(reference))
+        contract = self.find(Contract, Contract.create_id(reference))
         if contract is None:
             raise UnknownContract(f"no contract has the reference {reference}")
         return contract
@@ -181,12 +181,12 @@ class Intake(ServiceApplication):
         return self.exists(Clock.create_id())
 
     def today(self) -> date:
-        clock_id = Clock.create_id()
-        return self.repository.get(clock_id).today if self.exists(clock_id) else date.today()
+        clock = self.find(Clock, Clock.create_id())
+        return clock.today if clock else date.today()
 
     def tick(self, to: date, correlation_id: str) -> TickResult:
         """Runs the schedule up to a date: issues return requests, then marks overdue ones."""
-        clock = self._existing(Clock, Clock.create_id()) or Clock(today=to)
+        clock = self.find(Clock, Clock.create_id()) or Clock(today=to)
         clock.advance(to)
         self.save(clock)
         requested = sum(self._request_due_returns(c, to, correlation_id) for c in self.contracts())
@@ -293,14 +293,14 @@ class Intake(ServiceApplication):
         answers = form.model_dump(mode="json")
         key = idempotency_key or uuid.uuid4().hex
         digest = _digest(contract_reference, submission, answers, corrects)
-        existing = self._existing(
+        existing = self.find(
             MonitoringReturn, MonitoringReturn.create_id(contract.provider_id, key))
         if existing:
             existing.check_same_request(digest)
             return existing, False
         if original:
             original.check_may_be_corrected()
-        request = self._existing(ReturnRequest, ReturnRequest.create_id(
+        request = self.find(ReturnRequest, ReturnRequest.create_id(
             contract_reference, return_key(submission.form, form.period_start, form.period_end)))
         today = self.today()
         monitoring_return = MonitoringReturn(
@@ -463,9 +463,6 @@ class Intake(ServiceApplication):
             key = return_key(domain_event.form, domain_event.period_start,
                              domain_event.period_end)
             yield f"return:{domain_event.contract_reference}:{key}"
-
-    def _existing(self, kind: type, aggregate_id: uuid.UUID) -> Any:
-        return self.get(kind, aggregate_id) if self.exists(aggregate_id) else None
 
     def _save_new(self, aggregate: Any, retry: Any) -> tuple[Any, bool]:
         try:

@@ -7,7 +7,7 @@ officers import the Care Inspectorate's datastore, sync CQC ratings and load vis
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from services.intake.adapters.call_monitoring import parse_visits
@@ -41,45 +41,42 @@ def _errors(errors: list[RowError]) -> list[dict[str, Any]]:
     return [{"row": e.row_number, "column": e.column, "message": e.message} for e in errors]
 
 
-def care_inspectorate_record(
-    app: Intake, grades: CareInspectorateGrades, by: str, correlation_id: str
+def _inspection_record(
+    app: Intake, regulator: Regulator, service_id: str, grades: dict[str, str],
+    graded_on: date, poor_performance: bool, by: str, correlation_id: str,
+    min_grade: int | None = None, overall: str | None = None,
 ) -> InspectionRecord | None:
-    contract = app.contract_for_regulator_service(grades.service_number)
+    """The grades of a service one of our contracts holds; None when no contract holds it."""
+    contract = app.contract_for_regulator_service(service_id)
     if contract is None:
         return None
     return InspectionRecord(
-        provider_id=contract.provider_id,
-        contract_reference=contract.reference,
-        regulator=Regulator.CARE_INSPECTORATE.value,
-        regulator_service_id=grades.service_number,
-        grades={kq: str(grade) for kq, grade in grades.key_question_grades.items()},
-        min_grade=grades.min_grade,
-        overall=None,
-        graded_on=grades.graded_on,
-        poor_performance=GradeThreeOrBelowIsPoorPerformance().is_broken(grades),
-        recorded_by=by,
-        correlation_id=correlation_id,
+        provider_id=contract.provider_id, contract_reference=contract.reference,
+        regulator=regulator.value, regulator_service_id=service_id, grades=grades,
+        min_grade=min_grade, overall=overall, graded_on=graded_on,
+        poor_performance=poor_performance, recorded_by=by, correlation_id=correlation_id,
+    )
+
+
+def care_inspectorate_record(
+    app: Intake, grades: CareInspectorateGrades, by: str, correlation_id: str
+) -> InspectionRecord | None:
+    return _inspection_record(
+        app, Regulator.CARE_INSPECTORATE, grades.service_number,
+        {kq: str(grade) for kq, grade in grades.key_question_grades.items()},
+        grades.graded_on, GradeThreeOrBelowIsPoorPerformance().is_broken(grades), by,
+        correlation_id, min_grade=grades.min_grade,
     )
 
 
 def cqc_record(
     app: Intake, rating: CqcRating, by: str, correlation_id: str
 ) -> InspectionRecord | None:
-    contract = app.contract_for_regulator_service(rating.location_id)
-    if contract is None:
-        return None
-    return InspectionRecord(
-        provider_id=contract.provider_id,
-        contract_reference=contract.reference,
-        regulator=Regulator.CQC.value,
-        regulator_service_id=rating.location_id,
-        grades=dict(rating.key_questions),
-        min_grade=None,
-        overall=rating.overall,
-        graded_on=rating.published_on,
-        poor_performance=RequiresImprovementOrInadequateIsPoorPerformance().is_broken(rating),
-        recorded_by=by,
-        correlation_id=correlation_id,
+    return _inspection_record(
+        app, Regulator.CQC, rating.location_id, dict(rating.key_questions),
+        rating.published_on,
+        RequiresImprovementOrInadequateIsPoorPerformance().is_broken(rating), by,
+        correlation_id, overall=rating.overall,
     )
 
 

@@ -54,10 +54,8 @@ class RiskAssessment(ServiceApplication):
             yield PROFILES
 
     def _profile_for(self, provider_id: str) -> RiskProfile:
-        profile_id = RiskProfile.create_id(provider_id)
-        if self.exists(profile_id):
-            return self.repository.get(profile_id)
-        return RiskProfile(provider_id=provider_id)
+        found = self.find(RiskProfile, RiskProfile.create_id(provider_id))
+        return found or RiskProfile(provider_id=provider_id)
 
     @singledispatchmethod
     def policy(self, event: IntegrationEvent, processing: Processing) -> None:

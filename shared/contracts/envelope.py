@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import zlib
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal
@@ -12,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # Provider ids become one token of a NATS subject, so they may not hold '.', '*', '>' or spaces.
 PROVIDER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-_PROVIDER_ID = re.compile(PROVIDER_ID_PATTERN)
 
 ASSURE_NAMESPACE = uuid5(NAMESPACE_URL, "https://assure.example/events")
 
@@ -111,9 +109,6 @@ def subject_for(event: IntegrationEvent, partitions: int) -> str:
     k = partition_of(event.provider_id, partitions)
     return f"evt.{event.source_service}.p{k}.{event.provider_id}.{event.event_type}"
 
-
-def is_valid_provider_id(value: str) -> bool:
-    return bool(_PROVIDER_ID.match(value))
 
 
 def now() -> datetime:
