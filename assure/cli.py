@@ -35,8 +35,22 @@ def up(
 
 
 @app.command()
-def demo(url: Annotated[str, URL] = DEFAULT_URL) -> None:
+def demo(
+    url: Annotated[str, URL] = DEFAULT_URL,
+    dataset: Annotated[str | None, typer.Option(
+        "--dataset", help="Load a data set instead: 2022 (002's light-touch round; needs a "
+        "fresh data directory).")] = None,
+) -> None:
     """Drive a running system: providers, returns, a concern escalated and approved."""
+    if dataset is not None:
+        from assure.datasets import load
+
+        try:
+            typer.echo(json.dumps(load(dataset, url, say=typer.echo), indent=2))
+        except (ValueError, RuntimeError) as refused:
+            typer.echo(f"Refused: {refused}", err=True)
+            raise typer.Exit(1) from None
+        return
     from assure.demo import run
 
     ids = run(url, say=typer.echo)
@@ -48,12 +62,105 @@ def history(
     provider_id: str,
     url: Annotated[str, URL] = DEFAULT_URL,
     as_json: Annotated[bool, typer.Option("--json", help="JSON for machines.")] = False,
+    export: Annotated[str | None, typer.Option(
+        "--format", help="Export as jsonl, csv or pdf (with --out).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the export to this file.")] = None,
+    as_at: Annotated[str | None, typer.Option(
+        "--as-at", help="The provider as it stood at the end of this date (YYYY-MM-DD).")] = None,
 ) -> None:
-    """Print a provider's complete history from all four services, in time order."""
-    from assure.history import fetch, render
+    """Print a provider's complete history from all four services, in time order; export it;
+    or show the provider as it stood on a date. Each read is recorded under your login name."""
+    from assure.history import export_history, fetch, fetch_as_at, render
 
+    if as_at:
+        typer.echo(json.dumps(fetch_as_at(url, provider_id, as_at), indent=2, default=str))
+        return
+    if export:
+        if export not in ("jsonl", "csv", "pdf") or out is None:
+            typer.echo("--format takes jsonl, csv or pdf, and needs --out FILE", err=True)
+            raise typer.Exit(2)
+        out.write_bytes(export_history(url, provider_id, export))
+        typer.echo(f"wrote {out}")
+        return
     entries = fetch(url, provider_id)
     typer.echo(json.dumps(entries, indent=2, default=str) if as_json else render(entries))
+
+
+@app.command()
+def token(
+    user: Annotated[str, typer.Option(help="Who signs in.")],
+    role: Annotated[str, typer.Option(help="Their role (domain-rules §1), e.g. "
+                                      "commissioning_officer, provider_user, auditor.")],
+    provider: Annotated[str | None, typer.Option(help="A provider user's organisation.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Where the stores live.")] = None,
+    hours: Annotated[float, typer.Option(help="How long the token lasts.")] = 8.0,
+) -> None:
+    """Print a bearer token from the development issuer (the embedded default only)."""
+    from assure.security import development_issuer
+    from shared.security.identity import Identity, Role
+    from shared.settings import AssureSettings
+
+    settings = AssureSettings(**({"data_dir": data_dir} if data_dir else {}))
+    try:
+        identity = Identity(user, Role(role), provider)
+    except ValueError as refused:
+        typer.echo(f"Refused: {refused}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(development_issuer(settings).issue(identity, hours, settings.auth_audience))
+
+
+@app.command()
+def key() -> None:
+    """Print a new random key for ASSURE_CIPHER_KEY (encryption at rest)."""
+    from eventsourcing.cryptography import AESCipher
+
+    typer.echo(AESCipher.create_key(32))
+
+
+@app.command()
+def verify(url: Annotated[str, URL] = DEFAULT_URL) -> None:
+    """Check every stored event's hash chain in every service; exit 1 at a broken link."""
+    import httpx
+
+    from assure.signin import command_line_auth
+
+    answer = httpx.get(f"{url}/verify", timeout=600, auth=command_line_auth())
+    result = answer.raise_for_status().json()
+    for name, found in result["services"].items():
+        broken = found["broken"]
+        typer.echo(f"{name}: {found['events']} events in {found['aggregates']} aggregates, "
+                   + ("intact" if broken is None else
+                      f"BROKEN at aggregate {broken['aggregate_id']} version "
+                      f"{broken['version']}: {broken['reason']}"))
+    if not result["intact"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(
+    start: Annotated[str | None, typer.Option(help="First day of the period (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day of the period (YYYY-MM-DD).")] = None,
+    format: Annotated[str, typer.Option("--format", help="html, csv, pdf or json.")] = "html",
+    out: Annotated[Path | None, typer.Option(help="Write to this file (a PDF always goes to "
+                                             "a file).")] = None,
+    year: Annotated[bool, typer.Option("--year", help="Without dates, the last complete "
+                                       "financial year rather than half-year.")] = False,
+    url: Annotated[str, URL] = DEFAULT_URL,
+) -> None:
+    """The governance report for a period (default: the last complete half-year)."""
+    from assure.report.client import ReportRefused, fetch
+
+    try:
+        content, suggested = fetch(url, format, start, end, year)
+    except ReportRefused as refused:
+        typer.echo(f"Refused: {refused}", err=True)
+        raise typer.Exit(1) from None
+    if out is None and format != "pdf":
+        typer.echo(content.decode())
+        return
+    target = out or Path(suggested)
+    target.write_bytes(content)
+    typer.echo(f"wrote {target}")
 
 
 @app.command()
@@ -65,7 +172,10 @@ def tick(
     """Move the council's calendar clock: issue return requests and mark overdue returns."""
     import httpx
 
-    response = httpx.post(f"{url}/intake/clock/tick", json={"to": to}, timeout=60)
+    from assure.signin import command_line_auth
+
+    response = httpx.post(f"{url}/intake/clock/tick", json={"to": to}, timeout=60,
+                          auth=command_line_auth())
     if response.status_code >= 400:
         typer.echo(f"Refused: {response.json()}", err=True)
         raise typer.Exit(1)

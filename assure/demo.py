@@ -11,6 +11,9 @@ from typing import Any
 
 import httpx
 
+from assure.signin import DevSignIn
+from shared.contracts.forms import example
+
 OFFICER = "Jo Officer (contract coordinator)"
 APPROVER = ("Morag Campbell", "head_of_strategic_planning")
 PROVIDERS = [
@@ -22,11 +25,14 @@ PROVIDERS = [
     ("demo-larch", "Larch Advice Line", "information-advice-and-support", "8000", None, None),
 ]
 POOR = "demo-oakwood"
+# A care home whose returns slip a little each period until the trend itself is a concern.
+FALLING = ("demo-elm", "Elm Court Care Home")
+FALLING_RATINGS = ({}, {"finance": "amber"}, {"finance": "amber", "staffing": "amber"})
 
 
 def run(base_url: str, say: Callable[[str], None] = print, timeout: float = 30.0) -> dict[str, Any]:
     """Registers providers and contracts, runs the calendar, takes returns, approves escalation."""
-    with httpx.Client(base_url=base_url, timeout=10.0) as http:
+    with httpx.Client(base_url=base_url, timeout=10.0, auth=DevSignIn()) as http:
         today = date.fromisoformat(_ok(http.get("/intake/clock"))["today"])
         ids: dict[str, Any] = {"returns": {}, "contracts": {}}
         for provider_id, name, service_type, value, regulator, _ in PROVIDERS:
@@ -57,13 +63,15 @@ def run(base_url: str, say: Callable[[str], None] = print, timeout: float = 30.0
         say(f"The calendar ran to {_uk(tick['today'])}: {tick['requested']} more requested, "
             f"{tick['overdue']} now overdue")
         _show_return_log(http, say)
+        ids["falling"] = _falling_scores(http, say, timeout, today)
+        ids["ladder"] = _ladder(http, say, timeout)
         say(f"See everything with: assure history {POOR}")
         ids["provider"] = POOR
         return ids
 
 
 def _register(http: httpx.Client, provider_id: str, name: str, service_type: str, value: str,
-              regulator: str | None, today: date) -> Any:
+              regulator: str | None, today: date, years: int = 1) -> Any:
     _ok(http.post("/intake/providers", json={
         "provider_id": provider_id, "name": name, "registered_by": OFFICER}))
     return _ok(http.post(f"/intake/providers/{provider_id}/contracts", json={
@@ -72,7 +80,7 @@ def _register(http: httpx.Client, provider_id: str, name: str, service_type: str
         "regulator_service_id": f"CS20{zlib.crc32(provider_id.encode()) % 10**8:08d}"
         if regulator else None,
         "kpi_returns": service_type in ("care-home", "care-at-home"),
-        "start_date": (today - timedelta(days=365)).isoformat(),
+        "start_date": (today - timedelta(days=365 * years)).isoformat(),
         "contract_manager": "Ann Duncan", "awarded_by": OFFICER,
     }))
 
@@ -94,6 +102,82 @@ def _submit_owed(http: httpx.Client, reference: str, ratings: dict[str, str], na
     ))
 
 
+def _falling_scores(http: httpx.Client, say: Callable[[str], None], timeout: float,
+                    today: date) -> dict[str, Any]:
+    # Registered after the calendar ran, so the rounds above read the same on every run.
+    """Three CMRs for the last three LEVEL 1 periods, each a little worse, then the concern."""
+    provider_id, name = FALLING
+    contract = _register(http, provider_id, name, "care-home", "320000", "care-inspectorate",
+                         today, years=2)
+    reference = contract["reference"]
+    began = date.fromisoformat(contract["start_date"])
+    for (start, end), ratings in zip(_level_1_periods_after(began, 3), FALLING_RATINGS,
+                                     strict=True):
+        # Earlier periods' returns, as the provider filled them in at the time.
+        answers = example("cmr-level-1", start, end)
+        for section, rating in ratings.items():
+            answers[section]["rating"] = rating
+        _ok(http.post(f"/intake/contracts/{reference}/returns",
+                      headers={"Idempotency-Key": f"{reference}-{start.isoformat()}"},
+                      json={"form": "cmr-level-1", "answers": answers,
+                            "submitted_by": f"Registered manager, {name}"}))
+    scores = _wait(lambda: _scores(http, provider_id, 3), timeout)
+    for record in scores:
+        latest = record["scores"][-1]
+        say(f"{name}: return for {_uk(record['period_start'])} to {_uk(record['period_end'])} "
+            f"scored {latest['score']}% ({'; '.join(latest['explanation'])})")
+    concern = _wait(lambda: _logged(http, provider_id, "worsening-trend"), timeout)
+    say(f"{name}: concern raised ({concern['severity']}): {concern['summary']}")
+    return {"provider": provider_id, "concern": concern["entry_id"],
+            "returns": [r["return_id"] for r in scores]}
+
+
+def _ladder(http: httpx.Client, say: Callable[[str], None], timeout: float) -> dict[str, Any]:
+    """The ladder: Elm Court's moderate concern asks for an improvement plan (Enable); a
+    decommission of Oakwood is refused until its history holds the evidence (Enforce)."""
+    elm = _wait(lambda: _first(http.get(f"/escalation/providers/{FALLING[0]}/interventions")),
+                timeout)
+    plans = _ok(http.get(f"/escalation/interventions/{elm['intervention_id']}"))[
+        "improvement_plans"]
+    plan = plans[0] if plans else _ok(http.post(
+        f"/escalation/interventions/{elm['intervention_id']}/improvement-plans",
+        json={"requested_by": OFFICER}))
+    say(f"{FALLING[1]}: intervention at {elm['level'].upper()}; improvement plan requested "
+        f"{_uk(plan['requested_on'])}, due {_uk(plan['plan_due'])} (10 working days), "
+        f"reviewed by {_uk(plan['review_due'])}, targets and a visit by "
+        f"{_uk(plan['targets_due'])}")
+    poor = _ok(http.get(f"/escalation/providers/{POOR}/interventions"))[0]
+    answer = http.post(f"/escalation/interventions/{poor['intervention_id']}/decommission",
+                       json={"proposed_by": OFFICER, "reason": "Persistent unsafe care",
+                             "continuity_plan": "People move to Riverside's care at home team"})
+    outcome = (answer.json()["detail"].replace("decommission refused", "refused", 1)
+               if answer.status_code == 409
+               else "sent for approval" if answer.status_code == 201 else _ok(answer))
+    say(f"Oakwood Care at Home: intervention at {poor['level'].upper()}, next step "
+        f"{poor['next_step']}; decommission proposed and {outcome}")
+    return {"plan": plan["plan_id"], "intervention": poor["intervention_id"]}
+
+
+def _level_1_periods_after(began: date, count: int) -> list[tuple[date, date]]:
+    """The first `count` whole LEVEL 1 periods (April-July, August-November, December-March)
+    of a contract that began on `began`, oldest first (the same on every run of the demo)."""
+    periods: list[tuple[date, date]] = []
+    for year in range(began.year, began.year + 3):
+        periods += [(date(year - 1, 12, 1), date(year, 3, 31)),
+                    (date(year, 4, 1), date(year, 7, 31)), (date(year, 8, 1), date(year, 11, 30))]
+    return [p for p in periods if p[0] >= began][:count]
+
+
+def _scores(http: httpx.Client, provider_id: str, count: int) -> Any:
+    found = _ok(http.get(f"/risk/providers/{provider_id}/scores"))
+    return found if len(found) >= count else None
+
+
+def _logged(http: httpx.Client, provider_id: str, rule: str) -> Any:
+    return next((entry for entry in _ok(http.get(f"/risk/providers/{provider_id}/log"))
+                 if entry.get("rule") == rule), None)
+
+
 def _escalate(http: httpx.Client, say: Callable[[str], None], timeout: float) -> str:
     escalation = _wait(lambda: _first(http.get(f"/escalation/providers/{POOR}/escalations")),
                        timeout)
@@ -109,7 +193,20 @@ def _escalate(http: httpx.Client, say: Callable[[str], None], timeout: float) ->
     say(f"Inbox of head-of-strategic-planning: {notice['subject']}")
     ops = _ok(http.get("/notify/inbox/operations"))
     say(f"Operations were told at once: {len(ops)} urgent notification(s)")
+    _show_messages(http, say)
     return str(escalation["escalation_id"])
+
+
+def _show_messages(http: httpx.Client, say: Callable[[str], None]) -> None:
+    """What each person was told, in-app, and the e-mail and chat messages sent."""
+    for who in ("operations", "contract-manager", "head-of-strategic-planning",
+                f"provider-{POOR}"):
+        told = _ok(http.get(f"/notify/inbox/{who}"))
+        say(f"Inbox of {who}: {len(told)} message(s)"
+            + "".join(f"\n  - {n['subject']}" for n in told[:4]))
+    sent = _ok(http.get("/notify/deliveries", params={"status": "sent"}))
+    say(f"{len(sent)} e-mail and chat deliveries sent (without ASSURE_SMTP_HOST, e-mails are "
+        "written to <data dir>/mail)")
 
 
 def _show_return_log(http: httpx.Client, say: Callable[[str], None]) -> None:
@@ -143,9 +240,12 @@ def _ok(response: httpx.Response) -> Any:
     return response.json()
 
 
-def _risk(http: httpx.Client, provider_id: str) -> Any:
+def _risk(http: httpx.Client, provider_id: str, returns: int = 1) -> Any:
+    """The provider's risk once `returns` of its returns are scored, else None."""
     response = http.get(f"/risk/providers/{provider_id}/risk")
-    return response.json() if response.status_code == 200 else None
+    if response.status_code != 200 or response.json()["returns_scored"] < returns:
+        return None
+    return response.json()
 
 
 def _first(response: httpx.Response) -> Any:

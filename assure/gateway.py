@@ -8,10 +8,15 @@ from fastapi import FastAPI, Response
 from fastapi.responses import HTMLResponse
 
 from assure.asyncapi import asyncapi_json
+from assure.audit import audit_router
+from assure.report.api import router as reports_router
+from assure.security import guarded, provider_finder, sign_in_router, verifier_for
 from assure.services import ALL
 from shared.eventstore import ServiceApplication
-from shared.http import ProviderId, install_error_handlers
+from shared.http import install_error_handlers
 from shared.messaging.relay import OUTBOX
+from shared.security.guard import Guard
+from shared.settings import AssureSettings
 
 DESCRIPTION = (
     "Contract monitoring and quality assurance for commissioned social care. Each service's "
@@ -19,13 +24,27 @@ DESCRIPTION = (
 )
 
 
-def create_app(apps: dict[str, ServiceApplication]) -> FastAPI:
+# Request bodies: evidence files may be 10 MB; nothing else needs more than 1 MB.
+MAX_BODY = {"intake": 11 * 1024 * 1024}
+DEFAULT_MAX_BODY = 1024 * 1024
+
+
+def create_app(apps: dict[str, ServiceApplication],
+               settings: AssureSettings | None = None) -> FastAPI:
+    """The entry point; with settings whose `auth_required` is on (the default), every route
+    but health, docs and sign-in needs a bearer token and a role the matrix allows."""
     app = FastAPI(title="Assure", version="0.1.0", description=DESCRIPTION)
     app.state.services = apps
     install_error_handlers(app)
+    guard = None
+    if settings is not None and settings.auth_required:
+        guard = Guard(verifier_for(settings), provider_finder(apps))
+        app.include_router(sign_in_router(settings))
     for service in ALL:
         if service.name in apps:
-            app.include_router(service.router, prefix=f"/{service.name}")
+            app.include_router(service.router, prefix=f"/{service.name}",
+                               dependencies=guarded(guard, f"/{service.name}"),
+                               max_body_size=MAX_BODY.get(service.name, DEFAULT_MAX_BODY))
 
     @app.get("/health", tags=["system"])
     def health() -> dict[str, Any]:
@@ -41,10 +60,10 @@ def create_app(apps: dict[str, ServiceApplication]) -> FastAPI:
             },
         }
 
-    @app.get("/history/{provider_id}", tags=["system"])
-    def history(provider_id: ProviderId) -> list[dict[str, Any]]:
-        """A provider's events from every service here, merged in time order."""
-        return merge([service.history(provider_id) for service in apps.values()])
+    app.include_router(audit_router(apps), dependencies=guarded(guard, ""),
+                       max_body_size=DEFAULT_MAX_BODY)
+    app.include_router(reports_router, dependencies=guarded(guard, ""),
+                       max_body_size=DEFAULT_MAX_BODY)
 
     @app.get("/asyncapi.json", tags=["system"], response_class=Response)
     def asyncapi() -> Response:
@@ -59,8 +78,3 @@ def create_app(apps: dict[str, ServiceApplication]) -> FastAPI:
         )
 
     return app
-
-
-def merge(histories: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    entries = [entry for history in histories for entry in history]
-    return sorted(entries, key=lambda entry: (entry["time"], entry["service"]))

@@ -62,4 +62,4 @@ class System:
             self.nats.stop()
 
     def http_app(self) -> FastAPI:
-        return create_app(self.apps)
+        return create_app(self.apps, self.settings)

@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from assure.signin import DevSignIn
 from shared.contracts.envelope import event_id_for  # the id the relay gives a stored event
 from shared.contracts.forms import example
 
@@ -142,7 +143,7 @@ def own_system(keep_data: bool, timeout: float = 60.0) -> Iterator[tuple[str, in
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    with httpx.Client(base_url=url, timeout=2.0) as http:
+    with httpx.Client(base_url=url, timeout=2.0, auth=DevSignIn()) as http:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(f"assure up exited ({process.returncode}):\n{_tail(log)}")

@@ -6,7 +6,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import singledispatchmethod
 from typing import Any, ClassVar
 from uuid import UUID
@@ -21,8 +21,10 @@ from eventsourcing.persistence import (
     Transcoding,
 )
 
+from shared.chain import ChainedEventStore, ChainedMapper, Verification, verify_chains
 from shared.contracts.envelope import Envelope, IntegrationEvent, unwrap
 from shared.dead_letter import DeadLetter
+from shared.read_log import HistoryRead
 
 DEAD_LETTERS = "dead-letters"
 
@@ -66,11 +68,34 @@ class ServiceApplication(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self.recorder: ProcessRecorder
+        self.mapper: ChainedMapper
+        self.mapper.recorder = self.recorder
         self._listeners: list[Callable[[], None]] = []
         self._index = ReadIndex(self)
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()
+
+    # Tamper evidence: each stored event is chained to its aggregate's previous one (chain.py).
+
+    def construct_mapper(self) -> ChainedMapper:
+        mapper = self.factory.mapper(transcoder=self.construct_transcoder(),
+                                     mapper_class=ChainedMapper)
+        assert isinstance(mapper, ChainedMapper)
+        mapper.key = self.audit_key
+        return mapper
+
+    def construct_event_store(self) -> ChainedEventStore:
+        return ChainedEventStore(mapper=self.mapper, recorder=self.recorder)
+
+    @property
+    def audit_key(self) -> bytes | None:
+        key = self.env.get("ASSURE_AUDIT_KEY", "")
+        return key.encode() if key else None
+
+    def verify(self) -> Verification:
+        """Checks every hash chain in this service's store."""
+        return verify_chains(self.recorder, self.audit_key)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -189,6 +214,8 @@ class ServiceApplication(Application[UUID]):
             yield f"provider:{provider_id}"
         if isinstance(domain_event, DeadLetter.Parked):
             yield DEAD_LETTERS
+        if isinstance(domain_event, HistoryRead.Recorded):
+            yield f"reads:{domain_event.about_provider}"
 
     def aggregates_under(self, key: str) -> list[UUID]:
         return self._index.ids(key)
@@ -202,9 +229,48 @@ class ServiceApplication(Application[UUID]):
         entries.sort(key=lambda entry: entry["time"])
         return entries
 
+    # Auditors: reads recorded, and the state as it stood at a moment -------------------------
+
+    def record_read(self, provider_id: str, reader: str, what: str) -> None:
+        """Records that someone read the provider's history; the history itself is unchanged."""
+        self.save(HistoryRead(about_provider=provider_id, reader=reader, what=what,
+                              at=datetime.now(UTC)))
+
+    def reads(self, provider_id: str) -> list[dict[str, str]]:
+        found = (self.repository.get(i) for i in self._index.ids(f"reads:{provider_id}"))
+        return [read.describe() for read in found]
+
+    def aggregates_as_at(self, provider_id: str, moment: datetime) -> list[Any]:
+        """The provider's aggregates replayed from their stored events up to `moment`; those
+        that did not exist yet are left out. Replay, not a snapshot that could disagree."""
+        found = []
+        for aggregate_id in self._index.ids(f"provider:{provider_id}"):
+            aggregate = None
+            for domain_event in self.events.get(aggregate_id):
+                if domain_event.timestamp > moment:
+                    break
+                aggregate = domain_event.mutate(aggregate)
+            if aggregate is not None:
+                found.append(aggregate)
+        return found
+
+    def state_as_at(self, provider_id: str, moment: datetime) -> dict[str, Any]:
+        """What this service knew of the provider at `moment`, for an auditor; services say
+        what matters in their own terms by overriding `summarise`."""
+        return self.summarise(self.aggregates_as_at(provider_id, moment))
+
+    def summarise(self, aggregates: list[Any]) -> dict[str, Any]:
+        return {"aggregates": sorted(type(a).__name__ for a in aggregates)}
+
+
+# Who did it and why, as each service's events name them.
+WHO = ("by", "registered_by", "awarded_by", "submitted_by", "recorded_by", "proposed_by",
+       "approver", "resolved_by", "rescored_by", "decided_by")
+WHY = ("reason", "summary")
+
 
 def describe(service: str, domain_event: DomainEventProtocol[UUID]) -> dict[str, Any]:
-    """A plain, JSON-ready account of one stored domain event."""
+    """A plain, JSON-ready account of one stored domain event: what, when, who and why."""
     data = {
         key: value
         for key, value in vars(domain_event).items()
@@ -219,6 +285,8 @@ def describe(service: str, domain_event: DomainEventProtocol[UUID]) -> dict[str,
         "version": domain_event.originator_version,
         "event": event_name,
         "time": domain_event.timestamp.isoformat(),
+        "who": next((str(data[k]) for k in WHO if data.get(k)), None),
+        "why": next((str(data[k]) for k in WHY if data.get(k)), None),
         "data": data,
     }
 

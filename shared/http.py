@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request
 from fastapi.responses import JSONResponse
+from pydantic import BeforeValidator
 
 from shared.contracts.envelope import PROVIDER_ID_PATTERN
 from shared.dead_letter import DeadLetterAlreadyReplayed
@@ -67,17 +70,56 @@ def install_error_handlers(app: FastAPI) -> None:
 ProviderId = Annotated[str, Path(pattern=PROVIDER_ID_PATTERN, description="The provider's id")]
 
 
+def _written_as_a_date(value: Any) -> Any:
+    # pydantic would read "0" or 20261123 as a date counted from 1970; a person writes one.
+    if not isinstance(value, date) and not (
+            isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        raise ValueError("a date is written YYYY-MM-DD, e.g. 2026-11-23")
+    return value
+
+
+# A date in a query string or body, as an officer writes it: 2026-11-23.
+IsoDate = Annotated[date, BeforeValidator(_written_as_a_date)]
+
+
+def _written_as_a_moment(value: Any) -> Any:
+    if not isinstance(value, datetime) and not (
+            isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", value)):
+        raise ValueError("a moment is written YYYY-MM-DDTHH:MM with its zone, e.g. "
+                         "2026-11-23T10:00:00Z")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_written_as_a_moment)]
+
+
+def reader_of(
+    request: Request,
+    named: Annotated[str | None, Header(alias="X-Assure-User", min_length=1, max_length=200,
+                                        description="Who is reading, when sign-in is off")]
+    = None,
+) -> str | None:
+    """Who is reading: the signed-in person when sign-in is on (the guard names them; a header
+    cannot claim to be someone else), else whoever the header names."""
+    identity = getattr(request.state, "identity", None)
+    return identity.user if identity is not None else named
+
+
 def operations_router(service: str) -> APIRouter:
     """History and dead-letter routes every service offers."""
     router = APIRouter(tags=[service])
     # A default, not an Annotated alias: this module's annotations are strings, and a local
     # alias could not be resolved by FastAPI.
     app_of_service = Depends(application_of(service))
+    reader_of_request = Depends(reader_of)
 
     @router.get("/providers/{provider_id}/history", summary=f"{service} events about a provider")
     def history(
-        provider_id: ProviderId, app: ServiceApplication = app_of_service
+        provider_id: ProviderId, app: ServiceApplication = app_of_service,
+        reader: str | None = reader_of_request,
     ) -> list[dict[str, Any]]:
+        # Each read of a history is itself recorded, in this service's own store.
+        app.record_read(provider_id, reader or "unidentified reader", f"{service} history")
         return app.history(provider_id)
 
     @router.get("/dead-letters", summary="Messages parked after repeated failures")

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shared.messaging.credentials import Authorization
 
 
 def nats_server_binary() -> str:
@@ -37,14 +43,63 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class EmbeddedNats:
-    """A JetStream-enabled nats-server on 127.0.0.1 keeping its data in store_dir."""
+def _quoted(path: Path) -> str:
+    return json.dumps(str(path))
 
-    def __init__(self, store_dir: Path, port: int | None = None, sync_always: bool = False):
+
+@dataclass(frozen=True)
+class ServerTls:
+    """The server's certificate and key; with `verify`, clients must present one signed by ca.
+
+    `handshake_first`: TLS from the first byte, as clients with `nats_tls_first` expect.
+    """
+
+    cert: Path
+    key: Path
+    ca: Path | None = None
+    verify: bool = False
+    handshake_first: bool = True
+
+    def block(self) -> str:
+        lines = [f"  cert_file: {_quoted(self.cert)}", f"  key_file: {_quoted(self.key)}"]
+        if self.ca:
+            lines.append(f"  ca_file: {_quoted(self.ca)}")
+        if self.verify:
+            lines.append("  verify: true")
+        if self.handshake_first:
+            lines.append("  handshake_first: true")
+        return "tls {\n" + "\n".join(lines) + "\n}\n"
+
+
+class EmbeddedNats:
+    """A JetStream-enabled nats-server on 127.0.0.1 keeping its data in store_dir.
+
+    With `authorization`, the server admits only the services' users and `admin`, each with
+    the permissions of shared/messaging/credentials.py; their passwords are generated once into
+    `credentials_dir` (kept across restarts) and are in `passwords`. With `tls`, it speaks only
+    TLS. Without either it is open on loopback, as `assure up` has always run it.
+    """
+
+    def __init__(
+        self,
+        store_dir: Path,
+        port: int | None = None,
+        sync_always: bool = False,
+        authorization: Authorization | None = None,
+        tls: ServerTls | None = None,
+    ):
         self.store_dir = Path(store_dir)
         self.port = port or free_port()
         self.sync_always = sync_always
+        self.authorization = authorization
+        self.tls = tls
+        self.passwords: dict[str, str] = {}
         self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def credentials_dir(self) -> Path | None:
+        """Where the users' passwords are (`<user>.password`): settings.nats_credentials_dir."""
+        return self.store_dir / "credentials" if self.authorization else None
 
     @property
     def url(self) -> str:
@@ -54,11 +109,24 @@ class EmbeddedNats:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         sync = "  sync_interval: always\n" if self.sync_always else ""
         config = self.store_dir / "nats-server.conf"
+        if self.authorization:  # it holds the passwords
+            config.touch(mode=0o600)
+            config.chmod(0o600)
         config.write_text(
             f"listen: 127.0.0.1:{self.port}\n"
             f'jetstream {{\n  store_dir: "{self.store_dir / "jetstream"}"\n{sync}}}\n'
+            + self._authorization_block()
+            + (self.tls.block() if self.tls else "")
         )
         return config
+
+    def _authorization_block(self) -> str:
+        if self.authorization is None or self.credentials_dir is None:
+            return ""
+        from shared.messaging.credentials import ensure_passwords, render_authorization
+
+        self.passwords = ensure_passwords(self.credentials_dir, self.authorization.users)
+        return render_authorization(self.authorization, self.passwords)
 
     def start(self, timeout: float = 10.0) -> EmbeddedNats:
         config = self._config()

@@ -11,10 +11,12 @@ from typing import Any
 import nats
 from faststream.nats import NatsBroker
 from nats.aio.client import Client
-from nats.js.errors import BadRequestError
+from nats.js.errors import BadRequestError, ServiceUnavailableError
 
 from shared.eventstore import ServiceApplication
 from shared.messaging.consumer import AfterCommit, TrackedConsumer, subscribe
+from shared.messaging.credentials import broker_options, connect_options, subscriber_options
+from shared.messaging.lease import Lease, bucket_name
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.topology import Topology
 from shared.settings import AssureSettings
@@ -42,8 +44,10 @@ class ServiceRuntime:
         self.upstreams = upstreams
         self.nats_url = nats_url
         self.topology = Topology.from_settings(settings)
+        # Each service connects as its own NATS user when credentials are configured.
         self.broker = NatsBroker(
-            nats_url, logger=None, max_reconnect_attempts=-1, graceful_timeout=5.0
+            nats_url, logger=None, max_reconnect_attempts=-1, graceful_timeout=5.0,
+            **broker_options(settings, app.service),
         )
         self.consumers = [
             TrackedConsumer(app, upstream, k, settings.max_deliver, after_commit)
@@ -51,7 +55,8 @@ class ServiceRuntime:
             for k in range(settings.partitions)
         ]
         for consumer in self.consumers:
-            subscribe(self.broker, consumer, self.topology, settings.ack_wait_seconds)
+            subscribe(self.broker, consumer, self.topology, settings.ack_wait_seconds,
+                      **subscriber_options(settings, app.service))
         self._nc: Client | None = None
         self._stopping = asyncio.Event()
         self._relay_task: asyncio.Task[None] | None = None
@@ -59,23 +64,45 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         self._nc = await nats.connect(
-            self.nats_url, max_reconnect_attempts=-1, name=self.app.service
+            self.nats_url, max_reconnect_attempts=-1, name=self.app.service,
+            **connect_options(self.settings, self.app.service),
         )
         js = self._nc.jetstream()
-        for service in {self.app.service, *self.upstreams}:
-            await ensure_stream(js, self.topology, service)
+        await ensure_stream(js, self.topology, self.app.service)
+        for upstream in self.upstreams:
+            # Declared so services may start in any order; only its owner changes a stream.
+            with contextlib.suppress(BadRequestError):
+                await js.add_stream(self.topology.stream_config(upstream))
         self.relay = OutboxRelay(self.app, js, self.topology, self.settings.publish_timeout_seconds)
+        # Several instances of a service may run; the one holding the lease relays.
+        self.lease = Lease(js, bucket_name(self.settings.namespace), self.app.service,
+                           ttl=self.settings.relay_lease_seconds, holder=self.settings.instance,
+                           replicas=self.settings.stream_replicas)
         self._relay_task = asyncio.create_task(self._run_relay(), name=f"{self.app.service}-relay")
-        await self.broker.start()
+        await self._start_consumers()
         self._tasks = [
             asyncio.create_task(job(self.app, self._stopping)) for job in self.background
         ]
+
+    async def _start_consumers(self, attempts: int = 20) -> None:
+        """Starts the durable consumers, waiting out a cluster that cannot place them yet (a
+        node restarting answers 503, "insufficient resources", for a few seconds)."""
+        for attempt in range(1, attempts + 1):
+            try:
+                await self.broker.start()
+                return
+            except ServiceUnavailableError:
+                if attempt == attempts:
+                    raise
+                log.warning("%s: NATS cannot place its consumers yet; retrying", self.app.service)
+                await self.broker.stop()
+                await asyncio.sleep(min(0.5 * attempt, 3.0))
 
     async def _run_relay(self) -> None:
         assert self.relay is not None
         while not self._stopping.is_set():
             try:
-                await self.relay.run(self._stopping)
+                await self.relay.run(self._stopping, lease=self.lease)
             except Exception:  # noqa: BLE001 - NATS down or timed out: resync and go on
                 log.exception("%s relay failed; restarting in 1 s", self.app.service)
                 with contextlib.suppress(TimeoutError):

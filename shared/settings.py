@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -23,11 +24,34 @@ class AssureSettings(BaseSettings):
     )
     partitions: int = Field(default=4, ge=1, le=64)
     duplicate_window_seconds: float = Field(default=120.0, gt=0)
+    stream_replicas: int = Field(
+        default=1, ge=1, le=5,
+        description="Copies of each stream in a NATS cluster; 3 for production.",
+    )
     max_deliver: int = Field(default=5, ge=1, description="Failed attempts before parking.")
     ack_wait_seconds: float = Field(default=30.0, gt=0)
     publish_timeout_seconds: float = Field(default=5.0, gt=0)
+    instance_id: str = Field(
+        default="",
+        description="Names this instance among several of a service (default: host and data "
+        "directory); give each instance on one machine its own.",
+    )
+    relay_lease_seconds: float = Field(
+        default=10.0, gt=0,
+        description="An instance that stops renewing its relay lease loses it after this long.",
+    )
     nats_sync_always: bool = Field(
         default=False, description="fsync every JetStream write (the spawned server only)."
+    )
+    nats_credentials_dir: Path | None = Field(
+        default=None,
+        description="One `<user>.password` file per service's NATS user; unset: no credentials.",
+    )
+    nats_tls_ca: Path | None = Field(default=None, description="CA of the NATS server (PEM).")
+    nats_tls_cert: Path | None = Field(default=None, description="Client certificate (PEM).")
+    nats_tls_key: Path | None = Field(default=None, description="Client certificate's key.")
+    nats_tls_first: bool = Field(
+        default=True, description="TLS from the first byte (the server's `handshake_first`)."
     )
 
     postgres_host: str | None = Field(default=None, description="Set to use PostgreSQL.")
@@ -44,6 +68,35 @@ class AssureSettings(BaseSettings):
     calendar_file: Path | None = Field(
         default=None, description="The organisation's return calendar and local holidays (JSON)."
     )
+    cipher_key: str = Field(
+        default="",
+        description="Encrypts event payloads at rest (AES-GCM; a base64 key of 16, 24 or 32 "
+        "bytes, e.g. from `assure key`); empty means not encrypted.",
+    )
+    audit_key: str = Field(
+        default="",
+        description="Key for the stores' hash chains (HMAC-SHA-256); empty means plain SHA-256.",
+    )
+    risk_config_file: Path | None = Field(
+        default=None,
+        description="The council's scoring model, risk matrix and rule thresholds (JSON).",
+    )
+    notify_config_file: Path | None = Field(
+        default=None,
+        description="Who is told what, and how: rules, distribution lists, webhooks (JSON).",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="Mail server; unset means e-mail is written to data_dir/mail."
+    )
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_tls: str = Field(default="auto", pattern="^(auto|starttls|tls|none)$")
+    notify_max_attempts: int = Field(default=5, ge=1, description="Attempts before giving up.")
+    notify_retry_seconds: float = Field(
+        default=30.0, gt=0, description="Wait before the first retry; doubles each time."
+    )
+    notify_send_timeout_seconds: float = Field(default=30.0, gt=0)
     cqc_api_url: str = "https://api.service.cqc.org.uk/public/v1"
     cqc_api_key: str = ""
 
@@ -53,6 +106,17 @@ class AssureSettings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+
+    auth_required: bool = Field(
+        default=True, description="Every route but health, docs and sign-in needs a token.")
+    auth_issuer: str = Field(
+        default="assure-development-issuer",
+        description="The identity provider's issuer (OIDC `iss`); the default is the "
+        "development issuer of the embedded default.")
+    auth_audience: str = Field(default="assure", description="The audience tokens must name.")
+    auth_jwks_url: str | None = Field(
+        default=None, description="Where the identity provider publishes its keys (JWKS); "
+        "unset means the development issuer.")
 
     @field_validator("namespace")
     @classmethod
@@ -65,20 +129,42 @@ class AssureSettings(BaseSettings):
     def uses_postgres(self) -> bool:
         return bool(self.postgres_host)
 
+    @property
+    def instance(self) -> str:
+        return self.instance_id or f"{socket.gethostname()}:{self.data_dir.resolve()}"
+
     def postgres_schema(self, service: str) -> str:
         return f"{self.postgres_schema_prefix}{service}"
 
     def eventstore_env(self, service: str) -> dict[str, str]:
         """The eventsourcing library's environment for one service's store, and ours."""
-        return {**self._store_env(service), **self._service_env()}
+        return {**self._store_env(service), **self._cipher_env(), **self._service_env()}
+
+    def _cipher_env(self) -> dict[str, str]:
+        if not self.cipher_key:
+            return {}
+        return {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+                "CIPHER_KEY": self.cipher_key}
 
     def _service_env(self) -> dict[str, str]:
         return {
             "ASSURE_EVIDENCE_DIR": str(self.data_dir / "evidence"),
             "ASSURE_NATION": self.nation,
             "ASSURE_CALENDAR_FILE": str(self.calendar_file or ""),
+            "ASSURE_RISK_CONFIG_FILE": str(self.risk_config_file or ""),
+            "ASSURE_AUDIT_KEY": self.audit_key,
             "ASSURE_CQC_API_URL": self.cqc_api_url,
             "ASSURE_CQC_API_KEY": self.cqc_api_key,
+            "ASSURE_NOTIFY_CONFIG_FILE": str(self.notify_config_file or ""),
+            "ASSURE_NOTIFY_MAIL_DIR": str(self.data_dir / "mail"),
+            "ASSURE_SMTP_HOST": self.smtp_host or "",
+            "ASSURE_SMTP_PORT": str(self.smtp_port),
+            "ASSURE_SMTP_USERNAME": self.smtp_username,
+            "ASSURE_SMTP_PASSWORD": self.smtp_password,
+            "ASSURE_SMTP_TLS": self.smtp_tls,
+            "ASSURE_NOTIFY_MAX_ATTEMPTS": str(self.notify_max_attempts),
+            "ASSURE_NOTIFY_RETRY_SECONDS": str(self.notify_retry_seconds),
+            "ASSURE_NOTIFY_SEND_TIMEOUT_SECONDS": str(self.notify_send_timeout_seconds),
         }
 
     def _store_env(self, service: str) -> dict[str, str]:

@@ -49,7 +49,8 @@ async def namespace(nats_url: str) -> AsyncIterator[str]:
     try:
         js = nc.jetstream()
         for stream in await js.streams_info():
-            if stream.config.name.startswith(f"{name.upper()}_"):
+            # The test's streams, and its key-value buckets' (KV_<NS>_LEASES).
+            if stream.config.name.startswith((f"{name.upper()}_", f"KV_{name.upper()}_")):
                 await js.delete_stream(stream.config.name)
     finally:
         await nc.close()
@@ -150,5 +151,8 @@ def settings(
         ack_wait_seconds=2.0,
         max_deliver=3,
         run_background_jobs=False,  # tests move the clock themselves
+        # Domain tests call the routes directly; sign-in and the role matrix have their own
+        # tests (tests/e2e/test_security.py) with this on, as `assure up` runs.
+        auth_required=False,
         **store,
     )

@@ -14,6 +14,7 @@ import uvicorn
 from assure.system import System
 from shared.contracts.forms import example
 from shared.nats_server import free_port
+from shared.security.identity import Identity
 from shared.settings import AssureSettings
 
 T = TypeVar("T")
@@ -53,6 +54,11 @@ def contract_award(reference: str, **overrides: Any) -> dict[str, Any]:
         "awarded_by": "coordinator",
         **overrides,
     }
+
+
+def as_(issuer: Any, user: str, role: Any, provider: str | None = None) -> dict[str, str]:
+    """The header of a request made by this person, signed by the development issuer."""
+    return {"Authorization": f"Bearer {issuer.issue(Identity(user, role, provider))}"}
 
 
 async def register_with_contract(http: Any, provider_id: str) -> str:

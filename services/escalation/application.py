@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from functools import singledispatchmethod
 from typing import Any
-from uuid import UUID
 
+from services.escalation.briefings import Briefings
+from services.escalation.deadlines import DeadlineWatch
 from services.escalation.domain.escalation import Escalation
 from services.escalation.domain.intervention import Intervention, proportionate_response
-from shared.contracts import escalation as contracts
+from services.escalation.integration import public
+from services.escalation.monitoring_reports import MonitoringReports
+from services.escalation.notices import BreachNotices
+from services.escalation.plans import ImprovementPlans
+from services.escalation.records import POLICY_PROPOSER
+from services.escalation.serious_steps import SeriousSteps
+from services.escalation.steps import LadderSteps
 from shared.contracts import risk
 from shared.contracts.envelope import IntegrationEvent
-from shared.eventstore import Processing, ServiceApplication
+from shared.eventstore import Processing
 
-POLICY_PROPOSER = "assure:proportionality-policy"
+__all__ = ["POLICY_PROPOSER", "Interventions"]
 
 
-class Interventions(ServiceApplication):
-    """Opens interventions for concerns and records escalation decisions."""
+class Interventions(
+    LadderSteps, ImprovementPlans, BreachNotices, SeriousSteps, DeadlineWatch, Briefings,
+    MonitoringReports,
+):
+    """Opens interventions for concerns, walks the ladder, and records escalation decisions."""
 
     service = "escalation"
 
@@ -28,13 +38,20 @@ class Interventions(ServiceApplication):
     @policy.register
     def _(self, event: risk.ConcernRaised, processing: Processing) -> None:
         assert processing.envelope is not None
-        intervention_id = Intervention.create_id(event.concern_id)
-        if self.exists(intervention_id):
-            return
-        response = proportionate_response(event.severity, event.safety_at_risk)
         causation = dict(
             correlation_id=processing.envelope.correlationid, causation_id=processing.envelope.id
         )
+        if self.exists(Intervention.create_id(event.concern_id)):
+            return
+        current = self.current_intervention(event.provider_id, None)
+        if current is None:
+            processing.collect_events(*self._open_for(event, causation))
+        elif event.concern_id not in current.concern_ids:
+            processing.collect_events(*self._add_to(current, event, causation))
+
+    def _open_for(self, event: risk.ConcernRaised, causation: dict[str, str]) -> list[Any]:
+        """The policy opens an intervention and proposes its step for a person to confirm."""
+        response = proportionate_response(event.severity, event.safety_at_risk)
         intervention = Intervention(
             provider_id=event.provider_id,
             concern_id=event.concern_id,
@@ -43,83 +60,39 @@ class Interventions(ServiceApplication):
             reason=f"{response.reason}: {event.summary}",
             **causation,
         )
-        escalation = Escalation(
-            provider_id=event.provider_id,
-            intervention_id=str(intervention.id),
-            step=response.step,
-            reason=intervention.reason,
-            proposed_by=POLICY_PROPOSER,
+        return [intervention, self._policy_proposal(intervention, 0, causation)]
+
+    def _add_to(
+        self, intervention: Intervention, event: risk.ConcernRaised, causation: dict[str, str]
+    ) -> list[Any]:
+        """A further concern joins the open intervention; a higher level is proposed again."""
+        raised = intervention.add_concern(
+            event.concern_id,
+            event.severity,
+            event.safety_at_risk,
+            event.summary,
+            event.category,
             **causation,
         )
-        processing.collect_events(intervention, escalation)
+        if not raised:
+            return [intervention]
+        return [
+            intervention,
+            self._policy_proposal(intervention, intervention.proposals, causation),
+        ]
 
-    def escalation(self, escalation_id: UUID) -> Escalation:
-        return self.get(Escalation, escalation_id)
-
-    def escalations_for(self, provider_id: str) -> list[Escalation]:
-        found = [self.repository.get(i) for i in self.aggregates_under(f"provider:{provider_id}")]
-        return [item for item in found if isinstance(item, Escalation)]
-
-    def approve(
-        self, escalation_id: UUID, approver: str, role: str, correlation_id: str
+    def _policy_proposal(
+        self, intervention: Intervention, sequence: int, causation: dict[str, str]
     ) -> Escalation:
-        """Records a second, authorised person's approval."""
-        escalation = self.escalation(escalation_id)
-        escalation.approve(approver, role, correlation_id)
-        self.save(escalation)
-        return escalation
+        return Escalation(
+            provider_id=intervention.provider_id,
+            intervention_id=str(intervention.id),
+            step=intervention.step,
+            reason=intervention.reason,
+            proposed_by=POLICY_PROPOSER,
+            sequence=sequence,
+            **causation,
+        )
 
-    def reject(
-        self, escalation_id: UUID, approver: str, role: str, reason: str, correlation_id: str
-    ) -> Escalation:
-        """Records a second, authorised person's rejection with the reason."""
-        escalation = self.escalation(escalation_id)
-        escalation.reject(approver, role, reason, correlation_id)
-        self.save(escalation)
-        return escalation
-
-    @singledispatchmethod
     def to_integration(self, domain_event: Any) -> IntegrationEvent | None:
-        return None
-
-    @to_integration.register
-    def _(self, domain_event: Intervention.Opened) -> IntegrationEvent:
-        return contracts.InterventionOpened(
-            provider_id=domain_event.provider_id,
-            intervention_id=str(domain_event.originator_id),
-            concern_id=domain_event.concern_id,
-            level=contracts.Level(domain_event.level),
-            reason=domain_event.reason,
-        )
-
-    @to_integration.register
-    def _(self, domain_event: Escalation.Proposed) -> IntegrationEvent:
-        return contracts.EscalationProposed(
-            provider_id=domain_event.provider_id,
-            escalation_id=str(domain_event.originator_id),
-            intervention_id=domain_event.intervention_id,
-            step=domain_event.step,
-            reason=domain_event.reason,
-            proposed_by=domain_event.proposed_by,
-        )
-
-    @to_integration.register
-    def _(self, domain_event: Escalation.Approved) -> IntegrationEvent:
-        return contracts.EscalationApproved(
-            provider_id=domain_event.provider_id,
-            escalation_id=str(domain_event.originator_id),
-            intervention_id=domain_event.intervention_id,
-            step=domain_event.step,
-            approved_by=domain_event.approver,
-            approver_role=domain_event.role,
-        )
-
-    @to_integration.register
-    def _(self, domain_event: Escalation.Rejected) -> IntegrationEvent:
-        return contracts.EscalationRejected(
-            provider_id=domain_event.provider_id,
-            escalation_id=str(domain_event.originator_id),
-            intervention_id=domain_event.intervention_id,
-            rejected_by=domain_event.approver,
-            reason=domain_event.reason,
-        )
+        return public(domain_event)

@@ -15,6 +15,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 from pydantic import ValidationError
 
+from services.intake import audit
 from services.intake.adapters.calendar_file import OrganisationCalendar
 from services.intake.adapters.calendar_file import load as load_calendar
 from services.intake.adapters.evidence_store import EvidenceStore
@@ -34,7 +35,8 @@ from services.intake.domain.monitoring_return import (
     check_period,
 )
 from services.intake.domain.provider import Provider
-from services.intake.domain.return_request import ReturnRequest
+from services.intake.domain.return_request import ReturnRequest, check_due_on
+from services.intake.drafts import ReturnDrafts
 from services.intake.integration import to_integration
 from services.intake.return_log import LogFilter, ReturnLogRow, row_for
 from shared.contracts import escalation, notify, risk
@@ -45,6 +47,7 @@ from shared.eventstore import NotFound, Processing, ServiceApplication
 from shared.working_days import Nation, WorkingDays
 
 CONTRACTS = "contracts"
+PROVIDERS = "providers"
 REQUESTS = "requests"
 
 
@@ -83,13 +86,24 @@ class Submission:
 
 
 @dataclass(frozen=True)
+class AskedReturn:
+    """A return an officer asks a contract for outside the calendar (a self-assessment, say)."""
+
+    form: str
+    period_start: date
+    period_end: date
+    due_on: date
+    requested_by: str
+
+
+@dataclass(frozen=True)
 class TickResult:
     today: date
     requested: int
     overdue: int
 
 
-class Intake(ServiceApplication):
+class Intake(ReturnDrafts, ServiceApplication):
     """Registers providers and contracts, runs the return calendar, records returns."""
 
     service = "intake"
@@ -129,6 +143,10 @@ class Intake(ServiceApplication):
         )
         return self._save_new(provider, lambda: self.register_provider(
             name, provider_id, registered_by, correlation_id))
+
+    def providers(self) -> list[Provider]:
+        """Every registered provider, in the order they were registered."""
+        return [self.repository.get(i) for i in self.aggregates_under(PROVIDERS)]
 
     def get_provider(self, provider_id: str) -> Provider:
         provider = self.find(Provider, Provider.create_id(provider_id))
@@ -174,6 +192,9 @@ class Intake(ServiceApplication):
         getattr(contract, change)(**kwargs)
         self.save(contract)
         return contract
+
+    def summarise(self, aggregates: list[Any]) -> dict[str, Any]:
+        return audit.summary(aggregates)
 
     # The calendar -----------------------------------------------------------------------------
 
@@ -229,6 +250,35 @@ class Intake(ServiceApplication):
         if new:
             self.save(*new)
         return len(new)
+
+    def request_return(self, contract_reference: str, asked: AskedReturn,
+                       correlation_id: str) -> tuple[ReturnRequest, bool]:
+        """Asks a live contract for a return outside the calendar; asking again returns the
+        first request unchanged."""
+        contract = self.get_contract(contract_reference)
+        if asked.form not in FORMS:
+            raise InvalidInput(f"there is no form called {asked.form!r}; known forms: "
+                               f"{', '.join(FORMS)}", field="form")
+        check_period(asked.period_start, asked.period_end)
+        key = return_key(asked.form, asked.period_start, asked.period_end)
+        existing = self.find(ReturnRequest, ReturnRequest.create_id(contract_reference, key))
+        if existing:
+            return existing, False
+        today = self.today()
+        contract.check_may_be_asked_for_a_return(today)
+        _check_form_matches_level(contract, asked.form)
+        check_due_on(asked.due_on, today)
+        request = ReturnRequest(
+            provider_id=contract.provider_id, contract_reference=contract_reference, key=key,
+            form=asked.form, period_start=asked.period_start, period_end=asked.period_end,
+            issue_on=today, due_on=asked.due_on, kpis=[], correlation_id=correlation_id,
+            by=asked.requested_by,
+        )
+        early = self.submitted_for(contract_reference, key)
+        if early:  # sent before it was asked for: it counts, as on the calendar
+            request.fulfil(str(early[0].id), early[0].submitted_on, correlation_id)
+        return self._save_new(request, lambda: self.request_return(
+            contract_reference, asked, correlation_id))
 
     def submitted_for(self, contract_reference: str, key: str) -> list[MonitoringReturn]:
         """Returns submitted for one contract, form and period, first submission first."""
@@ -318,8 +368,10 @@ class Intake(ServiceApplication):
             request.fulfil(str(monitoring_return.id), today, correlation_id)
         if original:
             original.superseded_by(str(monitoring_return.id), correlation_id)
+        draft = self.discard_draft_of(monitoring_return, correlation_id)  # sent: not a draft
         try:
-            self.save(*(a for a in (monitoring_return, request, original) if a is not None))
+            self.save(*(a for a in (monitoring_return, request, original, draft)
+                        if a is not None))
         except IntegrityError:  # a concurrent retry or correction got there first
             return self.submit_return(contract_reference, submission, key, correlation_id,
                                       corrects)
@@ -335,15 +387,9 @@ class Intake(ServiceApplication):
             raise _form_errors(error) from error
         check_period(form.period_start, form.period_end)
         key = return_key(submission.form, form.period_start, form.period_end)
-        requested = self.exists(ReturnRequest.create_id(contract.reference, key))
         # A return the council asked for is taken even if the level has changed since.
-        if (submission.form in LEVEL_FORMS and not requested
-                and submission.form != form_for_level(contract.level)):
-            raise FormDoesNotMatchLevel(
-                f"contract {contract.reference} is monitored at LEVEL {contract.level}, so its "
-                f"return is the {form_for_level(contract.level)} form, not {submission.form}",
-                field="form",
-            )
+        if not self.exists(ReturnRequest.create_id(contract.reference, key)):
+            _check_form_matches_level(contract, submission.form)
         return form
 
     @staticmethod
@@ -451,6 +497,8 @@ class Intake(ServiceApplication):
 
     def index_keys(self, domain_event: Any) -> Any:
         yield from super().index_keys(domain_event)
+        if isinstance(domain_event, Provider.Registered):
+            yield PROVIDERS
         if isinstance(domain_event, Contract.Awarded):
             yield CONTRACTS
             yield f"{CONTRACTS}:{domain_event.provider_id}"
@@ -483,6 +531,17 @@ def _digest(reference: str, submission: Submission, answers: dict[str, Any],
         sort_keys=True, default=str,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check_form_matches_level(contract: Contract, form: str) -> None:
+    """A monitoring level's form goes only to contracts at that level (004 §8); the other
+    forms (KPI returns, the light-touch self-assessment) go to a contract at any level."""
+    if form in LEVEL_FORMS and form != form_for_level(contract.level):
+        raise FormDoesNotMatchLevel(
+            f"contract {contract.reference} is monitored at LEVEL {contract.level}, so its "
+            f"return is the {form_for_level(contract.level)} form, not {form}",
+            field="form",
+        )
 
 
 def _latest_version(form: str) -> int:

@@ -1,63 +1,112 @@
-"""Notifications: the right people told once, through the in-app inbox for now."""
+"""Notifications: the right people told once, on time, through the channels they use."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
+from services.notify.adapters.config_file import load_notify_config
+from services.notify.board import DeliveryBoard
+from services.notify.deliveries import DELIVERIES, FAILURES, Deliveries, retry_policy_from
+from services.notify.domain.delivery import Delivery
+from services.notify.domain.directory import ProviderFacts, users_inboxes
+from services.notify.domain.facts import Fact, fact_of, intelligence_requested
 from services.notify.domain.messages import compose
 from services.notify.domain.notification import IN_APP, Notification
-from services.notify.domain.routing import routes_for
-from shared.contracts import escalation, intake, risk
+from services.notify.domain.provider import ProviderContacts
+from services.notify.domain.reminders import ReturnReminders
+from services.notify.domain.routing import CONTRACT_MANAGER, routes_for
+from services.notify.schedule import Schedule
+from shared.contracts import intake
 from shared.contracts import notify as contracts
 from shared.contracts.envelope import IntegrationEvent
-from shared.eventstore import Processing, ServiceApplication
+from shared.eventstore import NotFound, Processing, ServiceApplication
 
 
-class Notifications(ServiceApplication):
-    """Routes events to recipients and keeps their inboxes."""
+class Notifications(Deliveries, Schedule, ServiceApplication):
+    """Routes events to recipients, keeps their inboxes, and delivers by e-mail and webhook."""
 
     service = "notify"
 
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.config = load_notify_config(self.env.get("ASSURE_NOTIFY_CONFIG_FILE"))
+        self.retry_policy = retry_policy_from(self.env)
+        self.board = DeliveryBoard(self)
+        # Failpoint for fault tests: called with "before-send" or "after-send" and the delivery.
+        self.failpoint: Callable[[str, Any], None] | None = None
+
+    # Upstream events ----------------------------------------------------------------------------
+
     @singledispatchmethod
     def policy(self, event: IntegrationEvent, processing: Processing) -> None:
-        """Events nobody must hear about are tracked and otherwise ignored."""
+        """Every event is read against the routing rules; most are told to nobody."""
+        self._tell(self._fact(event, processing), processing)
 
-    @policy.register(intake.ReturnRequested)
-    @policy.register(intake.ReturnOverdue)
-    @policy.register(risk.ConcernRaised)
-    @policy.register(escalation.EscalationProposed)
-    @policy.register(escalation.EscalationApproved)
-    def _(self, event: IntegrationEvent, processing: Processing) -> None:
+    @policy.register
+    def _(self, event: intake.ContractAwarded, processing: Processing) -> None:
+        contacts = self.find(ProviderContacts, ProviderContacts.create_id(event.provider_id))
+        contacts = contacts or ProviderContacts(provider_id=event.provider_id)
+        contacts.note_contract(event.contract_reference, event.service_type,
+                               event.contract_manager)
+        processing.collect_events(contacts)
+        self._tell(self._fact(event, processing), processing)
+
+    @policy.register
+    def _(self, event: intake.ReturnRequested, processing: Processing) -> None:
+        reminders = self._reminders(event)
+        reminders.schedule(event.request_id, event.due_on)
+        processing.collect_events(reminders)
+        fact = self._fact(event, processing)
+        self._tell(fact, processing)
+        self._tell(intelligence_requested(fact), processing)
+
+    @policy.register
+    def _(self, event: intake.ReturnSubmitted, processing: Processing) -> None:
+        # Also before the request (a return sent early): its reminders are then never sent.
+        reminders = self._reminders(event)
+        reminders.close("submitted")
+        processing.collect_events(reminders)
+        self._tell(self._fact(event, processing), processing)
+
+    def _fact(self, event: IntegrationEvent, processing: Processing) -> Fact:
+        assert processing.envelope is not None
+        return fact_of(event, processing.envelope.id)
+
+    def _reminders(self, event: Any) -> ReturnReminders:
+        reminders_id = ReturnReminders.create_id(event.contract_reference, event.form,
+                                                 event.period_start, event.period_end)
+        return self.find(ReturnReminders, reminders_id) or ReturnReminders(
+            provider_id=event.provider_id, contract_reference=event.contract_reference,
+            form=event.form, period_start=event.period_start, period_end=event.period_end)
+
+    def _tell(self, fact: Fact, processing: Processing) -> None:
         assert processing.envelope is not None
         envelope = processing.envelope
-        subject, body = compose(event)
-        for route in routes_for(event):
-            notification_id = Notification.create_id(envelope.id, route.recipient, IN_APP)
-            if self.exists(notification_id):
-                continue
-            processing.collect_events(
-                Notification(
-                    provider_id=event.provider_id,
-                    recipient=route.recipient,
-                    channel=IN_APP,
-                    about_event_id=envelope.id,
-                    about_event_type=envelope.type,
-                    subject=subject,
-                    body=body,
-                    urgent=route.urgent,
-                    reference=getattr(event, "request_id", None),
-                    correlation_id=envelope.correlationid,
-                    causation_id=envelope.id,
-                )
-            )
+        for notification in self.notifications_for(fact, envelope.correlationid, envelope.id):
+            processing.collect_events(notification)
 
-    def index_keys(self, domain_event: Any) -> Iterable[str]:
-        yield from super().index_keys(domain_event)
-        if isinstance(domain_event, Notification.Delivered):
-            yield f"recipient:{domain_event.recipient}"
+    def notifications_for(
+        self, fact: Fact, correlation_id: str, causation_id: str
+    ) -> list[Notification]:
+        """A new in-app notification for each recipient the rules name and nobody told yet."""
+        notifications = []
+        for route in routes_for(fact, self.config.rules, self.config.aliases):
+            if self.exists(Notification.create_id(fact.id, route.recipient, IN_APP)):
+                continue
+            subject, body = compose(fact, route.recipient, route.urgent, self.config.templates)
+            notifications.append(Notification(
+                provider_id=fact.provider_id, recipient=route.recipient, channel=IN_APP,
+                about_event_id=fact.id, about_event_type=fact.type, subject=subject, body=body,
+                urgent=route.urgent, reference=fact.fields.get("request_id"),
+                correlation_id=correlation_id, causation_id=causation_id,
+                may_wait=route.may_wait,
+            ))
+        return notifications
+
+    # Inboxes ------------------------------------------------------------------------------------
 
     def inbox(self, recipient: str, unread_only: bool = False) -> list[Notification]:
         """A recipient's notifications, newest first."""
@@ -65,11 +114,50 @@ class Notifications(ServiceApplication):
         items = [n for n in items if not (unread_only and n.read)]
         return sorted(items, key=lambda n: n.created_on, reverse=True)
 
+    def user_inbox(self, user_id: str, unread_only: bool = False) -> list[Notification]:
+        """What one person reads: their roles' inboxes (a contract manager's own providers only)
+        and their own, with read and unread kept per person."""
+        user = self.config.users.get(user_id)
+        if user is None:
+            raise NotFound(f"no user {user_id} in the notify configuration")
+        found: dict[UUID, Notification] = {}
+        for inbox in users_inboxes(user_id, self.config):
+            for item in self.inbox(inbox):
+                if inbox != CONTRACT_MANAGER or self._manages(user.name, item.provider_id):
+                    found[item.id] = item
+        items = [n for n in found.values() if not (unread_only and n.read_by(user_id))]
+        return sorted(items, key=lambda n: n.created_on, reverse=True)
+
+    def _manages(self, name: str, provider_id: str) -> bool:
+        managers = self.provider_facts(provider_id).contract_managers
+        return not managers or name in managers
+
     def mark_read(self, notification_id: UUID, reader: str) -> Notification:
         notification = self.get(Notification, notification_id)
         notification.mark_read(reader)
         self.save(notification)
         return notification
+
+    def provider_facts(self, provider_id: str) -> ProviderFacts:
+        """What addressing needs to know about a provider: locality, services, managers."""
+        contacts = self.find(ProviderContacts, ProviderContacts.create_id(provider_id))
+        return ProviderFacts(
+            provider_id=provider_id,
+            locality=self.config.localities.get(provider_id),
+            service_types=frozenset(contacts.service_types.values() if contacts else ()),
+            contract_managers=frozenset(contacts.contract_managers.values() if contacts else ()),
+        )
+
+    # Plumbing -----------------------------------------------------------------------------------
+
+    def index_keys(self, domain_event: Any) -> Iterable[str]:
+        yield from super().index_keys(domain_event)
+        if isinstance(domain_event, Notification.Delivered):
+            yield f"recipient:{domain_event.recipient}"
+        elif isinstance(domain_event, Delivery.Queued):
+            yield DELIVERIES
+        elif isinstance(domain_event, Delivery.Failed):
+            yield FAILURES
 
     @singledispatchmethod
     def to_integration(self, domain_event: Any) -> IntegrationEvent | None:
@@ -86,3 +174,13 @@ class Notifications(ServiceApplication):
             about_event_type=domain_event.about_event_type,
             reference=domain_event.reference,
         )
+
+    @to_integration.register
+    def _(self, domain_event: Delivery.Sent) -> IntegrationEvent:
+        return contracts.NotificationDelivered(**domain_event.about)
+
+    @to_integration.register
+    def _(self, domain_event: Delivery.Failed) -> IntegrationEvent:
+        return contracts.NotificationFailed(
+            **domain_event.about, attempts=domain_event.attempts, error=domain_event.error[:500])
+

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from functools import singledispatchmethod
+from functools import cached_property, singledispatchmethod
 from typing import Any
 
+from eventsourcing.persistence import IntegrityError
+
+from services.risk.adapters.configuration_file import load_configuration
+from services.risk.domain.configuration import RiskConfiguration
+from services.risk.domain.readings import ReturnFacts
 from services.risk.domain.risk_profile import RiskProfile
 from services.risk.domain.rules import InspectionFindings, ReportedConcern, VisitMonth
 from shared.contracts import intake, risk
@@ -21,6 +26,16 @@ class RiskAssessment(ServiceApplication):
     """Keeps each provider's risk profile."""
 
     service = "risk"
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        _ = self.configuration  # a wrong configuration file stops the start, not a scoring
+
+    @cached_property
+    def configuration(self) -> RiskConfiguration:
+        """The council's scoring model, matrix and rules (ASSURE_RISK_CONFIG_FILE), else the
+        documented defaults."""
+        return load_configuration(self.env.get("ASSURE_RISK_CONFIG_FILE"))
 
     def profile(self, provider_id: str) -> RiskProfile:
         return self.get(RiskProfile, RiskProfile.create_id(provider_id))
@@ -45,8 +60,69 @@ class RiskAssessment(ServiceApplication):
         """Agrees a follow-up, records an action, or resolves an entry, with who and when."""
         profile = self.profile(provider_id)
         getattr(profile, change)(entry_id, text, by, datetime.now(UTC), correlation_id)
+        if change == "resolve":
+            profile.reassess(self.configuration, correlation_id, correlation_id)
         self.save(profile)
         return profile
+
+    def rescore(self, provider_id: str, by: str, correlation_id: str) -> list[str]:
+        """Scores the provider's returns again under the council's current model."""
+        profile = self.profile(provider_id)
+        rescored = profile.rescore(self.configuration.model, by, self.configuration,
+                                   correlation_id)
+        self.save(profile)
+        return rescored
+
+    def hold_analysis(self, provider_id: str, return_id: str, reason: str, by: str,
+                      correlation_id: str) -> dict[str, Any]:
+        """Holds a return's score out of the provider's score, band and trend until an officer
+        has analysed it."""
+        def hold(profile: RiskProfile) -> None:
+            profile.hold_analysis(return_id, reason, by, datetime.now(UTC), correlation_id)
+            profile.reassess(self.configuration, correlation_id, correlation_id)
+
+        return self._change_profile(provider_id, hold).returns[return_id]
+
+    def release_analysis(self, provider_id: str, return_id: str, by: str,
+                         correlation_id: str) -> dict[str, Any]:
+        """Releases a held analysis: the return's score counts again, trend and level too."""
+        def release(profile: RiskProfile) -> None:
+            profile.release_analysis(return_id, by, datetime.now(UTC), correlation_id)
+            profile.review_scores(self.configuration, correlation_id)
+
+        return self._change_profile(provider_id, release).returns[return_id]
+
+    def _change_profile(self, provider_id: str,
+                        change: Callable[[RiskProfile], None]) -> RiskProfile:
+        """Applies an officer's change; if a consumed event saved the profile meanwhile, the
+        change is applied again to the profile as it now stands."""
+        for _ in range(2):
+            profile = self.profile(provider_id)
+            change(profile)
+            try:
+                self.save(profile)
+                return profile
+            except IntegrityError:
+                continue
+        profile = self.profile(provider_id)  # a third time, and a failure is the caller's
+        change(profile)
+        self.save(profile)
+        return profile
+
+    def summarise(self, aggregates: list[Any]) -> dict[str, Any]:
+        """The provider's latest score and band, assessed risk level and open concerns."""
+        profile = next((a for a in aggregates if isinstance(a, RiskProfile)), None)
+        if profile is None:
+            return {"latest_score": None, "latest_band": None, "risk_level": None,
+                    "open_concerns": []}
+        return {
+            "latest_score": profile.latest_score, "latest_band": profile.latest_band,
+            "risk_level": profile.risk_level,
+            "open_concerns": [
+                {key: profile.log[entry][key] for key in ("entry_id", "category", "severity",
+                                                           "summary", "safety_at_risk")}
+                for entry in profile.open_concerns],
+        }
 
     def index_keys(self, domain_event: Any) -> Iterable[str]:
         yield from super().index_keys(domain_event)
@@ -63,14 +139,29 @@ class RiskAssessment(ServiceApplication):
 
     @policy.register
     def _(self, event: intake.ReturnSubmitted, processing: Processing) -> None:
-        assert processing.envelope is not None
+        envelope = _envelope(processing)
         profile = self._profile_for(event.provider_id)
+        facts = ReturnFacts(event.return_id, event.form, event.period_start, event.period_end,
+                            event.answers)
         profile.score_return(
-            event.return_id,
-            {name: rating.value for name, rating in event.sections.items()},
-            correlation_id=processing.envelope.correlationid,
-            causation_id=processing.envelope.id,
+            facts, {name: rating.value for name, rating in event.sections.items()},
+            event.corrects, self.configuration, envelope.correlationid, envelope.id,
         )
+        processing.collect_events(profile)
+
+    @policy.register
+    def _(self, event: intake.ContractAwarded, processing: Processing) -> None:
+        envelope = _envelope(processing)
+        profile = self._profile_for(event.provider_id)
+        profile.note_contract(event.contract_reference, event.service_type, self.configuration,
+                              envelope.correlationid, envelope.id)
+        processing.collect_events(profile)
+
+    @policy.register
+    def _(self, event: intake.ContractLevelChanged, processing: Processing) -> None:
+        profile = self._profile_for(event.provider_id)
+        profile.note_monitoring_level(event.contract_reference, event.level,
+                                      _envelope(processing).correlationid)
         processing.collect_events(profile)
 
     @policy.register
@@ -107,14 +198,15 @@ class RiskAssessment(ServiceApplication):
     def _(self, event: intake.ReturnOverdue, processing: Processing) -> None:
         envelope = _envelope(processing)
         profile = self._profile_for(event.provider_id)
-        profile.note_overdue(event.request_id, event.due_on, envelope.correlationid, envelope.id)
+        profile.note_overdue(event.request_id, event.due_on, self.configuration,
+                             envelope.correlationid, envelope.id)
         processing.collect_events(profile)
 
     def _assess(self, provider_id: str, reading: object, source: str,
                 processing: Processing) -> None:
         envelope = _envelope(processing)
         profile = self._profile_for(provider_id)
-        profile.assess(reading, source, envelope.correlationid, envelope.id)
+        profile.assess(reading, source, self.configuration, envelope.correlationid, envelope.id)
         processing.collect_events(profile)
 
     @singledispatchmethod
@@ -133,6 +225,11 @@ class RiskAssessment(ServiceApplication):
             model_version=domain_event.model_version,
             previous_score=domain_event.previous_score,
             change=domain_event.change,
+            form=domain_event.form,
+            period_end=domain_event.period_end,
+            deductions=[risk.Deduction(**d) for d in domain_event.deductions],
+            indicators=risk.Indicators(**domain_event.indicators),
+            rescored_by=domain_event.rescored_by,
         )
 
     @to_integration.register
@@ -146,6 +243,7 @@ class RiskAssessment(ServiceApplication):
             summary=domain_event.summary,
             evidence=domain_event.evidence,
             safety_at_risk=domain_event.safety_at_risk,
+            rule=domain_event.rule,
         )
 
     @to_integration.register
@@ -155,6 +253,8 @@ class RiskAssessment(ServiceApplication):
             previous_level=domain_event.previous_level,
             level=domain_event.level,
             reason=domain_event.reason,
+            likelihood=domain_event.likelihood,
+            impact=domain_event.impact,
         )
 
     @to_integration.register

@@ -1,7 +1,10 @@
 """Events published by risk: judgements on returns and the concerns they raise."""
 
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
 
 from shared.contracts.envelope import IntegrationEvent, contract
 from shared.contracts.intake import Rating
@@ -28,9 +31,32 @@ class Severity(StrEnum):
     SERIOUS = "serious"
 
 
+class Deduction(BaseModel):
+    """One line of a score's explanation: what cost how many points, under which rule."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reason: str
+    points: Decimal
+    rule: str
+
+
+class Indicators(BaseModel):
+    """002's compliance and intelligence indicators: true, false, or null where not said."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    compliance: dict[str, bool | None]
+    intelligence: dict[str, bool | None]
+
+
 @contract
 class RiskScored(IntegrationEvent):
-    """A return was risk-scored: a percentage where higher means lower risk, and its band."""
+    """A return was risk-scored: a percentage where higher means lower risk, and its band.
+
+    `previous_score` and `change` compare with the provider's previous return; for a re-score
+    (`rescored_by` set) they compare with the same return's score under the earlier model.
+    """
 
     event_type = "RiskScored"
     source_service = "risk"
@@ -43,6 +69,11 @@ class RiskScored(IntegrationEvent):
     model_version: str
     previous_score: Decimal | None = None
     change: Decimal | None = None
+    form: str | None = None
+    period_end: date | None = None
+    deductions: list[Deduction] = []
+    indicators: Indicators | None = None
+    rescored_by: str | None = None
 
 
 @contract
@@ -59,6 +90,7 @@ class ConcernRaised(IntegrationEvent):
     summary: str
     evidence: list[str]
     safety_at_risk: bool
+    rule: str | None = None
 
 
 class RiskLevel(StrEnum):
@@ -79,6 +111,8 @@ class RiskLevelAssessed(IntegrationEvent):
     previous_level: RiskLevel | None
     level: RiskLevel
     reason: str
+    likelihood: int | None = None
+    impact: int | None = None
 
 
 @contract

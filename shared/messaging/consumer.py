@@ -109,8 +109,12 @@ def subscribe(
     consumer: TrackedConsumer,
     topology: Topology,
     ack_wait_seconds: float,
+    inbox_prefix: bytes | None = None,
 ) -> None:
-    """Registers one durable pull consumer for the partition, with one message in flight."""
+    """Registers one durable pull consumer for the partition, with one message in flight.
+
+    `inbox_prefix` is the service's own inbox when it connects with credentials: FastStream's
+    pull subscriptions do not take the connection's, and another inbox would be refused."""
     subject = topology.partition_filter(consumer.upstream, consumer.partition)
     stream = JStream(name=topology.stream(consumer.upstream), declare=False)
 
@@ -128,4 +132,5 @@ def subscribe(
         ack_policy=AckPolicy.MANUAL,
         description=f"{consumer.app.service} consumes {consumer.upstream} partition "
         f"{consumer.partition}, tracked as {consumer.name}",
+        **({"inbox_prefix": inbox_prefix} if inbox_prefix else {}),
     )(handler)

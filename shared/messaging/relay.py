@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections.abc import Awaitable, Callable
 
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 from nats.js import JetStreamContext
 from nats.js.errors import APIError, NotFoundError
 
 from shared.contracts.envelope import event_id_for, wrap
 from shared.eventstore import ServiceApplication
+from shared.messaging.lease import Lease
 from shared.messaging.topology import Topology, message_id, notification_id_from
 
 log = logging.getLogger(__name__)
@@ -85,9 +88,27 @@ class OutboxRelay:
             return None
         return position if position <= newest else None
 
-    async def run(self, stopping: asyncio.Event, poll_seconds: float = 0.5) -> None:
-        await self.resync()
+    async def run(self, stopping: asyncio.Event, poll_seconds: float = 0.5,
+                  lease: Lease | None = None) -> None:
+        """Relays until stopping; with a lease, only while this instance holds it."""
+        if lease is None:
+            await self._relay(stopping, poll_seconds, _always)
+            return
         while not stopping.is_set():
+            if not await lease.acquire():
+                await _sleep(stopping, lease.renew_every)
+                continue
+            log.info("%s relay took the lease (%s)", self.app.service, lease.holder)
+            try:
+                await self._relay(stopping, poll_seconds, _renewing(lease))
+            finally:
+                with contextlib.suppress(Exception):
+                    await lease.release()
+
+    async def _relay(self, stopping: asyncio.Event, poll_seconds: float,
+                     still_ours: Callable[[], Awaitable[bool]]) -> None:
+        await self.resync()
+        while not stopping.is_set() and await still_ours():
             try:
                 published = await self.publish_pending()
             except APIError as error:
@@ -143,4 +164,29 @@ class OutboxRelay:
 
     def _record_position(self) -> None:
         if self.position > self.app.position(OUTBOX):
-            self.app.recorder.insert_tracking(Tracking(OUTBOX, self.position))
+            # Another instance's relay may have recorded it first: that is the same fact.
+            with contextlib.suppress(IntegrityError):
+                self.app.recorder.insert_tracking(Tracking(OUTBOX, self.position))
+
+
+async def _always() -> bool:
+    return True
+
+
+def _renewing(lease: Lease) -> Callable[[], Awaitable[bool]]:
+    """True while the lease is held, renewing it every `renew_every` seconds."""
+    renewed = time.monotonic()
+
+    async def still_ours() -> bool:
+        nonlocal renewed
+        if time.monotonic() - renewed >= lease.renew_every:
+            renewed = time.monotonic()
+            return await lease.renew()
+        return lease.held
+
+    return still_ours
+
+
+async def _sleep(stopping: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), seconds)

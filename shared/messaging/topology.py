@@ -18,10 +18,12 @@ class Topology:
     partitions: int
     namespace: str = ""
     duplicate_window_seconds: float = 120.0
+    replicas: int = 1  # copies of each stream in a NATS cluster (3 for production)
 
     @classmethod
     def from_settings(cls, settings: AssureSettings) -> Topology:
-        return cls(settings.partitions, settings.namespace, settings.duplicate_window_seconds)
+        return cls(settings.partitions, settings.namespace, settings.duplicate_window_seconds,
+                   settings.stream_replicas)
 
     def _prefix(self, subject: str) -> str:
         return f"{self.namespace}.{subject}" if self.namespace else subject
@@ -50,6 +52,7 @@ class Topology:
             subjects=[self.stream_subjects(service)],
             storage=StorageType.FILE,
             duplicate_window=self.duplicate_window_seconds,
+            num_replicas=self.replicas,
         )
 
 

@@ -30,7 +30,9 @@ def returning(providers=demo.PROVIDERS) -> set[str]:
 async def test_the_demo_takes_a_poor_return_to_an_approved_escalation_and_history_shows_it(
     settings,
 ):
-    async with running(settings) as system, serving(system) as url:
+    # As `assure up` runs: signed in, each step by someone the role matrix allows.
+    signed_in = settings.model_copy(update={"auth_required": True})
+    async with running(signed_in) as system, serving(system) as url:
         system.apps["intake"].tick(NOVEMBER, "test")
         lines: list[str] = []
         ids = await asyncio.to_thread(demo.run, url, lines.append)
@@ -38,12 +40,28 @@ async def test_the_demo_takes_a_poor_return_to_an_approved_escalation_and_histor
             "demo-riverside", "demo-hillview", "demo-oakwood"}
         assert set(ids["contracts"]) == {p for p, *_ in demo.PROVIDERS}
         assert any("Approved by Morag Campbell" in line for line in lines)
+        # Elm Court's score falls over three returns until the trend is itself a concern.
+        falling = [line for line in lines if line.startswith("Elm Court Care Home")]
+        assert [line.split(" scored ")[1].split("%")[0] for line in falling[:3]] == [
+            "100.00", "97.22", "94.44"]
+        assert falling[3].startswith("Elm Court Care Home: concern raised (moderate): The risk "
+                                     "score fell return on return over the last three returns")
+        assert len(ids["falling"]["returns"]) == 3
+        # The ladder: Enable asks for a plan in working days; Enforce's decommission is refused
+        # until the history holds the evidence, saying what is missing.
+        ladder = [line for line in lines if "intervention at" in line]
+        assert ladder[0].startswith("Elm Court Care Home: intervention at ENABLE; improvement "
+                                    "plan requested")
+        assert "(10 working days)" in ladder[0]
+        assert ladder[1].startswith("Oakwood Care at Home: intervention at ENFORCE")
+        assert "decommission proposed and refused:" in ladder[1]
 
         again: list[str] = []  # running it twice changes nothing and still succeeds
         assert (await asyncio.to_thread(demo.run, url, again.append))["escalation"] == ids[
             "escalation"
         ]
         assert not any("Approved by" in line for line in again)
+        assert [line for line in again if line.startswith("Elm Court")] == falling
 
         # The demo's last tick sets work going (overdue returns read by risk, reminders);
         # compare histories once the system has settled.

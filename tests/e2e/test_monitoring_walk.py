@@ -50,7 +50,7 @@ async def test_an_unsafe_return_is_scored_escalated_approved_and_notified(settin
 
         async def scored():
             r = await http.get("/risk/providers/oakwood/risk")
-            return r.json() if r.status_code == 200 else None
+            return r.json() if r.status_code == 200 and r.json()["returns_scored"] else None
 
         risk = await eventually(scored, what="RiskScored")
         assert risk["latest_score"] == "88.89"  # 16 of 18 sections green, two red
@@ -122,7 +122,7 @@ async def test_a_good_return_raises_no_concern(settings):
 
         async def scored():
             r = await http.get("/risk/providers/riverside/risk")
-            return r.json() if r.status_code == 200 else None
+            return r.json() if r.status_code == 200 and r.json()["returns_scored"] else None
 
         risk = await eventually(scored, what="RiskScored")
         assert (risk["latest_score"], risk["latest_band"]) == ("100.00", "100%")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.support import eventually, register_with_contract, running, serving
+from tests.e2e.test_notify_sinks import notify_settings, smtp_sink
+from tests.support import eventually, register_with_contract, return_form, running, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -44,3 +45,53 @@ async def test_an_overdue_return_sends_the_provider_a_reminder_and_the_log_shows
 
         await http.post("/intake/clock/tick", json={"to": "2026-08-25"})  # overdue only once
         assert len(await inbox("ReturnOverdue")) == 1
+
+
+async def test_a_provider_is_reminded_by_mail_before_the_due_date_until_the_return_arrives(
+    settings, tmp_path
+):
+    with smtp_sink() as (sink, port):
+        configured = notify_settings(settings, tmp_path, port,
+                                     config={"localities": {"rowan": "north"}})
+        async with (
+            running(configured) as system,
+            serving(system) as url,
+            httpx.AsyncClient(base_url=url) as http,
+        ):
+            assert (await http.post("/intake/clock/tick", json={"to": "2026-07-20"})).is_success
+            reference = await register_with_contract(http, "rowan")
+            await http.post("/intake/clock/tick", json={"to": "2026-08-03"})  # 1 August round
+
+            async def mail(subject, address="returns@rowan.test"):
+                return [m for m in sink.messages(subject) if address in m.recipients]
+
+            [form] = await eventually(lambda: mail("Return requested"), what="the form sent")
+            [asked] = await eventually(lambda: mail("Intelligence requested",
+                                                    "north@council.test"),
+                                       what="the locality manager asked for intelligence")
+
+            async def run(day):
+                answer = await http.post("/notify/schedule/run", json={"at": f"{day}T09:00"})
+                return answer.json()["reminders"]
+
+            runs = [await run("2026-08-09"), await run("2026-08-10"), await run("2026-08-10")]
+            [seven] = await eventually(lambda: mail("due in 7 days"), what="7-day reminder")
+            runs.append(await run("2026-08-14"))
+            [three] = await eventually(lambda: mail("due in 3 days"), what="3-day reminder")
+
+            await http.post(f"/intake/contracts/{reference}/returns", json=return_form())
+
+            async def closed():
+                history = (await http.get("/notify/providers/rowan/history")).json()
+                return [e for e in history if e["event"] == "Closed"]
+
+            await eventually(closed, what="the reminders closed by the return")
+            runs.append(await run("2026-08-16"))
+
+    assert runs == [0, 1, 0, 1, 0]  # nothing before day 7, once each, none once it arrived
+    assert form.message["Subject"] == (
+        f"Return requested for contract {reference}: due 17 August 2026")
+    assert "17 August 2026" in asked.text and "intelligence" in asked.text
+    assert seven.message["Subject"] == f"Reminder: return due in 7 days for contract {reference}"
+    assert "is due on 17 August 2026" in three.text
+    assert not await mail("due in 1 day")

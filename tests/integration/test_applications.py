@@ -884,11 +884,15 @@ def test_a_submitted_return_is_scored_and_its_red_safety_section_raises_a_concer
     assert profile.latest_band == "50-74%"
     scored, raised, level = published(app)
     assert isinstance(scored, risk.RiskScored) and scored.score == Decimal("60.00")
+    assert scored.model_version == "sections-and-answers-1"
+    assert scored.explanation == ["Finance rated red: 20 points",
+                                  "Safety and quality rated red: 20 points"]
     assert isinstance(raised, risk.ConcernRaised) and raised.safety_at_risk is True
-    assert raised.evidence == ["return-1", return_submitted().id]
-    assert level == risk.RiskLevelAssessed(
-        provider_id="oakwood", previous_level=None, level=risk.RiskLevel.MEDIUM,
-        reason="latest return scored 60.00%")
+    assert (raised.rule, raised.evidence) == ("red-section", ["return-1"])
+    # No contract known yet: a moderate impact, raised by people's safety being at risk.
+    assert (level.previous_level, level.level, level.likelihood, level.impact) == (
+        None, risk.RiskLevel.HIGH, 4, 4)
+    assert level.reason.startswith("likelihood 4 (likely) x impact 4 (major) = 16: high")
     assert app.position(FROM_INTAKE) == 1
 
 
@@ -904,7 +908,7 @@ def test_a_return_scored_into_a_worse_band_tells_intake_the_risk_level_is_now_hi
 
     levels = published_as(reopen(app, open_app), risk.RiskLevelAssessed)
     assert [(e.previous_level, e.level) for e in levels] == [(None, "low"), ("low", "high")]
-    assert levels[-1].reason == "latest return scored 40.00%"
+    assert "latest return in the band below 50%" in levels[-1].reason
 
 
 def test_a_redelivered_message_at_the_same_position_is_a_duplicate(open_app):

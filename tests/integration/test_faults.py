@@ -13,6 +13,7 @@ import pytest
 
 from services.intake.application import Award, Submission
 from services.risk.domain.risk_profile import RiskProfile
+from shared.contracts.forms import example
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.topology import Topology
 from shared.nats_server import EmbeddedNats
@@ -92,6 +93,42 @@ async def test_a_consumer_killed_after_commit_before_ack_does_not_score_twice(se
             )
             == 1
         )
+
+
+async def test_every_return_redelivered_after_commit_raises_each_concern_once(settings):
+    # A falling score over three returns, the last with a red safety section: two concerns
+    # (red section, worsening trend), each raised once though every message comes twice.
+    seen: set[tuple[str, int]] = set()
+
+    async def crash_first_time(name: str, position: int) -> None:
+        if name.startswith("INTAKE") and (name, position) not in seen:
+            seen.add((name, position))
+            raise RuntimeError("simulated crash between commit and ack")
+
+    ratings = [{}, {"finance": "amber"}, {"finance": "amber", "safety_and_quality": "red"}]
+    periods = [(date(2025, 8, 1), date(2025, 11, 30)), (date(2025, 12, 1), date(2026, 3, 31)),
+               (date(2026, 4, 1), date(2026, 7, 31))]
+    async with running(settings, after_commit=crash_first_time) as system:
+        register(system, "aspen")
+        for n, (period, sections) in enumerate(zip(periods, ratings, strict=True)):
+            answers = example("cmr-level-1", *period)
+            for section, rating in sections.items():
+                answers[section]["rating"] = rating
+            system.apps["intake"].submit_return(
+                "aspen-c1", Submission("cmr-level-1", None, answers, "manager"), f"k{n}", "c")
+        ns = settings.namespace
+        subject = f"{ns}.evt.risk.*.aspen.ConcernRaised"
+        await eventually(lambda: _count_is(system.nats_url, f"{ns.upper()}_RISK", subject, 2),
+                         timeout=30, what="both concerns published")
+        intake_messages = 6  # provider, contract, its level, three returns
+        await eventually(lambda: _later(len(seen) >= intake_messages), timeout=30,
+                         what="every message delivered twice")
+        await asyncio.sleep(1)  # any doubled concern would be published by now
+        assert await stream_count(system.nats_url, f"{ns.upper()}_RISK", subject) == 2
+        profile = system.apps["risk"].profile("aspen")
+        assert sorted(e["rule"] for e in profile.log.values()) == [
+            "red-section", "worsening-trend"]
+        assert len(profile.returns) == 3
 
 
 async def test_a_relay_killed_after_publish_before_recording_its_position_publishes_once(

@@ -186,3 +186,12 @@ def test_a_rejection_needs_a_reason(reason):
     assert refused.value.field == "reason"
     assert escalation.status is Status.PROPOSED
     assert escalation.collect_events() == []
+
+
+def test_an_approval_keeps_the_approvers_reason_in_the_history():
+    escalation = proposed()
+
+    escalation.approve("Morag", "cswo", correlation_id="c", reason="  contingency agreed ")
+
+    [approved] = escalation.collect_events()
+    assert approved.reason == "contingency agreed"

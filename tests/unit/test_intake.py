@@ -1,7 +1,8 @@
 """intake's aggregates: returns, providers, contracts, return requests and the clock (§2-4, §7).
 
 Each test builds one aggregate as intake would and reads the events it records
-(`collect_events()`), since the events are what auditors replay.
+(`collect_events()`), since the events are what auditors replay. Returns asked for outside the
+calendar are also tested through the application on the in-memory store.
 """
 
 from __future__ import annotations
@@ -13,11 +14,19 @@ from typing import Any
 
 import pytest
 
+from services.intake.application import (
+    AskedReturn,
+    Award,
+    Intake,
+    Submission,
+    UnknownContract,
+)
 from services.intake.domain.clock import Clock
 from services.intake.domain.contract import Contract, ContractEnded
 from services.intake.domain.intelligence import ReportedConcern
 from services.intake.domain.monitoring_return import (
     MAX_EVIDENCE_BYTES,
+    FormDoesNotMatchLevel,
     IdempotencyKeyReused,
     MonitoringReturn,
     check_period,
@@ -27,7 +36,10 @@ from services.intake.domain.return_request import (
     AllocatedToSomeoneElse,
     RequestStatus,
     ReturnRequest,
+    check_due_on,
 )
+from services.intake.return_log import LogFilter
+from shared.contracts.forms import example
 from shared.domain import InvalidInput, Refused
 
 pytestmark = pytest.mark.unit
@@ -650,6 +662,198 @@ def test_each_reminder_is_recorded_once_with_its_date():
 
     assert names(request.collect_events()) == ["ReminderSent", "ReminderSent"]
     assert request.reminders == [date(2026, 8, 18), date(2026, 8, 25)]
+
+
+# Returns asked for outside the calendar (a light-touch self-assessment, 002) -----------------
+
+ROUND = (date(2020, 8, 1), date(2021, 7, 31))
+SAQ_DUE = date(2021, 9, 30)
+
+
+def test_a_return_asked_for_may_fall_due_today_or_later():
+    check_due_on(date(2021, 8, 17), date(2021, 8, 17))
+    check_due_on(SAQ_DUE, date(2021, 8, 17))
+
+
+def test_a_return_asked_for_cannot_fall_due_before_today_naming_the_due_date():
+    with pytest.raises(InvalidInput) as refused:
+        check_due_on(date(2021, 8, 16), date(2021, 8, 17))
+
+    assert refused.value.field == "due_on"
+    assert "16 August 2021 is before today (17 August 2021)" in refused.value.message
+
+
+def test_a_live_contract_may_be_asked_for_a_return():
+    placed().check_may_be_asked_for_a_return(date(2026, 3, 31))
+
+
+def test_an_ended_contract_is_not_asked_for_a_return():
+    contract = placed()
+    contract.end(date(2026, 8, 31), "ownership transferred", "commissioner", "corr-2")
+
+    with pytest.raises(ContractEnded) as refused:
+        contract.check_may_be_asked_for_a_return(date(2026, 8, 17))
+
+    assert isinstance(refused.value, Refused) and refused.value.field == "reference"
+
+
+def test_a_contract_past_the_end_date_it_was_awarded_with_is_not_asked_for_a_return():
+    contract = Contract(
+        provider_id="oakwood", reference="OAK-2025", service_type="day-services",
+        annual_value=Decimal("50000"), regulator=None, regulator_service_id=None,
+        start_date=date(2025, 4, 1), end_date=date(2026, 3, 31), contract_manager="Ann Duncan",
+        kpi_returns=False, awarded_on=date(2025, 9, 1), awarded_by="coordinator",
+        correlation_id="corr-1",
+    )
+
+    with pytest.raises(ContractEnded):
+        contract.check_may_be_asked_for_a_return(date(2026, 4, 1))
+    contract.check_may_be_asked_for_a_return(date(2026, 3, 31))
+
+
+def test_a_request_names_who_asked_for_it_and_a_calendar_request_names_no_one():
+    asked = ReturnRequest(
+        provider_id="wren", contract_reference="NFF-WREN", key="self-assessment:x",
+        form="self-assessment", period_start=ROUND[0], period_end=ROUND[1],
+        issue_on=date(2021, 8, 17), due_on=SAQ_DUE, kpis=[], correlation_id="corr-1",
+        by="Contract coordinator",
+    )
+
+    assert asked.requested_by == "Contract coordinator"
+    assert requested().requested_by is None
+
+
+def test_a_request_stored_before_requests_named_who_asked_still_replays():
+    [stored] = ReturnRequest(
+        provider_id="oakwood", contract_reference="OAK-2025", key="k", form="cmr-level-1",
+        period_start=date(2026, 4, 1), period_end=date(2026, 7, 31), issue_on=date(2026, 8, 1),
+        due_on=DUE, kpis=[], correlation_id="corr-1",
+    ).collect_events()
+    state = {k: v for k, v in stored.__dict__.items() if k != "by"}
+    old = object.__new__(type(stored))  # as the store's mapper rebuilds an event
+    old.__dict__.update(state)
+
+    replayed = old.mutate(None)
+
+    assert (replayed.requested_by, replayed.due_on) == (None, DUE)
+
+
+@pytest.fixture
+def intake() -> Intake:
+    """intake on the in-memory store, its clock on the day the 2022 round went out."""
+    app = Intake(env={})
+    app.tick(date(2021, 8, 17), "corr-0")
+    app.register_provider("Wren Care at Home", "wren", "coordinator", "corr-0")
+    app.award_contract(Award(
+        provider_id="wren", reference="NFF-WREN", service_type="care-at-home",
+        annual_value=Decimal("150000"), regulator="care-inspectorate", regulator_service_id=None,
+        start_date=date(2019, 4, 1), end_date=None, contract_manager="Ann Duncan",
+    ), "coordinator", "corr-0")
+    return app
+
+
+def ask(intake: Intake, form: str = "self-assessment", period: tuple[date, date] = ROUND,
+        due_on: date = SAQ_DUE) -> tuple[ReturnRequest, bool]:
+    return intake.request_return(
+        "NFF-WREN", AskedReturn(form, period[0], period[1], due_on, "Contract coordinator"),
+        "corr-ask")
+
+
+def test_a_self_assessment_asked_for_is_requested_from_today_until_its_due_date(intake):
+    request, created = ask(intake)
+
+    assert created
+    assert request.id == ReturnRequest.create_id(
+        "NFF-WREN", "self-assessment:2020-08-01:2021-07-31")
+    assert (request.form, request.period_start, request.period_end) == (
+        "self-assessment", *ROUND)
+    assert (request.issue_on, request.due_on, request.kpis) == (date(2021, 8, 17), SAQ_DUE, [])
+    assert (request.status, request.requested_by) == (RequestStatus.REQUESTED,
+                                                      "Contract coordinator")
+    [row] = intake.return_log(LogFilter())
+    assert (row.form, row.due_on, row.status) == ("self-assessment", SAQ_DUE, "requested")
+
+
+def test_asking_again_returns_the_first_request_and_records_nothing(intake):
+    first, _ = ask(intake)
+    stored = len(intake.recorder.select_notifications(1, 1000))
+
+    again, created = ask(intake, due_on=date(2021, 10, 31))
+
+    assert not created
+    assert (again.id, again.due_on) == (first.id, SAQ_DUE)
+    assert len(intake.recorder.select_notifications(1, 1000)) == stored
+
+
+def test_a_return_asked_for_and_not_received_by_its_due_date_is_overdue_on_the_tick(intake):
+    ask(intake)
+
+    assert intake.tick(SAQ_DUE, "corr-1").overdue == 0
+    assert intake.tick(date(2021, 10, 1), "corr-2").overdue == 1
+    [row] = intake.return_log(LogFilter(status="overdue"))
+    assert row.form == "self-assessment"
+
+
+def test_a_return_asked_for_is_fulfilled_by_the_return_submitted_for_it(intake):
+    request, _ = ask(intake)
+
+    submitted, _ = intake.submit_return("NFF-WREN", Submission(
+        "self-assessment", None, example("self-assessment", *ROUND), "Registered manager"),
+        "saq-1", "corr-1")
+
+    assert submitted.due_on == SAQ_DUE and not submitted.late
+    fulfilled = intake.requests_for("NFF-WREN")[0]
+    assert (fulfilled.status, fulfilled.submitted_return) == (
+        RequestStatus.SUBMITTED, str(submitted.id))
+
+
+def test_a_return_already_submitted_fulfils_the_request_at_once(intake):
+    sent, _ = intake.submit_return("NFF-WREN", Submission(
+        "self-assessment", None, example("self-assessment", *ROUND), "Registered manager"),
+        "saq-1", "corr-1")
+
+    request, created = ask(intake)
+
+    assert created
+    assert (request.status, request.submitted_return, request.submitted_on) == (
+        RequestStatus.SUBMITTED, str(sent.id), date(2021, 8, 17))
+
+
+def test_a_contract_is_asked_for_its_own_levels_form_but_not_another_levels(intake):
+    assert ask(intake, "cmr-level-1", (date(2021, 4, 1), date(2021, 7, 31)))[1]
+
+    with pytest.raises(FormDoesNotMatchLevel) as refused:
+        ask(intake, "return-level-3", (date(2021, 4, 1), date(2021, 7, 31)))
+
+    assert refused.value.field == "form"
+
+
+@pytest.mark.parametrize(("form", "period", "due_on", "field"), [
+    ("light-touch", ROUND, SAQ_DUE, "form"),
+    ("self-assessment", (ROUND[1], ROUND[0]), SAQ_DUE, "period_end"),
+    ("self-assessment", ROUND, date(2021, 8, 16), "due_on"),
+])
+def test_a_request_with_bad_input_is_refused_naming_the_field(intake, form, period, due_on,
+                                                              field):
+    with pytest.raises(InvalidInput) as refused:
+        ask(intake, form, period, due_on)
+
+    assert refused.value.field == field
+    assert intake.requests_for("NFF-WREN") == []
+
+
+def test_an_ended_contract_is_refused_a_request(intake):
+    intake.change_contract("NFF-WREN", "end", ended_on=date(2021, 8, 31), reason="transferred",
+                           by="commissioner", correlation_id="corr-1")
+
+    with pytest.raises(ContractEnded):
+        ask(intake)
+
+
+def test_an_unknown_contract_is_not_found(intake):
+    with pytest.raises(UnknownContract):
+        intake.request_return("NOPE", AskedReturn("self-assessment", *ROUND, SAQ_DUE, "me"),
+                              "corr-1")
 
 
 # The clock ---------------------------------------------------------------------------------

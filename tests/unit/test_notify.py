@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -18,8 +19,8 @@ from services.notify.domain.routing import (
     Route,
     routes_for,
 )
-from services.risk.domain.scoring import score_sections
-from services.risk.domain.triggers import RedSectionRaisesAConcern
+from services.risk.domain.model import DEFAULT_MODEL, score
+from services.risk.domain.rules import RedSectionRaisesAConcern, ScoredReturnReading
 from shared.contracts.escalation import EscalationApproved, EscalationProposed
 from shared.contracts.intake import ProviderRegistered
 from shared.contracts.risk import ConcernRaised, RiskScored, Severity
@@ -197,7 +198,10 @@ def test_an_approval_message_names_the_approvers_role_in_words():
 def test_a_concern_raised_from_a_return_reads_without_programme_identifiers():
     # The summary the risk service writes for a red safety section, as delivered to operations.
     sections = {"finance": "red", "safety_and_quality": "red", "outcomes": "green"}
-    draft = RedSectionRaisesAConcern().check(score_sections(sections), sections)
+    scored = score(DEFAULT_MODEL, "cmr-level-1", sections, {})
+    reading = ScoredReturnReading("r1", date(2026, 6, 30), scored.percentage, scored.band,
+                                  scored.section_ratings)
+    draft = RedSectionRaisesAConcern().check(reading)
     event = concern(summary=draft.summary)
 
     subject, body = compose(event)

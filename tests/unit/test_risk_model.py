@@ -10,6 +10,7 @@ import pytest
 
 from services.risk.domain.model import (
     DEFAULT_MODEL,
+    FIRST_MODEL,
     RULES,
     AspTrainingBelowThresholdCostsPoints,
     Deduction,
@@ -21,7 +22,6 @@ from services.risk.domain.model import (
     model_from_dict,
     score,
 )
-from services.risk.domain.scoring import score_sections
 from shared.contracts.forms import FORMS, example, parse_form
 from shared.contracts.intake import Rating
 from shared.contracts.risk import Band
@@ -360,7 +360,7 @@ def test_without_answer_costs_the_model_scores_as_the_first_model_did():
         sections = dict(zip(("a", "b", "c", "d", "e", "f"), mix, strict=True))
 
         assert score(DEFAULT_MODEL, CMR, sections, {}).percentage == \
-            score_sections(sections).percentage
+            score(FIRST_MODEL, CMR, sections, {}).percentage
 
 
 def test_a_score_never_falls_below_0_and_the_line_that_reaches_0_says_so():

@@ -33,6 +33,7 @@ from services.risk.domain.rules import (
     OverdueHistory,
     OverdueReturn,
     PunctualityBelowTargetRaisesAConcern,
+    RedSectionRaisesAConcern,
     RepeatedOverdueReturnsRaiseAConcern,
     ReportedConcern,
     ReportedConcernRaisesAConcern,
@@ -40,10 +41,12 @@ from services.risk.domain.rules import (
     ReturnScore,
     RisingComplaintsRaiseAConcern,
     Rule,
+    ScoredReturnReading,
     ScoreHistory,
     SeriousIncidentsRaiseAConcern,
     ServiceBreakdownRaisesAConcern,
     ShortNoticeCancellationsAboveLimitRaiseAConcern,
+    SignificantRiskBandRaisesAConcern,
     Trigger,
     TurnoverFigures,
     UpheldComplaintsRaiseAConcern,
@@ -55,7 +58,8 @@ from services.risk.domain.rules import (
 )
 from services.risk.domain.rules.trigger import months_before
 from shared.contracts.forms.kpi import ANNUAL_TURNOVER_LIMIT
-from shared.contracts.risk import Severity
+from shared.contracts.intake import Rating
+from shared.contracts.risk import Band, Severity
 
 pytestmark = pytest.mark.unit
 
@@ -746,6 +750,14 @@ def test_without_the_breach_rules_a_breakdown_report_is_still_assessed():
 Scenario = Callable[[str], tuple[Rule, object]]
 
 SCENARIOS: dict[str, Scenario] = {
+    "significant-risk-band": lambda p: (
+        SignificantRiskBandRaisesAConcern(),
+        ScoredReturnReading(f"{p}-ret", date(2026, 6, 30), Decimal("40"), Band.SIGNIFICANT_RISK,
+                            {"finance": Rating.RED})),
+    "red-section": lambda p: (
+        RedSectionRaisesAConcern(),
+        ScoredReturnReading(f"{p}-ret", date(2026, 6, 30), Decimal("80"),
+                            Band.NO_SIGNIFICANT_RISK, {"finance": Rating.RED})),
     "inspection-grade-3-or-below": lambda p: (
         GradeThreeOrBelowRaisesAConcern(), care_inspectorate(3, f"{p}-evt", setting="3")),
     "cqc-requires-improvement-or-inadequate": lambda p: (
@@ -861,7 +873,8 @@ def test_a_trigger_rests_on_evidence_and_cannot_be_changed():
 def test_the_registry_holds_every_trigger_of_section_six_once():
     names = [rule.name for rule in DEFAULT_RULES]
 
-    assert len(names) == len(set(names)) == 16
+    # The sixteen triggers of 000 and the two readings of a return's own analysis.
+    assert len(names) == len(set(names)) == 18
     assert set(rules.__all__) >= {type(rule).__name__ for rule in DEFAULT_RULES}
 
 

@@ -1,4 +1,5 @@
-"""The risk score of a return and the governance-report band it lands in (domain-rules.md §5)."""
+"""The risk score of a return under the first model, and the governance-report band it lands in
+(domain-rules.md §5). The first model, "rag-sections-1", scores the section ratings alone."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.risk.domain.scoring import band_for, score_sections
+from services.risk.domain.model import FIRST_MODEL, band_for, score
 from shared.contracts.risk import Band
 
 pytestmark = pytest.mark.unit
@@ -17,6 +18,10 @@ LEVEL_1 = ("leadership_and_management", "sustainability", "finance", "safety_and
 
 def rated(**overrides: str) -> dict[str, str]:
     return {**dict.fromkeys(LEVEL_1, "green"), **overrides}
+
+
+def score_sections(sections: dict[str, str]):
+    return score(FIRST_MODEL, "cmr-level-1", sections, {})
 
 
 # Bands: 100%, 75-99%, 50-74%, below 50% (002). Fractional scores must still land in a band.
@@ -64,7 +69,7 @@ def test_an_all_green_return_scores_100_percent():
 
     assert score.percentage == Decimal("100.00")
     assert score.band is Band.FULL
-    assert score.explanation == ("every section green",)
+    assert score.explanation_lines() == ["nothing cost any points"]
 
 
 def test_green_earns_100_amber_50_and_red_0_and_the_score_is_their_mean():
@@ -88,19 +93,20 @@ def test_an_all_red_return_scores_0_percent():
     assert score.band is Band.SIGNIFICANT_RISK
 
 
-def test_the_explanation_names_each_section_that_lost_points_in_alphabetical_order():
+def test_the_explanation_names_each_section_that_lost_points_with_its_share_of_the_score():
+    # Five sections: a red one costs a fifth of 100 points, an amber one a tenth.
     score = score_sections(rated(sustainability="amber", finance="red"))
 
-    assert score.explanation == (
-        "finance rated red: 100 of 100 points lost",
-        "sustainability rated amber: 50 of 100 points lost",
-    )
+    assert score.explanation_lines() == [
+        "Sustainability rated amber: 10 points",
+        "Finance rated red: 20 points",
+    ]
 
 
 def test_green_sections_are_not_mentioned_in_the_explanation():
     score = score_sections(rated(outcomes="amber"))
 
-    assert score.explanation == ("outcomes rated amber: 50 of 100 points lost",)
+    assert score.explanation_lines() == ["Outcomes rated amber: 10 points"]
 
 
 def test_a_score_is_rounded_to_two_decimal_places():

@@ -17,6 +17,7 @@ class Status(StrEnum):
     PROPOSED = "proposed"
     APPROVED = "approved"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
 
 
 class EscalationNotPending(Refused):
@@ -35,8 +36,11 @@ class Escalation(Aggregate):
     """A proposal for a serious step, waiting for a second, authorised person."""
 
     @staticmethod
-    def create_id(intervention_id: str, **_: object) -> UUID:
-        return stable_id("escalation", intervention_id)
+    def create_id(intervention_id: str, sequence: int = 0, **_: object) -> UUID:
+        # The policy's first proposal keeps the id it always had; later ones are numbered.
+        if not sequence:
+            return stable_id("escalation", intervention_id)
+        return stable_id("escalation", intervention_id, str(sequence))
 
     @event("Proposed")
     def __init__(
@@ -48,6 +52,7 @@ class Escalation(Aggregate):
         proposed_by: str,
         correlation_id: str,
         causation_id: str,
+        sequence: int = 0,
     ) -> None:
         self.provider_id = provider_id
         self.intervention_id = intervention_id
@@ -57,9 +62,15 @@ class Escalation(Aggregate):
         self.status = Status.PROPOSED
         self.decided_by: str | None = None
 
-    def approve(self, approver: str, role: str, correlation_id: str) -> None:
+    def approve(self, approver: str, role: str, correlation_id: str, reason: str = "") -> None:
         self._check_decision_allowed(approver, role)
-        self._approved(**self._facts(), approver=approver, role=role, correlation_id=correlation_id)
+        self._approved(
+            **self._facts(),
+            approver=approver,
+            role=role,
+            correlation_id=correlation_id,
+            reason=reason.strip(),
+        )
 
     def reject(self, approver: str, role: str, reason: str, correlation_id: str) -> None:
         self._check_decision_allowed(approver, role)
@@ -73,6 +84,19 @@ class Escalation(Aggregate):
             correlation_id=correlation_id,
         )
 
+    def withdraw(self, by: str, reason: str, correlation_id: str) -> None:
+        """The proposal is taken back (an officer overrode the policy that made it)."""
+        self._check_pending()
+        self._withdrawn(**self._facts(), by=by, reason=reason, correlation_id=correlation_id)
+
+    @property
+    def pending(self) -> bool:
+        return self.status is Status.PROPOSED
+
+    def _check_pending(self) -> None:
+        if self.status is not Status.PROPOSED:
+            raise EscalationNotPending(f"this escalation was already {self.status.value}")
+
     def _facts(self) -> dict[str, str]:
         # Decisions repeat what they decide on, so each event reads on its own in a history.
         return {
@@ -82,8 +106,7 @@ class Escalation(Aggregate):
         }
 
     def _check_decision_allowed(self, approver: str, role: str) -> None:
-        if self.status is not Status.PROPOSED:
-            raise EscalationNotPending(f"this escalation was already {self.status.value}")
+        self._check_pending()
         if role not in APPROVING_ROLES:
             raise RoleMayNotApprove(
                 f"the role {role!r} may not approve; it needs one of "
@@ -102,6 +125,7 @@ class Escalation(Aggregate):
         approver: str,
         role: str,
         correlation_id: str,
+        reason: str = "",  # why it was approved; approvals recorded before it had none
     ) -> None:
         self.status = Status.APPROVED
         self.decided_by = approver
@@ -119,3 +143,16 @@ class Escalation(Aggregate):
     ) -> None:
         self.status = Status.REJECTED
         self.decided_by = approver
+
+    @event("Withdrawn")
+    def _withdrawn(
+        self,
+        provider_id: str,
+        intervention_id: str,
+        step: str,
+        by: str,
+        reason: str,
+        correlation_id: str,
+    ) -> None:
+        self.status = Status.WITHDRAWN
+        self.decided_by = by

@@ -1,21 +1,32 @@
-"""escalation's HTTP routes: a provider's escalations, and approving or rejecting them."""
+"""escalation's HTTP routes: interventions and their ladder, and deciding on escalations."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.escalation.application import Interventions
-from services.escalation.domain.escalation import Escalation
-from shared.http import CorrelationId, ProviderId, application_of, operations_router
+from services.escalation.domain.escalation import Status
+from services.escalation.entrypoints import (
+    briefing,
+    interventions,
+    monitoring_reports,
+    plans,
+    serious_steps,
+)
+from services.escalation.entrypoints.common import App, Person
+from services.escalation.entrypoints.views import EscalationView, uk_today
+from shared.http import CorrelationId, ProviderId, operations_router
+
+__all__ = ["EscalationView", "router"]
 
 router = APIRouter(tags=["escalation"])
 router.include_router(operations_router("escalation"))
-App = Annotated[Interventions, Depends(application_of("escalation"))]
-Person = Annotated[str, Field(min_length=1, max_length=200)]
+for part in (interventions, plans, serious_steps, briefing, monitoring_reports):
+    router.include_router(part.router)
 
 
 class Decision(BaseModel):
@@ -25,40 +36,27 @@ class Decision(BaseModel):
 
     approver: Person
     role: Annotated[str, Field(min_length=1, max_length=64)]
+    on: date | None = None
+
+
+class Approval(Decision):
+    reason: Annotated[str, Field(max_length=2000)] = ""
 
 
 class Rejection(Decision):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
-class EscalationView(BaseModel):
-    escalation_id: UUID
-    provider_id: str
-    intervention_id: str
-    step: str
-    reason: str
-    proposed_by: str
-    status: str
-    decided_by: str | None
-
-    @classmethod
-    def of(cls, e: Escalation) -> EscalationView:
-        return cls(
-            escalation_id=e.id,
-            provider_id=e.provider_id,
-            intervention_id=e.intervention_id,
-            step=e.step,
-            reason=e.reason,
-            proposed_by=e.proposed_by,
-            status=e.status.value,
-            decided_by=e.decided_by,
-        )
-
-
 @router.get("/providers/{provider_id}/escalations", response_model=list[EscalationView])
 def provider_escalations(app: App, provider_id: ProviderId) -> list[EscalationView]:
     """Escalations about a provider, proposed and decided."""
     return [EscalationView.of(e) for e in app.escalations_for(provider_id)]
+
+
+@router.get("/escalations", response_model=list[EscalationView])
+def all_escalations(app: App, status: Status | None = None) -> list[EscalationView]:
+    """Every provider's escalations, oldest first; `status=proposed` is the approvals queue."""
+    return [EscalationView.of(e) for e in app.all_escalations(status)]
 
 
 @router.get("/escalations/{escalation_id}", response_model=EscalationView)
@@ -68,10 +66,13 @@ def get_escalation(app: App, escalation_id: UUID) -> EscalationView:
 
 @router.post("/escalations/{escalation_id}/approve", response_model=EscalationView)
 def approve(
-    app: App, escalation_id: UUID, body: Decision, correlation: CorrelationId
+    app: App, escalation_id: UUID, body: Approval, correlation: CorrelationId
 ) -> EscalationView:
-    """A second, authorised person approves the proposed step."""
-    return EscalationView.of(app.approve(escalation_id, body.approver, body.role, correlation))
+    """A second, authorised person approves the proposed step, saying why if they wish."""
+    decided = app.approve(
+        escalation_id, body.approver, body.role, correlation, body.on or uk_today(), body.reason
+    )
+    return EscalationView.of(decided)
 
 
 @router.post("/escalations/{escalation_id}/reject", response_model=EscalationView)
@@ -79,5 +80,7 @@ def reject(
     app: App, escalation_id: UUID, body: Rejection, correlation: CorrelationId
 ) -> EscalationView:
     """A second, authorised person rejects the proposed step, giving the reason."""
-    decided = app.reject(escalation_id, body.approver, body.role, body.reason, correlation)
+    decided = app.reject(
+        escalation_id, body.approver, body.role, body.reason, correlation, body.on or uk_today()
+    )
     return EscalationView.of(decided)

@@ -204,6 +204,14 @@ class Contract(Aggregate):
                 f"contract {self.reference} ended on {self.ended_on:%-d %B %Y}", field="reference"
             )
 
+    def check_may_be_asked_for_a_return(self, today: date) -> None:
+        """Only a live contract is asked for a return: not one ended, nor one past its end."""
+        self.check_live()
+        if self.end_date is not None and self.end_date < today:
+            raise ContractEnded(
+                f"contract {self.reference} ended on {self.end_date:%-d %B %Y}", field="reference"
+            )
+
     def owes(self, due_on: date) -> bool:
         """Returns fall due from the day the contract is recorded here; earlier ones are history."""
         return due_on >= self.awarded_on

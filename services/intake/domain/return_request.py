@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from shared.domain import Refused, stable_id
+from shared.domain import InvalidInput, Refused, stable_id
 
 
 class RequestStatus(StrEnum):
@@ -20,6 +20,15 @@ class RequestStatus(StrEnum):
 
 class AllocatedToSomeoneElse(Refused):
     """Another coordinator is working this return (allocation prevents double working)."""
+
+
+def check_due_on(due_on: date, today: date) -> None:
+    """A return asked for outside the calendar cannot fall due before the day it is asked for."""
+    if due_on < today:
+        raise InvalidInput(
+            f"the due date {due_on:%-d %B %Y} is before today ({today:%-d %B %Y}) on the "
+            "council's calendar", field="due_on",
+        )
 
 
 class ReturnRequest(Aggregate):
@@ -42,7 +51,10 @@ class ReturnRequest(Aggregate):
         due_on: date,
         kpis: list[str],
         correlation_id: str,
+        by: str | None = None,
     ) -> None:
+        # `by` names the officer who asked for a return outside the calendar; the calendar's
+        # own requests (and those stored before it was added) have None.
         self.provider_id = provider_id
         self.contract_reference = contract_reference
         self.key = key
@@ -52,6 +64,7 @@ class ReturnRequest(Aggregate):
         self.issue_on = issue_on
         self.due_on = due_on
         self.kpis = list(kpis)
+        self.requested_by = by
         self.submitted_return: str | None = None
         self.submitted_on: date | None = None
         self.overdue_since: date | None = None

@@ -1,4 +1,4 @@
-"""Routes for the return calendar: the clock, the return log and allocation."""
+"""Routes for the return calendar: the clock, returns asked for, the return log, allocation."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel, ConfigDict
+from fastapi import APIRouter, Depends, Query, Response, status
+from pydantic import BaseModel, ConfigDict, Field
 
-from services.intake.application import Intake, TickResult
-from services.intake.entrypoints.registry import Name
+from services.intake.application import AskedReturn, Intake, TickResult
+from services.intake.domain.return_request import ReturnRequest
+from services.intake.entrypoints.registry import Name, Reference
 from services.intake.return_log import LogFilter, ReturnLogRow, to_csv, to_xlsx
-from shared.http import CorrelationId, application_of
+from shared.http import CorrelationId, IsoDate, application_of
 
 router = APIRouter(tags=["intake: calendar and return log"])
 App = Annotated[Intake, Depends(application_of("intake"))]
@@ -23,6 +24,47 @@ class Tick(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     to: date
+
+
+class ReturnAsked(BaseModel):
+    """A return asked for outside the calendar: the form, its period and when it is due."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    form: Annotated[str, Field(min_length=1, max_length=64)]
+    period_start: IsoDate
+    period_end: IsoDate
+    due_on: IsoDate
+    requested_by: Name
+
+    def asked(self) -> AskedReturn:
+        return AskedReturn(self.form, self.period_start, self.period_end, self.due_on,
+                           self.requested_by)
+
+
+class RequestView(BaseModel):
+    request_id: UUID
+    contract_reference: str
+    provider_id: str
+    form: str
+    period_start: date
+    period_end: date
+    issued_on: date
+    due_on: date
+    status: str
+    submitted_on: date | None
+    return_id: str | None
+    requested_by: str | None
+
+    @classmethod
+    def of(cls, r: ReturnRequest) -> RequestView:
+        return cls(
+            request_id=r.id, contract_reference=r.contract_reference, provider_id=r.provider_id,
+            form=r.form, period_start=r.period_start, period_end=r.period_end,
+            issued_on=r.issue_on, due_on=r.due_on, status=r.status.value,
+            submitted_on=r.submitted_on, return_id=r.submitted_return,
+            requested_by=r.requested_by,
+        )
 
 
 class Allocation(BaseModel):
@@ -43,11 +85,23 @@ def tick(app: App, body: Tick, correlation: CorrelationId) -> TickResult:
     return app.tick(body.to, correlation)
 
 
+@router.post("/contracts/{reference}/requests", status_code=201, response_model=RequestView)
+def request_return(app: App, reference: Reference, body: ReturnAsked, response: Response,
+                   correlation: CorrelationId) -> RequestView:
+    """Ask for a return outside the calendar (a light-touch self-assessment, say): the provider
+    is told, reminded when it is overdue, and the return log shows it. Asking again returns the
+    first request (200)."""
+    request, created = app.request_return(reference, body.asked(), correlation)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return RequestView.of(request)
+
+
 @router.get("/return-log", response_model=None)
 def return_log(
     app: App,
-    due_from: date | None = None,
-    due_to: date | None = None,
+    due_from: IsoDate | None = None,
+    due_to: IsoDate | None = None,
     status: Literal["requested", "submitted", "late", "overdue"] | None = None,
     form: str | None = None,
     provider_id: str | None = None,

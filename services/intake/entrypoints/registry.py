@@ -122,6 +122,19 @@ def register_provider(
     return _provider_view(app, provider.provider_id)
 
 
+@router.get("/providers", response_model=list[ProviderView])
+def list_providers(app: App) -> list[ProviderView]:
+    """Every registered provider with its contracts (service type, monitoring level), by name."""
+    contracts: dict[str, list[ContractSummary]] = {}
+    for contract in app.contracts():
+        contracts.setdefault(contract.provider_id, []).append(ContractSummary.of(contract))
+    found = [ProviderView(provider_id=p.provider_id, name=p.name,
+                          suspended=p.suspended_by_escalation is not None,
+                          contracts=contracts.get(p.provider_id, []))
+             for p in app.providers()]
+    return sorted(found, key=lambda p: (p.name.lower(), p.provider_id))
+
+
 @router.get("/providers/{provider_id}", response_model=ProviderView)
 def get_provider(app: App, provider_id: ProviderId) -> ProviderView:
     """A provider with its contracts and whether it is suspended."""

@@ -1,82 +1,149 @@
-"""Plain-English wording of notifications, with no more personal data than needed."""
+"""Plain-English messages from templates, with UK dates and no more personal data than needed.
+
+`string.Template` rather than a template engine: the wording comes from a council's own
+configuration file, and `$name` substitution can neither run code nor reach into objects, so an
+edited template cannot leak more of an event than the names below. The logic (UK dates, form
+names, who proposed a step) stays here, in small tested functions.
+"""
 
 from __future__ import annotations
 
-from functools import singledispatch
+import re
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from string import Template
+from typing import Any
 
-from shared.contracts import escalation, intake, risk
+from services.notify.domain.config import MessageTemplate
+from services.notify.domain.facts import Fact, fact_of
+from services.notify.domain.routing import is_provider
 from shared.contracts.envelope import IntegrationEvent
 from shared.uk import long_date
 
-
-@singledispatch
-def compose(event: IntegrationEvent) -> tuple[str, str]:
-    """Subject line and body for an event."""
-    return event.event_type, f"{event.event_type} for provider {event.provider_id}."
-
-
-@compose.register
-def _(event: risk.ConcernRaised) -> tuple[str, str]:
-    urgency = "URGENT - people's safety may be at risk. " if event.safety_at_risk else ""
-    subject = f"{urgency}Concern raised about provider {event.provider_id}"
-    body = (
-        f"{urgency}A {event.severity.value} {event.category} concern was raised from "
-        f"{event.source}: {event.summary}. Concern reference {event.concern_id}."
-    )
-    return subject, body
-
-
-@compose.register
-def _(event: intake.ReturnRequested) -> tuple[str, str]:
-    period = f"{long_date(event.period_start)} to {long_date(event.period_end)}"
-    return (
-        f"Return requested for contract {event.contract_reference}: due {long_date(event.due_on)}",
-        f"Please send your {_form_name(event.form)} for {period} by {long_date(event.due_on)}. "
-        "The form and a worked example are on your return page.",
-    )
+SAFETY_WARNING = "URGENT - people's safety may be at risk. "
+URGENT_PREFIX = "URGENT: "
+GENERIC = MessageTemplate(
+    "${event_words} for provider ${provider_id}",
+    "${event_words} for provider ${provider_id}. Open Assure for the details.",
+)
+FORM_NAMES = {
+    "cmr-level-1": "contract monitoring return",
+    "return-level-2": "six-monthly monitoring return",
+    "return-level-3": "annual monitoring return",
+    "kpi": "KPI return",
+    "self-assessment": "self-assessment questionnaire",
+}
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_SPACES = re.compile(r" {2,}")
 
 
-@compose.register
-def _(event: intake.ReturnOverdue) -> tuple[str, str]:
-    return (
-        f"Reminder: return overdue for contract {event.contract_reference}",
-        f"Your {_form_name(event.form)} was due on {long_date(event.due_on)} and has not been "
-        "received. Please send it as soon as you can, or tell your contract manager why not.",
-    )
+def compose(
+    event: IntegrationEvent | Fact,
+    recipient: str | None = None,
+    urgent: bool = False,
+    templates: Mapping[str, MessageTemplate] | None = None,
+) -> tuple[str, str]:
+    """Subject line and body of the message about an event for one recipient."""
+    from services.notify.domain.templates import DEFAULT_TEMPLATES
+
+    fact = fact_of(event)
+    template = template_for(fact.type, recipient, DEFAULT_TEMPLATES if templates is None
+                            else templates)
+    context = context_for(fact, urgent)
+    return (_fill(template.subject, context), _fill(template.body, context))
 
 
-def _form_name(form: str) -> str:
-    names = {
-        "cmr-level-1": "contract monitoring return",
-        "return-level-2": "six-monthly monitoring return",
-        "return-level-3": "annual monitoring return",
-        "kpi": "KPI return",
-        "self-assessment": "self-assessment questionnaire",
-    }
-    return names.get(form, "return")
+def template_for(
+    event_type: str, recipient: str | None, templates: Mapping[str, MessageTemplate]
+) -> MessageTemplate:
+    audience = "provider" if recipient and is_provider(recipient) else recipient
+    for key in (f"{event_type}@{audience}", event_type):
+        if key in templates:
+            return templates[key]
+    return GENERIC
 
 
-@compose.register
-def _(event: escalation.EscalationProposed) -> tuple[str, str]:
-    return (
-        f"Approval needed: {event.step} for provider {event.provider_id}",
-        f"{_proposer(event.proposed_by)} proposed a {event.step} ({event.reason}). A second, "
-        "authorised "
-        f"person must approve or reject it. Escalation reference {event.escalation_id}.",
-    )
+def _fill(text: str, context: Mapping[str, str]) -> str:
+    # safe_substitute: a mistyped placeholder in a council's template shows, it does not crash.
+    return _SPACES.sub(" ", Template(text).safe_substitute(context)).strip()
 
 
-@compose.register
-def _(event: escalation.EscalationApproved) -> tuple[str, str]:
-    return (
-        f"Approved: {event.step} for provider {event.provider_id}",
-        f"{event.approved_by} ({event.approver_role.replace('_', ' ')}) approved the "
-        f"{event.step}. Escalation reference {event.escalation_id}.",
-    )
+def context_for(fact: Fact, urgent: bool = False) -> dict[str, str]:
+    """Every placeholder a template may use: the event's fields in words, and a few more."""
+    context = {name: as_text(value) for name, value in fact.fields.items()}
+    context["provider_id"] = fact.provider_id
+    context["event_words"] = event_words(fact.type)
+    context["urgent_prefix"] = URGENT_PREFIX if urgent else ""
+    for name, extra in EXTRAS.items():
+        if name in fact.fields:
+            context.update(extra(fact.fields))
+    return context
 
 
-def _proposer(proposed_by: str) -> str:
+def as_text(value: Any) -> str:
+    """A field's value in plain words: dates as "15 April 2025", lists joined with commas."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{long_date(value.date())} at {value:%H:%M}"
+    if isinstance(value, date):
+        return long_date(value)
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if hasattr(value, "model_dump"):  # a nested contract model, e.g. a plan's action
+        return ", ".join(as_text(v) for v in value.model_dump().values())
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(as_text(v) for v in value)
+    return str(value)
+
+
+def event_words(event_type: str) -> str:
+    """"BreachNoticeIssued" -> "Breach notice issued"."""
+    words = _CAMEL.sub(" ", event_type).lower()
+    return words[:1].upper() + words[1:]
+
+
+def form_name(form: str) -> str:
+    return FORM_NAMES.get(form, "return")
+
+
+def proposer(proposed_by: str) -> str:
     # Steps the system proposes itself carry a machine name; people read who stands behind it.
     if proposed_by.startswith("assure:"):
         return "Assure, following the council's proportionality policy,"
     return proposed_by
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _period(fields: Mapping[str, Any]) -> dict[str, str]:
+    return {"period": f"{as_text(fields['period_start'])} to {as_text(fields.get('period_end'))}"}
+
+
+def _categories(fields: Mapping[str, Any]) -> dict[str, str]:
+    named = as_text(fields["categories"])
+    return {"categories_sentence": f"Categories: {named}. " if named else ""}
+
+
+EXTRAS: dict[str, Callable[[Mapping[str, Any]], dict[str, str]]] = {
+    "form": lambda f: {"form_name": form_name(str(f["form"]))},
+    "period_start": _period,
+    "proposed_by": lambda f: {"proposer": proposer(str(f["proposed_by"]))},
+    "approver_role": lambda f: {"approver_role": str(f["approver_role"]).replace("_", " ")},
+    "safety_at_risk": lambda f: {"safety_warning": SAFETY_WARNING if f["safety_at_risk"] else ""},
+    "on_track": lambda f: {"on_track_words": "on track" if f["on_track"] else "not on track"},
+    "actions": lambda f: {"action_count": plural(len(f["actions"]), "action")},
+    "days": lambda f: {"days_words": plural(int(f["days"]), "day")},
+    "attempts": lambda f: {"attempts_words": plural(int(f["attempts"]), "attempt")},
+    "about_event_type": lambda f: {"about_words": event_words(str(f["about_event_type"])).lower()},
+    "recipients": lambda f: {"recipients_words": as_text(f["recipients"])},
+    "categories": _categories,
+}

@@ -1,4 +1,8 @@
-"""One message to one recipient through one channel, about one event."""
+"""One message to one recipient about one event: delivered to the in-app inbox as it is recorded.
+
+E-mail and webhook deliveries of the same message are `Delivery` aggregates (delivery.py),
+derived from it once it is recorded.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ class Notification(Aggregate):
         reference: str | None,
         correlation_id: str,
         causation_id: str,
+        may_wait: bool = True,  # absent from notifications recorded before digests existed
     ) -> None:
         self.provider_id = provider_id
         self.recipient = recipient
@@ -42,12 +47,19 @@ class Notification(Aggregate):
         self.body = body
         self.urgent = urgent
         self.reference = reference
+        self.may_wait = may_wait
         self.read = False
+        self.readers: list[str] = []
 
     def mark_read(self, reader: str) -> None:
-        if not self.read:
+        """Records who read it; each person's first reading counts once."""
+        if reader not in self.readers:
             self._read(reader=reader)
+
+    def read_by(self, reader: str) -> bool:
+        return reader in self.readers
 
     @event("Read")
     def _read(self, reader: str) -> None:
         self.read = True
+        self.readers.append(reader)

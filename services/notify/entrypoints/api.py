@@ -1,4 +1,4 @@
-"""notify's HTTP routes: the in-app inbox."""
+"""notify's HTTP routes: inboxes by role and by person, read receipts."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.notify.application import Notifications
 from services.notify.domain.notification import Notification
+from services.notify.entrypoints.operations import router as operations
 from shared.http import application_of, operations_router
 
 router = APIRouter(tags=["notify"])
 router.include_router(operations_router("notify"))
+router.include_router(operations)
 App = Annotated[Notifications, Depends(application_of("notify"))]
 Recipient = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,80}$")]
 
@@ -32,7 +34,7 @@ class NotificationView(BaseModel):
     delivered_at: str
 
     @classmethod
-    def of(cls, n: Notification) -> NotificationView:
+    def of(cls, n: Notification, reader: str | None = None) -> NotificationView:
         return cls(
             notification_id=n.id,
             provider_id=n.provider_id,
@@ -41,7 +43,7 @@ class NotificationView(BaseModel):
             subject=n.subject,
             body=n.body,
             urgent=n.urgent,
-            read=n.read,
+            read=n.read_by(reader) if reader else n.read,
             about_event_type=n.about_event_type,
             about_event_id=n.about_event_id,
             delivered_at=n.created_on.isoformat(),
@@ -56,10 +58,25 @@ class ReadReceipt(BaseModel):
 
 @router.get("/inbox/{recipient}", response_model=list[NotificationView])
 def inbox(
-    app: App, recipient: Recipient, unread: Annotated[bool, Query()] = False
+    app: App,
+    recipient: Recipient,
+    unread: Annotated[bool, Query()] = False,
+    reader: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[NotificationView]:
-    """A role's in-app inbox, newest first (e.g. operations, contract-manager)."""
-    return [NotificationView.of(n) for n in app.inbox(recipient, unread_only=unread)]
+    """A role's in-app inbox, newest first (e.g. operations, contract-manager); with `reader`,
+    read and unread are that person's."""
+    items = app.inbox(recipient)
+    views = [NotificationView.of(n, reader=reader) for n in items]
+    return [v for v in views if not (unread and v.read)]
+
+
+@router.get("/users/{user_id}/inbox", response_model=list[NotificationView])
+def user_inbox(
+    app: App, user_id: Recipient, unread: Annotated[bool, Query()] = False
+) -> list[NotificationView]:
+    """One person's inbox: their roles' and their own, read or unread by them."""
+    items = app.user_inbox(user_id, unread_only=unread)
+    return [NotificationView.of(n, reader=user_id) for n in items]
 
 
 @router.post("/notifications/{notification_id}/read", response_model=NotificationView)

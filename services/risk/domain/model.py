@@ -33,7 +33,8 @@ governance report's (`scoring.band_for`): 100%, 75-99%, 50-74%, below 50%, so 99
 74.99 is 50-74 and 49.5 is below 50.
 
 With no answer rule applying, the default model gives the same percentage as the first model,
-"rag-sections-1" (`scoring.score_sections`): the mean of green 100, amber 50 and red 0.
+"rag-sections-1" (`FIRST_MODEL`): the mean of green 100, amber 50 and red 0. Both are kept in
+`KNOWN_MODELS`, since scores in the history name the model that made them.
 
 An organisation overrides any part with `model_from_dict`, under a version of its own, so every
 score says which model made it and old scores can be read against new ones.
@@ -60,7 +61,6 @@ from services.risk.domain.indicators import (
     read_choice,
     read_percent,
 )
-from services.risk.domain.scoring import band_for
 from shared.contracts.forms.common import (
     ASP_TRAINING_THRESHOLD,
     SUPERVISION_THRESHOLD,
@@ -71,6 +71,17 @@ from shared.contracts.risk import Band
 
 _CENT = Decimal("0.01")
 _HUNDRED_CENTS = 10_000
+
+
+def band_for(percentage: Decimal) -> Band:
+    """Bands of the governance report; fractional scores fall below a boundary they miss (002)."""
+    if percentage >= 100:
+        return Band.FULL
+    if percentage >= 75:
+        return Band.NO_SIGNIFICANT_RISK
+    if percentage >= 50:
+        return Band.MODERATE_RISK
+    return Band.SIGNIFICANT_RISK
 
 
 @dataclass(frozen=True)
@@ -281,11 +292,15 @@ class ScoringModel:
         return self.weights.get(section, Decimal(1))
 
 
+_RAG_POINTS = {Rating.GREEN: Decimal(100), Rating.AMBER: Decimal(50), Rating.RED: Decimal(0)}
+# The first model: section ratings alone.
+FIRST_MODEL = ScoringModel(version="rag-sections-1", points=_RAG_POINTS)
 DEFAULT_MODEL = ScoringModel(
     version="sections-and-answers-1",
-    points={Rating.GREEN: Decimal(100), Rating.AMBER: Decimal(50), Rating.RED: Decimal(0)},
+    points=_RAG_POINTS,
     rules=tuple(rule() for rule in RULES.values()),
 )
+KNOWN_MODELS = {model.version: model for model in (FIRST_MODEL, DEFAULT_MODEL)}
 
 
 @dataclass(frozen=True)
@@ -388,14 +403,14 @@ def model_from_dict(d: Mapping[str, Any], base: ScoringModel = DEFAULT_MODEL) ->
     ({"incidents-not-notified": 10}; 0 switches the rule off) or the rule's settings
     ({"asp-training-below-threshold": {"points": 8, "threshold": 90}}).
     """
-    _refuse_unknown("scoring model", d, _MODEL_KEYS)
+    refuse_unknown("scoring model", d, _MODEL_KEYS)
     if "version" not in d:
         raise ValueError("a scoring model needs a version of its own")
     model = ScoringModel(
         version=d["version"],
         points={**base.points, **_rating_overrides(d.get("points", {}))},
-        weights={**base.weights, **_mapping(d.get("weights", {}), "weights")},
-        rules=_rules(base.rules, _mapping(d.get("deductions", {}), "deductions")),
+        weights={**base.weights, **mapping_of(d.get("weights", {}), "weights")},
+        rules=_rules(base.rules, mapping_of(d.get("deductions", {}), "deductions")),
     )
     if model.version == base.version and model != base:
         raise ValueError(f"a changed scoring model needs a version other than {base.version!r}")
@@ -403,32 +418,32 @@ def model_from_dict(d: Mapping[str, Any], base: ScoringModel = DEFAULT_MODEL) ->
 
 
 def _rating_overrides(points: Any) -> dict[Rating, Any]:
-    given = _mapping(points, "points")
-    _refuse_unknown("rating", given, tuple(Rating))
+    given = mapping_of(points, "points")
+    refuse_unknown("rating", given, tuple(Rating))
     return {Rating(name): value for name, value in given.items()}
 
 
 def _rules(base: tuple[AnswerRule, ...], overrides: Mapping[str, Any]) -> tuple[AnswerRule, ...]:
-    _refuse_unknown("deduction rule", overrides, tuple(RULES))
+    refuse_unknown("deduction rule", overrides, tuple(RULES))
     rules = {rule.name: rule for rule in base}
     for name, setting in overrides.items():
         current = rules.get(name) or RULES[name]()
         settings = setting if isinstance(setting, Mapping) else {"points": setting}
         known = tuple(f.name for f in dataclasses.fields(current))  # type: ignore[arg-type]
-        _refuse_unknown(f"setting of {name}", settings, known)
+        refuse_unknown(f"setting of {name}", settings, known)
         values = {key: _amount(value, f"{key} of {name}") for key, value in settings.items()}
         rules[name] = dataclasses.replace(current, **values)  # type: ignore[type-var]
     return tuple(rules.values())
 
 
-def _refuse_unknown(what: str, given: Mapping[str, Any], known: tuple[str, ...]) -> None:
+def refuse_unknown(what: str, given: Mapping[str, Any], known: tuple[str, ...]) -> None:
     unknown = sorted(str(key) for key in given if key not in known)
     if unknown:
         raise ValueError(f"unknown {what} {', '.join(map(repr, unknown))}; "
                          f"known: {', '.join(known)}")
 
 
-def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+def mapping_of(value: Any, what: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise ValueError(f"{what} must be a mapping, not {type(value).__name__}")
     return value

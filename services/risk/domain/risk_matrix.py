@@ -39,7 +39,7 @@ So with no concern and no trend a care home reads as before the matrix (`assesse
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from shared.contracts.risk import Band, RiskLevel
@@ -159,3 +159,44 @@ def _band(band: Band | str) -> Band:
     except ValueError:
         known = ", ".join(b.value for b in Band)
         raise ValueError(f"band must be one of {known}, not {band!r}") from None
+
+
+# A provider's assessed risk -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProviderRisk:
+    """A provider's place on the matrix and the reading an officer records for it."""
+
+    likelihood: int
+    impact: int
+    level: RiskLevel
+    reason: str
+
+
+def assess_provider(
+    band: Band | str | None,
+    open_serious_concerns: int,
+    trend_worsening: bool,
+    service_types: Iterable[str],
+    safety_at_risk: bool,
+    matrix: RiskMatrix = DEFAULT_MATRIX,
+    impacts: Mapping[str, int] = SERVICE_IMPACT,
+) -> ProviderRisk:
+    """The provider's level: its likelihood by its latest band, serious concerns and trend, its
+    impact by the most critical service it provides (a service type not yet known reads as
+    unlisted), both kept within the matrix's scales."""
+    likelihood = min(likelihood_from(band, open_serious_concerns, trend_worsening),
+                     matrix.likelihoods)
+    impact = min(max((impact_from(s, safety_at_risk, impacts) for s in service_types),
+                     default=impact_from("unlisted", safety_at_risk, impacts)), matrix.impacts)
+    why = [f"latest return in the band {band}" if band else "no return scored yet"]
+    if open_serious_concerns:
+        why.append(f"{open_serious_concerns} open serious concern"
+                   f"{'' if open_serious_concerns == 1 else 's'}")
+    if trend_worsening:
+        why.append("scores worsening")
+    if safety_at_risk:
+        why.append("people's safety at risk")
+    reason = f"{matrix.explain(likelihood, impact)} ({'; '.join(why)})"
+    return ProviderRisk(likelihood, impact, matrix.assess(likelihood, impact), reason)

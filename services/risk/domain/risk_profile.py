@@ -1,12 +1,25 @@
 """A provider's risk profile: every score, every concern, and its issues and risk log (§5).
 
+Each return is scored once under the council's scoring model (`model.py`), read against the
+provider's earlier returns (`readings.py`) and put to the poor-performance rules of §6; the
+provider's assessed risk level follows on the likelihood x impact matrix (`risk_matrix.py`).
+
 The issues and risk log (004 §13) holds everything known about the provider: each concern raised
 and each item of intelligence, with the follow-up agreed, the actions taken, who and when, and
 whether it is open; a concern is closed only with a reason.
+
+An officer may hold a return's analysis (002's "received, not yet analysed"): until it is
+released, the return's automatic score is not the council's analysis, so it leaves the provider's
+latest score and band, the score trend and the risk level. What the provider said still counts:
+its answers are read against later returns and its indicators stand. Concerns the return raised
+when it was scored stand too, as concerns do when a return is re-scored: each rests on the
+evidence at the time, and only an officer closes one, with a reason.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -14,10 +27,24 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from services.risk.domain.rules import OverdueHistory, OverdueReturn, triggers_for
-from services.risk.domain.scoring import MODEL_VERSION, assessed_risk_for, score_sections
-from services.risk.domain.triggers import ConcernDraft, concerns_for
+from services.risk.domain.configuration import RiskConfiguration
+from services.risk.domain.indicators import indicators_for
+from services.risk.domain.model import ScoredReturn, ScoringModel, score
+from services.risk.domain.readings import ReturnFacts, readings_for
+from services.risk.domain.risk_matrix import assess_provider
+from services.risk.domain.rules import (
+    OverdueHistory,
+    OverdueReturn,
+    ReturnScore,
+    ScoredReturnReading,
+    ScoreHistory,
+    Trigger,
+    triggers_for,
+)
+from shared.contracts.risk import Severity
 from shared.domain import InvalidInput, Missing, Refused, stable_id
+
+RETURN_ANALYSIS = "return analysis"
 
 
 class LogEntryNotFound(Missing):
@@ -26,6 +53,18 @@ class LogEntryNotFound(Missing):
 
 class LogEntryClosed(Refused):
     """The entry was closed already."""
+
+
+class ReturnNotScored(Missing):
+    """Risk has not scored a return with this id for the provider."""
+
+
+class AnalysisAlreadyHeld(Refused):
+    """The return's analysis is held already."""
+
+
+class AnalysisNotHeld(Refused):
+    """The return's analysis is not held, so there is nothing to release."""
 
 
 class RiskProfile(Aggregate):
@@ -38,118 +77,258 @@ class RiskProfile(Aggregate):
     @event("Opened")
     def __init__(self, provider_id: str) -> None:
         self.provider_id = provider_id
-        self.scored_returns: list[str] = []
-        self.latest_score: Decimal | None = None
-        self.latest_band: str | None = None
-        self.open_concerns: list[str] = []
+        # return id -> what the return said and every score it was given, oldest first
+        self.returns: dict[str, dict[str, Any]] = {}
         self.risk_level: str | None = None
         self.log: dict[str, dict[str, Any]] = {}
         self.overdue_returns: list[OverdueReturn] = []
+        self.contracts: dict[str, dict[str, Any]] = {}
+
+    # What the profile knows, as read models ------------------------------------------------------
+
+    @property
+    def scored_returns(self) -> list[str]:
+        return list(self.returns)
+
+    def current_returns(self) -> list[dict[str, Any]]:
+        """The returns that stand (a corrected return gives way to its correction), by period."""
+        standing = [r for r in self.returns.values() if r["superseded_by"] is None]
+        return sorted(standing, key=lambda r: (r["period_end"], r["order"]))
+
+    def analysed_returns(self) -> list[dict[str, Any]]:
+        """The returns that stand and whose analysis is not held, by period."""
+        return [r for r in self.current_returns() if not r["held"]]
+
+    def latest_return(self) -> dict[str, Any] | None:
+        """The latest return that stands, held or not: what the provider last told us."""
+        current = self.current_returns()
+        return current[-1] if current else None
+
+    def latest_analysed(self) -> dict[str, Any] | None:
+        """The latest return whose score counts as the council's analysis."""
+        analysed = self.analysed_returns()
+        return analysed[-1] if analysed else None
+
+    @property
+    def latest_score(self) -> Decimal | None:
+        latest = self.latest_analysed()
+        return None if latest is None else latest["scores"][-1]["score"]
+
+    @property
+    def latest_band(self) -> str | None:
+        latest = self.latest_analysed()
+        return None if latest is None else latest["scores"][-1]["band"]
+
+    @property
+    def open_concerns(self) -> list[str]:
+        return [key for key, entry in self.log.items()
+                if entry["kind"] == "concern" and entry["status"] == "open"]
+
+    def score_history(self) -> ScoreHistory:
+        return ScoreHistory(ReturnScore(r["return_id"], r["period_end"], r["scores"][-1]["score"])
+                            for r in self.analysed_returns())
+
+    # Scoring -----------------------------------------------------------------------------------
 
     def score_return(
-        self, return_id: str, sections: dict[str, str], correlation_id: str, causation_id: str
+        self, facts: ReturnFacts, sections: Mapping[str, str], corrects: str | None,
+        config: RiskConfiguration, correlation_id: str, causation_id: str,
     ) -> None:
-        """Scores a return once, then raises a concern for each trigger it fires."""
-        if return_id in self.scored_returns:
+        """Scores a return once, raises a concern for each rule it fires, and reassesses the
+        provider's risk level."""
+        if facts.return_id in self.returns:
             return
-        score = score_sections(sections)
-        change = None if self.latest_score is None else score.percentage - self.latest_score
+        scored = score(config.model, facts.form, sections, facts.answers)
+        earlier = [r for r in self.current_returns() if r["return_id"] != corrects]
+        # The change is from the previous score that counts; answers are read from every return.
+        before = [r for r in earlier if r["period_end"] <= facts.period_end and not r["held"]]
+        previous = before[-1]["scores"][-1]["score"] if before else None
+        indicators = indicators_for(facts.form, facts.answers)
         self._scored(
-            provider_id=self.provider_id,
-            return_id=return_id,
-            score=score.percentage,
-            band=score.band.value,
-            section_ratings=dict(sections),
-            explanation=list(score.explanation),
-            model_version=MODEL_VERSION,
-            previous_score=self.latest_score,
-            change=change,
-            correlation_id=correlation_id,
-            causation_id=causation_id,
+            provider_id=self.provider_id, return_id=facts.return_id, form=facts.form,
+            period_start=facts.period_start, period_end=facts.period_end,
+            answers=dict(facts.answers), corrects=corrects,
+            indicators={"compliance": indicators.compliance,
+                        "intelligence": indicators.intelligence},
+            **_scored_fields(scored, previous), rescored_by=None,
+            correlation_id=correlation_id, causation_id=causation_id,
         )
-        for draft in concerns_for(score, sections):
-            self._raise(draft, return_id, correlation_id, causation_id)
-        self._reassess(assessed_risk_for(score.band), f"latest return scored {score.percentage}%",
-                       correlation_id, causation_id)
+        reading = ScoredReturnReading(facts.return_id, facts.period_end, scored.percentage,
+                                      scored.band, scored.section_ratings)
+        earlier_facts = [_facts(r) for r in earlier]
+        for found in (reading, self.score_history(), *readings_for(facts, earlier_facts)):
+            self._raise_all(triggers_for(found, config.rules), RETURN_ANALYSIS, correlation_id,
+                            causation_id)
+        self.reassess(config, correlation_id, causation_id)
 
-    def _reassess(self, level: str, reason: str, correlation_id: str, causation_id: str) -> None:
-        if level != self.risk_level:
+    def rescore(self, model: ScoringModel, by: str, config: RiskConfiguration,
+                correlation_id: str) -> list[str]:
+        """Scores every return again under `model` where its latest score is under another;
+        both scores stay in the history. Concerns already raised stand as they were."""
+        rescored = []
+        for record in sorted(self.returns.values(), key=lambda r: r["order"]):
+            latest = record["scores"][-1]
+            if latest["model_version"] == model.version:
+                continue
+            scored = score(model, record["form"], record["sections"], record["answers"])
+            self._scored(
+                provider_id=self.provider_id, return_id=record["return_id"],
+                form=record["form"], period_start=record["period_start"],
+                period_end=record["period_end"], answers=record["answers"],
+                corrects=record["corrects"], indicators=record["indicators"],
+                **_scored_fields(scored, latest["score"]), rescored_by=by,
+                correlation_id=correlation_id, causation_id=correlation_id,
+            )
+            rescored.append(record["return_id"])
+        if rescored:
+            self.reassess(config, correlation_id, correlation_id)
+        return rescored
+
+    @event("ReturnScored")
+    def _scored(
+        self, provider_id: str, return_id: str, form: str, period_start: date, period_end: date,
+        answers: dict[str, Any], corrects: str | None, indicators: dict[str, Any],
+        score: Decimal, band: str, section_ratings: dict[str, str], explanation: list[str],
+        deductions: list[dict[str, Any]], model_version: str, previous_score: Decimal | None,
+        change: Decimal | None, rescored_by: str | None, correlation_id: str,
+        causation_id: str,
+    ) -> None:
+        record = self.returns.setdefault(return_id, {
+            "return_id": return_id, "form": form, "period_start": period_start,
+            "period_end": period_end, "answers": answers, "sections": section_ratings,
+            "corrects": corrects, "superseded_by": None, "indicators": indicators,
+            "order": len(self.returns), "scores": [], "held": False, "holds": [],
+        })
+        record["scores"].append({
+            "model_version": model_version, "score": score, "band": band,
+            "explanation": explanation, "rescored_by": rescored_by,
+        })
+        if corrects in self.returns and rescored_by is None:
+            self.returns[corrects]["superseded_by"] = return_id
+
+    # Holding a return's analysis -----------------------------------------------------------------
+
+    def scored_return(self, return_id: str) -> dict[str, Any]:
+        if return_id not in self.returns:
+            raise ReturnNotScored(
+                f"no return {return_id} has been scored for provider {self.provider_id}",
+                "return_id")
+        return self.returns[return_id]
+
+    def hold_analysis(self, return_id: str, reason: str, by: str, at: datetime,
+                      correlation_id: str) -> None:
+        """Holds a return's automatic score out of the provider's score, band and trend until
+        an officer has done the analysis; concerns it raised stand."""
+        if self.scored_return(return_id)["held"]:
+            raise AnalysisAlreadyHeld(f"the analysis of return {return_id} is held already",
+                                      "return_id")
+        if not reason.strip():
+            raise InvalidInput("say why the analysis is held", "reason")
+        self._analysis_held(provider_id=self.provider_id, return_id=return_id, reason=reason,
+                            by=by, at=at, correlation_id=correlation_id)
+
+    @event("AnalysisHeld")
+    def _analysis_held(self, provider_id: str, return_id: str, reason: str, by: str,
+                       at: datetime, correlation_id: str) -> None:
+        record = self.returns[return_id]
+        record["held"] = True
+        record["holds"].append({"reason": reason, "held_by": by, "held_at": at,
+                                "released_by": None, "released_at": None})
+
+    def release_analysis(self, return_id: str, by: str, at: datetime,
+                         correlation_id: str) -> None:
+        """Releases a held analysis: the return's score counts again."""
+        if not self.scored_return(return_id)["held"]:
+            raise AnalysisNotHeld(f"the analysis of return {return_id} is not held",
+                                  "return_id")
+        self._analysis_released(provider_id=self.provider_id, return_id=return_id, by=by, at=at,
+                                correlation_id=correlation_id)
+
+    @event("AnalysisReleased")
+    def _analysis_released(self, provider_id: str, return_id: str, by: str, at: datetime,
+                           correlation_id: str) -> None:
+        record = self.returns[return_id]
+        record["held"] = False
+        record["holds"][-1].update(released_by=by, released_at=at)
+
+    def review_scores(self, config: RiskConfiguration, correlation_id: str) -> int:
+        """Reads the scores that count against the trend rule again (a released return counts
+        once more; the same evidence never raises a concern twice) and reassesses the level."""
+        raised = self._raise_all(triggers_for(self.score_history(), config.rules),
+                                 RETURN_ANALYSIS, correlation_id, correlation_id)
+        self.reassess(config, correlation_id, correlation_id)
+        return raised
+
+    # The provider's risk level ------------------------------------------------------------------
+
+    def reassess(self, config: RiskConfiguration, correlation_id: str,
+                 causation_id: str) -> None:
+        """Places the provider on the matrix again and records a change of level."""
+        open_concerns = [self.log[key] for key in self.open_concerns]
+        trend = config.rule("worsening-trend")
+        assessed = assess_provider(
+            band=self.latest_band,
+            open_serious_concerns=sum(c["severity"] == Severity.SERIOUS for c in open_concerns),
+            trend_worsening=trend is not None and trend.check(self.score_history()) is not None,
+            service_types={c["service_type"] for c in self.contracts.values()},
+            safety_at_risk=any(c["safety_at_risk"] for c in open_concerns),
+            matrix=config.matrix, impacts=config.service_impacts,
+        )
+        if assessed.level != self.risk_level:
             self._risk_level_assessed(
-                provider_id=self.provider_id, previous_level=self.risk_level, level=level,
-                reason=reason, correlation_id=correlation_id, causation_id=causation_id,
+                provider_id=self.provider_id, previous_level=self.risk_level,
+                level=assessed.level.value, likelihood=assessed.likelihood,
+                impact=assessed.impact, reason=assessed.reason,
+                correlation_id=correlation_id, causation_id=causation_id,
             )
 
     @event("RiskLevelAssessed")
     def _risk_level_assessed(
-        self, provider_id: str, previous_level: str | None, level: str, reason: str,
-        correlation_id: str, causation_id: str,
+        self, provider_id: str, previous_level: str | None, level: str, likelihood: int,
+        impact: int, reason: str, correlation_id: str, causation_id: str,
     ) -> None:
         self.risk_level = level
 
-    def _raise(
-        self, draft: ConcernDraft, return_id: str, correlation_id: str, causation_id: str
-    ) -> None:
-        self._concern_raised(
-            provider_id=self.provider_id,
-            concern_id=str(stable_id("concern", return_id, draft.rule)),
-            category=draft.category,
-            severity=draft.severity.value,
-            source="return analysis",
-            summary=draft.summary,
-            evidence=[return_id, causation_id],
-            safety_at_risk=draft.safety_at_risk,
-            correlation_id=correlation_id,
-            causation_id=causation_id,
-        )
+    def note_contract(self, reference: str, service_type: str, config: RiskConfiguration,
+                      correlation_id: str, causation_id: str) -> None:
+        """Keeps the service type of each contract: it sets the impact on the matrix."""
+        if reference in self.contracts:
+            return
+        self._contract_noted(provider_id=self.provider_id, reference=reference,
+                             service_type=service_type, correlation_id=correlation_id)
+        if self.risk_level is not None:
+            self.reassess(config, correlation_id, causation_id)
 
-    @event("ReturnScored")
-    def _scored(
-        self,
-        provider_id: str,
-        return_id: str,
-        score: Decimal,
-        band: str,
-        section_ratings: dict[str, str],
-        explanation: list[str],
-        model_version: str,
-        previous_score: Decimal | None,
-        change: Decimal | None,
-        correlation_id: str,
-        causation_id: str,
-    ) -> None:
-        self.scored_returns.append(return_id)
-        self.latest_score = score
-        self.latest_band = band
+    @event("ContractNoted")
+    def _contract_noted(self, provider_id: str, reference: str, service_type: str,
+                        correlation_id: str) -> None:
+        self.contracts[reference] = {"reference": reference, "service_type": service_type,
+                                     "monitoring_level": None}
 
-    @event("ConcernRaised")
-    def _concern_raised(
-        self,
-        provider_id: str,
-        concern_id: str,
-        category: str,
-        severity: str,
-        source: str,
-        summary: str,
-        evidence: list[str],
-        safety_at_risk: bool,
-        correlation_id: str,
-        causation_id: str,
-    ) -> None:
-        self.open_concerns.append(concern_id)
-        self._log(concern_id, "concern", category, summary, source, severity=severity,
-                  safety_at_risk=safety_at_risk, evidence=list(evidence))
+    def note_monitoring_level(self, reference: str, level: int, correlation_id: str) -> None:
+        """Keeps each contract's monitoring level, so the log can be read by level."""
+        contract = self.contracts.get(reference)
+        if contract is None or contract["monitoring_level"] == level:
+            return
+        self._monitoring_level_noted(provider_id=self.provider_id, reference=reference,
+                                     level=level, correlation_id=correlation_id)
 
-    # Intelligence from intake: each named rule of §6 may raise a concern ------------------------
+    @event("MonitoringLevelNoted")
+    def _monitoring_level_noted(self, provider_id: str, reference: str, level: int,
+                                correlation_id: str) -> None:
+        self.contracts[reference]["monitoring_level"] = level
 
-    def assess(self, reading: object, source: str, correlation_id: str,
-               causation_id: str) -> int:
-        """Raises a concern for each rule the reading fires; the same evidence never twice."""
+    # Concerns ------------------------------------------------------------------------------------
+
+    def _raise_all(self, triggers: Iterable[Trigger], source: str, correlation_id: str,
+                   causation_id: str) -> int:
+        """Raises a concern for each trigger; the same evidence never raises the same one twice."""
         raised = 0
-        for trigger in triggers_for(reading):
+        for trigger in triggers:
             if trigger.dedup_key in self.log:
                 continue
             self._concern_raised(
-                provider_id=self.provider_id, concern_id=trigger.dedup_key,
+                provider_id=self.provider_id, concern_id=trigger.dedup_key, rule=trigger.rule,
                 category=trigger.category, severity=trigger.severity.value, source=source,
                 summary=trigger.summary, evidence=list(trigger.evidence),
                 safety_at_risk=trigger.safety_at_risk, correlation_id=correlation_id,
@@ -158,15 +337,36 @@ class RiskProfile(Aggregate):
             raised += 1
         return raised
 
-    def note_overdue(self, request_id: str, due_on: date, correlation_id: str,
-                     causation_id: str) -> None:
+    @event("ConcernRaised")
+    def _concern_raised(
+        self, provider_id: str, concern_id: str, rule: str, category: str, severity: str,
+        source: str, summary: str, evidence: list[str], safety_at_risk: bool,
+        correlation_id: str, causation_id: str,
+    ) -> None:
+        self._log(concern_id, "concern", category, summary, source, rule=rule,
+                  severity=severity, safety_at_risk=safety_at_risk, evidence=list(evidence))
+
+    # Intelligence from intake: each named rule of §6 may raise a concern ------------------------
+
+    def assess(self, reading: object, source: str, config: RiskConfiguration,
+               correlation_id: str, causation_id: str) -> int:
+        """Raises a concern for each rule the reading fires (the same evidence never twice) and
+        reassesses the provider's risk level."""
+        raised = self._raise_all(triggers_for(reading, config.rules), source, correlation_id,
+                                 causation_id)
+        if raised:
+            self.reassess(config, correlation_id, causation_id)
+        return raised
+
+    def note_overdue(self, request_id: str, due_on: date, config: RiskConfiguration,
+                     correlation_id: str, causation_id: str) -> None:
         """Keeps the overdue return and reads the provider's overdue history against the rules."""
         if any(r.request_id == request_id for r in self.overdue_returns):
             return
         self._overdue_noted(provider_id=self.provider_id, request_id=request_id, due_on=due_on,
                             correlation_id=correlation_id)
-        self.assess(OverdueHistory(self.overdue_returns), "return calendar", correlation_id,
-                    causation_id)
+        self.assess(OverdueHistory(self.overdue_returns), "return calendar", config,
+                    correlation_id, causation_id)
 
     @event("ReturnOverdueNoted")
     def _overdue_noted(self, provider_id: str, request_id: str, due_on: date,
@@ -248,11 +448,26 @@ class RiskProfile(Aggregate):
                   at: datetime, correlation_id: str) -> None:
         self.log[entry_id].update(status="closed", resolution={"reason": reason, "by": by,
                                                                 "at": at})
-        if entry_id in self.open_concerns:
-            self.open_concerns.remove(entry_id)
 
     def _check_open(self, entry_id: str, text: str, field: str) -> None:
         if self.entry(entry_id)["status"] != "open":
             raise LogEntryClosed(f"entry {entry_id} is closed already", "entry_id")
         if not text.strip():
             raise InvalidInput(f"the {field.replace('_', ' ')} cannot be empty", field)
+
+
+def _scored_fields(scored: ScoredReturn, previous: Decimal | None) -> dict[str, Any]:
+    """The parts of `ReturnScored` that come from the score itself."""
+    return {
+        "score": scored.percentage, "band": scored.band.value,
+        "section_ratings": {name: rating.value for name, rating in scored.section_ratings.items()},
+        "explanation": scored.explanation_lines(),
+        "deductions": [asdict(d) for d in scored.explanation],
+        "model_version": scored.model_version, "previous_score": previous,
+        "change": None if previous is None else scored.percentage - previous,
+    }
+
+
+def _facts(record: Mapping[str, Any]) -> ReturnFacts:
+    return ReturnFacts(record["return_id"], record["form"], record["period_start"],
+                       record["period_end"], record["answers"])

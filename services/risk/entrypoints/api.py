@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.risk.application import RiskAssessment
+from services.risk.domain.indicators import COMPLIANCE, LABELS, Indicators, shares_saying_yes
 from services.risk.domain.risk_profile import RiskProfile
 from shared.http import CorrelationId, ProviderId, application_of, operations_router
 
@@ -17,6 +18,7 @@ router.include_router(operations_router("risk"))
 App = Annotated[RiskAssessment, Depends(application_of("risk"))]
 Text = Annotated[str, Field(min_length=1, max_length=5000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+ReturnId = Annotated[str, Path(min_length=1, max_length=100, description="The return's id")]
 
 
 class RiskView(BaseModel):
@@ -24,16 +26,51 @@ class RiskView(BaseModel):
     latest_score: Decimal | None
     latest_band: str | None
     risk_level: str | None
+    model_version: str | None
     returns_scored: int
     open_concerns: list[str]
+    service_types: list[str]
+    monitoring_levels: dict[str, int | None]
 
     @classmethod
     def of(cls, profile: RiskProfile) -> RiskView:
+        latest = profile.latest_analysed()
         return cls(
             provider_id=profile.provider_id, latest_score=profile.latest_score,
             latest_band=profile.latest_band, risk_level=profile.risk_level,
+            model_version=None if latest is None else latest["scores"][-1]["model_version"],
             returns_scored=len(profile.scored_returns), open_concerns=profile.open_concerns,
+            service_types=sorted({c["service_type"] for c in profile.contracts.values()}),
+            monitoring_levels={c["reference"]: c["monitoring_level"]
+                               for c in profile.contracts.values()},
         )
+
+
+class Hold(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text
+    by: Name
+
+
+class Release(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    by: Name
+
+
+SCORE_FIELDS = ("return_id", "form", "period_start", "period_end", "corrects", "superseded_by",
+                "indicators", "scores", "held", "holds")
+
+
+def score_view(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: record[key] for key in SCORE_FIELDS}
+
+
+class Rescore(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    by: Name
 
 
 class Intelligence(BaseModel):
@@ -56,6 +93,56 @@ class LogUpdate(BaseModel):
 def provider_risk(app: App, provider_id: ProviderId) -> RiskView:
     """The provider's latest risk score (higher means lower risk), band and open concerns."""
     return RiskView.of(app.profile(provider_id))
+
+
+@router.get("/providers/{provider_id}/scores")
+def provider_scores(app: App, provider_id: ProviderId) -> list[dict[str, Any]]:
+    """Every return scored, by period, with every score it was given (oldest first), the
+    explanation of each, the return's indicators, and whether its analysis is held."""
+    return [score_view(record) for record in sorted(app.profile(provider_id).returns.values(),
+                                                    key=lambda r: (r["period_end"], r["order"]))]
+
+
+@router.post("/providers/{provider_id}/returns/{return_id}/hold")
+def hold_analysis(app: App, provider_id: ProviderId, return_id: ReturnId, body: Hold,
+                  correlation: CorrelationId) -> dict[str, Any]:
+    """Hold a return's analysis: until it is released its score leaves the provider's latest
+    score and band, the trend and the risk level (concerns it raised stand)."""
+    return score_view(app.hold_analysis(provider_id, return_id, body.reason, body.by,
+                                        correlation))
+
+
+@router.post("/providers/{provider_id}/returns/{return_id}/release")
+def release_analysis(app: App, provider_id: ProviderId, return_id: ReturnId, body: Release,
+                     correlation: CorrelationId) -> dict[str, Any]:
+    """Release a held analysis: the return's score counts again."""
+    return score_view(app.release_analysis(provider_id, return_id, body.by, correlation))
+
+
+@router.post("/providers/{provider_id}/rescore")
+def rescore(app: App, provider_id: ProviderId, body: Rescore,
+            correlation: CorrelationId) -> dict[str, Any]:
+    """Score the provider's returns again under the council's current model; the earlier
+    scores stay in the history. Returns already scored under it are left as they are."""
+    rescored = app.rescore(provider_id, body.by, correlation)
+    return {"model_version": app.configuration.model.version, "rescored": rescored,
+            "risk": RiskView.of(app.profile(provider_id))}
+
+
+@router.get("/indicators")
+def indicators(app: App) -> dict[str, Any]:
+    """002's indicators across providers: of those whose latest return says, the share saying
+    yes to each (to one decimal place), worded as the governance report words them."""
+    latest = [record for profile in app.profiles() if (record := profile.latest_return())]
+    shares = shares_saying_yes(
+        Indicators(r["indicators"]["compliance"], r["indicators"]["intelligence"])
+        for r in latest)
+    return {
+        "providers": len(latest),
+        "indicators": [{"indicator": name, "wording": LABELS[name], "percent_saying_yes": share,
+                        "kind": "compliance" if name in COMPLIANCE else "intelligence"}
+                       for name, share in shares.items()],
+    }
 
 
 @router.get("/providers/{provider_id}/log")
@@ -89,18 +176,64 @@ def update_log(
     return profile.entry(entry_id)
 
 
+Band = Literal["100%", "75-99%", "50-74%", "below 50%"]
+Level = Literal["low", "medium", "high"]
+
+
 @router.get("/log")
 def all_logs(
-    app: App, open_only: bool = True,
-    band: Literal["100%", "75-99%", "50-74%", "below 50%"] | None = None,
+    app: App, open_only: bool = True, band: Band | None = None, risk_level: Level | None = None,
+    monitoring_level: Annotated[int | None, Query(ge=1, le=3)] = None,
+    service_type: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    kind: Literal["concern", "intelligence"] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every provider's log entries, filtered by the provider's band and open entries."""
+    """Every provider's log entries, filtered by the provider's band, assessed risk level,
+    contracts' monitoring level or service type, and by open entries and kind."""
     rows = []
     for profile in app.profiles():
-        if band and profile.latest_band != band:
+        if not _provider_matches(profile, band, risk_level, monitoring_level, service_type):
             continue
         for entry in profile.log.values():
-            if not open_only or entry["status"] == "open":
+            if (not open_only or entry["status"] == "open") and kind in (None, entry["kind"]):
                 rows.append({"provider_id": profile.provider_id, "band": profile.latest_band,
-                             **entry})
+                             "risk_level": profile.risk_level, **entry})
     return rows
+
+
+def _provider_matches(profile: RiskProfile, band: str | None, risk_level: str | None,
+                      monitoring_level: int | None, service_type: str | None) -> bool:
+    contracts = profile.contracts.values()
+    return ((band is None or profile.latest_band == band)
+            and (risk_level is None or profile.risk_level == risk_level)
+            and (monitoring_level is None
+                 or any(c["monitoring_level"] == monitoring_level for c in contracts))
+            and (service_type is None or any(c["service_type"] == service_type
+                                             for c in contracts)))
+
+
+class Standing(RiskView):
+    """One line of the officers' dashboard: the provider's risk and which way its score went."""
+
+    previous_score: Decimal | None
+    trend: Literal["up", "down", "steady"] | None
+
+    @classmethod
+    def of(cls, profile: RiskProfile) -> Standing:
+        analysed = profile.analysed_returns()
+        previous = analysed[-2]["scores"][-1]["score"] if len(analysed) > 1 else None
+        latest = profile.latest_score
+        trend = None if previous is None or latest is None else (
+            "up" if latest > previous else "down" if latest < previous else "steady")
+        return cls(**RiskView.of(profile).model_dump(), previous_score=previous, trend=trend)
+
+
+@router.get("/providers", response_model=list[Standing])
+def providers_at_risk(
+    app: App, band: Band | None = None, risk_level: Level | None = None,
+    monitoring_level: Annotated[int | None, Query(ge=1, le=3)] = None,
+    service_type: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+) -> list[Standing]:
+    """Every provider's latest score, band, trend against the score before it, risk level and
+    open concerns, filtered like the log: the officers' dashboard in one read."""
+    return [Standing.of(profile) for profile in app.profiles()
+            if _provider_matches(profile, band, risk_level, monitoring_level, service_type)]

@@ -149,12 +149,21 @@ class IncidentsAndAccidents(RatedSection):
     """2c: incidents and accidents, notifications to the Care Inspectorate, missed visits."""
 
     incidents: Count
+    # Serious adverse incidents: a death or serious injury, as 004 §15 names them; among the
+    # incidents counted. Optional, so returns made before the question was asked still parse.
+    serious_incidents: Count = 0
     notifications_to_care_inspectorate: Count
     missed_visits: Count
     notable_incidents: Annotated[tuple[IncidentNote, ...], Field(default=(), max_length=50)]
 
     @model_validator(mode="after")
     def _notable_incidents_are_among_those_counted(self) -> IncidentsAndAccidents:
+        if self.serious_incidents > self.incidents:
+            refuse("IncidentsAndAccidents", [field_error(
+                ("serious_incidents",), "more_than_counted",
+                f"{self.serious_incidents} serious incidents but {self.incidents} counted",
+                self.serious_incidents,
+            )])
         if len(self.notable_incidents) > self.incidents:
             refuse("IncidentsAndAccidents", [field_error(
                 ("notable_incidents",), "more_than_counted",

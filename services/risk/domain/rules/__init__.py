@@ -38,6 +38,11 @@ from services.risk.domain.rules.overdue import (
     RepeatedOverdueReturnsRaiseAConcern,
 )
 from services.risk.domain.rules.reported import ReportedConcern, ReportedConcernRaisesAConcern
+from services.risk.domain.rules.scored_return import (
+    RedSectionRaisesAConcern,
+    ScoredReturnReading,
+    SignificantRiskBandRaisesAConcern,
+)
 from services.risk.domain.rules.trend import (
     ReturnScore,
     ScoreHistory,
@@ -73,6 +78,7 @@ __all__ = [
     "OverdueHistory",
     "OverdueReturn",
     "PunctualityBelowTargetRaisesAConcern",
+    "RedSectionRaisesAConcern",
     "RepeatedOverdueReturnsRaiseAConcern",
     "ReportedConcern",
     "ReportedConcernRaisesAConcern",
@@ -81,9 +87,11 @@ __all__ = [
     "RisingComplaintsRaiseAConcern",
     "Rule",
     "ScoreHistory",
+    "ScoredReturnReading",
     "SeriousIncidentsRaiseAConcern",
     "ServiceBreakdownRaisesAConcern",
     "ShortNoticeCancellationsAboveLimitRaiseAConcern",
+    "SignificantRiskBandRaisesAConcern",
     "TurnoverFigures",
     "Trigger",
     "UpheldComplaintsRaiseAConcern",
@@ -94,8 +102,11 @@ __all__ = [
     "triggers_for",
 ]
 
-# Every trigger of §6 with its documented defaults, in the order 000 lists them.
+# Every trigger of §6 with its documented defaults: a return's own analysis first, then the
+# triggers in the order 000 lists them.
 DEFAULT_RULES: tuple[Rule, ...] = (
+    SignificantRiskBandRaisesAConcern(),
+    RedSectionRaisesAConcern(),
     ReportedConcernRaisesAConcern(),
     RisingComplaintsRaiseAConcern(),
     UpheldComplaintsRaiseAConcern(),

@@ -2,9 +2,9 @@
 
 000 lists "the level of serious incidents recorded" as a poor-performance example; 002 counts
 "incidents up on the pre-period" among the compliance indicators, each return read against the
-provider's earlier ones (004 App. 3). For a LEVEL 1 return the nearest count of serious incidents
-is the notifications made to the Care Inspectorate (section 2c), which cover deaths, serious
-injuries and allegations of harm; the caller chooses what to pass.
+provider's earlier ones (004 App. 3). A LEVEL 1 return counts its serious incidents (death or
+serious injury, 004 §15) in section 2c; notifications to the Care Inspectorate are not read as
+serious, since services notify routine events too (`readings.py`).
 """
 
 from __future__ import annotations

@@ -1,14 +1,17 @@
-"""Poor-performance triggers that turn a scored return into a concern (domain-rules.md §5-6)."""
+"""A return's own analysis: the score band and red sections that raise a concern (§5-6)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from services.risk.domain.scoring import score_sections
-from services.risk.domain.triggers import (
+from services.risk.domain.model import FIRST_MODEL, score
+from services.risk.domain.rules import (
     RedSectionRaisesAConcern,
+    ScoredReturnReading,
     SignificantRiskBandRaisesAConcern,
-    concerns_for,
+    triggers_for,
 )
 from shared.contracts.risk import Severity
 
@@ -22,8 +25,18 @@ def rated(**overrides: str) -> dict[str, str]:
     return {**dict.fromkeys(LEVEL_1, "green"), **overrides}
 
 
+def reading(sections, return_id="r1"):
+    scored = score(FIRST_MODEL, "cmr-level-1", sections, {})
+    return ScoredReturnReading(return_id, date(2026, 6, 30), scored.percentage, scored.band,
+                               scored.section_ratings)
+
+
 def fire(rule, sections):
-    return rule.check(score_sections(sections), sections)
+    return rule.check(reading(sections))
+
+
+def concerns_for(sections):
+    return triggers_for(reading(sections))
 
 
 # SignificantRiskBandRaisesAConcern: below 50% is significant risk (002).
@@ -38,7 +51,9 @@ def test_a_score_below_50_raises_a_serious_concern():
     assert draft.rule == "significant-risk-band"
     assert draft.category == "risk score"
     assert draft.severity is Severity.SERIOUS
-    assert draft.summary == "risk score 40.00% is in the band below 50%"
+    assert draft.summary == ("The return for the period to 30 June 2026 scored 40%, in the band "
+                             "below 50% (significant risk).")
+    assert draft.evidence == ("r1",)
 
 
 def test_a_score_of_exactly_50_raises_no_significant_risk_concern():
@@ -73,7 +88,8 @@ def test_a_red_section_raises_a_moderate_quality_concern():
     assert draft.category == "quality"
     assert draft.severity is Severity.MODERATE
     assert draft.safety_at_risk is False
-    assert draft.summary == "sections rated red: finance"
+    assert draft.summary == (
+        "The return for the period to 30 June 2026 rated 1 section red: finance.")
 
 
 def test_a_red_safety_and_quality_section_is_a_serious_safety_concern():
@@ -87,7 +103,7 @@ def test_a_red_safety_and_quality_section_is_a_serious_safety_concern():
 def test_the_red_section_concern_lists_every_red_section_alphabetically():
     draft = fire(RedSectionRaisesAConcern(), rated(sustainability="red", finance="red"))
 
-    assert draft.summary == "sections rated red: finance; sustainability"
+    assert draft.summary.endswith("rated 2 sections red: finance and sustainability.")
 
 
 def test_amber_sections_raise_no_red_section_concern():
@@ -97,20 +113,20 @@ def test_amber_sections_raise_no_red_section_concern():
 def test_an_all_green_return_raises_no_concern():
     sections = rated()
 
-    assert concerns_for(score_sections(sections), sections) == []
+    assert concerns_for(sections) == []
 
 
 def test_an_all_amber_return_raises_no_concern():
     # 50% is moderate risk, not significant, and nothing is red.
     sections = dict.fromkeys(LEVEL_1, "amber")
 
-    assert concerns_for(score_sections(sections), sections) == []
+    assert concerns_for(sections) == []
 
 
 def test_a_return_below_50_with_red_sections_raises_both_concerns():
     sections = rated(finance="red", sustainability="red", safety_and_quality="red")
 
-    rules = [d.rule for d in concerns_for(score_sections(sections), sections)]
+    rules = [d.rule for d in concerns_for(sections)]
 
     assert rules == ["significant-risk-band", "red-section"]
 
@@ -118,6 +134,6 @@ def test_a_return_below_50_with_red_sections_raises_both_concerns():
 def test_a_return_with_one_red_section_raises_only_the_red_section_concern():
     sections = rated(outcomes="red")  # 80%
 
-    rules = [d.rule for d in concerns_for(score_sections(sections), sections)]
+    rules = [d.rule for d in concerns_for(sections)]
 
     assert rules == ["red-section"]

@@ -1,0 +1,58 @@
+"""`GET /reports/governance`: the governance report over HTTP, as HTML, CSV, PDF or JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from assure.report.collect import collect, today
+from assure.report.csv_export import to_csv
+from assure.report.governance import GovernanceReport, governance_report
+from assure.report.html import to_html
+from assure.report.layout import to_dict
+from assure.report.pdf import to_pdf
+from assure.report.period import Length, period_for
+from shared.http import IsoDate
+
+router = APIRouter(tags=["reports"])
+Format = Literal["html", "csv", "pdf", "json"]
+MEDIA = {"html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8",
+         "pdf": "application/pdf"}
+
+
+@router.get("/reports/governance", response_model=None)
+def governance(
+    request: Request,
+    start: IsoDate | None = None,
+    end: IsoDate | None = None,
+    period: Annotated[Length, Query(description="When no dates are given: the last complete "
+                                    "half-year (default) or financial year")] = Length.HALF_YEAR,
+    format: Format = "html",
+) -> Response | dict[str, Any]:
+    """The balanced scorecard of 002 per service type: returns, compliance, risk bands,
+    intelligence, interventions and escalations (default: the last complete half-year)."""
+    apps = request.app.state.services
+    report = governance_report(period_for(start, end, today(apps), period), collect(apps))
+    if format == "json":
+        return to_dict(report)
+    return Response(render(report, format), media_type=MEDIA[format],
+                    headers=_disposition(report, format))
+
+
+def render(report: GovernanceReport, format: Format) -> str | bytes:
+    if format == "csv":
+        return to_csv(report)
+    if format == "pdf":
+        return to_pdf(report)
+    return to_html(report)
+
+
+def filename(report: GovernanceReport, format: str) -> str:
+    return f"governance-report-{report.period.start}-{report.period.end}.{format}"
+
+
+def _disposition(report: GovernanceReport, format: Format) -> dict[str, str]:
+    if format == "html":
+        return {}
+    return {"Content-Disposition": f'attachment; filename="{filename(report, format)}"'}

@@ -1,0 +1,214 @@
+"""Routes to open an intervention and walk its ladder: policy, engagement, steps, routes, close."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, status
+from pydantic import Field
+
+from services.escalation.domain.routes import Issue
+from services.escalation.entrypoints.common import App, Command, Person, Text, view
+from services.escalation.entrypoints.views import (
+    InterventionView,
+    NoticeView,
+    PlanView,
+    ProviderPlans,
+    uk_today,
+)
+from services.escalation.steps import Opening
+from shared.http import CorrelationId, ProviderId
+
+router = APIRouter(tags=["escalation"])
+Summary = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class OpenIntervention(Command):
+    """What the officer knows; the policy sets the level unless they choose, saying why."""
+
+    summary: Summary
+    opened_by: Person
+    contract_reference: str | None = None
+    severity: Literal["moderate", "serious"] | None = None
+    safety_at_risk: bool = False
+    breach: bool = False
+    engagement: str | None = None
+    level: str | None = None
+    step: str | None = None
+    override_reason: Text = ""
+
+
+class Override(Command):
+    level: str
+    step: str
+    reason: Text
+    officer: Person
+
+
+class EngagementNote(Command):
+    engagement: str
+    note: Text = ""
+    recorded_by: Person
+    on: date | None = None
+
+
+class StepTaken(Command):
+    step: str
+    by: Person
+    on: date | None = None
+    notes: Text = ""
+    issues_raised: list[Text] = []
+
+
+class Escalate(Command):
+    """The facts that decide the route of §8."""
+
+    raised_by: Person
+    reason: Text
+    on: date | None = None
+    significant: bool = False
+    recurring: bool = False
+    persistent: bool = False
+    safety: bool = False
+    serious_practice: bool = False
+    categories: list[str] = []
+    cswo_appropriate: bool = False
+
+
+class Close(Command):
+    closed_by: Person
+    reason: Text
+    on: date | None = None
+
+
+@router.get("/providers/{provider_id}/interventions", response_model=list[InterventionView])
+def provider_interventions(app: App, provider_id: ProviderId) -> list[InterventionView]:
+    """A provider's interventions, open and closed."""
+    return [view(app, i) for i in app.interventions_for(provider_id)]
+
+
+@router.get("/providers/{provider_id}/plans", response_model=ProviderPlans)
+def provider_plans(app: App, provider_id: ProviderId) -> ProviderPlans:
+    """The provider's improvement plans and breach notices, as its own users may see them."""
+    interventions = app.interventions_for(provider_id)
+    return ProviderPlans(
+        improvement_plans=[PlanView.of(p) for i in interventions for p in app.plans_of(i)],
+        breach_notices=[NoticeView.of(n) for i in interventions for n in app.notices_of(i)],
+    )
+
+
+@router.get("/interventions", response_model=list[InterventionView])
+def all_interventions(app: App, open_only: bool = True) -> list[InterventionView]:
+    """Every provider's interventions (the open ones unless asked), with their plans' and
+    notices' deadlines: what the officers' dashboard counts down to."""
+    return [view(app, i) for i in app.all_interventions() if i.is_open or not open_only]
+
+
+@router.post(
+    "/providers/{provider_id}/interventions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InterventionView,
+)
+def open_intervention(
+    app: App, provider_id: ProviderId, body: OpenIntervention, correlation: CorrelationId
+) -> InterventionView:
+    """Opens an intervention by the proportionality policy, or overriding it with a reason."""
+    opening = Opening(provider_id=provider_id, **body.model_dump())
+    return view(app, app.open(opening, correlation))
+
+
+@router.get("/interventions/{intervention_id}", response_model=InterventionView)
+def get_intervention(app: App, intervention_id: UUID) -> InterventionView:
+    return view(app, app.intervention(intervention_id))
+
+
+@router.post("/interventions/{intervention_id}/override", response_model=InterventionView)
+def override(
+    app: App, intervention_id: UUID, body: Override, correlation: CorrelationId
+) -> InterventionView:
+    """An officer overrides the policy's level or step, recording why."""
+    return view(
+        app,
+        app.override(
+            intervention_id, body.level, body.step, body.reason, body.officer, correlation
+        ),
+    )
+
+
+@router.post("/interventions/{intervention_id}/engagement", response_model=InterventionView)
+def engagement(
+    app: App, intervention_id: UUID, body: EngagementNote, correlation: CorrelationId
+) -> InterventionView:
+    """How the provider engages and responds: engaging, engaging but not responding, not."""
+    return view(
+        app,
+        app.record_engagement(
+            intervention_id,
+            body.engagement,
+            body.note,
+            body.recorded_by,
+            body.on or uk_today(),
+            correlation,
+        ),
+    )
+
+
+@router.post("/interventions/{intervention_id}/steps", response_model=InterventionView)
+def take_step(
+    app: App, intervention_id: UUID, body: StepTaken, correlation: CorrelationId
+) -> InterventionView:
+    """Feedback, information sharing, advice, training, reward, visits, meetings and the like."""
+    return view(
+        app,
+        app.take_step(
+            intervention_id,
+            body.step,
+            body.on or uk_today(),
+            body.by,
+            body.notes,
+            body.issues_raised,
+            correlation,
+        ),
+    )
+
+
+@router.post("/interventions/{intervention_id}/escalate", response_model=InterventionView)
+def escalate(
+    app: App, intervention_id: UUID, body: Escalate, correlation: CorrelationId
+) -> InterventionView:
+    """Sends an issue up the routes of §8; the intervention records who was told."""
+    issue = Issue(
+        significant=body.significant,
+        recurring=body.recurring,
+        persistent=body.persistent,
+        safety=body.safety,
+        serious_practice=body.serious_practice,
+        cswo_appropriate=body.cswo_appropriate,
+    )
+    return view(
+        app,
+        app.escalate_issue(
+            intervention_id,
+            issue,
+            body.categories,
+            body.reason,
+            body.raised_by,
+            body.on or uk_today(),
+            correlation,
+        ),
+    )
+
+
+@router.post("/interventions/{intervention_id}/close", response_model=InterventionView)
+def close(
+    app: App, intervention_id: UUID, body: Close, correlation: CorrelationId
+) -> InterventionView:
+    """Closes an intervention with nothing left outstanding."""
+    return view(
+        app,
+        app.close_intervention(
+            intervention_id, body.reason, body.closed_by, body.on or uk_today(), correlation
+        ),
+    )

@@ -1,0 +1,125 @@
+"""What every part of escalation reads: interventions, their plans and notices, the calendar."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+from uuid import UUID
+
+from services.escalation import audit
+from services.escalation.adapters.local_holidays import load as load_local_holidays
+from services.escalation.domain.breach_notice import BreachNotice, NoticeStatus
+from services.escalation.domain.escalation import Escalation
+from services.escalation.domain.evidence import ProviderRecord
+from services.escalation.domain.improvement_plan import Plan, PlanStatus
+from services.escalation.domain.intervention import Intervention
+from shared.eventstore import NotFound, ServiceApplication
+from shared.working_days import Nation, WorkingDays
+
+INTERVENTIONS = "interventions"
+ESCALATIONS = "escalations"
+POLICY_PROPOSER = "assure:proportionality-policy"
+DEADLINE_WATCH = "assure:deadlines"
+
+
+class InterventionRecords(ServiceApplication):
+    """Finds the aggregates of escalation and the provider's documented evidence."""
+
+    service = "escalation"
+
+    @cached_property
+    def calendar(self) -> WorkingDays:
+        """The council's working days: its nation's public holidays and its local ones."""
+        nation = Nation(self.env.get("ASSURE_NATION", Nation.SCOTLAND.value))
+        return WorkingDays(nation, load_local_holidays(self.env.get("ASSURE_CALENDAR_FILE")))
+
+    def index_keys(self, domain_event: Any) -> Any:
+        yield from super().index_keys(domain_event)
+        if isinstance(domain_event, Intervention.Opened):
+            yield INTERVENTIONS
+        elif isinstance(domain_event, Escalation.Proposed):
+            yield ESCALATIONS
+
+    def summarise(self, aggregates: list[Any]) -> dict[str, Any]:
+        return audit.summary(aggregates)
+
+    def intervention(self, intervention_id: UUID) -> Intervention:
+        return self.get(Intervention, intervention_id)
+
+    def escalation(self, escalation_id: UUID) -> Escalation:
+        return self.get(Escalation, escalation_id)
+
+    def _under_provider(self, provider_id: str, kind: type) -> list[Any]:
+        found = [self.repository.get(i) for i in self.aggregates_under(f"provider:{provider_id}")]
+        return [item for item in found if isinstance(item, kind)]
+
+    def escalations_for(self, provider_id: str) -> list[Escalation]:
+        return self._under_provider(provider_id, Escalation)
+
+    def interventions_for(self, provider_id: str) -> list[Intervention]:
+        return self._under_provider(provider_id, Intervention)
+
+    def all_interventions(self) -> list[Intervention]:
+        return [self.repository.get(i) for i in self.aggregates_under(INTERVENTIONS)]
+
+    def all_escalations(self, status: str | None = None) -> list[Escalation]:
+        """Every provider's escalations (those with the status, if given), oldest first."""
+        found = [self.escalation(i) for i in self.aggregates_under(ESCALATIONS)]
+        return [e for e in found if status is None or e.status == status]
+
+    def current_intervention(
+        self, provider_id: str, contract_reference: str | None
+    ) -> Intervention | None:
+        """The one open intervention for the provider (and contract), if there is one."""
+        for intervention in self.interventions_for(provider_id):
+            if intervention.is_open and intervention.contract_reference == contract_reference:
+                return intervention
+        return None
+
+    def plans_of(self, intervention: Intervention) -> list[Plan]:
+        return [self.get(Plan, UUID(i)) for i in intervention.plan_ids]
+
+    def notices_of(self, intervention: Intervention) -> list[BreachNotice]:
+        return [self.get(BreachNotice, UUID(i)) for i in intervention.notice_ids]
+
+    def plan(self, intervention: Intervention, plan_id: UUID) -> Plan:
+        if str(plan_id) not in intervention.plan_ids:
+            raise NotFound(f"no improvement plan {plan_id} on intervention {intervention.id}")
+        return self.get(Plan, plan_id)
+
+    def notice(self, intervention: Intervention, notice_id: UUID) -> BreachNotice:
+        if str(notice_id) not in intervention.notice_ids:
+            raise NotFound(f"no breach notice {notice_id} on intervention {intervention.id}")
+        return self.get(BreachNotice, notice_id)
+
+    def provider_record(self, provider_id: str) -> ProviderRecord:
+        """The provider's whole documented history that a decommission rests on (004 §15)."""
+        meetings, failed, suspended = [], [], []
+        for intervention in self.interventions_for(provider_id):
+            meetings += intervention.meetings_raising_issues
+            if intervention.suspended_on:
+                suspended.append(intervention.suspended_on)
+            failed += [
+                plan.concluded_on
+                for plan in self.plans_of(intervention)
+                if plan.status is PlanStatus.NOT_ACHIEVED
+            ]
+        return ProviderRecord(
+            tuple(sorted(meetings)),
+            tuple(sorted(d for d in failed if d)),
+            min(suspended) if suspended else None,
+        )
+
+    def open_work(self, intervention: Intervention) -> list[str]:
+        """Plans and notices still running, which keep an intervention open."""
+        work = [
+            f"an improvement plan in progress ({plan.id})"
+            for plan in self.plans_of(intervention)
+            if plan.in_progress
+        ]
+        work += [
+            f"a breach notice outstanding ({notice.id})"
+            for notice in self.notices_of(intervention)
+            if notice.status is NoticeStatus.ISSUED
+        ]
+        return work

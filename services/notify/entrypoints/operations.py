@@ -1,0 +1,98 @@
+"""notify's routes for operators: deliveries, failures and resends, the schedule, the rules."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.notify.domain.delivery import Delivery, Status
+from shared.http import application_of
+
+router = APIRouter(tags=["notify"])
+App = Annotated[Any, Depends(application_of("notify"))]
+
+
+class DeliveryView(BaseModel):
+    delivery_id: UUID
+    notification_id: str
+    provider_id: str
+    recipient: str
+    channel: str
+    addresses: list[str]
+    subject: str
+    urgent: bool
+    status: Status
+    attempts: int
+    last_error: str
+    about_event_type: str
+    about_event_id: str
+    queued_at: datetime
+    sent_at: datetime | None
+    digest: str | None
+
+    @classmethod
+    def of(cls, d: Delivery) -> DeliveryView:
+        return cls(
+            delivery_id=d.id, notification_id=d.notification_id, provider_id=d.provider_id,
+            recipient=d.recipient, channel=d.channel, addresses=d.addresses, subject=d.subject,
+            urgent=d.urgent, status=d.status, attempts=d.attempts, last_error=d.last_error,
+            about_event_type=d.about_event_type, about_event_id=d.about_event_id,
+            queued_at=d.created_on, sent_at=d.sent_at, digest=d.bundled_into or d.hold,
+        )
+
+
+class Resend(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    by: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ScheduleRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    at: datetime = Field(description="Run the schedule as at this time (naive: UK time).")
+
+
+class ScheduleAnswer(BaseModel):
+    at: datetime
+    reminders: int
+    digests: int
+
+
+@router.get("/deliveries", response_model=list[DeliveryView])
+def deliveries(
+    app: App, status: Annotated[Status | None, Query()] = None,
+    recipient: Annotated[str | None, Query(max_length=80)] = None,
+) -> list[DeliveryView]:
+    """E-mail and webhook deliveries, newest first, by status or recipient."""
+    return [DeliveryView.of(d) for d in app.deliveries(status, recipient)]
+
+
+@router.get("/failures", response_model=list[DeliveryView])
+def failures(app: App) -> list[DeliveryView]:
+    """Deliveries given up after repeated failures (each also published as NotificationFailed)."""
+    return [DeliveryView.of(d) for d in app.failures()]
+
+
+@router.post("/failures/{delivery_id}/retry", response_model=DeliveryView)
+def retry(app: App, delivery_id: UUID, body: Resend) -> DeliveryView:
+    """Sends a failed delivery again, under the same id and Message-ID."""
+    return DeliveryView.of(app.retry_failed(delivery_id, body.by))
+
+
+@router.post("/schedule/run", response_model=ScheduleAnswer)
+def run_schedule(app: App, body: ScheduleRequest) -> ScheduleAnswer:
+    """Sends the reminders and digests due by a time (the background job uses the clock)."""
+    result = app.run_schedule(body.at)
+    return ScheduleAnswer(at=result.at, reminders=result.reminders, digests=result.digests)
+
+
+@router.get("/routing")
+def routing(app: App) -> list[dict[str, Any]]:
+    """The routing rules in force: event type, conditions, recipients, urgency, and why."""
+    return [asdict(rule) for rule in app.config.rules]

@@ -1,0 +1,92 @@
+"""Bearer tokens: JWTs verified against an issuer's published keys (JWKS), audience and expiry.
+
+In production the issuer is the council's identity provider (OIDC): set ASSURE_AUTH_ISSUER,
+ASSURE_AUTH_AUDIENCE and ASSURE_AUTH_JWKS_URL. The embedded default is a documented development
+issuer: an RSA key kept in the data directory (`DevelopmentIssuer`), whose tokens
+`assure token --user NAME --role ROLE [--provider ID]` writes, so the demo and the tests take the
+same path as production. PyJWT does the cryptography; nothing here is hand-rolled.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from shared.security.identity import Identity, Role
+
+DEV_ISSUER = "assure-development-issuer"
+DEFAULT_AUDIENCE = "assure"
+ALGORITHM = "RS256"
+KEY_ID = "assure-dev-1"
+
+
+class NotAuthenticated(Exception):
+    """No usable bearer token: missing, malformed, expired, or not from our issuer."""
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """Checks a token's signature, issuer, audience and expiry, and reads the identity."""
+
+    issuer: str
+    audience: str
+    keys: jwt.PyJWKClient | Any  # a JWKS client, or a public key for the development issuer
+
+    def identity(self, token: str) -> Identity:
+        try:
+            key = (self.keys.get_signing_key_from_jwt(token).key
+                   if isinstance(self.keys, jwt.PyJWKClient) else self.keys)
+            claims = jwt.decode(token, key, algorithms=[ALGORITHM], audience=self.audience,
+                                issuer=self.issuer, options={"require": ["exp", "sub", "iss"]})
+        except (jwt.PyJWTError, ValueError) as error:
+            raise NotAuthenticated(f"the bearer token was not accepted: {error}") from error
+        try:
+            return Identity(str(claims["sub"]), Role(claims.get("role", "")),
+                            claims.get("provider"))
+        except ValueError as error:
+            raise NotAuthenticated(f"the token names no usable role: {error}") from error
+
+
+class DevelopmentIssuer:
+    """A local issuer for the embedded default: one RSA key, kept beside the data."""
+
+    def __init__(self, key_file: Path) -> None:
+        self.key_file = key_file
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            pem = private.private_bytes(serialization.Encoding.PEM,
+                                        serialization.PrivateFormat.PKCS8,
+                                        serialization.NoEncryption())
+            key_file.touch(mode=0o600)
+            key_file.write_bytes(pem)
+        self._private = serialization.load_pem_private_key(key_file.read_bytes(), None)
+
+    @property
+    def public_key(self) -> Any:
+        return self._private.public_key()
+
+    def issue(self, identity: Identity, hours: float = 8.0,
+              audience: str = DEFAULT_AUDIENCE) -> str:
+        now = int(time.time())
+        claims = {"iss": DEV_ISSUER, "aud": audience, "sub": identity.user,
+                  "role": identity.role.value, "iat": now, "exp": now + int(hours * 3600)}
+        if identity.provider_id:
+            claims["provider"] = identity.provider_id
+        return jwt.encode(claims, self._private, algorithm=ALGORITHM,
+                          headers={"kid": KEY_ID})
+
+    def jwks(self) -> dict[str, Any]:
+        """The public key as a JSON Web Key Set, as an identity provider publishes it."""
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.public_key))
+        return {"keys": [{**jwk, "kid": KEY_ID, "use": "sig", "alg": ALGORITHM}]}
+
+    def verifier(self, audience: str = DEFAULT_AUDIENCE) -> Verifier:
+        return Verifier(DEV_ISSUER, audience, self.public_key)

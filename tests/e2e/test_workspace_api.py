@@ -1,0 +1,87 @@
+"""What the officers' dashboard reads, over real HTTP and NATS: every provider with its
+contracts (intake), every provider's risk standing with the trend of its score (risk), and every
+open intervention with its deadlines (escalation) — one read each, not one per provider."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.contracts.forms import example
+from tests.support import contract_award, eventually, register_with_contract, running, serving
+
+pytestmark = pytest.mark.e2e
+
+PERIODS = [(date(2025, 12, 1), date(2026, 3, 31)), (date(2026, 4, 1), date(2026, 7, 31))]
+
+
+def cmr(period: tuple[date, date], **ratings: str) -> dict[str, Any]:
+    answers = example("cmr-level-1", *period)
+    for section, rating in ratings.items():
+        answers[section]["rating"] = rating
+    return {"form": "cmr-level-1", "answers": answers, "submitted_by": "Registered manager"}
+
+
+async def ok(answer: httpx.Response, code: int = 200) -> Any:
+    assert answer.status_code == code, answer.text
+    return answer.json()
+
+
+async def test_the_dashboard_reads_every_provider_its_trend_and_its_deadlines(settings):
+    async with (
+        running(settings) as system,
+        serving(system) as url,
+        httpx.AsyncClient(base_url=url, timeout=20) as http,
+    ):
+        elm = await register_with_contract(http, "elm-court")
+        await ok(await http.post("/intake/providers", json={
+            "provider_id": "birch", "name": "Birch House", "registered_by": "t"}), 201)
+        await ok(await http.post("/intake/providers/birch/contracts", json=contract_award(
+            "birch-day", service_type="day-services", annual_value="50000", regulator=None,
+            regulator_service_id=None)), 201)
+
+        providers = await ok(await http.get("/intake/providers"))
+        assert [p["name"] for p in providers] == ["Birch House", "Elm-Court"]
+        birch = providers[0]
+        assert [(c["reference"], c["service_type"], c["level"]) for c in birch["contracts"]] == [
+            ("birch-day", "day-services", 2)]
+        assert providers[1]["contracts"][0]["reference"] == elm
+
+        # Elm Court's second return scores lower than its first: the trend is down.
+        await ok(await http.post(f"/intake/contracts/{elm}/returns", json=cmr(PERIODS[0])), 201)
+        await ok(await http.post(f"/intake/contracts/{elm}/returns",
+                                 json=cmr(PERIODS[1], safety_and_quality="red",
+                                          finance="red")), 201)
+
+        async def scored_twice():
+            found = {s["provider_id"]: s for s in await ok(await http.get("/risk/providers"))}
+            standing = found.get("elm-court")
+            return standing if standing and standing["returns_scored"] == 2 else None
+
+        standing = await eventually(scored_twice, what="both returns scored")
+        assert standing["trend"] == "down"
+        assert (standing["previous_score"], standing["latest_score"]) == ("100.00", "88.89")
+        assert standing["latest_band"] == "75-99%" and standing["open_concerns"]
+        in_band = await ok(await http.get("/risk/providers", params={"band": "75-99%"}))
+        assert [s["provider_id"] for s in in_band] == ["elm-court"]
+        day_services = await ok(await http.get("/risk/providers",
+                                               params={"service_type": "day-services"}))
+        assert [s["provider_id"] for s in day_services] == ["birch"]
+        assert day_services[0]["trend"] is None and day_services[0]["latest_score"] is None
+
+        async def opened():
+            return await ok(await http.get("/escalation/interventions")) or None
+
+        [intervention] = await eventually(opened, what="the intervention opened")
+        assert intervention["provider_id"] == "elm-court"
+        at = f"/escalation/interventions/{intervention['intervention_id']}"
+        plan = await ok(await http.post(f"{at}/improvement-plans", json={
+            "requested_by": "Jo Officer", "requested_on": "2026-12-18"}), 201)
+        [listed] = await ok(await http.get("/escalation/interventions"))
+        assert listed["improvement_plans"][0]["plan_due"] == plan["plan_due"] == "2027-01-07"
+
+        refused = await http.get("/risk/providers", params={"band": "90%"})
+        assert refused.status_code == 422

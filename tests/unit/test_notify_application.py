@@ -1,0 +1,268 @@
+"""notify's application on the in-memory store: deliveries derived once, reminders and digests
+from the schedule, per-person inboxes, and failures that are never silent."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from eventsourcing.persistence import Tracking
+
+from services.notify.application import Notifications
+from services.notify.domain.delivery import Status
+from shared.contracts import intake, notify, risk
+from shared.contracts.envelope import Envelope, IntegrationEvent, wrap
+from shared.domain import Refused
+from shared.eventstore import NotFound
+
+pytestmark = pytest.mark.unit
+
+NOW = datetime.now(UTC)
+FROM_INTAKE = Tracking("INTAKE#p0", 1)
+CONFIG = {
+    "contacts": {
+        "operations": {"email": ["duty@council.test"]},
+        "contract-manager": {"email": ["contracts@council.test"], "digest": "daily"},
+        "provider": {"email": ["returns@{provider_id}.test"]},
+    },
+    "localities": {"oakwood": "north"},
+    "users": {
+        "ann": {"name": "Ann Manager", "roles": ["contract-manager"]},
+        "sam": {"name": "Sam Duty", "roles": ["operations"]},
+    },
+}
+_positions = iter(range(1, 10_000))
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Notifications:
+    path = tmp_path / "notify.json"
+    path.write_text(json.dumps(CONFIG))
+    return Notifications(env={"ASSURE_NOTIFY_CONFIG_FILE": str(path),
+                              "ASSURE_NOTIFY_MAX_ATTEMPTS": "2"})
+
+
+def handle(app: Notifications, event: IntegrationEvent, event_id: str) -> None:
+    envelope: Envelope = wrap(event, event_id=event_id, time=NOW, correlation_id="c")
+    app.handle(envelope, Tracking(f"{event.source_service.upper()}#p0", next(_positions)))
+
+
+def concern(concern_id: str, safety: bool, provider_id: str = "oakwood") -> risk.ConcernRaised:
+    return risk.ConcernRaised(
+        provider_id=provider_id, concern_id=concern_id, category="quality",
+        severity="serious" if safety else "moderate", source="return analysis", summary="s",
+        evidence=[], safety_at_risk=safety)
+
+
+def awarded(provider_id: str, manager: str) -> intake.ContractAwarded:
+    return intake.ContractAwarded(
+        provider_id=provider_id, contract_reference=f"{provider_id}-1", service_type="care-home",
+        annual_value="250000", regulator=None, start_date=date(2025, 4, 1), end_date=None,
+        contract_manager=manager)
+
+
+def requested(due_on: date = date(2026, 7, 15)) -> intake.ReturnRequested:
+    return intake.ReturnRequested(
+        provider_id="oakwood", request_id="req-1", contract_reference="oakwood-1", form="kpi",
+        period_start=date(2026, 4, 1), period_end=date(2026, 6, 30), issue_on=date(2026, 7, 1),
+        due_on=due_on)
+
+
+def submitted() -> intake.ReturnSubmitted:
+    return intake.ReturnSubmitted(
+        provider_id="oakwood", return_id="ret-1", contract_reference="oakwood-1", form="kpi",
+        form_version=1, period_start=date(2026, 4, 1), period_end=date(2026, 6, 30), sections={},
+        answers={}, submitted_by="manager", submitted_at=NOW)
+
+
+# Deliveries --------------------------------------------------------------------------------------
+
+
+def test_each_notification_becomes_one_delivery_per_channel_exactly_once(app):
+    handle(app, concern("c-1", safety=True), "e-1")
+
+    first = app.derive_deliveries(NOW)
+    again = app.derive_deliveries(NOW)
+
+    assert {(o.recipient, o.channel, o.addresses) for o in first} == {
+        ("operations", "email", ("duty@council.test",)),
+        ("contract-manager", "email", ("contracts@council.test",)),
+        ("commissioning-manager", "email", ("commissioning-manager@council.invalid",)),
+    }
+    assert again == []
+    assert all(o.attempt == 1 for o in first)  # claimed in the same commit that queued them
+
+
+def test_what_may_wait_is_held_for_the_recipients_digest_and_urgent_items_never_are(app):
+    handle(app, concern("c-1", safety=False), "e-1")
+    handle(app, concern("c-2", safety=True), "e-2")
+
+    sent_at_once = app.derive_deliveries(NOW)
+
+    [held] = app.deliveries(Status.HELD)
+    assert (held.recipient, held.about_event_id, held.hold) == ("contract-manager", "e-1",
+                                                                 "daily")
+    assert ("contract-manager", "e-2") in {(o.recipient, o.about_event_id) for o in sent_at_once}
+
+
+def test_a_notification_recorded_long_before_delivery_started_stays_in_app(app):
+    handle(app, concern("c-1", safety=True), "e-1")
+
+    assert app.derive_deliveries(NOW + timedelta(days=2)) == []
+    assert len(app.inbox("operations")) == 1
+
+
+def test_a_failure_after_the_last_attempt_is_published_listed_and_alerted(app):
+    handle(app, concern("c-1", safety=True), "e-1")
+    [outgoing] = [o for o in app.derive_deliveries(NOW) if o.recipient == "operations"]
+
+    assert app.record_failure(outgoing, "SMTPDataError: 554", NOW) is False
+    [retry] = [o for o in app.claim_due(NOW + timedelta(minutes=5), set())
+               if o.delivery_id == outgoing.delivery_id]
+    assert app.record_failure(retry, "SMTPDataError: 554", NOW) is True
+
+    [failed] = app.failures()
+    assert failed.id == outgoing.delivery_id and failed.attempts == 2
+    [alert] = app.inbox("system-operators")
+    assert alert.urgent and str(failed.id) in alert.body
+    events = [app.to_integration(app.mapper.to_domain_event(n))
+              for n in app.recorder.select_notifications(start=1, limit=100)]
+    [published] = [e for e in events if isinstance(e, notify.NotificationFailed)]
+    assert (published.delivery_id, published.recipient, published.attempts) == (
+        str(failed.id), "operations", 2)
+    assert published.error == "SMTPDataError: 554"
+
+
+def test_a_sent_delivery_is_published_as_delivered_by_its_channel(app):
+    handle(app, concern("c-1", safety=True), "e-1")
+    [outgoing] = [o for o in app.derive_deliveries(NOW) if o.recipient == "operations"]
+
+    app.record_sent(outgoing, NOW)
+    app.record_sent(outgoing, NOW)  # a second answer for the same attempt changes nothing
+
+    events = [app.to_integration(app.mapper.to_domain_event(n))
+              for n in app.recorder.select_notifications(start=1, limit=100)]
+    emailed = [e for e in events if isinstance(e, notify.NotificationDelivered)
+               and e.channel == "email"]
+    assert [(e.recipient, e.delivery_id) for e in emailed] == [
+        ("operations", str(outgoing.delivery_id))]
+
+
+def test_only_a_failed_delivery_can_be_sent_again(app):
+    handle(app, concern("c-1", safety=True), "e-1")
+    [outgoing] = [o for o in app.derive_deliveries(NOW) if o.recipient == "operations"]
+
+    with pytest.raises(Refused):
+        app.retry_failed(outgoing.delivery_id, "Operator")
+
+
+# The schedule -------------------------------------------------------------------------------------
+
+
+def test_a_requested_return_is_reminded_seven_three_and_one_days_before_it_is_due(app):
+    handle(app, requested(), "e-1")
+
+    runs = [app.run_schedule(datetime(2026, 7, day, 9, 0)).reminders
+            for day in (7, 8, 8, 11, 12, 14, 15)]
+
+    assert runs == [0, 1, 0, 0, 1, 1, 0]
+    reminders = [n for n in app.inbox("provider-oakwood")
+                 if n.about_event_type == "ReturnDueSoon"]
+    assert sorted(n.subject for n in reminders) == [
+        "Reminder: return due in 1 day for contract oakwood-1",
+        "Reminder: return due in 3 days for contract oakwood-1",
+        "Reminder: return due in 7 days for contract oakwood-1",
+    ]
+    assert {n.reference for n in reminders} == {"req-1"}
+
+
+def test_a_return_received_stops_its_reminders(app):
+    handle(app, requested(), "e-1")
+    app.run_schedule(datetime(2026, 7, 8, 9, 0))
+    handle(app, submitted(), "e-2")
+
+    assert app.run_schedule(datetime(2026, 7, 12, 9, 0)).reminders == 0
+
+
+def test_a_return_sent_before_it_was_requested_is_never_reminded(app):
+    handle(app, submitted(), "e-1")
+    handle(app, requested(), "e-2")
+
+    assert app.run_schedule(datetime(2026, 7, 14, 9, 0)).reminders == 0
+
+
+def test_a_monitoring_round_asks_the_locality_manager_for_intelligence_once(app):
+    event = requested()
+    event = event.model_copy(update={"form": "cmr-level-1"})
+    handle(app, event, "e-1")
+    handle(app, event, "e-1")  # the same event published again
+
+    [asked] = app.inbox("locality-manager")
+    assert asked.subject == "Intelligence requested: monitoring of provider oakwood"
+    assert asked.about_event_type == "IntelligenceRequested"
+
+
+def test_held_items_go_out_in_one_digest_per_recipient_once(app):
+    handle(app, concern("c-1", safety=False), "e-1")
+    handle(app, concern("c-2", safety=False, provider_id="elm"), "e-2")
+    app.derive_deliveries(NOW)
+    at = NOW + timedelta(days=1)
+
+    first = app.run_schedule(at)
+    again = app.run_schedule(at)
+
+    assert (first.digests, again.digests) == (1, 0)
+    [digest] = [d for d in app.deliveries() if d.about_event_type == "Digest"]
+    assert digest.status == Status.PENDING and digest.recipient == "contract-manager"
+    assert digest.subject.endswith(": 2 notifications")
+    assert {d.status for d in app.deliveries() if d.hold} == {Status.BUNDLED}
+
+
+def test_an_item_held_after_the_days_digest_fell_due_waits_for_the_next(app):
+    handle(app, concern("c-1", safety=False), "e-1")
+    app.derive_deliveries(NOW)
+
+    assert app.run_schedule(NOW).digests == 0  # today's digest fell due before it was held
+
+
+# Inboxes ------------------------------------------------------------------------------------------
+
+
+def test_a_person_reads_their_roles_inboxes_with_their_own_read_marks(app):
+    handle(app, concern("c-1", safety=True), "e-1")
+    [item] = app.user_inbox("sam")
+
+    app.mark_read(item.id, "sam")
+
+    assert app.user_inbox("sam", unread_only=True) == []
+    assert [n.id for n in app.user_inbox("ann", unread_only=True)] != []  # ann's own marks
+    assert app.inbox("operations")[0].read is True
+
+
+def test_a_contract_manager_sees_only_the_providers_they_manage(app):
+    handle(app, awarded("oakwood", "Ann Manager"), "e-1")
+    handle(app, awarded("elm", "Bob Other"), "e-2")
+    handle(app, concern("c-1", safety=False, provider_id="oakwood"), "e-3")
+    handle(app, concern("c-2", safety=False, provider_id="elm"), "e-4")
+
+    assert {n.provider_id for n in app.user_inbox("ann")} == {"oakwood"}
+    assert {n.provider_id for n in app.inbox("contract-manager")} == {"oakwood", "elm"}
+
+
+def test_a_person_not_in_the_configuration_has_no_inbox(app):
+    with pytest.raises(NotFound):
+        app.user_inbox("nobody")
+
+
+def test_an_overdue_return_reminds_the_provider_and_tells_the_contract_manager(app):
+    handle(app, requested(), "e-1")
+    handle(app, intake.ReturnOverdue(
+        provider_id="oakwood", request_id="req-1", contract_reference="oakwood-1", form="kpi",
+        due_on=date(2026, 7, 15), overdue_on=date(2026, 7, 16)), "e-2")
+
+    [overdue] = [n for n in app.inbox("provider-oakwood") if n.about_event_type == "ReturnOverdue"]
+    assert overdue.reference == "req-1" and overdue.may_wait is False
+    assert [n.about_event_type for n in app.inbox("contract-manager")] == ["ReturnOverdue"]
+    assert app.run_schedule(datetime(2026, 7, 16, 9, 0)).reminders == 0
