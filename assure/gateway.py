@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Response
 from fastapi.responses import HTMLResponse
 
+from assure import console
 from assure.asyncapi import asyncapi_json
 from assure.audit import audit_router
 from assure.report.api import router as reports_router
@@ -65,6 +66,9 @@ def create_app(apps: dict[str, ServiceApplication],
     app.include_router(reports_router, dependencies=guarded(guard, ""),
                        max_body_size=DEFAULT_MAX_BODY)
 
+    if settings is not None:
+        console.install(app, settings)
+
     @app.get("/asyncapi.json", tags=["system"], response_class=Response)
     def asyncapi() -> Response:
         """The AsyncAPI catalogue of integration events."""
@@ -73,8 +77,10 @@ def create_app(apps: dict[str, ServiceApplication],
     @app.get("/", include_in_schema=False, response_class=HTMLResponse)
     def index() -> str:
         return (
-            "<h1>Assure</h1><p>The API is documented at <a href='/docs'>/docs</a>; the events "
-            "at <a href='/asyncapi.json'>/asyncapi.json</a>.</p>"
+            "<!DOCTYPE html><html lang='en-GB'><title>Assure</title><h1>Assure</h1><p>"
+            "<a href='/console/'>Sign in to the console</a>. The API is documented at "
+            "<a href='/docs'>/docs</a>; the events at <a href='/asyncapi.json'>/asyncapi.json"
+            "</a>.</p></html>"
         )
 
     return app

@@ -1,0 +1,67 @@
+"""The web console: the provider portal, the officers' workspace and the auditors' and
+committee's views, in the GOV.UK Design System, served by the one HTTP entry point.
+
+Pages are rendered on the server from the same HTTP API any client uses (`client.Api`), as the
+signed-in person; the GOV.UK Frontend styles and scripts come from its npm package
+(`npm ci --prefix assure/console`, see the README).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from assure.console import approvals, audit, home, inbox, provider, reports, workspace
+from assure.console.client import ApiError
+from assure.console.rendering import render
+from assure.console.session import SignInNeeded, sign_in_redirect, visitor
+from shared.settings import AssureSettings
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+GOVUK_FRONTEND = HERE / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+
+
+def install(app: FastAPI, settings: AssureSettings) -> None:
+    """Adds the console's pages under /console and its assets. Without the GOV.UK Frontend
+    files the API still runs and the pages come unstyled, with a warning saying what to do."""
+    if not GOVUK_FRONTEND.is_dir():
+        log.warning("the console's GOV.UK Frontend files are missing (%s): run `npm ci "
+                    "--prefix assure/console` once, as the README says", GOVUK_FRONTEND)
+    app.state.console_settings = settings
+    for area in (home, reports, provider, approvals, workspace, inbox, audit):
+        app.include_router(area.router, prefix="/console", include_in_schema=False)
+
+    @app.get("/console/assets/govuk-frontend.min.{kind}", include_in_schema=False)
+    def frontend(kind: str) -> Response:
+        found = GOVUK_FRONTEND / f"govuk-frontend.min.{kind}"
+        if kind not in ("css", "js") or not found.is_file():
+            return Response(status_code=404)
+        body = found.read_bytes()
+        return Response(body, media_type="text/css" if kind == "css" else "text/javascript",
+                        headers={"Cache-Control": "public, max-age=3600"})
+
+    app.mount("/console/assets", StaticFiles(directory=GOVUK_FRONTEND / "assets",
+                                             check_dir=False), name="console-govuk-assets")
+    app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
+
+    @app.exception_handler(SignInNeeded)
+    async def needs_sign_in(_: Request, error: SignInNeeded) -> Response:
+        return sign_in_redirect(error.wanted)
+
+    @app.exception_handler(ApiError)
+    async def refused(request: Request, error: ApiError) -> Response:
+        """What a page could not do, said in words: 403 not yours, 404 not found, …"""
+        try:
+            who = visitor(request)
+        except SignInNeeded:
+            who = None
+        headings = {403: "You cannot see this page", 404: "Page not found",
+                    409: "That cannot be done now", 401: "Sign in again"}
+        return render(request, "message.html", who, status=error.status,
+                      heading=headings.get(error.status, "Sorry, there is a problem"),
+                      message=error.message)

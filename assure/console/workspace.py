@@ -1,0 +1,199 @@
+"""The officers' workspace: every provider at a glance, the return log with allocation and its
+exports, a provider's page (score trend, issues and risk log, interventions, timeline) and the
+intervention actions. (The approvals queue and the inbox are `approvals` and `inbox`; a
+provider's monitoring reports are served by their own module.)"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+from uuid import UUID
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from assure.console import charts
+from assure.console.client import Api, ApiError
+from assure.console.navigation import CASEWORK
+from assure.console.rendering import render
+from assure.console.session import Visitor, done, visitor
+from assure.console.workspace_forms import ACTIONS, Action, Answers, blank, read, refusal
+from assure.console.workspace_views import (
+    BANDS,
+    NOT_SCORED,
+    TRENDS,
+    chart_points,
+    council_calendar,
+    dashboard_lines,
+    deadlines,
+    score_points,
+    service_type_choices,
+    unless_refused,
+    working_days_left,
+)
+from services.escalation.entrypoints.views import uk_today
+from shared.security.identity import Role
+
+router = APIRouter()
+# Who may allocate returns (the API's RETURNS_OFFICE): the buttons are shown only to them.
+ALLOCATORS = {Role.CONTRACT_COORDINATOR, Role.COMMISSIONING_OFFICER}
+STATUSES = ("requested", "overdue", "submitted", "late")
+
+
+# The dashboard -------------------------------------------------------------------------------
+
+@router.get("/workspace/")
+async def dashboard(request: Request, band: str = "", service_type: str = "") -> Response:
+    who = visitor(request)
+    async with Api(request, who.token) as api:
+        providers, standings, overdue, interventions = await asyncio.gather(
+            api.get("/intake/providers"),
+            unless_refused(api.get("/risk/providers"), []),
+            unless_refused(api.get("/intake/return-log", status="overdue"), []),
+            unless_refused(api.get("/escalation/interventions"), []),
+        )
+    lines = dashboard_lines(providers, standings, overdue, interventions)
+    band = band if band in (*BANDS, NOT_SCORED) else ""
+    return render(request, "workspace/dashboard.html", who,
+                  lines=[line for line in lines if line.shown(band, service_type)],
+                  total=len(lines), band=band, service_type=service_type, bands=BANDS,
+                  not_scored=NOT_SCORED, service_types=service_type_choices(lines),
+                  trends=TRENDS, today=uk_today())
+
+
+# The return log ------------------------------------------------------------------------------
+
+def _log_query(status: str, provider_id: str, mine: str, who: Visitor) -> dict[str, str]:
+    return {"status": status if status in STATUSES else "", "provider_id": provider_id,
+            "allocated_to": who.identity.user if mine else ""}
+
+
+@router.get("/workspace/returns")
+async def return_log(request: Request, status: str = "", provider_id: str = "",
+                     mine: str = "") -> Response:
+    who = visitor(request)
+    query = _log_query(status, provider_id, mine, who)
+    async with Api(request, who.token) as api:
+        rows = await api.get("/intake/return-log", **query)
+    return render(request, "workspace/returns.html", who, rows=rows, query=query, mine=mine,
+                  statuses=STATUSES, may_allocate=who.identity.role in ALLOCATORS,
+                  export_query=urlencode({k: v for k, v in (
+                      ("status", query["status"]), ("provider_id", provider_id),
+                      ("mine", mine)) if v}))
+
+
+@router.get("/workspace/returns/export.{kind}")
+async def export_return_log(request: Request, kind: Literal["csv", "xlsx"], status: str = "",
+                            provider_id: str = "", mine: str = "") -> Response:
+    """The API's own export, passed through: same file, type and name."""
+    who = visitor(request)
+    async with Api(request, who.token) as api:
+        answer = await api.raw("/intake/return-log", format=kind,
+                               **_log_query(status, provider_id, mine, who))
+    return Response(answer.content, media_type=answer.headers["content-type"], headers={
+        "Content-Disposition": answer.headers["content-disposition"]})
+
+
+@router.post("/workspace/returns/{request_id}/{change}")
+async def allocate(request: Request, request_id: UUID,
+                   change: Literal["allocate", "release"],
+                   back: Annotated[str, Form()] = "") -> Response:
+    who = visitor(request)
+    async with Api(request, who.token) as api:
+        await api.post(f"/intake/return-log/{request_id}/{change}",
+                       {"coordinator": who.identity.user})
+    said = "allocated to you" if change == "allocate" else "released for someone else to take"
+    to = back if back.startswith("/console/workspace/returns") else "/console/workspace/returns"
+    return done(to, f"Return {said}")
+
+
+# A provider ----------------------------------------------------------------------------------
+
+async def _provider(api: Api, provider_id: str) -> dict[str, Any]:
+    at = f"/providers/{provider_id}"
+    provider, risk, scores, log, interventions, timeline = await asyncio.gather(
+        api.get(f"/intake{at}"),
+        unless_refused(api.get(f"/risk{at}/risk"), None),
+        unless_refused(api.get(f"/risk{at}/scores"), []),
+        unless_refused(api.get(f"/risk{at}/log"), []),
+        unless_refused(api.get(f"/escalation{at}/interventions"), []),
+        unless_refused(api.get(f"/escalation{at}/timeline"), None),
+    )
+    return {"provider": provider, "risk": risk, "log": log, "interventions": interventions,
+            "timeline": timeline, "scores": score_points(scores)}
+
+
+@router.get("/workspace/providers/{provider_id}")
+async def provider_page(request: Request, provider_id: str) -> Response:
+    who = visitor(request)
+    async with Api(request, who.token) as api:
+        found = await _provider(api, provider_id)
+    calendar, today = council_calendar(request.app.state.console_settings), uk_today()
+    for intervention in found["interventions"]:
+        intervention["deadlines"] = [
+            (d, working_days_left(calendar, today, d.due)) for d in deadlines(intervention)]
+    chart = charts.line(f"Risk score of {found['provider']['name']} by return period",
+                        chart_points(found["scores"]))
+    return render(request, "workspace/provider.html", who, chart=chart, **found)
+
+
+# An intervention and its actions -------------------------------------------------------------
+
+async def _intervention_page(request: Request, who: Visitor, intervention_id: UUID,
+                             status: int = 200, acting: Action | None = None,
+                             answers: Answers | None = None) -> Response:
+    async with Api(request, who.token) as api:
+        intervention = await api.get(f"/escalation/interventions/{intervention_id}")
+        provider = await api.get(f"/intake/providers/{intervention['provider_id']}")
+    calendar, today = council_calendar(request.app.state.console_settings), uk_today()
+    due = [(d, working_days_left(calendar, today, d.due)) for d in deadlines(intervention)]
+    typed = {key: blank(action, today) for key, action in ACTIONS.items()}
+    waiting = [plan for plan in intervention["improvement_plans"]
+               if plan["status"] == "requested" and plan["plan_due"]]
+    if acting and answers:
+        typed[acting.key] = answers.typed
+    return render(
+        request, "workspace/intervention.html", who, status=status, intervention=intervention,
+        provider=provider, deadlines=due, actions=ACTIONS.values(), typed=typed,
+        waiting_plan=waiting[-1] if waiting else None,
+        acting=acting.key if acting else None, problems=answers.problems if answers else {},
+        missing=answers.missing if answers else {},
+        errors=answers.errors() if answers else None,
+        may_act=who.identity.role in CASEWORK and intervention["status"] == "open")
+
+
+@router.get("/workspace/interventions/{intervention_id}")
+async def intervention_page(request: Request, intervention_id: UUID) -> Response:
+    return await _intervention_page(request, visitor(request), intervention_id)
+
+
+def _api_path(action: Action, form: dict[str, str]) -> str:
+    if not action.of_plan:
+        return action.api
+    try:
+        return action.api.format(plan_id=UUID(form.get("plan_id", "")))
+    except ValueError as error:
+        raise ApiError(404, "there is no such improvement plan") from error
+
+
+@router.post("/workspace/interventions/{intervention_id}/{action_key}")
+async def act(request: Request, intervention_id: UUID, action_key: str) -> Response:
+    who = visitor(request)
+    action = ACTIONS.get(action_key)
+    if action is None:
+        raise ApiError(404, f"there is no action called {action_key}")
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    answers = read(action, form, who.identity.user)
+    if not answers.problems:
+        try:
+            async with Api(request, who.token) as api:
+                answer = await api.post(f"/escalation/interventions/{intervention_id}/"
+                                        f"{_api_path(action, form)}", answers.body)
+            return done(f"/console/workspace/interventions/{intervention_id}",
+                        action.done(answer))
+        except ApiError as error:
+            if error.status not in (409, 422):
+                raise
+            refusal(action, answers, error.problems())
+    return await _intervention_page(request, who, intervention_id, 422, action, answers)

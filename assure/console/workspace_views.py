@@ -1,0 +1,169 @@
+"""What the officers' workspace shows, put together from the API's answers: a line of the
+dashboard for each provider, the deadlines an intervention counts down to, the score trend."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Awaitable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from assure.console.charts import Point
+from assure.console.client import ApiError
+from services.escalation.adapters.local_holidays import load as local_holidays
+from shared.settings import AssureSettings
+from shared.working_days import Nation, WorkingDays
+
+T = TypeVar("T")
+
+BANDS = ("100%", "75-99%", "50-74%", "below 50%")
+NOT_SCORED = "not scored"
+TRENDS = {"up": "Up", "down": "Down", "steady": "Steady"}
+
+
+async def unless_refused(call: Awaitable[T], instead: T) -> T:
+    """A part of a page the visitor's role may not read (403) is left out, not the page."""
+    try:
+        return await call
+    except ApiError as error:
+        if error.status != 403:
+            raise
+        return instead
+
+
+@dataclass(frozen=True)
+class Deadline:
+    what: str
+    due: date
+    intervention_id: str
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _plan_deadlines(plan: dict[str, Any]) -> Iterable[tuple[str, date | None]]:
+    if plan["status"] not in ("requested", "received"):
+        return ()
+    name = "Directed plan" if plan["directed"] else "Improvement plan"
+    return (
+        (f"{name} due", None if plan["received_on"] else _day(plan["plan_due"])),
+        (f"{name} 30-day review", None if plan["reviewed_on"] else _day(plan["review_due"])),
+        (f"{name} targets met", _day(plan["targets_due"])),
+    )
+
+
+def deadlines(intervention: dict[str, Any]) -> list[Deadline]:
+    """The dates still ahead of an open intervention (or passed unmet), soonest first: plans
+    outstanding, reviews not held, targets, breach notices not yet met."""
+    found: list[tuple[str, date | None]] = []
+    for plan in intervention["improvement_plans"]:
+        found += _plan_deadlines(plan)
+    found += [("Breach notice timescale", _day(notice["comply_by"]))
+              for notice in intervention["breach_notices"] if notice["status"] == "issued"]
+    ident = str(intervention["intervention_id"])
+    return sorted((Deadline(what, due, ident) for what, due in found if due is not None),
+                  key=lambda d: d.due)
+
+
+@dataclass
+class ProviderLine:
+    """One provider on the dashboard."""
+
+    provider_id: str
+    name: str
+    suspended: bool
+    service_types: list[str]
+    levels: list[int]
+    band: str | None = None
+    score: Decimal | None = None
+    risk_level: str | None = None
+    trend: str | None = None
+    open_concerns: int = 0
+    overdue_returns: int = 0
+    next_deadline: Deadline | None = None
+    deadlines: list[Deadline] = field(default_factory=list)
+
+    def shown(self, band: str, service_type: str) -> bool:
+        return ((not band or (self.band or NOT_SCORED) == band)
+                and (not service_type or service_type in self.service_types))
+
+
+def dashboard_lines(providers: list[dict[str, Any]], standings: list[dict[str, Any]],
+                    overdue: list[dict[str, Any]],
+                    interventions: list[dict[str, Any]]) -> list[ProviderLine]:
+    """Each registered provider with its risk standing, overdue returns and next deadline."""
+    risk = {s["provider_id"]: s for s in standings}
+    late = Counter(row["provider_id"] for row in overdue)
+    due: dict[str, list[Deadline]] = {}
+    for intervention in interventions:
+        due.setdefault(intervention["provider_id"], []).extend(deadlines(intervention))
+    lines = []
+    for provider in providers:
+        contracts = [c for c in provider["contracts"] if not c["ended_on"]]
+        line = ProviderLine(
+            provider["provider_id"], provider["name"], provider["suspended"],
+            sorted({c["service_type"] for c in contracts}),
+            sorted({c["level"] for c in contracts if c["level"] is not None}))
+        _standing(line, risk.get(line.provider_id))
+        line.overdue_returns = late[line.provider_id]
+        line.deadlines = sorted(due.get(line.provider_id, []), key=lambda d: d.due)
+        line.next_deadline = line.deadlines[0] if line.deadlines else None
+        lines.append(line)
+    return lines
+
+
+def _standing(line: ProviderLine, standing: dict[str, Any] | None) -> None:
+    if standing is None:
+        return
+    line.band, line.risk_level = standing["latest_band"], standing["risk_level"]
+    line.score = standing["latest_score"]
+    line.trend = standing.get("trend")
+    line.open_concerns = len(standing["open_concerns"])
+
+
+def score_points(scores: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The returns that stand and count (not corrected, not held), oldest first, with the
+    score each was last given: the rows of the trend table and the points of its chart."""
+    rows = []
+    for record in scores:
+        if record["superseded_by"] or record["held"] or not record["scores"]:
+            continue
+        latest = record["scores"][-1]
+        rows.append({"period_start": record["period_start"], "period_end": record["period_end"],
+                     "form": record["form"], "score": latest["score"], "band": latest["band"],
+                     "change": latest.get("change"), "return_id": record["return_id"]})
+    return rows
+
+
+def chart_points(rows: list[dict[str, Any]]) -> list[Point]:
+    return [Point(f"{date.fromisoformat(str(r['period_end'])[:10]):%b %Y}",
+                  Decimal(str(r["score"]))) for r in rows]
+
+
+def service_type_choices(lines: list[ProviderLine]) -> list[str]:
+    return sorted({kind for line in lines for kind in line.service_types})
+
+
+def council_calendar(settings: AssureSettings) -> WorkingDays:
+    """The working days escalation counts its deadlines on: the nation's holidays and the
+    council's own, from the same calendar file."""
+    return WorkingDays(Nation(settings.nation), local_holidays(settings.calendar_file))
+
+
+def working_days_left(calendar: WorkingDays, today: date, due: date) -> str:
+    """'due today', 'in 8 working days', or '3 working days overdue'."""
+    if due == today:
+        return "due today"
+    start, end = sorted((today, due))
+    count, day = 0, start
+    while day < end:
+        day = calendar.on_or_after(day + timedelta(days=1))
+        if day <= end:
+            count += 1
+    plural = "" if count == 1 else "s"
+    if due > today:
+        return f"in {count} working day{plural}"
+    return f"{count} working day{plural} overdue" if count else "overdue"

@@ -1,0 +1,233 @@
+"""The approvals queue and the notifications inbox in a real browser: a senior sees a proposed
+suspension arrive without reloading and approves it; nobody approves their own proposal; a
+notification arrives without reloading and is marked as read (issue 9, §8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.conftest import Console, accessible, screenshot
+from tests.support import SECTIONS_UNSAFE, eventually, register_with_contract, return_form
+
+pytestmark = pytest.mark.browser
+
+OFFICER = "Jo Officer"
+HOSP = ("Morag Campbell", "head_of_strategic_planning")
+GM = ("Ewan Grant", "general_manager")
+
+
+async def ok(answer: httpx.Response, code: int = 200) -> Any:
+    assert answer.status_code == code, answer.text
+    return answer.json()
+
+
+async def failed_breach_notice(api: httpx.AsyncClient, provider_id: str) -> str:
+    """An unsafe return opens an intervention; its breach notice is not met. Its address."""
+    reference = await register_with_contract(api, provider_id)
+    await ok(await api.post(f"/intake/contracts/{reference}/returns",
+                            json=return_form(SECTIONS_UNSAFE)), 201)
+
+    async def opened() -> list[dict[str, Any]]:
+        return (await api.get(f"/escalation/providers/{provider_id}/interventions")).json()
+
+    [intervention] = await eventually(opened, what="InterventionOpened")
+    at = f"/escalation/interventions/{intervention['intervention_id']}"
+    # The policy's own proposal is confirmed first, as on the ladder.
+    for proposal in await ok(await api.get(f"/escalation/providers/{provider_id}/escalations")):
+        await ok(await api.post(f"/escalation/escalations/{proposal['escalation_id']}/approve",
+                                json={"approver": GM[0], "role": GM[1]}))
+    await ok(await api.post(f"{at}/breach-notices", json={
+        "deficiency": "night staffing below the contract", "issued_by": OFFICER,
+        "action_required": "two waking night staff every night", "issued_on": "2026-10-01",
+        "comply_by": "2026-10-30"}), 201)
+    checked = await ok(await api.post("/escalation/deadlines/check",
+                                      params={"today": "2026-11-02"}))
+    assert checked["breach_notices_failed"] == 1
+    return at
+
+
+async def signed_in_api(console: Console, user: str, role: str) -> dict[str, str]:
+    """A bearer token for someone in a role DevSignIn would not pick for the route."""
+    token = await ok(await console.api.post("/auth/dev-token", json={"user": user, "role": role}))
+    return {"Authorization": f"Bearer {token['access_token']}"}
+
+
+async def mark_page(page: Any) -> None:
+    """A flag that only a reload would clear: proof a change came without one."""
+    await page.evaluate("window.assureNotReloaded = true")
+
+
+async def not_reloaded(page: Any) -> bool:
+    return await page.evaluate("window.assureNotReloaded === true")
+
+
+async def test_a_senior_sees_a_proposed_suspension_arrive_and_approves_it(console: Console):
+    at = await failed_breach_notice(console.api, "hazel")
+    page = await console.sign_in(*HOSP)
+    await page.goto("/console/workspace/approvals")
+    assert await page.title() == "Approvals – Assure"
+    queue = page.locator("#approvals")
+    assert await queue.get_attribute("aria-live") == "polite"
+    assert await queue.get_attribute("data-live-src") == "/console/workspace/approvals/fragment"
+    assert "No serious steps are waiting" in await queue.inner_text()
+    await accessible(page)
+    await mark_page(page)
+
+    # An officer proposes the suspension while the senior has the queue open.
+    proposal = await ok(await console.api.post(f"{at}/suspension", json={
+        "proposed_by": OFFICER, "reason": "breach notice not met by 30 October",
+        "contingency_plan": "social work reviews for all 14 people"}), 201)
+    card = queue.locator(f"[data-escalation='{proposal['escalation_id']}']")
+    await card.wait_for()
+    assert await not_reloaded(page)
+    text = await card.inner_text()
+    for shown in ("Suspension of Hazel", OFFICER, "breach notice not met by 30 October"):
+        assert shown in text
+    assert await card.get_by_role("link", name="Hazel", exact=True).get_attribute("href") == (
+        "/console/workspace/providers/hazel")
+    await accessible(page)
+    await screenshot(page, "approvals-queue")
+
+    reason = card.get_by_label("Reason for your decision")
+    await reason.fill("contingency plan agreed with the locality team")
+    # The list is fetched again while the senior types: unchanged, it is left alone.
+    for _ in range(2):
+        async with page.expect_response("**/console/workspace/approvals/fragment"):
+            pass
+    assert await reason.input_value() == "contingency plan agreed with the locality team"
+    await card.get_by_role("button", name="Approve the Suspension of Hazel").click()
+    banner = page.locator(".govuk-notification-banner--success")
+    await banner.wait_for()
+    assert "Suspension of Hazel approved" in await banner.inner_text()
+    assert await queue.locator(f"[data-escalation='{proposal['escalation_id']}']").count() == 0
+    await accessible(page)
+
+    decided = await ok(await console.api.get(
+        f"/escalation/escalations/{proposal['escalation_id']}"))
+    assert (decided["status"], decided["decided_by"]) == ("approved", HOSP[0])
+    history = await ok(await console.api.get("/escalation/providers/hazel/history"))
+    [approval] = [e for e in history if e["event"] == "Approved"
+                  and e["aggregate_id"] == proposal["escalation_id"]]
+    assert approval["why"] == "contingency plan agreed with the locality team"
+
+
+async def test_a_senior_who_proposed_a_step_cannot_approve_it(console: Console):
+    reference = await register_with_contract(console.api, "larch")
+    intervention = await ok(await console.api.post(
+        "/escalation/providers/larch/interventions", json={
+            "summary": "a resident's death is under police investigation",
+            "opened_by": OFFICER, "contract_reference": reference}), 201)
+    as_gm = await signed_in_api(console, *GM)
+    proposal = await ok(await console.api.post(
+        f"/escalation/interventions/{intervention['intervention_id']}/chief-officer",
+        json={"proposed_by": GM[0], "reason": "criminal investigation, media interest"},
+        headers=as_gm, auth=None), 201)
+
+    page = await console.sign_in(*GM)
+    await page.goto("/console/workspace/approvals")
+    card = page.locator(f"[data-escalation='{proposal['escalation_id']}']")
+    await card.get_by_role("button", name="Approve").click()
+    summary = page.locator(".govuk-error-summary")
+    await summary.wait_for()
+    assert await page.title() == "Error: Approvals – Assure"
+    link = summary.get_by_role("link", name="You proposed this step")
+    assert await link.get_attribute("href") == f"#reason-{proposal['escalation_id']}"
+    assert "You proposed this step" in await card.locator(".govuk-error-message").inner_text()
+    await accessible(page)
+    await screenshot(page, "approvals-own-proposal-refused")
+
+    still = await ok(await console.api.get(
+        f"/escalation/escalations/{proposal['escalation_id']}"))
+    assert (still["status"], still["decided_by"]) == ("proposed", None)
+
+    # A rejection needs its reason; the form says so and changes nothing.
+    other = await console.sign_in(*HOSP)
+    await other.goto("/console/workspace/approvals")
+    card = other.locator(f"[data-escalation='{proposal['escalation_id']}']")
+    await card.get_by_role("button", name="Reject").click()
+    await other.locator(".govuk-error-summary").get_by_role(
+        "link", name="Enter the reason for rejecting").wait_for()
+    await accessible(other)
+    assert (await ok(await console.api.get(
+        f"/escalation/escalations/{proposal['escalation_id']}")))["status"] == "proposed"
+
+    # Officers propose serious steps; the queue is for those who decide on them.
+    officer = await console.sign_in(OFFICER, "commissioning_officer")
+    answer = await officer.goto("/console/workspace/approvals")
+    assert answer.status == 403
+    assert await officer.get_by_role("heading", level=1).inner_text() == (
+        "You cannot see this page")
+    await accessible(officer)
+
+
+async def test_a_notification_arrives_without_a_reload_and_is_marked_as_read(console: Console):
+    reference = await register_with_contract(console.api, "rowan")
+    page = await console.sign_in(*HOSP)
+    await page.goto("/console/inbox")
+    assert await page.title() == "Notifications – Assure"
+    inbox = page.locator("#inbox")
+    assert await inbox.get_attribute("data-live-src") == "/console/inbox/fragment"
+    await accessible(page)
+    await mark_page(page)
+
+    intervention = await ok(await console.api.post(
+        "/escalation/providers/rowan/interventions", json={
+            "summary": "serious adverse incident", "opened_by": OFFICER,
+            "contract_reference": reference}), 201)
+    await ok(await console.api.post(
+        f"/escalation/interventions/{intervention['intervention_id']}/chief-officer",
+        json={"proposed_by": OFFICER, "reason": "serious adverse incident"}), 201)
+
+    async def told() -> dict[str, Any] | None:
+        items = (await console.api.get("/notify/inbox/head-of-strategic-planning")).json()
+        return next((n for n in items if n["about_event_type"] == "EscalationProposed"
+                     and n["provider_id"] == "rowan"), None)
+
+    notification = await eventually(told, what="the Head of Strategic Planning told")
+    row = inbox.locator(f"[data-notification='{notification['notification_id']}']")
+    await row.wait_for()
+    assert await not_reloaded(page)
+    assert await row.locator(".govuk-tag--blue").inner_text() == "Unread"
+    assert notification["subject"] in await row.inner_text()
+    await accessible(page)
+    await screenshot(page, "inbox")
+
+    await row.get_by_role("button", name="Mark as read").click()
+    banner = page.locator(".govuk-notification-banner--success")
+    await banner.wait_for()
+    assert "marked as read" in await banner.inner_text()
+    row = page.locator(f"[data-notification='{notification['notification_id']}']")
+    assert await row.locator(".govuk-tag--grey").inner_text() == "Read"
+    assert await row.get_by_role("button", name="Mark as read").count() == 0
+    await accessible(page)
+
+    mine = await ok(await console.api.get("/notify/inbox/head-of-strategic-planning",
+                                          params={"reader": HOSP[0]}))
+    assert next(n for n in mine if n["notification_id"] == notification["notification_id"]
+                )["read"]
+    others = await ok(await console.api.get("/notify/inbox/head-of-strategic-planning",
+                                            params={"reader": "Someone else"}))
+    assert not next(n for n in others
+                    if n["notification_id"] == notification["notification_id"])["read"]
+
+
+async def test_a_providers_users_read_their_own_inbox(console: Console):
+    reference = await register_with_contract(console.api, "aspen")
+    await ok(await console.api.post("/escalation/providers/aspen/interventions", json={
+        "summary": "missed visits", "opened_by": OFFICER, "contract_reference": reference}), 201)
+
+    async def told() -> dict[str, Any] | None:
+        items = (await console.api.get("/notify/inbox/provider-aspen")).json()
+        return next(iter(items), None)
+
+    notification = await eventually(told, what="the provider told")
+    page = await console.sign_in("Registered manager", "provider_user", provider_id="aspen")
+    await page.goto("/console/inbox")
+    row = page.locator(f"[data-notification='{notification['notification_id']}']")
+    await row.get_by_role("button", name="Mark as read").click()
+    await page.locator(".govuk-notification-banner--success").wait_for()
+    assert await row.locator(".govuk-tag--grey").inner_text() == "Read"
+    await accessible(page)

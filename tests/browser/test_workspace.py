@@ -1,0 +1,197 @@
+"""The officers' workspace in a real browser: an unsafe return becomes a concern on the
+dashboard, the officer opens the provider and its intervention and asks for an improvement plan
+(a missing answer first, named in the error summary); the return log is worked and exported."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from services.escalation.entrypoints.views import uk_today
+from shared.settings import AssureSettings
+from shared.working_days import Nation, WorkingDays
+from tests.browser.conftest import Console, accessible, screenshot
+from tests.support import SECTIONS_UNSAFE, eventually, register_with_contract, return_form
+
+pytestmark = pytest.mark.browser
+OFFICER = "Jo Officer"
+
+
+async def concern_and_intervention(console: Console, provider_id: str) -> dict:
+    """An unsafe return scored, its concern raised and an intervention opened for it."""
+    reference = await register_with_contract(console.api, provider_id)
+    answer = await console.api.post(f"/intake/contracts/{reference}/returns",
+                                    json=return_form(SECTIONS_UNSAFE))
+    assert answer.status_code == 201, answer.text
+
+    async def opened():
+        found = (await console.api.get(f"/escalation/providers/{provider_id}/interventions"))
+        return found.json() or None
+
+    [intervention] = await eventually(opened, what="the intervention opened")
+    return intervention
+
+
+async def test_an_officer_sees_the_concern_and_requests_an_improvement_plan(
+        console: Console, console_settings: AssureSettings):
+    intervention = await concern_and_intervention(console, "oakwood")
+    risk = (await console.api.get("/risk/providers/oakwood/risk")).json()
+    assert risk["latest_band"] == "75-99%" and risk["open_concerns"]
+
+    page = await console.sign_in(OFFICER, "commissioning_officer")
+    await page.wait_for_url("**/console/workspace/")
+    row = page.locator("tr[data-provider=oakwood]")
+    cells = await row.locator("td").all_inner_texts()
+    assert cells[0].startswith("75–99%")
+    assert "Level 1" in cells[1]
+    assert cells[2] == (risk["risk_level"] or "not assessed").capitalize()
+    assert cells[3] == "No earlier score"
+    assert cells[4] == str(len(risk["open_concerns"]))
+    await accessible(page)
+    await screenshot(page, "workspace-dashboard")
+
+    # Filtering by another band leaves Oakwood out.
+    await page.get_by_label("Risk score band").select_option("below 50%")
+    await page.get_by_role("button", name="Show providers").click()
+    await page.get_by_text("No provider matches").wait_for()
+    await page.goto("/console/workspace/")
+
+    await row.get_by_role("link", name="Oakwood").click()
+    await page.wait_for_url("**/console/workspace/providers/oakwood")
+    assert await page.locator("svg.assure-chart").count() == 1
+    assert await page.get_by_role("link", name="Monitoring reports").get_attribute(
+        "href") == "/console/workspace/providers/oakwood/reports"
+    log = (await console.api.get("/risk/providers/oakwood/log")).json()
+    concern = next(entry for entry in log if entry["kind"] == "concern")
+    assert concern["summary"] in await page.locator("#risk-log").inner_text()
+    interventions = page.locator("#interventions")
+    assert "Enforce" in await interventions.inner_text()
+    await accessible(page)
+    await screenshot(page, "workspace-provider")
+
+    await interventions.get_by_role("link").first.click()
+    await page.wait_for_url(f"**/console/workspace/interventions/"
+                            f"{intervention['intervention_id']}")
+    await accessible(page)
+
+    # The date requested, its day left out: the error summary names it, and nothing changed.
+    await page.locator("#improvement-plan-requested-on-day").fill("")
+    await page.get_by_role("button", name="Request improvement plan").click()
+    summary = page.locator(".govuk-error-summary")
+    await summary.wait_for()
+    assert await page.title() == "Error: Intervention with Oakwood – Assure"
+    link = summary.get_by_role("link", name="Date requested must include a day")
+    assert await link.get_attribute("href") == "#improvement-plan-requested-on-day"
+    month = page.locator("#improvement-plan-requested-on-month")
+    assert await month.input_value() == str(uk_today().month)
+    assert "govuk-input--error" not in await month.get_attribute("class")
+    assert "govuk-input--error" in await page.locator(
+        "#improvement-plan-requested-on-day").get_attribute("class")
+    await accessible(page)
+    await screenshot(page, "workspace-intervention-errors")
+    unchanged = (await console.api.get(
+        f"/escalation/interventions/{intervention['intervention_id']}")).json()
+    assert unchanged["improvement_plans"] == []
+
+    today = uk_today()
+    await page.locator("#improvement-plan-requested-on-day").fill(str(today.day))
+    await page.get_by_role("button", name="Request improvement plan").click()
+    due = WorkingDays(Nation(console_settings.nation)).add(today, 10)
+    banner = page.locator(".govuk-notification-banner--success")
+    await banner.wait_for()
+    assert f"it is due by {due.day} {due:%B %Y}" in await banner.inner_text()
+    plans = page.locator("#improvement-plans")
+    assert f"{due.day} {due:%B %Y}" in await plans.inner_text()
+    assert "Requested" in await plans.inner_text()
+    assert "Improvement plan due" in await page.locator("#deadlines").inner_text()
+    assert "In 10 working days" in await page.locator("#deadlines").inner_text()
+    await accessible(page)
+    await screenshot(page, "workspace-intervention")
+
+    # The provider's plan arrives: its SMART action without an owner is named, then recorded.
+    await page.locator("#plan-received-actions-0-action").fill("Recruit two night staff")
+    await page.locator("#plan-received-actions-0-measure").fill("Rota shows two waking staff")
+    due_by = today + timedelta(days=30)
+    for part, value in (("day", due_by.day), ("month", due_by.month), ("year", due_by.year)):
+        await page.locator(f"#plan-received-actions-0-due-{part}").fill(str(value))
+    await page.get_by_role("button", name="Record plan received").click()
+    await summary.get_by_role("link", name="Enter who owns the action").wait_for()
+    assert await page.locator("#plan-received-actions-0-action").input_value() == (
+        "Recruit two night staff")
+    await accessible(page)
+    await page.locator("#plan-received-actions-0-owner").fill("Registered manager")
+    await page.get_by_role("button", name="Record plan received").click()
+    await banner.get_by_text("Improvement plan received").wait_for()
+    [plan] = (await console.api.get(
+        f"/escalation/interventions/{intervention['intervention_id']}")).json()[
+        "improvement_plans"]
+    review = date.fromisoformat(plan["review_due"])
+    assert f"it is reviewed by {review.day} {review:%B %Y}" in await banner.inner_text()
+    assert plan["actions"][0]["owner"] == "Registered manager"
+    assert "Recruit two night staff" in await plans.inner_text()
+
+    # A suspension before any breach notice failed is refused: the refusal is the summary.
+    await page.locator("#suspension-reason").fill("night staffing still short")
+    await page.locator("#suspension-contingency-plan").fill("reviews for all 14 people")
+    await page.get_by_role("button", name="Propose suspension").click()
+    await summary.wait_for()
+    assert "breach notice" in (await summary.inner_text()).lower()
+    assert await page.locator("#suspension-reason").input_value() == "night staffing still short"
+    assert (await console.api.get("/escalation/providers/oakwood/escalations")).json()[-1][
+        "step"] != "suspension"
+    await accessible(page)
+
+    # Back on the dashboard, the plan's review is Oakwood's next deadline.
+    await page.goto("/console/workspace/")
+    deadline = await page.locator("tr[data-provider=oakwood] td").nth(6).inner_text()
+    assert f"Improvement plan 30-day review: {review.day} {review:%B %Y}" in deadline
+
+
+async def test_the_return_log_is_allocated_and_downloaded(console: Console, tmp_path: Path):
+    await register_with_contract(console.api, "rowan")
+    # Four months and more on, whatever today is: a LEVEL 1 return was asked for and is overdue.
+    later = date.today() + timedelta(days=140)
+    ticked = await console.api.post("/intake/clock/tick", json={"to": later.isoformat()})
+    assert ticked.status_code == 200, ticked.text
+    rows = (await console.api.get("/intake/return-log")).json()
+    assert "overdue" in {row["status"] for row in rows}
+
+    page = await console.sign_in(OFFICER, "commissioning_officer")
+    await page.goto("/console/workspace/returns")
+    table = page.locator("table")
+    assert len(await table.locator("tbody tr").all()) == len(rows)
+    await accessible(page)
+    await screenshot(page, "workspace-return-log")
+
+    first = page.locator(f"tr[data-request='{rows[0]['request_id']}']")
+    await first.get_by_role("button", name="Take").click()
+    await page.locator(".govuk-notification-banner--success").get_by_text(
+        "Return allocated to you").wait_for()
+    assert OFFICER in await first.inner_text()
+    allocated = (await console.api.get("/intake/return-log",
+                                       params={"allocated_to": OFFICER})).json()
+    assert [r["request_id"] for r in allocated] == [rows[0]["request_id"]]
+    await accessible(page)
+
+    await page.get_by_label("Only returns allocated to me").check()
+    await page.get_by_role("button", name="Show returns").click()
+    assert len(await table.locator("tbody tr").all()) == 1
+
+    async with page.expect_download() as started:
+        await page.get_by_role("link", name="CSV").click()
+    download = await started.value
+    assert download.suggested_filename == "return-log.csv"
+    saved = tmp_path / "return-log.csv"
+    await download.save_as(saved)
+    lines = list(csv.DictReader(io.StringIO(saved.read_text())))
+    assert [line["Allocated to"] for line in lines] == [OFFICER]
+
+    await first.get_by_role("button", name="Release").click()
+    await page.locator(".govuk-notification-banner--success").get_by_text(
+        "Return released").wait_for()
+    assert (await console.api.get("/intake/return-log", params={"allocated_to": OFFICER})
+            ).json() == []
