@@ -13,6 +13,7 @@ from services.escalation.domain.improvement_plan import (
     Plan,
 )
 from services.escalation.domain.intervention import Intervention
+from services.escalation.domain.monitoring_report import MonitoringReport
 from shared.contracts import escalation as contracts
 from shared.contracts.envelope import IntegrationEvent
 
@@ -258,3 +259,17 @@ def _(e: Escalation.Withdrawn) -> IntegrationEvent:
         withdrawn_by=e.by,
         reason=e.reason,
     )
+
+
+@public.register
+def _(e: MonitoringReport.Issued) -> IntegrationEvent:
+    return contracts.MonitoringReportIssued(
+        provider_id=e.provider_id, report_id=str(e.originator_id), kind=e.kind,
+        activity_on=e.activity_on, issued_on=e.on, reply_by=e.reply_by, late=e.late)
+
+
+@public.register
+def _(e: MonitoringReport.Replied) -> IntegrationEvent:
+    return contracts.MonitoringReportReplied(
+        provider_id=e.provider_id, report_id=str(e.originator_id), replied_on=e.on,
+        replied_by=e.by)

@@ -31,6 +31,8 @@ ISSUE_ESCALATED = "evt.escalation.*.*.IssueEscalated"
 PROVIDER_SUSPENDED = "evt.escalation.*.*.ProviderSuspended"
 PROVIDER_DECOMMISSIONED = "evt.escalation.*.*.ProviderDecommissioned"
 INTERVENTION_CLOSED = "evt.escalation.*.*.InterventionClosed"
+MONITORING_REPORT_ISSUED = "evt.escalation.*.*.MonitoringReportIssued"
+MONITORING_REPORT_REPLIED = "evt.escalation.*.*.MonitoringReportReplied"
 
 
 class Level(StrEnum):
@@ -362,3 +364,32 @@ class InterventionClosed(IntegrationEvent):
     reason: str
     closed_by: str
     on: date
+
+
+@contract
+class MonitoringReportIssued(IntegrationEvent):
+    """A monitoring activity's written record sent to the provider (§9), who may reply until
+    the end of `reply_by`; `late` when it went out more than 4 weeks after the activity."""
+
+    event_type = "MonitoringReportIssued"
+    source_service = "escalation"
+
+    report_id: str
+    kind: str
+    activity_on: date
+    issued_on: date
+    reply_by: date
+    late: bool = False
+
+
+@contract
+class MonitoringReportReplied(IntegrationEvent):
+    """The provider replied to a monitoring report within its window (the reply itself stays
+    in Assure, for the officer to read beside the report)."""
+
+    event_type = "MonitoringReportReplied"
+    source_service = "escalation"
+
+    report_id: str
+    replied_on: date
+    replied_by: str

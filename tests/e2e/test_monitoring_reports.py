@@ -13,7 +13,7 @@ from services.escalation.entrypoints.views import uk_today
 from shared.security.identity import Role
 from shared.uk import long_date
 from shared.working_days import Nation, WorkingDays
-from tests.support import as_
+from tests.support import as_, eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -98,6 +98,17 @@ async def test_an_issued_report_is_replied_to_by_its_provider_alone_then_finalis
     steps = [(e["event"], e["who"]) for e in history if e["aggregate"] == "MonitoringReport"]
     assert steps == [("Drafted", "Ann Duncan"), ("Issued", "Ann Duncan"),
                      ("Replied", "Registered manager"), ("Finalised", "Ann Duncan")]
+
+    # The provider was told its report was issued and by when to reply; the contract manager
+    # that the reply came (notify, over NATS).
+    async def told(inbox: str, headers: dict[str, str], subject: str) -> bool:
+        found = await http.get(f"/notify/inbox/{inbox}", headers=headers)
+        return any(subject in n["subject"] for n in found.json())
+
+    await eventually(lambda: told("provider-oakwood", manager,
+                                  f"reply by {long_date(reply_by)}"), what="the provider told")
+    await eventually(lambda: told("contract-manager", officer, "replied to its monitoring"),
+                     what="the contract manager told of the reply")
 
 
 async def test_a_late_record_is_flagged_and_a_reply_after_the_window_is_refused(secured):

@@ -74,6 +74,13 @@ def every_event():
         "ReturnOverdue": intake.ReturnOverdue(
             provider_id="oakwood", request_id="r", contract_reference="OAK-1", form="kpi",
             due_on=date(2026, 7, 15), overdue_on=date(2026, 7, 16)),
+        "MonitoringReportIssued": esc.MonitoringReportIssued(
+            provider_id="oakwood", report_id="m", kind="summary assessment report",
+            activity_on=date(2026, 9, 1), issued_on=date(2026, 9, 14),
+            reply_by=date(2026, 9, 28)),
+        "MonitoringReportReplied": esc.MonitoringReportReplied(
+            provider_id="oakwood", report_id="m", replied_on=date(2026, 9, 20),
+            replied_by="Registered manager"),
         "NotificationFailed": Fact("NotificationFailed", "d:failed:5", "oakwood", {
             "channel": "email", "recipient": "operations", "about_event_type": "ConcernRaised",
             "attempts": 5, "error": "SMTPDataError: (554, 'no')", "delivery_id": "d"}),

@@ -122,7 +122,8 @@ class MonitoringReport(Aggregate):
         # in the event, so it shows in the provider's history and to an auditor.
         self._issued(provider_id=self.provider_id, on=on, by=by,
                      reply_by=calendar.add(on, REPLY_WORKING_DAYS), record_due=self.record_due,
-                     late=on > self.record_due, correlation_id=correlation_id)
+                     late=on > self.record_due, correlation_id=correlation_id,
+                     kind=self.kind.value, activity_on=self.activity_on)
 
     def reply_to(self, text: str, on: date, by: str, correlation_id: str) -> None:
         """The provider's one reply, within the window (the officer may finalise on it)."""
@@ -173,7 +174,10 @@ class MonitoringReport(Aggregate):
 
     @event("Issued")
     def _issued(self, provider_id: str, on: date, by: str, reply_by: date, record_due: date,
-                late: bool, correlation_id: str) -> None:
+                late: bool, correlation_id: str, kind: str = "", activity_on: date | None = None
+                ) -> None:
+        # kind and activity_on repeat the draft's, so the published event tells the provider
+        # what the report is about without reading the draft.
         self.status = ReportStatus.ISSUED
         self.issued_on, self.issued_by, self.reply_by, self.late = on, by, reply_by, late
 

@@ -110,6 +110,14 @@ BRIEFING_RULES = [
          why="briefings go to service managers and heads of service throughout (§6, 000)"),
 ]
 
+# §9: each monitoring activity's written record goes to the provider, which may reply.
+REPORT_RULES = [
+    Rule("MonitoringReportIssued", (PROVIDER, CONTRACT_MANAGER), may_wait=False,
+         why="the written record goes to the provider, whose window to reply starts (§9)"),
+    Rule("MonitoringReportReplied", (CONTRACT_MANAGER,),
+         why="the contract manager reads the provider's reply before finalising (§9)"),
+]
+
 SYSTEM_RULES = [
     Rule(NOTIFICATION_FAILED, (SYSTEM_OPERATORS,), urgent=True, may_wait=False,
          why="a delivery that keeps failing is alerted to operators, never dropped silently"),
@@ -117,7 +125,7 @@ SYSTEM_RULES = [
 
 DEFAULT_RULES: tuple[Rule, ...] = (
     *CONCERN_RULES, *RETURN_RULES, *ESCALATION_RULES, *INTERVENTION_RULES, *BRIEFING_RULES,
-    *SYSTEM_RULES,
+    *REPORT_RULES, *SYSTEM_RULES,
 )
 
 # How the escalation service names §8's recipients, as inbox names.

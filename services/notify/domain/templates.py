@@ -164,6 +164,20 @@ INTERVENTIONS = {
     ),
 }
 
+REPORTS = {
+    "MonitoringReportIssued": T(
+        "Monitoring report for provider ${provider_id}: reply by ${reply_by}",
+        "The council issued its ${kind} of the monitoring activity on ${activity_on} on "
+        "${issued_on}. You may reply to it until the end of ${reply_by}, from your monitoring "
+        "reports page. Report reference ${report_id}.",
+    ),
+    "MonitoringReportReplied": T(
+        "Provider ${provider_id} replied to its monitoring report",
+        "${replied_by} replied on ${replied_on} to the monitoring report. Read the reply beside "
+        "the report before finalising it. Report reference ${report_id}.",
+    ),
+}
+
 SYSTEM = {
     "NotificationFailed": T(
         "Not delivered: ${channel} message to ${recipient}",
@@ -174,5 +188,5 @@ SYSTEM = {
 }
 
 DEFAULT_TEMPLATES: dict[str, T] = {
-    **RETURNS, **CONCERNS, **ESCALATIONS, **INTERVENTIONS, **SYSTEM,
+    **RETURNS, **CONCERNS, **ESCALATIONS, **INTERVENTIONS, **REPORTS, **SYSTEM,
 }
