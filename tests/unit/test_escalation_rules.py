@@ -267,3 +267,13 @@ def test_a_further_concern_starts_the_timeline_from_the_interventions_opening():
     assert [e.event for e in found.entries] == ["Intervention.Opened",
                                                 "Intervention.ConcernAdded"]
     assert found.entries[0].what.startswith("Intervention opened at Enable for a concern")
+
+
+def test_a_timeline_sentence_keeps_one_full_stop_after_a_reason_that_ends_in_one():
+    from services.escalation.domain.narrative import sentence
+
+    said = sentence("Intervention", "Opened", {
+        "level": "enforce", "reason": "2 sections rated red: safety and staffing.",
+        "step": "breach notice"})
+    assert said == ("Intervention opened at Enforce for a concern: 2 sections rated red: safety "
+                    "and staffing. Next step: breach notice")

@@ -40,7 +40,7 @@ _INTERVENTION: dict[str, Callable[[Data], str]] = {
     "Opened": lambda d: (
         f"Intervention opened at {d['level'].title()}"
         + (f" by {d['opened_by']}" if d.get("opened_by") else " for a concern")
-        + f": {d['reason']}. Next step: {d['step']}"
+        + f": {d['reason'].rstrip('.')}. Next step: {d['step']}"
     ),
     "ConcernAdded": lambda d: (
         f"A further {d['severity']} concern: {d['summary']}. Level "
