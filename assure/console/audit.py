@@ -167,6 +167,10 @@ async def as_at(request: Request, provider_id: str) -> Response:
     who = visitor(request)
     readers_only(who)
     typed = {part: request.query_params.get(f"as-at-{part}", "").strip() for part in DATE_PARTS}
+    if not any(f"as-at-{part}" in request.query_params for part in DATE_PARTS):
+        # Arriving, not asking yet: the date form, no error.
+        return render(request, "audit/as_at.html", who, provider_id=provider_id,
+                      date_form=typed, date_problems={}, state=None, today=_today())
     day, problems = read_date(typed, _today())
     if problems:
         part, problem = next(iter(problems.items()))
