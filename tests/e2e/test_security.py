@@ -159,3 +159,17 @@ def test_assure_token_prints_a_token_the_system_accepts(tmp_path):
     refused = CliRunner().invoke(cli, ["token", "--user", "x", "--role", "provider_user",
                                        "--data-dir", str(tmp_path)])
     assert refused.exit_code == 2
+
+
+async def test_a_history_read_is_recorded_under_the_signed_in_name_not_a_claimed_one(secured):
+    http, issuer = secured
+    officer = as_(issuer, "Ann Duncan", Role.COMMISSIONING_OFFICER)
+    auditor = as_(issuer, "Ada Auditor", Role.AUDITOR)
+    await http.post("/intake/providers", headers=officer, json={
+        "provider_id": "oakwood", "name": "Oakwood", "registered_by": "Ann Duncan"})
+    claimed = {**auditor, "X-Assure-User": "Somebody Else"}
+    for path in ("/history/oakwood", "/intake/providers/oakwood/history"):
+        assert (await http.get(path, headers=claimed)).status_code == 200
+    reads = (await http.get("/history/oakwood/reads", headers=auditor)).json()
+    assert {read["reader"] for read in reads} == {"Ada Auditor"}
+    assert len(reads) == 2
