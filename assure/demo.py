@@ -146,7 +146,8 @@ def _ladder(http: httpx.Client, say: Callable[[str], None], timeout: float) -> d
         f"{_uk(plan['requested_on'])}, due {_uk(plan['plan_due'])} (10 working days), "
         f"reviewed by {_uk(plan['review_due'])}, targets and a visit by "
         f"{_uk(plan['targets_due'])}")
-    poor = _ok(http.get(f"/escalation/providers/{POOR}/interventions"))[0]
+    poor = _wait(lambda: _first(http.get(f"/escalation/providers/{POOR}/interventions")),
+                 timeout)
     answer = http.post(f"/escalation/interventions/{poor['intervention_id']}/decommission",
                        json={"proposed_by": OFFICER, "reason": "Persistent unsafe care",
                              "continuity_plan": "People move to Riverside's care at home team"})
@@ -169,13 +170,19 @@ def _level_1_periods_after(began: date, count: int) -> list[tuple[date, date]]:
 
 
 def _scores(http: httpx.Client, provider_id: str, count: int) -> Any:
-    found = _ok(http.get(f"/risk/providers/{provider_id}/scores"))
+    found = _known(http.get(f"/risk/providers/{provider_id}/scores")) or []
     return found if len(found) >= count else None
 
 
 def _logged(http: httpx.Client, provider_id: str, rule: str) -> Any:
-    return next((entry for entry in _ok(http.get(f"/risk/providers/{provider_id}/log"))
+    return next((entry for entry in _known(http.get(f"/risk/providers/{provider_id}/log")) or []
                  if entry.get("rule") == rule), None)
+
+
+def _known(response: httpx.Response) -> Any:
+    """What a route answers, or None while risk has not yet heard of the provider (404): the
+    events are still on their way, and the caller waits."""
+    return None if response.status_code == 404 else _ok(response)
 
 
 def _escalate(http: httpx.Client, say: Callable[[str], None], timeout: float) -> str:

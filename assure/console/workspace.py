@@ -18,7 +18,15 @@ from assure.console.client import Api, ApiError
 from assure.console.navigation import CASEWORK
 from assure.console.rendering import render
 from assure.console.session import Visitor, done, visitor
-from assure.console.workspace_forms import ACTIONS, Action, Answers, blank, read, refusal
+from assure.console.workspace_forms import (
+    ACTIONS,
+    Action,
+    Answers,
+    blank,
+    read,
+    refusal,
+    subject,
+)
 from assure.console.workspace_views import (
     BANDS,
     NOT_SCORED,
@@ -149,14 +157,13 @@ async def _intervention_page(request: Request, who: Visitor, intervention_id: UU
     calendar, today = council_calendar(request.app.state.console_settings), uk_today()
     due = [(d, working_days_left(calendar, today, d.due)) for d in deadlines(intervention)]
     typed = {key: blank(action, today) for key, action in ACTIONS.items()}
-    waiting = [plan for plan in intervention["improvement_plans"]
-               if plan["status"] == "requested" and plan["plan_due"]]
     if acting and answers:
         typed[acting.key] = answers.typed
+    subjects = {key: subject(action, intervention) for key, action in ACTIONS.items()}
     return render(
         request, "workspace/intervention.html", who, status=status, intervention=intervention,
-        provider=provider, deadlines=due, actions=ACTIONS.values(), typed=typed,
-        waiting_plan=waiting[-1] if waiting else None,
+        provider=provider, deadlines=due, typed=typed, subjects=subjects,
+        actions=[a for a in ACTIONS.values() if not a.of or subjects[a.key]],
         acting=acting.key if acting else None, problems=answers.problems if answers else {},
         missing=answers.missing if answers else {},
         errors=answers.errors() if answers else None,
@@ -169,12 +176,14 @@ async def intervention_page(request: Request, intervention_id: UUID) -> Response
 
 
 def _api_path(action: Action, form: dict[str, str]) -> str:
-    if not action.of_plan:
+    if not action.of:
         return action.api
+    key = action.subject_key
     try:
-        return action.api.format(plan_id=UUID(form.get("plan_id", "")))
+        return action.api.format(**{key: UUID(form.get(key, ""))})
     except ValueError as error:
-        raise ApiError(404, "there is no such improvement plan") from error
+        what = "breach notice" if key == "notice_id" else "improvement plan"
+        raise ApiError(404, f"there is no such {what}") from error
 
 
 @router.post("/workspace/interventions/{intervention_id}/{action_key}")

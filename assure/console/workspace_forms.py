@@ -15,9 +15,10 @@ from assure.console.rendering import uk_date
 class Field:
     name: str  # its path in the API's request body: "reason", "actions.0.owner"
     label: str
-    kind: str = "textarea"  # or "text", "date"
+    kind: str = "textarea"  # or "text", "date", "radios" (a yes or no: the body's true or false)
     hint: str = ""
     required: str = ""  # said when it is left empty
+    choices: tuple[tuple[str, str], ...] = ()  # a radio's ("yes" or "no", what it says)
 
     def id(self, action: str) -> str:
         return f"{action}-{self.name.replace('_', '-').replace('.', '-')}"
@@ -34,7 +35,12 @@ class Action:
     fields: tuple[Field, ...]
     done: Callable[[dict[str, Any]], str]
     warning: str = ""
-    of_plan: bool = False  # acts on the plan waiting to be received, named in the form
+    of: str = ""  # acts on one plan or notice, named in the form: a key of SUBJECTS
+
+    @property
+    def subject_key(self) -> str:
+        """The form's hidden input, and the API address's placeholder, naming it."""
+        return "notice_id" if self.of.endswith("notice") else "plan_id"
 
 
 ACTIONS = {action.key: action for action in (
@@ -64,7 +70,34 @@ ACTIONS = {action.key: action for action in (
                "Enter the date the action is due")),
         lambda plan: f"Improvement plan received: it is reviewed by "
                      f"{uk_date(plan['review_due'])}",
-        of_plan=True),
+        of="waiting-plan"),
+    Action(
+        "plan-review", "improvement-plans/{plan_id}/review", "Record the 30-day review",
+        "At the review the council checks whether the plan's targets are on track to be met "
+        "by 60 days.",
+        "Record review", "reviewed_by",
+        (Field("reviewed_on", "Date of the review", "date", "For example, 4 1 2027",
+               "Enter the date of the review"),
+         Field("on_track", "Are the targets on track?", "radios",
+               required="Select whether the targets are on track",
+               choices=(("yes", "Yes, on track"), ("no", "No, not on track"))),
+         Field("notes", "Notes (optional)", hint="What was found at the review")),
+        lambda plan: f"30-day review recorded on {uk_date(plan['reviewed_on'])}",
+        of="received-plan"),
+    Action(
+        "plan-outcome", "improvement-plans/{plan_id}/outcome", "Record the plan's outcome",
+        "Whether the plan's targets were met by 60 days. A plan not achieved opens the way "
+        "to a breach notice.",
+        "Record outcome", "by",
+        (Field("achieved", "Were the targets met?", "radios",
+               required="Select whether the plan was achieved",
+               choices=(("yes", "Achieved: the targets were met"),
+                        ("no", "Not achieved: the targets were not met"))),
+         Field("on", "Date decided", "date", "For example, 1 2 2027",
+               "Enter the date the outcome was decided"),
+         Field("notes", "Notes (optional)", hint="The evidence the decision rests on")),
+        lambda plan: f"Improvement plan {plan['status']}",
+        of="plan-in-progress"),
     Action(
         "breach-notice", "breach-notices", "Issue a breach notice",
         "A breach notice states the performance deficiency, the action required and the "
@@ -78,6 +111,25 @@ ACTIONS = {action.key: action for action in (
                "Enter the date the provider must comply by")),
         lambda notice: f"Breach notice issued: the provider must comply by "
                        f"{uk_date(notice['comply_by'])}"),
+    Action(
+        "notice-met", "breach-notices/{notice_id}/met", "Record the breach notice met",
+        "Record that the provider did what the notice required within its timescale.",
+        "Record notice met", "by",
+        (Field("on", "Date met", "date", "For example, 10 1 2027",
+               "Enter the date the notice was met"),),
+        lambda _: "Breach notice recorded as met",
+        of="issued-notice"),
+    Action(
+        "regulator-notified", "breach-notices/{notice_id}/regulator-notified",
+        "Record the regulator notified",
+        "A breach notice that was not met is reported to the regulator.",
+        "Record regulator notified", "by",
+        (Field("regulator", "Regulator told", "text", "For example, Care Inspectorate",
+               "Enter the regulator that was told"),
+         Field("on", "Date told", "date", "For example, 18 3 2027",
+               "Enter the date the regulator was told")),
+        lambda notice: f"{notice['regulator_notified']} recorded as notified",
+        of="failed-notice"),
     Action(
         "suspension", "suspension", "Propose suspension",
         "For sustained underperformance or non-compliance after a breach notice was not met. "
@@ -112,6 +164,45 @@ ACTIONS = {action.key: action for action in (
 )}
 
 
+def _plans(*statuses: str) -> Callable[[dict[str, Any]], list[dict[str, Any]]]:
+    return lambda i: [p for p in i["improvement_plans"] if p["status"] in statuses]
+
+
+def _notices(status: str) -> Callable[[dict[str, Any]], list[dict[str, Any]]]:
+    return lambda i: [n for n in i["breach_notices"]
+                      if n["status"] == status and not n["regulator_notified"]]
+
+
+# What each form acts on, so it is shown only when it applies: the latest one that qualifies.
+SUBJECTS: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
+    "waiting-plan": lambda i: [p for p in _plans("requested")(i) if p["plan_due"]],
+    "received-plan": lambda i: [p for p in _plans("received")(i) if not p["reviewed_on"]],
+    "plan-in-progress": _plans("requested", "received"),
+    "issued-notice": _notices("issued"),
+    "failed-notice": _notices("failed"),
+}
+
+
+def subject(action: Action, intervention: dict[str, Any]) -> dict[str, str] | None:
+    """The plan or notice the action's form names (its id and a line saying which), or None
+    when the action is not for one or none qualifies."""
+    if not action.of:
+        return None
+    found = SUBJECTS[action.of](intervention)
+    if not found:
+        return None
+    item = found[-1]
+    if action.subject_key == "notice_id":
+        said = (f"The breach notice issued on {uk_date(item['issued_on'])}, to comply by "
+                f"{uk_date(item['comply_by'])}.")
+    else:
+        said = f"The plan asked for on {uk_date(item['requested_on'])}, " + (
+            f"received on {uk_date(item['received_on'])}, its targets to be met by "
+            f"{uk_date(item['targets_due'])}."
+            if item["received_on"] else f"due by {uk_date(item['plan_due'])}.")
+    return {"name": action.subject_key, "id": str(item[action.subject_key]), "text": said}
+
+
 @dataclass
 class Answers:
     """What was typed (to show again) and what the API is sent, with each problem by the id
@@ -132,7 +223,7 @@ def blank(action: Action, today: date) -> dict[str, str]:
     """A new form: dates start at today (a breach notice's timescale is the officer's)."""
     typed: dict[str, str] = {}
     for item in action.fields:
-        if item.kind == "date" and item.name.endswith("_on"):
+        if item.kind == "date" and (item.name == "on" or item.name.endswith("_on")):
             typed |= {f"{item.id(action.key)}-day": str(today.day),
                       f"{item.id(action.key)}-month": str(today.month),
                       f"{item.id(action.key)}-year": str(today.year)}
@@ -146,6 +237,9 @@ def read(action: Action, form: Mapping[str, str], by: str) -> Answers:
         answers.hrefs[item.name] = f"{ident}-day" if item.kind == "date" else ident
         if item.kind == "date":
             _read_date(item, ident, answers)
+            continue
+        if item.kind == "radios":
+            _read_choice(item, ident, answers)
             continue
         text = answers.typed.get(ident, "").strip()
         if not text and item.required:
@@ -174,6 +268,14 @@ def put(body: dict[str, Any], path: str, value: Any) -> None:
 
 
 PARTS = ("day", "month", "year")
+
+
+def _read_choice(item: Field, ident: str, answers: Answers) -> None:
+    chosen = answers.typed.get(ident, "")
+    if chosen not in {value for value, _ in item.choices}:
+        answers.problems[item.name] = item.required
+        return
+    put(answers.body, item.name, chosen == "yes")
 
 
 def _read_date(item: Field, ident: str, answers: Answers) -> None:

@@ -112,7 +112,18 @@ def dashboard_lines(providers: list[dict[str, Any]], standings: list[dict[str, A
         line.deadlines = sorted(due.get(line.provider_id, []), key=lambda d: d.due)
         line.next_deadline = line.deadlines[0] if line.deadlines else None
         lines.append(line)
-    return lines
+    return worst_first(lines)
+
+
+WORST_FIRST = {band: rank for rank, band in enumerate(reversed(BANDS))}  # below 50% is 0
+
+
+def worst_first(lines: list[ProviderLine]) -> list[ProviderLine]:
+    """The dashboard's order: the lowest band first (not scored last), then the most open
+    concerns, then by name."""
+    return sorted(lines, key=lambda line: (
+        WORST_FIRST.get(line.band or NOT_SCORED, len(BANDS)), -line.open_concerns,
+        line.name.casefold()))
 
 
 def _standing(line: ProviderLine, standing: dict[str, Any] | None) -> None:

@@ -15,7 +15,13 @@ from services.escalation.entrypoints.views import uk_today
 from shared.settings import AssureSettings
 from shared.working_days import Nation, WorkingDays
 from tests.browser.conftest import Console, accessible, screenshot
-from tests.support import SECTIONS_UNSAFE, eventually, register_with_contract, return_form
+from tests.support import (
+    SECTIONS_GREEN,
+    SECTIONS_UNSAFE,
+    eventually,
+    register_with_contract,
+    return_form,
+)
 
 pytestmark = pytest.mark.browser
 OFFICER = "Jo Officer"
@@ -149,6 +155,93 @@ async def test_an_officer_sees_the_concern_and_requests_an_improvement_plan(
     await page.goto("/console/workspace/")
     deadline = await page.locator("tr[data-provider=oakwood] td").nth(6).inner_text()
     assert f"Improvement plan 30-day review: {review.day} {review:%B %Y}" in deadline
+
+    await review_and_conclude(page, console, intervention["intervention_id"])
+
+
+def _uk(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+async def review_and_conclude(page, console: Console, intervention_id: str) -> None:
+    """The plan's 30-day review (its answer left out first, named in the error summary), then
+    its outcome: the forms appear only once they apply."""
+    await page.goto(f"/console/workspace/interventions/{intervention_id}")
+    assert await page.locator("#plan-received-heading").count() == 0  # the plan has arrived
+    assert await page.locator("#notice-met-heading").count() == 0  # no notice was issued
+    await page.locator("#plan-review-notes").fill("Two night staff recruited, one in post")
+    await page.get_by_role("button", name="Record review").click()
+    summary = page.locator(".govuk-error-summary")
+    link = summary.get_by_role("link", name="Select whether the targets are on track")
+    await link.wait_for()
+    assert await link.get_attribute("href") == "#plan-review-on-track"
+    assert await page.locator("#plan-review-notes").input_value() == (
+        "Two night staff recruited, one in post")
+    assert "Select whether the targets are on track" in await page.locator(
+        "#plan-review-on-track-error").inner_text()
+    at = f"/escalation/interventions/{intervention_id}"
+    assert (await console.api.get(at)).json()["improvement_plans"][0]["reviewed_on"] is None
+    await accessible(page)
+
+    await page.get_by_label("Yes, on track").check()
+    await page.get_by_role("button", name="Record review").click()
+    banner = page.locator(".govuk-notification-banner--success")
+    today = uk_today()
+    await banner.get_by_text(f"30-day review recorded on {_uk(today)}").wait_for()
+    assert f"Held {_uk(today)}" in await page.locator("#improvement-plans").inner_text()
+    assert await page.locator("#plan-review-heading").count() == 0  # held once
+    await accessible(page)
+    await screenshot(page, "workspace-plan-review")
+
+    await page.get_by_label("Not achieved: the targets were not met").check()
+    await page.locator("#plan-outcome-notes").fill("The night rota is still short")
+    await page.get_by_role("button", name="Record outcome").click()
+    await banner.get_by_text("Improvement plan not achieved").wait_for()
+    [plan] = (await console.api.get(at)).json()["improvement_plans"]
+    assert (plan["status"], plan["concluded_on"]) == ("not achieved", today.isoformat())
+    assert "Not achieved" in await page.locator("#improvement-plans").inner_text()
+    assert await page.locator("#plan-outcome-heading").count() == 0
+    await accessible(page)
+
+    # A breach notice issued can then be recorded as met.
+    await page.locator("#breach-notice-deficiency").fill("Night staffing below the contract")
+    await page.locator("#breach-notice-action-required").fill("Two waking night staff")
+    comply = today + timedelta(days=28)
+    for part, value in (("day", comply.day), ("month", comply.month), ("year", comply.year)):
+        await page.locator(f"#breach-notice-comply-by-{part}").fill(str(value))
+    await page.get_by_role("button", name="Issue breach notice").click()
+    await banner.get_by_text("Breach notice issued").wait_for()
+    await page.get_by_role("button", name="Record notice met").click()
+    await banner.get_by_text("Breach notice recorded as met").wait_for()
+    assert [n["status"] for n in (await console.api.get(at)).json()["breach_notices"]] == [
+        "met"]
+    assert await page.locator("#notice-met-heading").count() == 0
+    await accessible(page)
+
+
+async def test_the_dashboard_lists_the_worst_provider_first(console: Console):
+    await register_with_contract(console.api, "alder")  # green, first by name
+    await register_with_contract(console.api, "birch")  # not scored: last
+    answer = await console.api.post("/intake/contracts/alder-c1/returns",
+                                    json=return_form(SECTIONS_GREEN))
+    assert answer.status_code == 201, answer.text
+    await concern_and_intervention(console, "willow")  # the unsafe return
+
+    async def scored():
+        bands = {s["provider_id"]: s["latest_band"]
+                 for s in (await console.api.get("/risk/providers")).json()}
+        return bands if bands.get("alder") and bands.get("willow") else None
+
+    bands = await eventually(scored, what="both returns scored")
+    assert bands["alder"] == "100%" and bands["willow"] != "100%"
+
+    page = await console.sign_in(OFFICER, "commissioning_officer")
+    await page.wait_for_url("**/console/workspace/")
+    rows = page.locator("tbody tr[data-provider]")
+    assert [await row.get_attribute("data-provider") for row in await rows.all()] == [
+        "willow", "alder", "birch"]
+    assert "Worst first" in await page.locator("caption").inner_text()
+    await accessible(page)
 
 
 async def test_the_return_log_is_allocated_and_downloaded(console: Console, tmp_path: Path):
