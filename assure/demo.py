@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import zlib
 from collections import Counter
 from collections.abc import Callable
@@ -11,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from assure.calls import ok, wait
 from assure.signin import DevSignIn
 from shared.contracts.forms import example
 
@@ -33,7 +33,7 @@ FALLING_RATINGS = ({}, {"finance": "amber"}, {"finance": "amber", "staffing": "a
 def run(base_url: str, say: Callable[[str], None] = print, timeout: float = 30.0) -> dict[str, Any]:
     """Registers providers and contracts, runs the calendar, takes returns, approves escalation."""
     with httpx.Client(base_url=base_url, timeout=10.0, auth=DevSignIn()) as http:
-        today = date.fromisoformat(_ok(http.get("/intake/clock"))["today"])
+        today = date.fromisoformat(ok(http.get("/intake/clock"))["today"])
         ids: dict[str, Any] = {"returns": {}, "contracts": {}}
         for provider_id, name, service_type, value, regulator, _ in PROVIDERS:
             contract = _register(http, provider_id, name, service_type, value, regulator, today)
@@ -42,7 +42,7 @@ def run(base_url: str, say: Callable[[str], None] = print, timeout: float = 30.0
                 f"{contract['annual_value_display']} a year) is monitored at LEVEL "
                 f"{contract['level']}")
         round_day = _next_level_1_deadline(today)
-        tick = _ok(http.post("/intake/clock/tick", json={"to": (round_day - timedelta(days=3))
+        tick = ok(http.post("/intake/clock/tick", json={"to": (round_day - timedelta(days=3))
                                                           .isoformat()}))
         say(f"The calendar ran to {_uk(tick['today'])}: {tick['requested']} return(s) requested")
         for provider_id, name, *_, ratings in PROVIDERS:
@@ -54,12 +54,12 @@ def run(base_url: str, say: Callable[[str], None] = print, timeout: float = 30.0
                 f"{_uk(submitted['period_end'])} submitted")
         for provider_id, name, *_, ratings in PROVIDERS:
             if ratings is not None:
-                risk = _wait(lambda p=provider_id: _risk(http, p), timeout)
+                risk = wait(lambda p=provider_id: _risk(http, p), timeout)
                 say(f"{name}: risk score {risk['latest_score']}% (band {risk['latest_band']}), "
                     f"{len(risk['open_concerns'])} open concern(s)")
         ids["escalation"] = _escalate(http, say, timeout)
         later = max(round_day, today) + timedelta(days=40)
-        tick = _ok(http.post("/intake/clock/tick", json={"to": later.isoformat()}))
+        tick = ok(http.post("/intake/clock/tick", json={"to": later.isoformat()}))
         say(f"The calendar ran to {_uk(tick['today'])}: {tick['requested']} more requested, "
             f"{tick['overdue']} now overdue")
         _show_return_log(http, say)
@@ -72,9 +72,9 @@ def run(base_url: str, say: Callable[[str], None] = print, timeout: float = 30.0
 
 def _register(http: httpx.Client, provider_id: str, name: str, service_type: str, value: str,
               regulator: str | None, today: date, years: int = 1) -> Any:
-    _ok(http.post("/intake/providers", json={
+    ok(http.post("/intake/providers", json={
         "provider_id": provider_id, "name": name, "registered_by": OFFICER}))
-    return _ok(http.post(f"/intake/providers/{provider_id}/contracts", json={
+    return ok(http.post(f"/intake/providers/{provider_id}/contracts", json={
         "reference": f"{provider_id.removeprefix('demo-').upper()}-2025",
         "service_type": service_type, "annual_value": value, "regulator": regulator,
         "regulator_service_id": f"CS20{zlib.crc32(provider_id.encode()) % 10**8:08d}"
@@ -87,14 +87,14 @@ def _register(http: httpx.Client, provider_id: str, name: str, service_type: str
 
 def _submit_owed(http: httpx.Client, reference: str, ratings: dict[str, str], name: str) -> Any:
     """Submits the contract's next monitoring return (not a KPI return) as its template says."""
-    level = _ok(http.get(f"/intake/contracts/{reference}"))["level"]
+    level = ok(http.get(f"/intake/contracts/{reference}"))["level"]
     form = {1: "cmr-level-1", 2: "return-level-2", 3: "return-level-3"}[level]
-    template = _ok(http.get(f"/intake/contracts/{reference}/template", params={"form": form}))
+    template = ok(http.get(f"/intake/contracts/{reference}/template", params={"form": form}))
     answers = template["example"]
     for section, rating in ratings.items():
         if section in answers and isinstance(answers[section], dict):
             answers[section]["rating"] = rating
-    return _ok(http.post(
+    return ok(http.post(
         f"/intake/contracts/{reference}/returns",
         headers={"Idempotency-Key": f"{reference}-{template['period_start']}"},
         json={"form": template["form"], "answers": answers,
@@ -117,16 +117,16 @@ def _falling_scores(http: httpx.Client, say: Callable[[str], None], timeout: flo
         answers = example("cmr-level-1", start, end)
         for section, rating in ratings.items():
             answers[section]["rating"] = rating
-        _ok(http.post(f"/intake/contracts/{reference}/returns",
+        ok(http.post(f"/intake/contracts/{reference}/returns",
                       headers={"Idempotency-Key": f"{reference}-{start.isoformat()}"},
                       json={"form": "cmr-level-1", "answers": answers,
                             "submitted_by": f"Registered manager, {name}"}))
-    scores = _wait(lambda: _scores(http, provider_id, 3), timeout)
+    scores = wait(lambda: _scores(http, provider_id, 3), timeout)
     for record in scores:
         latest = record["scores"][-1]
         say(f"{name}: return for {_uk(record['period_start'])} to {_uk(record['period_end'])} "
             f"scored {latest['score']}% ({'; '.join(latest['explanation'])})")
-    concern = _wait(lambda: _logged(http, provider_id, "worsening-trend"), timeout)
+    concern = wait(lambda: _logged(http, provider_id, "worsening-trend"), timeout)
     say(f"{name}: concern raised ({concern['severity']}): {concern['summary']}")
     return {"provider": provider_id, "concern": concern["entry_id"],
             "returns": [r["return_id"] for r in scores]}
@@ -135,25 +135,25 @@ def _falling_scores(http: httpx.Client, say: Callable[[str], None], timeout: flo
 def _ladder(http: httpx.Client, say: Callable[[str], None], timeout: float) -> dict[str, Any]:
     """The ladder: Elm Court's moderate concern asks for an improvement plan (Enable); a
     decommission of Oakwood is refused until its history holds the evidence (Enforce)."""
-    elm = _wait(lambda: _first(http.get(f"/escalation/providers/{FALLING[0]}/interventions")),
+    elm = wait(lambda: _first(http.get(f"/escalation/providers/{FALLING[0]}/interventions")),
                 timeout)
-    plans = _ok(http.get(f"/escalation/interventions/{elm['intervention_id']}"))[
+    plans = ok(http.get(f"/escalation/interventions/{elm['intervention_id']}"))[
         "improvement_plans"]
-    plan = plans[0] if plans else _ok(http.post(
+    plan = plans[0] if plans else ok(http.post(
         f"/escalation/interventions/{elm['intervention_id']}/improvement-plans",
         json={"requested_by": OFFICER}))
     say(f"{FALLING[1]}: intervention at {elm['level'].upper()}; improvement plan requested "
         f"{_uk(plan['requested_on'])}, due {_uk(plan['plan_due'])} (10 working days), "
         f"reviewed by {_uk(plan['review_due'])}, targets and a visit by "
         f"{_uk(plan['targets_due'])}")
-    poor = _wait(lambda: _first(http.get(f"/escalation/providers/{POOR}/interventions")),
+    poor = wait(lambda: _first(http.get(f"/escalation/providers/{POOR}/interventions")),
                  timeout)
     answer = http.post(f"/escalation/interventions/{poor['intervention_id']}/decommission",
                        json={"proposed_by": OFFICER, "reason": "Persistent unsafe care",
                              "continuity_plan": "People move to Riverside's care at home team"})
     outcome = (answer.json()["detail"].replace("decommission refused", "refused", 1)
                if answer.status_code == 409
-               else "sent for approval" if answer.status_code == 201 else _ok(answer))
+               else "sent for approval" if answer.status_code == 201 else ok(answer))
     say(f"Oakwood Care at Home: intervention at {poor['level'].upper()}, next step "
         f"{poor['next_step']}; decommission proposed and {outcome}")
     return {"plan": plan["plan_id"], "intervention": poor["intervention_id"]}
@@ -182,23 +182,23 @@ def _logged(http: httpx.Client, provider_id: str, rule: str) -> Any:
 def _known(response: httpx.Response) -> Any:
     """What a route answers, or None while risk has not yet heard of the provider (404): the
     events are still on their way, and the caller waits."""
-    return None if response.status_code == 404 else _ok(response)
+    return None if response.status_code == 404 else ok(response)
 
 
 def _escalate(http: httpx.Client, say: Callable[[str], None], timeout: float) -> str:
-    escalation = _wait(lambda: _first(http.get(f"/escalation/providers/{POOR}/escalations")),
+    escalation = wait(lambda: _first(http.get(f"/escalation/providers/{POOR}/escalations")),
                        timeout)
     say(f"Escalation proposed for {POOR}: {escalation['step']} ({escalation['reason']}), "
         f"status {escalation['status']}")
     if escalation["status"] == "proposed":
-        approved = _ok(http.post(
+        approved = ok(http.post(
             f"/escalation/escalations/{escalation['escalation_id']}/approve",
             json={"approver": APPROVER[0], "role": APPROVER[1]},
         ))
         say(f"Approved by {approved['decided_by']}: EscalationApproved recorded")
-    notice = _wait(lambda: _approved_notice(http), timeout)
+    notice = wait(lambda: _approved_notice(http), timeout)
     say(f"Inbox of head-of-strategic-planning: {notice['subject']}")
-    ops = _ok(http.get("/notify/inbox/operations"))
+    ops = ok(http.get("/notify/inbox/operations"))
     say(f"Operations were told at once: {len(ops)} urgent notification(s)")
     _show_messages(http, say)
     return str(escalation["escalation_id"])
@@ -208,16 +208,16 @@ def _show_messages(http: httpx.Client, say: Callable[[str], None]) -> None:
     """What each person was told, in-app, and the e-mail and chat messages sent."""
     for who in ("operations", "contract-manager", "head-of-strategic-planning",
                 f"provider-{POOR}"):
-        told = _ok(http.get(f"/notify/inbox/{who}"))
+        told = ok(http.get(f"/notify/inbox/{who}"))
         say(f"Inbox of {who}: {len(told)} message(s)"
             + "".join(f"\n  - {n['subject']}" for n in told[:4]))
-    sent = _ok(http.get("/notify/deliveries", params={"status": "sent"}))
+    sent = ok(http.get("/notify/deliveries", params={"status": "sent"}))
     say(f"{len(sent)} e-mail and chat deliveries sent (without ASSURE_SMTP_HOST, e-mails are "
         "written to <data dir>/mail)")
 
 
 def _show_return_log(http: httpx.Client, say: Callable[[str], None]) -> None:
-    rows = [r for r in _ok(http.get("/intake/return-log"))
+    rows = [r for r in ok(http.get("/intake/return-log"))
             if r["provider_id"].startswith("demo-")]
     say("Return log (" + ", ".join(f"{n} {s}" for s, n in Counter(
         r["status"] for r in rows).most_common()) + "):")
@@ -240,12 +240,6 @@ def _uk(value: str) -> str:
     return date.fromisoformat(value).strftime("%-d %B %Y")
 
 
-def _ok(response: httpx.Response) -> Any:
-    if response.status_code >= 400:
-        raise RuntimeError(f"{response.request.method} {response.request.url} answered "
-                           f"{response.status_code}: {response.text}")
-    return response.json()
-
 
 def _risk(http: httpx.Client, provider_id: str, returns: int = 1) -> Any:
     """The provider's risk once `returns` of its returns are scored, else None."""
@@ -256,20 +250,10 @@ def _risk(http: httpx.Client, provider_id: str, returns: int = 1) -> Any:
 
 
 def _first(response: httpx.Response) -> Any:
-    items = _ok(response)
+    items = ok(response)
     return items[0] if items else None
 
 
 def _approved_notice(http: httpx.Client) -> Any:
-    inbox = _ok(http.get("/notify/inbox/head-of-strategic-planning"))
+    inbox = ok(http.get("/notify/inbox/head-of-strategic-planning"))
     return next((n for n in inbox if n["about_event_type"] == "EscalationApproved"), None)
-
-
-def _wait(probe: Callable[[], Any], timeout: float) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise TimeoutError("the system did not answer in time; is `assure up` running?")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import httpx
 
+from assure.calls import ok, wait
 from assure.datasets.round_2022 import (
     ANALYSIS_PENDING,
     CARE_AT_HOME,
@@ -63,7 +63,7 @@ def run(base_url: str, say: Callable[[str], None] = print, timeout: float = 120.
         returns = _receive(http, say)
         _advance(http, CLOCK_ENDS)
         for pid in returns:
-            _wait(lambda pid=pid: _scored(http, pid), timeout)
+            wait(lambda pid=pid: _scored(http, pid), timeout)
         say(f"{len(returns)} self-assessments received and scored by risk")
         _hold_analysis(http, returns, say)
         _chase(http, say, timeout)
@@ -81,16 +81,16 @@ def _start_clock(http: httpx.Client) -> None:
         return  # loaded before: every step below is idempotent
     raise DatasetRefused(
         f"the 2022 data set starts on {long_date(ROUND_ISSUED)}, but this system's clock is "
-        f"past it ({_ok(http.get('/intake/clock'))['today']}); start Assure on a fresh "
+        f"past it ({ok(http.get('/intake/clock'))['today']}); start Assure on a fresh "
         "ASSURE_DATA_DIR to load it")
 
 
 def _award(http: httpx.Client, service_type: str, partner: Partner, index: int) -> None:
     pid = provider_id(partner)
-    _ok(http.post("/intake/providers", json={
+    ok(http.post("/intake/providers", json={
         "provider_id": pid, "name": partner.name, "registered_by": OFFICER}))
     base, step = ROSTER_VALUES[service_type]
-    _ok(http.post(f"/intake/providers/{pid}/contracts", json={
+    ok(http.post(f"/intake/providers/{pid}/contracts", json={
         "reference": reference(partner), "service_type": service_type,
         "annual_value": str(base + (index * step) % 800_000), "regulator": "care-inspectorate",
         "start_date": "2019-04-01", "contract_manager": "Contracts Manager",
@@ -101,9 +101,9 @@ def _award(http: httpx.Client, service_type: str, partner: Partner, index: int) 
 def _exclude(http: httpx.Client, say: Callable[[str], None]) -> None:
     """Ends the contract of the home whose ownership passed to the council."""
     for partner in (p for p in CARE_HOMES if p.status == EXCLUDED):
-        contract = _ok(http.get(f"/intake/contracts/{reference(partner)}"))
+        contract = ok(http.get(f"/intake/contracts/{reference(partner)}"))
         if contract["ended_on"] is None:
-            _ok(http.post(f"/intake/contracts/{reference(partner)}/end", json={
+            ok(http.post(f"/intake/contracts/{reference(partner)}/end", json={
                 "ended_on": ENDED_ON.isoformat(), "reason": EXCLUSION, "by": OFFICER}))
         say(f"{partner.name}: contract ends {long_date(ENDED_ON)}; excluded from the round")
 
@@ -113,7 +113,7 @@ def _request(http: httpx.Client, say: Callable[[str], None]) -> None:
     asked = 0
     for _, partners in ROSTER:
         for partner in (p for p in partners if p.status != EXCLUDED):
-            _ok(http.post(f"/intake/contracts/{reference(partner)}/requests", json={
+            ok(http.post(f"/intake/contracts/{reference(partner)}/requests", json={
                 "form": "self-assessment", "period_start": PERIOD_START.isoformat(),
                 "period_end": PERIOD_END.isoformat(), "due_on": SAQ_DUE.isoformat(),
                 "requested_by": OFFICER}))
@@ -142,7 +142,7 @@ def _receive(http: httpx.Client, say: Callable[[str], None]) -> dict[str, str]:
 
 def _submit(http: httpx.Client, partner: Partner, index: int) -> str:
     ref = reference(partner)
-    submitted = _ok(http.post(
+    submitted = ok(http.post(
         f"/intake/contracts/{ref}/returns", headers={"Idempotency-Key": f"r22-{ref}-saq"},
         json={"form": "self-assessment", "answers": answers(partner, index),
               "submitted_by": f"Registered manager, {partner.name}"}))
@@ -156,9 +156,9 @@ def _hold_analysis(http: httpx.Client, returns: dict[str, str],
     for partner in (p for p in CARE_AT_HOME if p.status == ANALYSIS_PENDING):
         pid = provider_id(partner)
         return_id = returns[pid]
-        scores = _ok(http.get(f"/risk/providers/{pid}/scores"))
+        scores = ok(http.get(f"/risk/providers/{pid}/scores"))
         if not next(s["held"] for s in scores if s["return_id"] == return_id):
-            _ok(http.post(f"/risk/providers/{pid}/returns/{return_id}/hold", json={
+            ok(http.post(f"/risk/providers/{pid}/returns/{return_id}/hold", json={
                 "reason": f"Self-assessment for {period} received; the contracts team has not "
                           "yet done its risk analysis (002 §3.6)", "by": OFFICER}))
         say(f"{partner.name}: self-assessment received, its analysis held")
@@ -168,7 +168,7 @@ def _chase(http: httpx.Client, say: Callable[[str], None], timeout: float) -> No
     """The SAQ not received is overdue and reminded; the offer of support is logged."""
     period = f"{long_date(PERIOD_START)} to {long_date(PERIOD_END)}"
     for partner in (p for p in CARE_AT_HOME if p.status == NOT_RECEIVED):
-        reminded = _wait(lambda partner=partner: _reminders(http, partner), timeout)
+        reminded = wait(lambda partner=partner: _reminders(http, partner), timeout)
         _log(http, partner, "return-outstanding",
              f"Self-assessment for {period} not received by {long_date(SAQ_DUE)} and reminded: "
              "the provider was contacted and offered support to complete it (002 §3.5)")
@@ -177,45 +177,28 @@ def _chase(http: httpx.Client, say: Callable[[str], None], timeout: float) -> No
 
 
 def _reminders(http: httpx.Client, partner: Partner) -> list[str]:
-    rows = _ok(http.get("/intake/return-log", params={
+    rows = ok(http.get("/intake/return-log", params={
         "provider_id": provider_id(partner), "form": "self-assessment"}))
     return [day for row in rows for day in row["reminders"]]
 
 
 def _log(http: httpx.Client, partner: Partner, category: str, summary: str) -> None:
     pid = provider_id(partner)
-    _wait(lambda: http.get(f"/risk/providers/{pid}/risk").status_code == 200, 30.0)
+    wait(lambda: http.get(f"/risk/providers/{pid}/risk").status_code == 200, 30.0)
     body = {"category": category, "summary": summary, "source": TEAM, "recorded_by": OFFICER}
     # The risk service may be saving the same profile from a consumed event at this moment;
     # the log entry is keyed, so trying again is safe.
-    _wait(lambda: http.post(f"/risk/providers/{pid}/log", json=body,
+    wait(lambda: http.post(f"/risk/providers/{pid}/log", json=body,
                             headers={"Idempotency-Key": f"r22-{category}"}).status_code < 400,
           10.0)
 
 
 def _advance(http: httpx.Client, day: date) -> None:
     """Moves the clock forward to `day` (never back: a reload finds it further on)."""
-    if date.fromisoformat(_ok(http.get("/intake/clock"))["today"]) < day:
-        _ok(http.post("/intake/clock/tick", json={"to": day.isoformat()}))
+    if date.fromisoformat(ok(http.get("/intake/clock"))["today"]) < day:
+        ok(http.post("/intake/clock/tick", json={"to": day.isoformat()}))
 
 
 def _scored(http: httpx.Client, pid: str) -> bool:
     answer = http.get(f"/risk/providers/{pid}/risk")
     return answer.status_code == 200 and answer.json()["returns_scored"] >= 1
-
-
-def _ok(response: httpx.Response) -> Any:
-    if response.status_code >= 400:
-        raise RuntimeError(f"{response.request.method} {response.request.url} answered "
-                           f"{response.status_code}: {response.text}")
-    return response.json()
-
-
-def _wait(probe: Callable[[], Any], timeout: float) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise TimeoutError("the system did not answer in time; is `assure up` running?")

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import csv
 import io
 import json
 import time
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from assure.cli import app as cli
-from assure.gateway import create_app
-from assure.report.api import router as reports
-from assure.system import System
-from shared.nats_server import free_port
-from tests.support import running
+from tests.support import running, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -31,30 +24,12 @@ def store() -> dict[str, object]:
     return {}
 
 
-@contextlib.asynccontextmanager
-async def serving_reports(system: System) -> AsyncIterator[str]:
-    """The gateway with the reports router included, on a free loopback port."""
-    app = create_app(system.apps)
-    app.include_router(reports)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
 def cli_run(*args: str):
     return asyncio.to_thread(CliRunner().invoke, cli, list(args))
 
 
 async def test_the_2022_data_set_gives_002s_tables_in_every_format(settings, tmp_path):
-    async with (running(settings) as system, serving_reports(system) as url,
+    async with (running(settings) as system, serving(system) as url,
                 httpx.AsyncClient(base_url=url, timeout=60) as http):
         began = time.monotonic()
         loaded = await cli_run("demo", "--dataset", "2022", "--url", url)

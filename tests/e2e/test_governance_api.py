@@ -11,8 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assure.cli import app as cli
-from tests.e2e.test_dataset_2022 import serving_reports
-from tests.support import contract_award, eventually, running
+from tests.support import contract_award, eventually, running, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +24,7 @@ def store() -> dict[str, object]:
 
 
 async def test_a_return_asked_for_and_one_overdue_are_counted_and_exported(settings):
-    async with (running(settings) as system, serving_reports(system) as url,
+    async with (running(settings) as system, serving(system) as url,
                 httpx.AsyncClient(base_url=url, timeout=60) as http):
         system.apps["intake"].tick(date(2026, 11, 2), "test")
         for provider in ("gov-ash", "gov-oak"):
