@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -25,13 +26,20 @@ def up(
 ) -> None:
     """Start NATS, the four services and the HTTP entry point; Ctrl-C stops them."""
     from assure.serve import serve
+    from shared.at_rest import make_private, private_directory
     from shared.settings import AssureSettings
 
     overrides = {
         k: v for k, v in {"http_host": host, "http_port": port, "data_dir": data_dir}.items() if v
     }
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    asyncio.run(serve(AssureSettings(**overrides)))
+    settings = AssureSettings(**overrides)
+    # Everything this process and its nats-server write is the owner's alone (0700 and 0600),
+    # including what was written before modes were kept tight.
+    os.umask(0o077)
+    private_directory(settings.data_dir)
+    make_private(settings.data_dir)
+    asyncio.run(serve(settings))
 
 
 @app.command()

@@ -8,13 +8,24 @@ from fastapi import FastAPI
 
 from assure.gateway import create_app
 from assure.services import ALL
+from shared.at_rest import nats_key
 from shared.eventstore import ServiceApplication
 from shared.messaging.consumer import AfterCommit
-from shared.nats_server import EmbeddedNats
+from shared.nats_server import EmbeddedNats, JetStreamEncryption
 from shared.runtime import ServiceRuntime
 from shared.settings import AssureSettings
 
 log = logging.getLogger("assure")
+
+
+def jetstream_encryption(settings: AssureSettings) -> JetStreamEncryption | None:
+    """The embedded server's encryption at rest, under a key derived from ASSURE_CIPHER_KEY;
+    the newest previous key is the one it re-encrypts from after a rotation."""
+    if not settings.cipher_key:
+        return None
+    previous = settings.previous_keys
+    return JetStreamEncryption(nats_key(settings.cipher_key),
+                               nats_key(previous[0]) if previous else None)
 
 
 class System:
@@ -43,7 +54,8 @@ class System:
     async def start(self) -> System:
         if not self.settings.nats_url:
             self.nats = EmbeddedNats(
-                self.settings.data_dir / "nats", sync_always=self.settings.nats_sync_always
+                self.settings.data_dir / "nats", sync_always=self.settings.nats_sync_always,
+                encryption=jetstream_encryption(self.settings),
             ).start()
             log.info("nats-server started at %s (data in %s)", self.nats.url, self.nats.store_dir)
         for definition in self.definitions:

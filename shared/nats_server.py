@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -11,6 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from shared.at_rest import private_directory
 
 if TYPE_CHECKING:
     from shared.messaging.credentials import Authorization
@@ -26,8 +29,10 @@ def nats_server_binary() -> str:
     return found
 
 
-def _die_with_parent() -> None:
-    """Linux: the server gets SIGTERM if the process that started it dies, even by SIGKILL."""
+def _in_the_child() -> None:
+    """Its files are the owner's alone (0600, directories 0700); on Linux it gets SIGTERM if
+    the process that started it dies, even by SIGKILL."""
+    os.umask(0o077)
     try:
         import ctypes
         import signal
@@ -71,13 +76,40 @@ class ServerTls:
         return "tls {\n" + "\n".join(lines) + "\n}\n"
 
 
+@dataclass(frozen=True)
+class JetStreamEncryption:
+    """JetStream's own encryption at rest (AES-GCM) under `key`; with `previous`, the server
+    reads what an earlier key wrote and re-encrypts it under `key` as it starts (rotation).
+
+    The keys reach the server through its environment, never the configuration file.
+    """
+
+    key: str
+    previous: str | None = None
+
+    def block(self) -> str:
+        lines = ["  cipher: aes", f"  key: ${KEY_VARIABLE}"]
+        if self.previous:
+            lines.append(f"  prev_encryption_key: ${PREVIOUS_KEY_VARIABLE}")
+        return "\n".join(lines) + "\n"
+
+    def environment(self) -> dict[str, str]:
+        return {KEY_VARIABLE: self.key, **({PREVIOUS_KEY_VARIABLE: self.previous}
+                                             if self.previous else {})}
+
+
+KEY_VARIABLE = "ASSURE_NATS_ENCRYPTION_KEY"
+PREVIOUS_KEY_VARIABLE = "ASSURE_NATS_PREVIOUS_ENCRYPTION_KEY"
+
+
 class EmbeddedNats:
     """A JetStream-enabled nats-server on 127.0.0.1 keeping its data in store_dir.
 
     With `authorization`, the server admits only the services' users and `admin`, each with
     the permissions of shared/messaging/credentials.py; their passwords are generated once into
     `credentials_dir` (kept across restarts) and are in `passwords`. With `tls`, it speaks only
-    TLS. Without either it is open on loopback, as `assure up` has always run it.
+    TLS. Without either it is open on loopback, as `assure up` has always run it. With
+    `encryption`, JetStream encrypts its files.
     """
 
     def __init__(
@@ -87,12 +119,14 @@ class EmbeddedNats:
         sync_always: bool = False,
         authorization: Authorization | None = None,
         tls: ServerTls | None = None,
+        encryption: JetStreamEncryption | None = None,
     ):
         self.store_dir = Path(store_dir)
         self.port = port or free_port()
         self.sync_always = sync_always
         self.authorization = authorization
         self.tls = tls
+        self.encryption = encryption
         self.passwords: dict[str, str] = {}
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -106,12 +140,12 @@ class EmbeddedNats:
         return f"nats://127.0.0.1:{self.port}"
 
     def _config(self) -> Path:
-        self.store_dir.mkdir(parents=True, exist_ok=True)
+        private_directory(self.store_dir)
         sync = "  sync_interval: always\n" if self.sync_always else ""
+        sync += self.encryption.block() if self.encryption else ""
         config = self.store_dir / "nats-server.conf"
-        if self.authorization:  # it holds the passwords
-            config.touch(mode=0o600)
-            config.chmod(0o600)
+        config.touch(mode=0o600)  # it may hold the passwords
+        config.chmod(0o600)
         config.write_text(
             f"listen: 127.0.0.1:{self.port}\n"
             f'jetstream {{\n  store_dir: "{self.store_dir / "jetstream"}"\n{sync}}}\n'
@@ -128,6 +162,9 @@ class EmbeddedNats:
         self.passwords = ensure_passwords(self.credentials_dir, self.authorization.users)
         return render_authorization(self.authorization, self.passwords)
 
+    def _key_environment(self) -> dict[str, str]:
+        return self.encryption.environment() if self.encryption else {}
+
     def start(self, timeout: float = 10.0) -> EmbeddedNats:
         config = self._config()
         log = self.store_dir / "nats-server.log"
@@ -137,7 +174,8 @@ class EmbeddedNats:
             stderr=subprocess.DEVNULL,
             # Its own session, so Ctrl-C reaches only us and we stop the services first.
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=_in_the_child,
+            env={**os.environ, **self._key_environment()},
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.at_rest import PREVIOUS_KEYS, Sealer, decode_key, private_directory, split_keys
+
 
 class AssureSettings(BaseSettings):
     """Where the system keeps its data and finds NATS and PostgreSQL; see the README's table."""
@@ -71,7 +73,13 @@ class AssureSettings(BaseSettings):
     cipher_key: str = Field(
         default="",
         description="Encrypts event payloads at rest (AES-GCM; a base64 key of 16, 24 or 32 "
-        "bytes, e.g. from `assure key`); empty means not encrypted.",
+        "bytes, e.g. from `assure key`): the stores, evidence, the mail folder and the "
+        "embedded NATS server's JetStream files; empty means not encrypted.",
+    )
+    cipher_previous_keys: str = Field(
+        default="",
+        description="Earlier cipher keys, comma-separated, newest first: still read, never "
+        "written (key rotation; `assure key rotate` re-encrypts what they sealed).",
     )
     audit_key: str = Field(
         default="",
@@ -125,6 +133,28 @@ class AssureSettings(BaseSettings):
             raise ValueError("namespace must be 1-32 lower-case letters or digits")
         return value
 
+    @field_validator("cipher_key")
+    @classmethod
+    def _cipher_key_is_a_key(cls, value: str) -> str:
+        if value.strip():
+            decode_key(value)
+        return value.strip()
+
+    @field_validator("cipher_previous_keys")
+    @classmethod
+    def _previous_keys_are_keys(cls, value: str) -> str:
+        for key in split_keys(value):
+            decode_key(key)
+        return ",".join(split_keys(value))
+
+    @property
+    def previous_keys(self) -> list[str]:
+        return split_keys(self.cipher_previous_keys)
+
+    def sealer(self, purpose: str) -> Sealer:
+        """Seals and opens files of one purpose (evidence, mail) under the configured keys."""
+        return Sealer.from_keys(self.cipher_key, self.previous_keys, purpose)
+
     @property
     def uses_postgres(self) -> bool:
         return bool(self.postgres_host)
@@ -143,12 +173,15 @@ class AssureSettings(BaseSettings):
     def _cipher_env(self) -> dict[str, str]:
         if not self.cipher_key:
             return {}
-        return {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
-                "CIPHER_KEY": self.cipher_key}
+        # StoreCipher is eventsourcing's AESCipher, also reading under the previous keys.
+        return {"CIPHER_TOPIC": "shared.at_rest:StoreCipher", "CIPHER_KEY": self.cipher_key,
+                PREVIOUS_KEYS: self.cipher_previous_keys}
 
     def _service_env(self) -> dict[str, str]:
         return {
             "ASSURE_EVIDENCE_DIR": str(self.data_dir / "evidence"),
+            "ASSURE_CIPHER_KEY": self.cipher_key,
+            PREVIOUS_KEYS: self.cipher_previous_keys,
             "ASSURE_NATION": self.nation,
             "ASSURE_CALENDAR_FILE": str(self.calendar_file or ""),
             "ASSURE_RISK_CONFIG_FILE": str(self.risk_config_file or ""),
@@ -178,7 +211,7 @@ class AssureSettings(BaseSettings):
                 "POSTGRES_DBNAME": self.postgres_dbname,
                 "POSTGRES_SCHEMA": self.postgres_schema(service),
             }
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_directory(self.data_dir)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(self.data_dir / f"{service}.sqlite"),

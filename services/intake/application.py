@@ -39,6 +39,7 @@ from services.intake.domain.return_request import ReturnRequest, check_due_on
 from services.intake.drafts import ReturnDrafts
 from services.intake.integration import to_integration
 from services.intake.return_log import LogFilter, ReturnLogRow, row_for
+from shared.at_rest import Sealer
 from shared.contracts import escalation, notify, risk
 from shared.contracts.envelope import IntegrationEvent
 from shared.contracts.forms import FORMS, LEVEL_FORMS, UnknownForm, form_for_level, parse_form
@@ -114,7 +115,8 @@ class Intake(ReturnDrafts, ServiceApplication):
 
     @cached_property
     def evidence(self) -> EvidenceStore:
-        return EvidenceStore(Path(self.env.get("ASSURE_EVIDENCE_DIR", "assure-data/evidence")))
+        return EvidenceStore(Path(self.env.get("ASSURE_EVIDENCE_DIR", "assure-data/evidence")),
+                             Sealer.from_env(self.env, "evidence"))
 
     @cached_property
     def calendar(self) -> OrganisationCalendar:

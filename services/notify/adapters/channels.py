@@ -9,6 +9,7 @@ from services.notify.adapters.mail import FolderMailer, SmtpMailer, SmtpServer, 
 from services.notify.adapters.webhook import WebhookSender, WebhookTarget
 from services.notify.domain.config import NotifyConfig
 from services.notify.domain.delivery import EMAIL, WEBHOOK, Outgoing
+from shared.at_rest import Sealer
 
 
 class UnknownChannel(Exception):
@@ -54,7 +55,8 @@ def channels_from(env: Mapping[str, str], config: NotifyConfig) -> Channels:
     }
     webhooks = WebhookSender(targets, timeout)
     if not host:
-        folder = FolderMailer(Path(env.get("ASSURE_NOTIFY_MAIL_DIR") or "assure-data/mail"))
+        folder = FolderMailer(Path(env.get("ASSURE_NOTIFY_MAIL_DIR") or "assure-data/mail"),
+                              Sealer.from_env(env, "mail"))
         return Channels(folder, webhooks, config.sender)
     server = SmtpServer(
         host=host, port=int(env.get("ASSURE_SMTP_PORT") or 25),

@@ -21,6 +21,7 @@ from pathlib import Path
 import aiosmtplib
 
 from services.notify.domain.delivery import Outgoing
+from shared.at_rest import PRIVATE_FILE, Sealer, private_directory
 
 FOOTER = (
     "\n\n--\nSent by Assure for the contract monitoring team, from the team's shared mailbox. "
@@ -124,11 +125,13 @@ class SmtpMailer:
 class FolderMailer:
     """Writes each message to `<folder>/<delivery id>.eml`: nothing leaves the machine.
 
-    A resend after a crash overwrites the same file, so the folder holds one copy of each.
+    A resend after a crash overwrites the same file, so the folder holds one copy of each. With
+    a cipher key configured the file is sealed (shared/at_rest.py; `assure unseal` reads one).
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, sealer: Sealer | None = None) -> None:
         self.folder = folder
+        self.sealer = sealer or Sealer([], "mail")
 
     async def send(self, message: EmailMessage) -> None:
         await asyncio.to_thread(self._write, message)
@@ -137,8 +140,25 @@ class FolderMailer:
         """Nothing to close: each message is a file."""
 
     def _write(self, message: EmailMessage) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        name = f"{message['X-Assure-Delivery']}.eml"
+        self._store(f"{message['X-Assure-Delivery']}.eml", self.sealer.seal(bytes(message)))
+
+    def _store(self, name: str, stored: bytes) -> None:
+        private_directory(self.folder)
         partial = self.folder / f".{name}.partial"
-        partial.write_bytes(bytes(message))
+        with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE),
+                  "wb") as handle:
+            handle.write(stored)
         os.replace(partial, self.folder / name)
+
+    def read(self, path: Path) -> bytes:
+        """A spooled message as it was written, opened if sealed."""
+        return self.sealer.open_(path.read_bytes())
+
+    def reseal(self) -> int:
+        """Seals every message under the current key that is not (key rotation)."""
+        count = 0
+        for path in sorted(self.folder.glob("*.eml")):
+            if (resealed := self.sealer.resealed(path.read_bytes())) is not None:
+                self._store(path.name, resealed)
+                count += 1
+        return count
