@@ -117,12 +117,73 @@ def token(
     typer.echo(development_issuer(settings).issue(identity, hours, settings.auth_audience))
 
 
-@app.command()
-def key() -> None:
+keys = typer.Typer(help="Keys of encryption at rest (see the README, \"Data at rest\").")
+app.add_typer(keys, name="key")
+
+
+@keys.callback(invoke_without_command=True)
+def key(context: typer.Context) -> None:
     """Print a new random key for ASSURE_CIPHER_KEY (encryption at rest)."""
     from eventsourcing.cryptography import AESCipher
 
-    typer.echo(AESCipher.create_key(32))
+    if context.invoked_subcommand is None:
+        typer.echo(AESCipher.create_key(32))
+
+
+@keys.command("nats")
+def nats_key(
+    previous: Annotated[bool, typer.Option(
+        "--previous", help="From the newest of ASSURE_CIPHER_PREVIOUS_KEYS (for a rotation's "
+        "ASSURE_NATS_PREVIOUS_ENCRYPTION_KEY).")] = False,
+) -> None:
+    """Print JetStream's key at rest for your NATS server, derived from ASSURE_CIPHER_KEY."""
+    from shared.at_rest import nats_key as derived
+    from shared.settings import AssureSettings
+
+    settings = AssureSettings()
+    source = (settings.previous_keys or [""])[0] if previous else settings.cipher_key
+    if not source:
+        typer.echo("Refused: ASSURE_CIPHER_PREVIOUS_KEYS is not set" if previous
+                   else "Refused: ASSURE_CIPHER_KEY is not set", err=True)
+        raise typer.Exit(2)
+    typer.echo(derived(source))
+
+
+@keys.command("rotate")
+def rotate_keys(
+    data_dir: Annotated[Path | None, typer.Option(help="Where the stores live.")] = None,
+) -> None:
+    """With Assure stopped, re-encrypt everything at rest under ASSURE_CIPHER_KEY."""
+    from assure.rotation import CannotRotate, rotate
+    from shared.rekey import ChainBroken
+    from shared.settings import AssureSettings
+
+    os.umask(0o077)
+    settings = AssureSettings(**({"data_dir": data_dir} if data_dir else {}))
+    try:
+        rotated = rotate(settings)
+    except (CannotRotate, ChainBroken) as refused:
+        typer.echo(f"Refused: {refused}", err=True)
+        raise typer.Exit(1) from None
+    for line in rotated.lines():
+        typer.echo(line)
+
+
+@app.command()
+def unseal(path: Path) -> None:
+    """Print an evidence or mail file as it was before it was sealed (under the configured keys)."""
+    import sys
+
+    from shared.at_rest import KeyMissing
+    from shared.settings import AssureSettings
+
+    settings = AssureSettings()
+    purpose = "mail" if path.suffix == ".eml" else "evidence"
+    try:
+        sys.stdout.buffer.write(settings.sealer(purpose).open_(path.read_bytes()))
+    except (KeyMissing, ValueError) as refused:
+        typer.echo(f"Refused: {refused}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()

@@ -143,7 +143,7 @@ def verify_chains(recorder: ApplicationRecorder, key: bytes | None) -> Verificat
     """Reads every stored event in order and checks each link; stops at the first broken one."""
     last: dict[str, tuple[int, str]] = {}
     count = 0
-    for stored in _all_events(recorder):
+    for stored in all_events(recorder):
         count += 1
         aggregate = str(stored.originator_id)
         problem = _check(stored, last.get(aggregate), key)
@@ -171,7 +171,8 @@ def _check(stored: StoredEvent, before: tuple[int, str] | None, key: bytes | Non
     return ""
 
 
-def _all_events(recorder: ApplicationRecorder) -> Iterator[StoredEvent]:
+def all_events(recorder: ApplicationRecorder) -> Iterator[StoredEvent]:
+    """Every stored event of the store, in the order they were recorded."""
     start = 1
     while True:
         page = recorder.select_notifications(start, _PAGE)

@@ -142,6 +142,23 @@ def test_every_nats_configuration_is_valid(path: Path, certificates: Path) -> No
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+@pytest.mark.parametrize("path", sorted(DEPLOY.rglob("*.conf")), ids=lambda p: p.name)
+def test_every_jetstream_configuration_encrypts_at_rest_with_a_key_from_its_environment(path):
+    config = NatsConfig(path)
+    if not config.jetstream:
+        return
+    block = re.search(r"^\s*jetstream\s*[:=]?\s*\{(.*?)^\}", config.text, re.M | re.S).group(1)
+    assert re.search(r"^\s*cipher:\s*(aes|chachapoly)\s*$", block, re.M), path.name
+    key = re.search(r"^\s*key:\s*\$(\w+)\s*$", block, re.M)  # never the key itself
+    assert key and key.group(1) in config.variables, path.name
+
+
+def test_every_instance_encrypts_its_stores_evidence_and_mail():
+    assert compose_assure_env()["ASSURE_CIPHER_KEY"].startswith("${ASSURE_CIPHER_KEY:?")
+    env = {e["name"]: e for e in container(one(k8s("Deployment")))["env"]}
+    assert env["ASSURE_CIPHER_KEY"]["valueFrom"]["secretKeyRef"]["key"] == "cipher-key"
+
+
 def test_the_loopback_cluster_of_the_fault_suite_is_a_valid_configuration(tmp_path: Path):
     nodes = [NatsNode(f"n{i}", tmp_path) for i in range(3)]
     config = nodes[0].config([node.route for node in nodes])

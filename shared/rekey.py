@@ -1,0 +1,104 @@
+"""Re-encrypting a store's event payloads under the current key, keeping its hash chains whole.
+
+Each link of a chain covers the *stored* (encrypted) payload (shared/chain.py), so a payload
+encrypted afresh changes its event's hash and every later link of its aggregate. Re-encryption
+therefore walks each aggregate's events in order, re-encrypts those under an older key and
+re-links every event after the first one changed. It refuses a store whose chains are already
+broken, so a rotation cannot launder an edit, and it writes everything in one transaction with
+the events table locked: the services must be stopped (`assure key rotate` is offline).
+
+eventsourcing has no API to rewrite a stored event (it is append-only by design), so this is
+the one place that updates rows, with the table names the library's recorder uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.persistence import ApplicationRecorder
+
+from shared.chain import GENESIS, all_events, link, seal, unseal
+from shared.eventstore import ServiceApplication
+
+
+class ChainBroken(RuntimeError):
+    """The store's chains do not hold before re-encryption: it is left as it is."""
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    originator_id: Any
+    version: int
+    state: bytes
+
+
+def reencrypt(app: ServiceApplication) -> int:
+    """Re-encrypts every payload not under the current key; returns how many events changed."""
+    cipher = app.mapper.cipher
+    if cipher is None:
+        return 0
+    before = app.verify()
+    if not before.intact:
+        raise ChainBroken(f"{app.service}: {before.broken}")
+    rewrites = list(_rewrites(app.recorder, cipher, app.audit_key))
+    if rewrites:
+        _write(app.recorder, rewrites)
+    after = app.verify()
+    assert after.intact, f"{app.service}: re-encryption broke a chain: {after.broken}"
+    return len(rewrites)
+
+
+def _rewrites(recorder: ApplicationRecorder, cipher: Any, key: bytes | None):
+    """Every stored event whose state changes: re-encrypted, or re-linked after one that was."""
+    last: dict[str, str] = {}
+    for stored in all_events(recorder):
+        payload, _, _ = unseal(stored.state)
+        fresh = payload if _under_current_key(cipher, payload) else cipher.encrypt(
+            cipher.decrypt(payload))
+        prev = last.get(str(stored.originator_id), GENESIS)
+        digest = link(key, prev, stored.originator_id, stored.originator_version, stored.topic,
+                      fresh)
+        last[str(stored.originator_id)] = digest
+        state = seal(fresh, prev, digest)
+        if state != stored.state:
+            yield Rewrite(stored.originator_id, stored.originator_version, state)
+
+
+def _under_current_key(cipher: Any, payload: bytes) -> bool:
+    try:
+        AESCipher.decrypt(cipher, payload)  # the current key only, not the previous ones
+    except ValueError:
+        return False
+    return True
+
+
+def _write(recorder: ApplicationRecorder, rewrites: list[Rewrite]) -> None:
+    datastore: Any = getattr(recorder, "datastore")  # noqa: B009 - both recorders have one
+    table = getattr(recorder, "events_table_name")  # noqa: B009
+    with datastore.transaction(commit=True) as cursor:
+        if hasattr(datastore, "schema"):  # PostgreSQL
+            _write_postgres(cursor, datastore.schema, table, rewrites)
+        else:  # SQLite: BEGIN already holds the database once it writes
+            cursor.executemany(
+                f"UPDATE {table} SET state = ? WHERE originator_id = ? "  # noqa: S608
+                "AND originator_version = ?",
+                [(r.state, _sqlite_id(r.originator_id), r.version) for r in rewrites])
+
+
+def _sqlite_id(originator_id: Any) -> str:
+    """eventsourcing keeps ids in SQLite as 32 hex digits."""
+    return originator_id.hex if isinstance(originator_id, UUID) else str(originator_id)
+
+
+def _write_postgres(cursor: Any, schema: str, table: str, rewrites: list[Rewrite]) -> None:
+    from psycopg.sql import SQL, Identifier
+
+    name = SQL("{}.{}").format(Identifier(schema), Identifier(table))
+    cursor.execute(SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(name))
+    cursor.executemany(
+        SQL("UPDATE {} SET state = %s WHERE originator_id = %s AND originator_version = %s")
+        .format(name), [(r.state, r.originator_id, r.version) for r in rewrites])
+
