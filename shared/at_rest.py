@@ -68,8 +68,12 @@ def derive(master: bytes, label: str) -> bytes:
 
 
 def nats_key(encoded: str) -> str:
-    """The key JetStream's own encryption at rest gets, derived from a cipher key (hex)."""
-    return derive(decode_key(encoded), "nats").hex()
+    """The key JetStream's own encryption at rest gets, derived from a cipher key.
+
+    Hex after a word: nats-server reads an environment variable's value as configuration, so a
+    value that starts with a digit could be taken for a number (64 zeros is an int64 to it).
+    """
+    return "assure" + derive(decode_key(encoded), "nats").hex()
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,12 @@ PRIVATE_FILE = 0o600
 def private_directory(path: os.PathLike[str] | str) -> None:
     """Creates the directory (and missing parents) for the owner alone."""
     os.makedirs(path, mode=PRIVATE_DIRECTORY, exist_ok=True)
-    os.chmod(path, PRIVATE_DIRECTORY)
+    if _ours(os.stat(path)):  # a mount point someone else owns is left as it is
+        os.chmod(path, PRIVATE_DIRECTORY)
+
+
+def _ours(found: os.stat_result) -> bool:
+    return found.st_uid == os.geteuid()
 
 
 def make_private(root: os.PathLike[str] | str) -> int:
@@ -196,8 +205,9 @@ def make_private(root: os.PathLike[str] | str) -> int:
     changed = 0
     for directory, _, files in os.walk(root):
         for path in [directory] + [os.path.join(directory, name) for name in files]:
-            mode = os.lstat(path).st_mode
-            if not stat.S_ISLNK(mode) and mode & 0o077:
+            found = os.lstat(path)
+            mode = found.st_mode
+            if not stat.S_ISLNK(mode) and mode & 0o077 and _ours(found):
                 os.chmod(path, stat.S_IMODE(mode) & 0o700)
                 changed += 1
     return changed

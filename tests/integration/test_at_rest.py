@@ -21,6 +21,7 @@ import pytest
 from eventsourcing.cryptography import AESCipher
 
 from assure.signin import DevSignIn
+from shared.at_rest import make_private
 from shared.nats_server import free_port
 from tests.support import contract_award, return_form
 
@@ -127,4 +128,20 @@ def test_with_a_key_nothing_in_the_data_directory_reads_as_the_concern(tmp_path,
         assert found == set()
     else:  # the scan sees plain text where there is some: stores, JetStream, evidence, mail
         assert {"nats", "evidence", "mail"} <= found and found & sqlite_stores, found
+    assert too_open(data_dir) == []
+
+
+def test_a_data_directory_left_readable_by_an_older_version_is_made_private(tmp_path):
+    data_dir = tmp_path / "data"
+    (data_dir / "evidence" / "ab").mkdir(parents=True, mode=0o755)
+    for path in (data_dir, data_dir / "evidence", data_dir / "evidence" / "ab"):
+        path.chmod(0o755)
+    (data_dir / "intake.sqlite").write_bytes(b"")
+    (data_dir / "evidence" / "ab" / "ab12").write_bytes(b"")
+    for path in (data_dir / "intake.sqlite", data_dir / "evidence" / "ab" / "ab12"):
+        path.chmod(0o644)
+    assert len(too_open(data_dir)) == 5
+
+    assert make_private(data_dir) == 5
+
     assert too_open(data_dir) == []

@@ -24,11 +24,13 @@ from pathlib import Path
 
 import nats
 import pytest
+from eventsourcing.cryptography import AESCipher
 from faststream.nats import NatsBroker
 
 from assure.services import ALL
 from assure.system import System
 from services.intake.application import Award, Submission
+from shared.at_rest import nats_key
 from shared.messaging.credentials import (
     ADMIN,
     Authorization,
@@ -445,6 +447,8 @@ def test_the_deploy_configurations_are_valid(name, pki):
         "ASSURE_NATS_SERVER_TLS_KEY": str(pki.server_key),
         "ASSURE_NATS_SERVER_TLS_CA": str(pki.ca),
         "ASSURE_NATS_SERVER_NAME": "nats-1",
+        # JetStream's key at rest, also from there, as `assure key nats` derives it
+        "ASSURE_NATS_ENCRYPTION_KEY": nats_key(AESCipher.create_key(32)),
     }
     config = ROOT / "deploy" / "nats" / name
 
@@ -458,3 +462,7 @@ def test_the_deploy_configurations_are_valid(name, pki):
     del env["ASSURE_NATS_RISK_PASSWORD"]
     result = check(env)
     assert result.returncode != 0 and "ASSURE_NATS_RISK_PASSWORD" in result.stderr
+    env["ASSURE_NATS_RISK_PASSWORD"] = "pw-risk"
+    del env["ASSURE_NATS_ENCRYPTION_KEY"]
+    result = check(env)
+    assert result.returncode != 0 and "ASSURE_NATS_ENCRYPTION_KEY" in result.stderr
