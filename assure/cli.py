@@ -155,14 +155,14 @@ def rotate_keys(
 ) -> None:
     """With Assure stopped, re-encrypt everything at rest under ASSURE_CIPHER_KEY."""
     from assure.rotation import CannotRotate, rotate
-    from shared.rekey import ChainBroken
+    from shared.rekey import ChainBroken, Unreadable
     from shared.settings import AssureSettings
 
     os.umask(0o077)
     settings = AssureSettings(**({"data_dir": data_dir} if data_dir else {}))
     try:
         rotated = rotate(settings)
-    except (CannotRotate, ChainBroken) as refused:
+    except (CannotRotate, ChainBroken, Unreadable) as refused:
         typer.echo(f"Refused: {refused}", err=True)
         raise typer.Exit(1) from None
     for line in rotated.lines():

@@ -28,6 +28,10 @@ class ChainBroken(RuntimeError):
     """The store's chains do not hold before re-encryption: it is left as it is."""
 
 
+class Unreadable(RuntimeError):
+    """A payload opens under none of the configured keys: the store is left as it is."""
+
+
 @dataclass(frozen=True)
 class Rewrite:
     originator_id: Any
@@ -57,7 +61,7 @@ def _rewrites(recorder: ApplicationRecorder, cipher: Any, key: bytes | None):
     for stored in all_events(recorder):
         payload, _, _ = unseal(stored.state)
         fresh = payload if _under_current_key(cipher, payload) else cipher.encrypt(
-            cipher.decrypt(payload))
+            _opened(cipher, payload, stored.originator_id, stored.originator_version))
         prev = last.get(str(stored.originator_id), GENESIS)
         digest = link(key, prev, stored.originator_id, stored.originator_version, stored.topic,
                       fresh)
@@ -65,6 +69,16 @@ def _rewrites(recorder: ApplicationRecorder, cipher: Any, key: bytes | None):
         state = seal(fresh, prev, digest)
         if state != stored.state:
             yield Rewrite(stored.originator_id, stored.originator_version, state)
+
+
+def _opened(cipher: Any, payload: bytes, originator_id: Any, version: int) -> bytes:
+    try:
+        return bytes(cipher.decrypt(payload))
+    except ValueError as error:
+        raise Unreadable(
+            f"aggregate {originator_id} version {version} opens under none of the keys: put "
+            "the key that wrote it in ASSURE_CIPHER_PREVIOUS_KEYS (a store written without a "
+            "key cannot be encrypted afterwards)") from error
 
 
 def _under_current_key(cipher: Any, payload: bytes) -> bool:

@@ -24,7 +24,7 @@ from services.notify.adapters.mail import FolderMailer
 from shared.at_rest import KeyMissing, is_sealed
 from shared.chain import all_events, unseal
 from shared.nats_server import EmbeddedNats
-from shared.rekey import ChainBroken
+from shared.rekey import ChainBroken, Unreadable
 from shared.settings import AssureSettings
 from tests.integration.test_tamper import execute
 
@@ -123,6 +123,15 @@ def test_a_store_whose_chain_is_broken_is_not_rotated(settings):
         rotate(keyed(settings, B, previous=A))
 
     assert all(opens_under(A, p) for p in payloads(keyed(settings, A)))  # left as it was
+
+
+def test_a_store_under_a_key_that_is_not_given_is_refused_and_left_as_it_is(settings):
+    with_providers(keyed(settings, A), "oakwood")
+
+    with pytest.raises(Unreadable, match="ASSURE_CIPHER_PREVIOUS_KEYS"):
+        rotate(keyed(settings, B))  # A forgotten
+
+    assert all(opens_under(A, p) for p in payloads(keyed(settings, A)))
 
 
 def test_assure_key_rotate_reseals_evidence_and_mail_files_under_the_new_key(tmp_path):
