@@ -48,19 +48,25 @@ def key_file(settings: AssureSettings) -> Path:
 def _key(request: Request) -> bytes:
     state = request.app.state
     if getattr(state, "csrf_key", None) is None:
-        state.csrf_key = _load_or_make(key_file(state.console_settings))
+        state.csrf_key = key_in(key_file(state.console_settings))
     return state.csrf_key
 
 
-def _load_or_make(path: Path) -> bytes:
-    """The key, made once and readable by this user only; a restart keeps forms valid."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_bytes()
-    with os.fdopen(handle, "wb") as out:
-        out.write(secrets.token_bytes(32))
+def key_in(path: Path) -> bytes:
+    """The key, made once and readable by this user only, kept across restarts. Written
+    whole under another name and linked into place, so gateways sharing the data directory
+    never read a half-written key; the first link wins."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+            out.write(secrets.token_bytes(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_bytes()
 
 
