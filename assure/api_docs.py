@@ -1,63 +1,74 @@
-"""The API documentation pages (/docs, its OAuth2 redirect, /redoc), FastAPI's own, each
-answered with a Content-Security-Policy of its own.
+"""The API documentation pages: /docs (Swagger UI), its OAuth2 redirect, and /redoc.
 
-Swagger UI and ReDoc come from a CDN (jsDelivr) and are started by an inline script, which the
-console's policy forbids. Their pages show no records, only the OpenAPI description, so they
-get a looser policy: the CDN's scripts and styles, inline styles (both libraries set them as
-they draw), and of inline scripts only the exact ones FastAPI wrote, by hash, so an injected
-script still does not run. Where the CDN cannot be reached the page stays blank; the API
-itself and /openapi.json do not depend on it.
+Swagger UI is served from its npm package (`swagger-ui-dist`, installed with the console's by
+`npm ci --prefix assure/console`) and started by a static file, so /docs works without
+reaching a CDN and runs under the same Content-Security-Policy as the console, no inline
+script. ReDoc has no such package here: /redoc loads it from a CDN (jsDelivr) and gets a policy
+of its own allowing that CDN and inline styles; it stays blank where the CDN cannot be
+reached.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
+import logging
+from html import escape
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import (
-    get_redoc_html,
-    get_swagger_ui_html,
-    get_swagger_ui_oauth2_redirect_html,
-)
-from fastapi.responses import HTMLResponse
+from fastapi.openapi.docs import get_redoc_html
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
-CDN = "https://cdn.jsdelivr.net"
+from assure.console import HERE as CONSOLE
+
+log = logging.getLogger(__name__)
+SWAGGER_UI = CONSOLE / "node_modules" / "swagger-ui-dist"
+# The package's files the pages use, and nothing else of it (not its demo page).
+ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css",
+          "oauth2-redirect.js": "text/javascript", "favicon-32x32.png": "image/png"}
 OAUTH2_REDIRECT = "/docs/oauth2-redirect"
-INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+CDN = "https://cdn.jsdelivr.net"
+REDOC_POLICY = (f"default-src 'self'; script-src 'self' {CDN}; style-src 'self' 'unsafe-inline'; "
+                "img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
+                "object-src 'none'; base-uri 'self'; form-action 'self'; "
+                "frame-ancestors 'none'")
 
 
 def install(app: FastAPI) -> None:
     """Adds the pages; the app is made with `docs_url=None, redoc_url=None`."""
+    if not SWAGGER_UI.is_dir():
+        log.warning("Swagger UI's files are missing (%s), so /docs stays blank: run `npm ci "
+                    "--prefix assure/console` once, as the README says", SWAGGER_UI)
 
-    @app.get("/docs", include_in_schema=False)
-    def swagger_ui(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        return with_own_policy(get_swagger_ui_html(
-            openapi_url=f"{root}{app.openapi_url}", title=f"{app.title} - Swagger UI",
-            oauth2_redirect_url=f"{root}{OAUTH2_REDIRECT}"))
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    def swagger_ui(request: Request) -> str:
+        root = escape(request.scope.get("root_path", ""))
+        return (
+            "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
+            f"<title>{escape(app.title)} – API documentation</title>"
+            f"<link rel='stylesheet' href='{root}/docs/assets/swagger-ui.css'>"
+            f"<link rel='icon' href='{root}/docs/assets/favicon-32x32.png'></head><body>"
+            f"<div id='swagger-ui' data-openapi-url='{root}{app.openapi_url}' "
+            f"data-oauth2-redirect-url='{root}{OAUTH2_REDIRECT}'></div>"
+            f"<script src='{root}/docs/assets/swagger-ui-bundle.js'></script>"
+            f"<script src='{root}/console/static/api-docs.js'></script></body></html>")
 
-    @app.get(OAUTH2_REDIRECT, include_in_schema=False)
-    def swagger_ui_redirect() -> HTMLResponse:
-        return with_own_policy(get_swagger_ui_oauth2_redirect_html())
+    @app.get(OAUTH2_REDIRECT, include_in_schema=False, response_class=HTMLResponse)
+    def swagger_ui_redirect(request: Request) -> str:
+        root = escape(request.scope.get("root_path", ""))
+        return ("<!DOCTYPE html><html lang='en-GB'><title>Signing in</title><body>"
+                f"<script src='{root}/docs/assets/oauth2-redirect.js'></script></body></html>")
+
+    @app.get("/docs/assets/{name}", include_in_schema=False)
+    def swagger_ui_asset(name: str) -> Response:
+        found = SWAGGER_UI / name
+        if name not in ASSETS or not found.is_file():
+            return Response(status_code=404)
+        return FileResponse(found, media_type=ASSETS[name],
+                            headers={"Cache-Control": "public, max-age=3600"})
 
     @app.get("/redoc", include_in_schema=False)
     def redoc(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        return with_own_policy(get_redoc_html(openapi_url=f"{root}{app.openapi_url}",
-                                              title=f"{app.title} - ReDoc",
-                                              with_google_fonts=False))
-
-
-def with_own_policy(page: HTMLResponse) -> HTMLResponse:
-    """The page, allowed its own inline scripts (by hash) and the CDN, nothing else."""
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
-        for script in INLINE_SCRIPT.findall(page.body.decode()))
-    page.headers["Content-Security-Policy"] = (
-        f"default-src 'self'; script-src 'self' {CDN} {hashes}; "
-        f"style-src 'self' {CDN} 'unsafe-inline'; img-src 'self' data: {CDN} "
-        "https://fastapi.tiangolo.com; worker-src 'self' blob:; connect-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-    return page
+        page = get_redoc_html(openapi_url=f"{request.scope.get('root_path', '')}"
+                                          f"{app.openapi_url}",
+                              title=f"{app.title} - ReDoc", with_google_fonts=False)
+        page.headers["Content-Security-Policy"] = REDOC_POLICY
+        return page

@@ -1,7 +1,8 @@
 """A form posted to the console from another site, in a real browser, is refused and records
-nothing (issue 14, defect 7). The other site is another port of the same host: the same
-*site*, so the browser sends the SameSite=Strict session cookie with it, and only the origin
-check and the token stand in the way."""
+nothing; the API docs work under the console's Content-Security-Policy (issue 14, defect 7).
+The other site is another port of the same host: the same *site*, so the browser sends the
+SameSite=Strict session cookie with it, and only the origin check and the token stand in the
+way."""
 
 from __future__ import annotations
 
@@ -52,3 +53,19 @@ async def test_a_form_sent_from_another_site_with_the_cookie_is_refused(console:
 
     reports = await console.api.get("/escalation/providers/hazel/monitoring-reports")
     assert reports.json() == []
+
+
+async def test_the_api_docs_show_every_operation_with_no_policy_violation(console: Console):
+    page = await (await console.browser.new_context(base_url=console.url)).new_page()
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    answer = await page.goto("/docs")
+    assert "script-src 'self';" in answer.headers["content-security-policy"]
+    operations = page.locator(".opblock")
+    await operations.first.wait_for()
+    spec = (await console.api.get("/openapi.json")).json()
+    assert await operations.count() == sum(len(ops) for ops in spec["paths"].values())
+    await operations.first.locator("button").first.click()
+    await page.get_by_role("button", name="Try it out").first.wait_for()
+    assert refused == []
