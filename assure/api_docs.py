@@ -21,9 +21,15 @@ from assure.console import HERE as CONSOLE
 
 log = logging.getLogger(__name__)
 SWAGGER_UI = CONSOLE / "node_modules" / "swagger-ui-dist"
-# The package's files the pages use, and nothing else of it (not its demo page).
-ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css",
-          "oauth2-redirect.js": "text/javascript", "favicon-32x32.png": "image/png"}
+# The package's files the pages use, and nothing else of it (not its demo page); and ours
+# that starts it, kept with the console's static files.
+ASSETS = {
+    "swagger-ui-bundle.js": (SWAGGER_UI / "swagger-ui-bundle.js", "text/javascript"),
+    "swagger-ui.css": (SWAGGER_UI / "swagger-ui.css", "text/css"),
+    "oauth2-redirect.js": (SWAGGER_UI / "oauth2-redirect.js", "text/javascript"),
+    "favicon-32x32.png": (SWAGGER_UI / "favicon-32x32.png", "image/png"),
+    "api-docs.js": (CONSOLE / "static" / "api-docs.js", "text/javascript"),
+}
 OAUTH2_REDIRECT = "/docs/oauth2-redirect"
 CDN = "https://cdn.jsdelivr.net"
 REDOC_POLICY = (f"default-src 'self'; script-src 'self' {CDN}; style-src 'self' 'unsafe-inline'; "
@@ -49,7 +55,7 @@ def install(app: FastAPI) -> None:
             f"<div id='swagger-ui' data-openapi-url='{root}{app.openapi_url}' "
             f"data-oauth2-redirect-url='{root}{OAUTH2_REDIRECT}'></div>"
             f"<script src='{root}/docs/assets/swagger-ui-bundle.js'></script>"
-            f"<script src='{root}/console/static/api-docs.js'></script></body></html>")
+            f"<script src='{root}/docs/assets/api-docs.js'></script></body></html>")
 
     @app.get(OAUTH2_REDIRECT, include_in_schema=False, response_class=HTMLResponse)
     def swagger_ui_redirect(request: Request) -> str:
@@ -59,10 +65,10 @@ def install(app: FastAPI) -> None:
 
     @app.get("/docs/assets/{name}", include_in_schema=False)
     def swagger_ui_asset(name: str) -> Response:
-        found = SWAGGER_UI / name
-        if name not in ASSETS or not found.is_file():
+        found, kind = ASSETS.get(name, (None, ""))
+        if found is None or not found.is_file():
             return Response(status_code=404)
-        return FileResponse(found, media_type=ASSETS[name],
+        return FileResponse(found, media_type=kind,
                             headers={"Cache-Control": "public, max-age=3600"})
 
     @app.get("/redoc", include_in_schema=False)

@@ -151,6 +151,7 @@ async def test_the_api_docs_are_served_here_under_the_same_policy(site):
     assert bundle.status_code == 200, "Swagger UI is missing: npm ci --prefix assure/console"
     assert bundle.headers["content-type"].startswith(
         "text/javascript")
+    assert (await browser.get("/docs/assets/api-docs.js")).status_code == 200
     assert (await browser.get("/docs/assets/index.html")).status_code == 404
 
     redoc = await browser.get("/redoc")
