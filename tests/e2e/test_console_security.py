@@ -138,6 +138,9 @@ async def test_hsts_is_sent_over_https_only(site):
     over_tls = await browser.get("https://assure/health")
     assert over_tls.headers["strict-transport-security"].startswith("max-age=31536000")
     assert "strict-transport-security" not in (await browser.get("/health")).headers
+    # Only a proxy uvicorn trusts may say the browser used TLS; anyone else's claim is ignored.
+    claimed = await browser.get("/health", headers={"X-Forwarded-Proto": "https"})
+    assert "strict-transport-security" not in claimed.headers
 
 
 async def test_the_api_docs_are_served_here_under_the_same_policy(site):
