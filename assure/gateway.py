@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import FastAPI, Response
 from fastapi.responses import HTMLResponse
 
-from assure import console
+from assure import api_docs, console
 from assure.asyncapi import asyncapi_json
 from assure.audit import audit_router
+from assure.headers import SecurityHeaders
 from assure.report.api import router as reports_router
 from assure.security import guarded, provider_finder, sign_in_router, verifier_for
 from assure.services import ALL
@@ -34,8 +35,11 @@ def create_app(apps: dict[str, ServiceApplication],
                settings: AssureSettings | None = None) -> FastAPI:
     """The entry point; with settings whose `auth_required` is on (the default), every route
     but health, docs and sign-in needs a bearer token and a role the matrix allows."""
-    app = FastAPI(title="Assure", version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(title="Assure", version="0.1.0", description=DESCRIPTION,
+                  docs_url=None, redoc_url=None)
+    app.add_middleware(SecurityHeaders)
     app.state.services = apps
+    api_docs.install(app)
     install_error_handlers(app)
     guard = None
     if settings is not None and settings.auth_required:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from assure.console import approvals, audit, home, inbox, provider, reports, workspace
+from assure.console import approvals, audit, csrf, home, inbox, provider, reports, workspace
 from assure.console.client import ApiError
 from assure.console.rendering import render
-from assure.console.session import SignInNeeded, sign_in_redirect, visitor
+from assure.console.session import SignInNeeded, Visitor, sign_in_redirect, visitor
 from shared.settings import AssureSettings
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,8 @@ def install(app: FastAPI, settings: AssureSettings) -> None:
                     "--prefix assure/console` once, as the README says", GOVUK_FRONTEND)
     app.state.console_settings = settings
     for area in (home, reports, provider, approvals, workspace, inbox, audit):
-        app.include_router(area.router, prefix="/console", include_in_schema=False)
+        app.include_router(area.router, prefix="/console", include_in_schema=False,
+                           dependencies=[Depends(csrf.checked)])
 
     @app.get("/console/assets/govuk-frontend.min.{kind}", include_in_schema=False)
     def frontend(kind: str) -> Response:
@@ -53,15 +54,28 @@ def install(app: FastAPI, settings: AssureSettings) -> None:
     async def needs_sign_in(_: Request, error: SignInNeeded) -> Response:
         return sign_in_redirect(error.wanted)
 
+    @app.exception_handler(csrf.ForgedRequest)
+    async def forged(request: Request, error: csrf.ForgedRequest) -> Response:
+        """Nothing was done: say so, and how to send the form again."""
+        log.warning("console %s %s refused: %s", request.method, request.url.path, error)
+        return render(request, "message.html", _visitor_or_none(request), status=403,
+                      heading="Your form was not sent",
+                      message="Nothing was changed. The form was out of date or came from "
+                              "another site. Go back, reload the page and try again.")
+
     @app.exception_handler(ApiError)
     async def refused(request: Request, error: ApiError) -> Response:
         """What a page could not do, said in words: 403 not yours, 404 not found, …"""
-        try:
-            who = visitor(request)
-        except SignInNeeded:
-            who = None
+        who = _visitor_or_none(request)
         headings = {403: "You cannot see this page", 404: "Page not found",
                     409: "That cannot be done now", 401: "Sign in again"}
         return render(request, "message.html", who, status=error.status,
                       heading=headings.get(error.status, "Sorry, there is a problem"),
                       message=error.message)
+
+
+def _visitor_or_none(request: Request) -> Visitor | None:
+    try:
+        return visitor(request)
+    except SignInNeeded:
+        return None

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
+from assure.console import csrf
 from assure.console.navigation import ROLE_NAMES, navigation
 from assure.console.session import FLASH, Visitor
 
@@ -80,10 +81,12 @@ def environment() -> Environment:
             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
         ]),
         autoescape=True, trim_blocks=True, lstrip_blocks=True,
+        extensions=[csrf.TokenInPostForms],
     )
     env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, money=money, percent=percent,
                        humanise=humanise, tag_colour=tag_colour)
-    env.globals.update(navigation=navigation, role_name=ROLE_NAMES.get)
+    env.globals.update(navigation=navigation, role_name=ROLE_NAMES.get,
+                       csrf_field=csrf.csrf_field)
     return env
 
 
@@ -94,9 +97,11 @@ def render(request: Request, template: str, who: Visitor | None = None, status: 
            **context: Any) -> HTMLResponse:
     """A page, with the person signed in and any message left by the last change."""
     flash = request.cookies.get(FLASH)
+    csrf.rendering(request)
     response = TEMPLATES.TemplateResponse(
         request, template, {"visitor": who, "flash": unquote(flash) if flash else None,
                             "path": request.url.path, **context}, status_code=status)
     if flash:
         response.delete_cookie(FLASH, path="/console")
+    csrf.keep(request, response)
     return response

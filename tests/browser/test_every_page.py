@@ -2,7 +2,8 @@
 A or AA violation, each page is either shown or refused with a GOV.UK message page (never an
 error), and each is shown to someone. The page list is read from the console's own routers,
 so a page added later is walked too (issue 9: "an automated accessibility check passes on
-every page")."""
+every page"). Each answer carries the security headers, every form it posts sends the CSRF
+token, and Chromium reports no Content-Security-Policy violation on any of them (issue 14)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,38 @@ PEOPLE = (("Jo Officer", "commissioning_officer", None),
           ("Morag Campbell", "head_of_strategic_planning", None),
           ("Registered manager", "provider_user", "hazel"),
           ("Ada Auditor", "auditor", None))
+
+
+# Each page's answer: no inline script, no framing, no sniffing, no address sent elsewhere.
+SECURITY_HEADERS = {"x-frame-options": "DENY", "x-content-type-options": "nosniff",
+                    "referrer-policy": "same-origin"}
+POST_FORMS_WITHOUT_TOKEN = """() => [...document.querySelectorAll('form[method=post]')]
+    .filter(form => !form.querySelector('input[type=hidden][name=csrf_token]')?.value)
+    .map(form => form.getAttribute('action'))"""
+# GOV.UK Frontend ran, though no script is inline: js-enabled is set and components started.
+FRONTEND_NOT_STARTED = """() => document.body.classList.contains('js-enabled')
+    ? [...document.querySelectorAll('[data-module^="govuk-"]')]
+        .filter(e => ![...e.attributes].some(a => a.name.endsWith('-init')))
+        .map(e => e.dataset.module)
+    : ['js-enabled not set']"""
+
+
+def watch_csp(page: Any, found: list[str]) -> None:
+    """Keeps what Chromium reports the page's Content-Security-Policy refused."""
+    page.on("console", lambda message: found.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text else None)
+
+
+async def secured(page: Any, answer: Any, who: str) -> None:
+    """The answer's security headers, and the page's forms and scripts under them."""
+    where = f"{who} at {page.url}"
+    headers = answer.headers
+    for name, value in SECURITY_HEADERS.items():
+        assert headers.get(name) == value, f"{where}: {name}"
+    policy = headers.get("content-security-policy", "")
+    assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy, where
+    assert await page.evaluate(POST_FORMS_WITHOUT_TOKEN) == [], f"{where}: forms without token"
+    assert await page.evaluate(FRONTEND_NOT_STARTED) == [], f"{where}: GOV.UK Frontend"
 
 
 def console_pages() -> list[str]:
@@ -72,17 +105,23 @@ async def test_every_page_is_accessible_to_everyone_who_uses_it(console: Console
     assert len(pages) >= 20, pages
 
     anonymous = await (await console.browser.new_context(base_url=console.url)).new_page()
+    violations: list[str] = []
+    watch_csp(anonymous, violations)
     for path in ("/console/sign-in", "/console/accessibility"):
-        assert (await anonymous.goto(path)).status == 200
+        answer = await anonymous.goto(path)
+        assert answer.status == 200
+        await secured(anonymous, answer, "anyone")
         await accessible(anonymous)
 
     shown: dict[str, list[str]] = {page: [] for page in pages}
     checked: set[tuple[str, int]] = set()
     for user, role, provider_id in PEOPLE:
         page = await console.sign_in(user, role, provider_id)
+        watch_csp(page, violations)
         for path in pages:
             answer = await page.goto(path)
             assert answer.status in (200, 403, 404), f"{role} at {path}: {answer.status}"
+            await secured(page, answer, role)
             assert await page.locator("h1").count() == 1, f"{role} at {path}: one h1"
             # Each page as shown, and each refusal, once: a page differs little by viewer.
             if (path, answer.status) not in checked:
@@ -91,3 +130,4 @@ async def test_every_page_is_accessible_to_everyone_who_uses_it(console: Console
             if answer.status == 200:
                 shown[path].append(role)
     assert not [path for path, roles in shown.items() if not roles], shown
+    assert violations == []
