@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 import socket
+from datetime import date
 from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.clock import EARLIEST, LATEST, ClockMode, is_sane
 
 
 class AssureSettings(BaseSettings):
@@ -100,6 +103,14 @@ class AssureSettings(BaseSettings):
     cqc_api_url: str = "https://api.service.cqc.org.uk/public/v1"
     cqc_api_key: str = ""
 
+    clock: ClockMode = Field(
+        default=ClockMode.REAL,
+        description="real: the council's date is the real UK date and no one moves it; "
+        "training: an administrator moves it by hand (demos, courses, old data sets).")
+    clock_start: date | None = Field(
+        default=None, description="Training mode: the date the clock starts at on a store "
+        "without one (unset: the first tick by hand sets it).")
+
     run_background_jobs: bool = Field(
         default=True, description="Run scheduled jobs such as the daily return schedule."
     )
@@ -123,6 +134,13 @@ class AssureSettings(BaseSettings):
     def _namespace_is_a_token(cls, value: str) -> str:
         if value and not re.fullmatch(r"[a-z0-9]{1,32}", value):
             raise ValueError("namespace must be 1-32 lower-case letters or digits")
+        return value
+
+    @field_validator("clock_start")
+    @classmethod
+    def _start_is_sane(cls, value: date | None) -> date | None:
+        if value is not None and not is_sane(value):
+            raise ValueError(f"the clock starts between {EARLIEST} and {LATEST}")
         return value
 
     @property
@@ -150,6 +168,8 @@ class AssureSettings(BaseSettings):
         return {
             "ASSURE_EVIDENCE_DIR": str(self.data_dir / "evidence"),
             "ASSURE_NATION": self.nation,
+            "ASSURE_CLOCK": ClockMode(self.clock).value,
+            "ASSURE_CLOCK_START": self.clock_start.isoformat() if self.clock_start else "",
             "ASSURE_CALENDAR_FILE": str(self.calendar_file or ""),
             "ASSURE_RISK_CONFIG_FILE": str(self.risk_config_file or ""),
             "ASSURE_AUDIT_KEY": self.audit_key,
