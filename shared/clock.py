@@ -13,23 +13,17 @@ outside the sane range is never believed: the reading falls back to the training
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 from zoneinfo import ZoneInfo
-
-from nats.js.api import KeyValueConfig, StorageType
-from nats.js.client import JetStreamContext
-from nats.js.errors import BadRequestError, KeyNotFoundError, NotFoundError
-from nats.js.kv import KeyValue
 
 from shared.domain import InvalidInput
 
 log = logging.getLogger(__name__)
 UK = ZoneInfo("Europe/London")
-KEY = "today"
 
 # The dates a clock, a deadline or an as-at may name. Monitoring began long after 2000 and no
 # contract runs past this century; anything outside is a typing error, not a date to act on.
@@ -66,9 +60,12 @@ def check_sane(day: date, field: str) -> date:
     return day
 
 
-def bucket_name(namespace: str) -> str:
-    """`<NAMESPACE>_CLOCK`, or `ASSURE_CLOCK` with no namespace."""
-    return f"{namespace.upper()}_CLOCK" if namespace else "ASSURE_CLOCK"
+class SharedDate(Protocol):
+    """Where a training clock's date is kept for every service (shared/messaging/clock_bucket)."""
+
+    async def read(self) -> bytes | None: ...
+
+    async def write(self, value: bytes) -> None: ...
 
 
 def clock_of(env: Mapping[str, str], default: ClockMode) -> Today:
@@ -97,7 +94,7 @@ class Today:
         self.mode = mode
         self.start = start
         self._known: date | None = None
-        self._kv: KeyValue | None = None
+        self._shared: SharedDate | None = None
 
     @property
     def training(self) -> bool:
@@ -116,28 +113,16 @@ class Today:
 
     async def current(self) -> date:
         """The date as the clock's owner last wrote it, read afresh (a request path)."""
-        if self.training and self._kv is not None:
-            with contextlib.suppress(KeyNotFoundError):
-                entry = await self._kv.get(KEY)
-                self._known = parse(entry.value) or self._known
+        if self.training and self._shared is not None:
+            self._known = parse(await self._shared.read()) or self._known
         return self()
 
-    async def connect(self, js: JetStreamContext, bucket: str, replicas: int = 1) -> None:
-        """Opens the shared clock (training mode only: the real date needs no store)."""
-        if not self.training:
-            return
-        try:
-            self._kv = await js.key_value(bucket)
-        except (NotFoundError, BadRequestError):
-            config = KeyValueConfig(bucket=bucket, history=1, storage=StorageType.FILE,
-                                    replicas=replicas)
-            with contextlib.suppress(BadRequestError):  # another service made it first
-                self._kv = await js.create_key_value(config)
-            self._kv = self._kv or await js.key_value(bucket)
-        await self.current()
+    def attach(self, shared: SharedDate) -> None:
+        """Reads (and, for the owner, writes) the date through `shared` from now on."""
+        self._shared = shared
 
     async def publish(self, day: date) -> None:
         """The owner's new date, for every other service (training mode only)."""
         self._known = day
-        if self.training and self._kv is not None:
-            await self._kv.put(KEY, day.isoformat().encode())
+        if self.training and self._shared is not None:
+            await self._shared.write(day.isoformat().encode())

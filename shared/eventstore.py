@@ -25,6 +25,7 @@ from shared.chain import ChainedEventStore, ChainedMapper, Verification, verify_
 from shared.clock import ClockMode, Today, clock_of
 from shared.contracts.envelope import Envelope, IntegrationEvent, unwrap
 from shared.dead_letter import DeadLetter
+from shared.messaging.clock_bucket import ClockBucket
 from shared.read_log import HistoryRead
 
 DEAD_LETTERS = "dead-letters"
@@ -107,8 +108,11 @@ class ServiceApplication(Application[UUID]):
         transcoder.register(DateAsISO())
 
     async def connect_clock(self, js: Any, bucket: str, replicas: int) -> None:
-        """Joins the shared clock as a reader; its owner (intake) writes it too."""
-        await self.clock.connect(js, bucket, replicas)
+        """Joins the shared clock as a reader (a training clock only: the real date needs no
+        store); its owner, intake, writes it too."""
+        if self.clock.training:
+            self.clock.attach(await ClockBucket.open(js, bucket, replicas))
+            await self.clock.current()
 
     # Outbox ---------------------------------------------------------------------------------
 

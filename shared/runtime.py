@@ -13,8 +13,8 @@ from faststream.nats import NatsBroker
 from nats.aio.client import Client
 from nats.js.errors import BadRequestError, ServiceUnavailableError
 
-from shared.clock import bucket_name as clock_bucket
 from shared.eventstore import ServiceApplication
+from shared.messaging.clock_bucket import bucket_name as clock_bucket
 from shared.messaging.consumer import AfterCommit, TrackedConsumer, subscribe
 from shared.messaging.credentials import broker_options, connect_options, subscriber_options
 from shared.messaging.lease import Lease, bucket_name

@@ -55,8 +55,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shared.clock import KEY as CLOCK_KEY
-from shared.clock import bucket_name as clock_bucket
+from shared.messaging.clock_bucket import KEY as CLOCK_KEY
+from shared.messaging.clock_bucket import bucket_name as clock_bucket
 from shared.messaging.lease import bucket_name
 from shared.messaging.topology import Topology
 from shared.settings import AssureSettings
