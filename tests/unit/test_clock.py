@@ -3,7 +3,7 @@ nobody moves, and a stored date out of range that is never believed (shared/cloc
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from services.intake.application import Award, Intake
 from services.intake.domain.clock import Clock
+from services.intake.entrypoints.scheduler import run_to_today
 from shared.clock import ClockMode, Today, parse, uk_today
 from shared.domain import InvalidInput, Refused
 from shared.settings import AssureSettings
@@ -87,3 +88,24 @@ def test_a_training_clock_cannot_be_set_to_start_out_of_range():
     with pytest.raises(ValidationError, match="clock_start"):
         AssureSettings(clock="training", clock_start="9999-12-31")
     assert AssureSettings().clock is ClockMode.REAL
+
+
+def test_the_daily_schedule_runs_a_real_clock_to_the_real_date_and_mends_one_out_of_range():
+    app = Intake(env={"ASSURE_CLOCK": "real"})
+    run_to_today(app)
+    assert app.repository.get(Clock.create_id()).today == uk_today()
+    clock = app.repository.get(Clock.create_id())
+    clock._advanced(today=date(9999, 12, 31))  # as an unchecked tick once saved it
+    app.save(clock)
+    run_to_today(app)  # before, the schedule stopped for good: the clock was "ahead"
+    assert app.repository.get(Clock.create_id()).today == uk_today()
+
+
+def test_the_daily_schedule_leaves_a_clock_found_ahead_of_the_real_date_and_says_so(caplog):
+    app = Intake(env={"ASSURE_CLOCK": "real"})
+    ahead = uk_today() + timedelta(days=3000)
+    app.tick(ahead, "an unchecked tick from before")
+    run_to_today(app)
+    assert app.repository.get(Clock.create_id()).today == ahead
+    assert app.today() == uk_today()
+    assert "ahead of the real date" in caplog.text
