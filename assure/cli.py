@@ -184,11 +184,12 @@ def report(
 
 @app.command()
 def tick(
-    to: Annotated[str, typer.Option("--to", help="Run the return schedule up to this date "
-                                    "(YYYY-MM-DD).")],
+    to: Annotated[str, typer.Option("--to", help="Move the training clock to this date and "
+                                    "run the return schedule up to it (YYYY-MM-DD).")],
     url: Annotated[str, URL] = DEFAULT_URL,
 ) -> None:
-    """Move the council's calendar clock: issue return requests and mark overdue returns."""
+    """Move a training clock on (an administrator; a year at most): issue return requests and
+    mark overdue returns. A clock that follows the real date refuses."""
     import httpx
 
     from assure.signin import command_line_auth
