@@ -24,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class Tick(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    to: date
+    to: IsoDate
 
 
 class ReturnAsked(BaseModel):
