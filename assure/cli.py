@@ -23,17 +23,31 @@ def up(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port.")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Where the stores live.")] = None,
+    training: Annotated[bool, typer.Option(
+        "--training", help="A training clock an administrator moves by hand (`assure tick`), "
+        "for demos and old data sets; without it the clock follows the real date.")] = False,
+    start: Annotated[str | None, typer.Option(
+        "--start", help="With --training: the date a new clock starts at (YYYY-MM-DD).")] = None,
 ) -> None:
     """Start NATS, the four services and the HTTP entry point; Ctrl-C stops them."""
     from assure.serve import serve
     from shared.at_rest import make_private, private_directory
     from shared.settings import AssureSettings
 
+    if start and not training:
+        typer.echo("--start sets a training clock: add --training", err=True)
+        raise typer.Exit(2)
     overrides = {
-        k: v for k, v in {"http_host": host, "http_port": port, "data_dir": data_dir}.items() if v
+        k: v for k, v in {"http_host": host, "http_port": port, "data_dir": data_dir,
+                          "clock": "training" if training else None,
+                          "clock_start": start}.items() if v
     }
+    try:
+        settings = AssureSettings(**overrides)
+    except ValueError as refused:  # pydantic's ValidationError names the setting
+        typer.echo(f"Refused: {refused}", err=True)
+        raise typer.Exit(2) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = AssureSettings(**overrides)
     # Everything this process and its nats-server write is the owner's alone (0700 and 0600),
     # including what was written before modes were kept tight.
     os.umask(0o077)
@@ -59,9 +73,13 @@ def demo(
             typer.echo(f"Refused: {refused}", err=True)
             raise typer.Exit(1) from None
         return
-    from assure.demo import run
+    from assure.demo import DemoRefused, run
 
-    ids = run(url, say=typer.echo)
+    try:
+        ids = run(url, say=typer.echo)
+    except DemoRefused as refused:
+        typer.echo(f"Refused: {refused}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(json.dumps(ids, indent=2))
 
 
@@ -234,11 +252,12 @@ def report(
 
 @app.command()
 def tick(
-    to: Annotated[str, typer.Option("--to", help="Run the return schedule up to this date "
-                                    "(YYYY-MM-DD).")],
+    to: Annotated[str, typer.Option("--to", help="Move the training clock to this date and "
+                                    "run the return schedule up to it (YYYY-MM-DD).")],
     url: Annotated[str, URL] = DEFAULT_URL,
 ) -> None:
-    """Move the council's calendar clock: issue return requests and mark overdue returns."""
+    """Move a training clock on (an administrator; a year at most): issue return requests and
+    mark overdue returns. A clock that follows the real date refuses."""
     import httpx
 
     from assure.signin import command_line_auth

@@ -30,10 +30,19 @@ FALLING = ("demo-elm", "Elm Court Care Home")
 FALLING_RATINGS = ({}, {"finance": "amber"}, {"finance": "amber", "staffing": "amber"})
 
 
+class DemoRefused(RuntimeError):
+    """The running system cannot take the demo (its clock follows the real date)."""
+
+
 def run(base_url: str, say: Callable[[str], None] = print, timeout: float = 30.0) -> dict[str, Any]:
     """Registers providers and contracts, runs the calendar, takes returns, approves escalation."""
     with httpx.Client(base_url=base_url, timeout=10.0, auth=DevSignIn()) as http:
-        today = date.fromisoformat(ok(http.get("/intake/clock"))["today"])
+        clock = ok(http.get("/intake/clock"))
+        if clock["mode"] != "training":
+            raise DemoRefused("the demo runs the calendar forward, and this system's clock "
+                              "follows the real date; start Assure for training on a fresh "
+                              "data directory: ASSURE_DATA_DIR=$(mktemp -d) assure up --training")
+        today = date.fromisoformat(clock["today"])
         ids: dict[str, Any] = {"returns": {}, "contracts": {}}
         for provider_id, name, service_type, value, regulator, _ in PROVIDERS:
             contract = _register(http, provider_id, name, service_type, value, regulator, today)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Response
+from fastapi import Depends, FastAPI, Response
 from fastapi.responses import HTMLResponse
 
 from assure import api_docs, console
@@ -15,7 +15,7 @@ from assure.report.api import router as reports_router
 from assure.security import guarded, provider_finder, sign_in_router, verifier_for
 from assure.services import ALL
 from shared.eventstore import ServiceApplication
-from shared.http import install_error_handlers
+from shared.http import install_error_handlers, reading_the_clock
 from shared.messaging.relay import OUTBOX
 from shared.security.guard import Guard
 from shared.settings import AssureSettings
@@ -48,7 +48,8 @@ def create_app(apps: dict[str, ServiceApplication],
     for service in ALL:
         if service.name in apps:
             app.include_router(service.router, prefix=f"/{service.name}",
-                               dependencies=guarded(guard, f"/{service.name}"),
+                               dependencies=[*guarded(guard, f"/{service.name}"),
+                                             Depends(reading_the_clock(service.name))],
                                max_body_size=MAX_BODY.get(service.name, DEFAULT_MAX_BODY))
 
     @app.get("/health", tags=["system"])

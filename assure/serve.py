@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import uvicorn
 
-from assure.system import System
+from assure.system import composed
+from shared.clock import ClockMode
 from shared.settings import AssureSettings
 
 log = logging.getLogger("assure")
@@ -34,15 +35,19 @@ class _Server(uvicorn.Server):
 
 
 async def serve(settings: AssureSettings) -> None:
-    system = await System(settings).start()
-    config = uvicorn.Config(
-        system.http_app(), host=settings.http_host, port=settings.http_port, log_level="warning"
-    )
-    server = _Server(config)
-    log.info("Assure is up on http://%s:%d (API docs at /docs)",
-             settings.http_host, settings.http_port)
-    try:
-        await server.serve()
-    finally:
-        await system.stop()
-        log.info("Assure stopped; data kept in %s", settings.data_dir)
+    async with composed(settings) as system:
+        config = uvicorn.Config(
+            system.http_app(), host=settings.http_host, port=settings.http_port,
+            log_level="warning"
+        )
+        log.info("Assure is up on http://%s:%d (API docs at /docs); the clock %s",
+                 settings.http_host, settings.http_port, _clock_said(settings))
+        await _Server(config).serve()
+    log.info("Assure stopped; data kept in %s", settings.data_dir)
+
+
+def _clock_said(settings: AssureSettings) -> str:
+    if settings.clock is ClockMode.REAL:
+        return "follows the real date"
+    start = f", starting {settings.clock_start}" if settings.clock_start else ""
+    return f"is a training clock an administrator moves (assure tick){start}"

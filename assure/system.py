@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
@@ -75,3 +77,19 @@ class System:
 
     def http_app(self) -> FastAPI:
         return create_app(self.apps, self.settings)
+
+
+@contextlib.asynccontextmanager
+async def composed(
+    settings: AssureSettings,
+    services: tuple[str, ...] | None = None,
+    after_commit: AfterCommit | None = None,
+) -> AsyncIterator[System]:
+    """The system as `assure up` runs it, started and stopped: the one wiring that serves
+    people (assure.serve) and the end-to-end tests (tests.support.running), so a test cannot
+    pass on a system composed differently from the one people use."""
+    system = await System(settings, services, after_commit).start()
+    try:
+        yield system
+    finally:
+        await system.stop()

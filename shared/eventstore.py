@@ -22,8 +22,10 @@ from eventsourcing.persistence import (
 )
 
 from shared.chain import ChainedEventStore, ChainedMapper, Verification, verify_chains
+from shared.clock import ClockMode, Today, clock_of
 from shared.contracts.envelope import Envelope, IntegrationEvent, unwrap
 from shared.dead_letter import DeadLetter
+from shared.messaging.clock_bucket import ClockBucket
 from shared.read_log import HistoryRead
 
 DEAD_LETTERS = "dead-letters"
@@ -64,9 +66,13 @@ class ServiceApplication(Application[UUID]):
     """One service's event store; its notification log is the outbox."""
 
     service: ClassVar[str]
+    # A service built without settings (unit tests, the benchmark) reads the real date.
+    default_clock: ClassVar[ClockMode] = ClockMode.REAL
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
+        # The council's date (shared/clock.py); the runtime connects it to the shared clock.
+        self.clock: Today = clock_of(self.env, self.default_clock)
         self.recorder: ProcessRecorder
         self.mapper: ChainedMapper
         self.mapper.recorder = self.recorder
@@ -100,6 +106,13 @@ class ServiceApplication(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    async def connect_clock(self, js: Any, bucket: str, replicas: int) -> None:
+        """Joins the shared clock as a reader (a training clock only: the real date needs no
+        store); its owner, intake, writes it too."""
+        if self.clock.training:
+            self.clock.attach(await ClockBucket.open(js, bucket, replicas))
+            await self.clock.current()
 
     # Outbox ---------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -24,6 +24,16 @@ def application_of(service: str) -> Callable[[Request], Any]:
 
     def dependency(request: Request) -> ServiceApplication:
         return request.app.state.services[service]
+
+    return dependency
+
+
+def reading_the_clock(service: str) -> Callable[[Request], Awaitable[None]]:
+    """A dependency that reads the council's date afresh before a route of the service runs, so
+    a date an administrator just set is the date every service acts on (shared/clock.py)."""
+
+    async def dependency(request: Request) -> None:
+        await request.app.state.services[service].clock.current()
 
     return dependency
 

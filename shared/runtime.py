@@ -14,6 +14,7 @@ from nats.aio.client import Client
 from nats.js.errors import BadRequestError, ServiceUnavailableError
 
 from shared.eventstore import ServiceApplication
+from shared.messaging.clock_bucket import bucket_name as clock_bucket
 from shared.messaging.consumer import AfterCommit, TrackedConsumer, subscribe
 from shared.messaging.credentials import broker_options, connect_options, subscriber_options
 from shared.messaging.lease import Lease, bucket_name
@@ -73,6 +74,9 @@ class ServiceRuntime:
             # Declared so services may start in any order; only its owner changes a stream.
             with contextlib.suppress(BadRequestError):
                 await js.add_stream(self.topology.stream_config(upstream))
+        # The council's date: read from intake's shared clock in training mode (shared/clock.py).
+        await self.app.connect_clock(js, clock_bucket(self.settings.namespace),
+                                     self.settings.stream_replicas)
         self.relay = OutboxRelay(self.app, js, self.topology, self.settings.publish_timeout_seconds)
         # Several instances of a service may run; the one holding the lease relays.
         self.lease = Lease(js, bucket_name(self.settings.namespace), self.app.service,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import socket
+from datetime import date
 from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.at_rest import PREVIOUS_KEYS, Sealer, decode_key, private_directory, split_keys
+from shared.clock import EARLIEST, LATEST, ClockMode, is_sane
 
 
 class AssureSettings(BaseSettings):
@@ -108,6 +110,14 @@ class AssureSettings(BaseSettings):
     cqc_api_url: str = "https://api.service.cqc.org.uk/public/v1"
     cqc_api_key: str = ""
 
+    clock: ClockMode = Field(
+        default=ClockMode.REAL,
+        description="real: the council's date is the real UK date and no one moves it; "
+        "training: an administrator moves it by hand (demos, courses, old data sets).")
+    clock_start: date | None = Field(
+        default=None, description="Training mode: the date the clock starts at on a store "
+        "without one (unset: the first tick by hand sets it).")
+
     run_background_jobs: bool = Field(
         default=True, description="Run scheduled jobs such as the daily return schedule."
     )
@@ -154,6 +164,12 @@ class AssureSettings(BaseSettings):
     def sealer(self, purpose: str) -> Sealer:
         """Seals and opens files of one purpose (evidence, mail) under the configured keys."""
         return Sealer.from_keys(self.cipher_key, self.previous_keys, purpose)
+    @field_validator("clock_start")
+    @classmethod
+    def _start_is_sane(cls, value: date | None) -> date | None:
+        if value is not None and not is_sane(value):
+            raise ValueError(f"the clock starts between {EARLIEST} and {LATEST}")
+        return value
 
     @property
     def uses_postgres(self) -> bool:
@@ -183,6 +199,8 @@ class AssureSettings(BaseSettings):
             "ASSURE_CIPHER_KEY": self.cipher_key,
             PREVIOUS_KEYS: self.cipher_previous_keys,
             "ASSURE_NATION": self.nation,
+            "ASSURE_CLOCK": ClockMode(self.clock).value,
+            "ASSURE_CLOCK_START": self.clock_start.isoformat() if self.clock_start else "",
             "ASSURE_CALENDAR_FILE": str(self.calendar_file or ""),
             "ASSURE_RISK_CONFIG_FILE": str(self.risk_config_file or ""),
             "ASSURE_AUDIT_KEY": self.audit_key,

@@ -150,7 +150,9 @@ def settings(
         partitions=2,
         ack_wait_seconds=2.0,
         max_deliver=3,
-        run_background_jobs=False,  # tests move the clock themselves
+        run_background_jobs=False,
+        # Tests move the clock themselves, as an administrator may in training mode only.
+        clock="training",
         # Domain tests call the routes directly; sign-in and the role matrix have their own
         # tests (tests/e2e/test_security.py) with this on, as `assure up` runs.
         auth_required=False,

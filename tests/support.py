@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import subprocess
+import sys
 import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import uvicorn
 
-from assure.system import System
+from assure.system import System, composed
 from shared.contracts.forms import example
 from shared.nats_server import free_port
 from shared.security.identity import Identity
@@ -88,11 +95,9 @@ async def eventually(
 
 @contextlib.asynccontextmanager
 async def running(settings: AssureSettings, **kwargs: Any) -> AsyncIterator[System]:
-    system = await System(settings, **kwargs).start()
-    try:
+    """The system composed exactly as `assure up` composes it (assure.system.composed)."""
+    async with composed(settings, **kwargs) as system:
         yield system
-    finally:
-        await system.stop()
 
 
 @contextlib.asynccontextmanager
@@ -110,3 +115,65 @@ async def serving(system: System) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+# The `assure` command as a person runs it: the installed script, else the same module.
+_SCRIPT = Path(sys.executable).with_name("assure")
+ASSURE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "assure.cli"]
+
+
+def _person_environment(**settings: str) -> dict[str, str]:
+    """This shell's environment without the tests' own ASSURE_ settings, plus `settings`."""
+    kept = {k: v for k, v in os.environ.items()
+            if not k.startswith("ASSURE_") or k.startswith("ASSURE_TEST_")}
+    return {**kept, **settings}
+
+
+@contextlib.contextmanager
+def assure_up(data_dir: Path, *options: str) -> Iterator[str]:
+    """`ASSURE_DATA_DIR=<data_dir> assure up <options>` in its own process, as the README says,
+    on a free port (ASSURE_HTTP_PORT); Ctrl-C (SIGINT) stops it. Yields its URL."""
+    port = free_port()
+    log = data_dir.with_name(f"{data_dir.name}-assure-up.log")
+    env = _person_environment(ASSURE_DATA_DIR=str(data_dir), ASSURE_HTTP_PORT=str(port))
+    with log.open("wb") as output:
+        process = subprocess.Popen([*ASSURE, "up", *options], env=env, stdout=output,
+                                   stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(process, url, log)
+        yield url
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"assure up stopped: {log.read_text()}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"assure up did not answer in 120 s: {log.read_text()}")
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a person saw of a command: its exit code, its output then its errors."""
+
+    exit_code: int
+    output: str
+
+
+def assure(*args: str, url: str) -> Ran:
+    """`assure <args>` in its own process against the system at `url` (ASSURE_URL)."""
+    done = subprocess.run([*ASSURE, *args], env=_person_environment(ASSURE_URL=url),
+                          capture_output=True, text=True, timeout=600, check=False)
+    return Ran(done.returncode, done.stdout + done.stderr)

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup, escape
 
 from assure.console import governance
-from assure.console.client import Api, ApiError
+from assure.console.client import Api, ApiError, council_today
 from assure.console.rendering import money, render
 from assure.console.session import Visitor, visitor
 from assure.exports import UK
@@ -99,13 +99,14 @@ async def history(request: Request, provider_id: str, service: str = "") -> Resp
         verified = await api.get("/verify") if may(who, "/verify") else None
         reads = await api.get(f"/history/{provider_id}/reads") if may(
             who, "/history/{provider_id}/reads") else None
+        today = await council_today(api)
     shown = [entry for entry in entries if entry["service"] == service] if service in SERVICES \
         else entries
     return render(request, "audit/history.html", who, provider_id=provider_id,
                   provider=provider, rows=[_row(entry) for entry in shown], total=len(entries),
                   service=service if service in SERVICES else "", services=SERVICES,
                   verified=verified, reads=_reads(reads), downloads=DOWNLOADS, date_form={},
-                  date_problems={}, today=_today())
+                  date_problems={}, today=today)
 
 
 def _reads(reads: list[dict[str, str]] | None) -> list[dict[str, Any]] | None:
@@ -167,27 +168,25 @@ async def as_at(request: Request, provider_id: str) -> Response:
     who = visitor(request)
     readers_only(who)
     typed = {part: request.query_params.get(f"as-at-{part}", "").strip() for part in DATE_PARTS}
+    async with Api(request, who.token) as api:
+        today = await council_today(api)
     if not any(f"as-at-{part}" in request.query_params for part in DATE_PARTS):
         # Arriving, not asking yet: the date form, no error.
         return render(request, "audit/as_at.html", who, provider_id=provider_id,
-                      date_form=typed, date_problems={}, state=None, today=_today())
-    day, problems = read_date(typed, _today())
+                      date_form=typed, date_problems={}, state=None, today=today)
+    day, problems = read_date(typed, today)
     if problems:
         part, problem = next(iter(problems.items()))
         errors = [{"text": problem, "href": f"#as-at-{'day' if part == 'date' else part}"}]
         return render(request, "audit/as_at.html", who, status=422, errors=errors,
                       provider_id=provider_id, date_form=typed, date_problems=problems,
-                      state=None, today=_today())
+                      state=None, today=today)
     async with Api(request, who.token) as api:
         state = await api.get(f"/history/{provider_id}/as-at", date=day.isoformat())
     return render(request, "audit/as_at.html", who, provider_id=provider_id, date_form=typed,
                   date_problems={}, day=day, state=state, services=SERVICES,
                   sections=[(name, facts(found)) for name, found in state["services"].items()],
-                  today=_today())
-
-
-def _today() -> date:
-    return datetime.now(UK).date()
+                  today=today)
 
 
 def read_date(typed: dict[str, str], today: date) -> tuple[date | None, dict[str, str]]:

@@ -4,6 +4,7 @@ isolation apply to the console exactly as they do to the API."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import httpx
@@ -100,3 +101,9 @@ class Api:
         if "json" in answer.headers.get("content-type", ""):
             return answer.json()
         return answer.text
+
+
+async def council_today(api: Api) -> date:
+    """The council's date from intake's clock (a training clock's, when it is one), so the
+    console's "today" is the one every service acts on."""
+    return date.fromisoformat((await api.get("/intake/clock"))["today"])

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from assure.console.charts import Point, bars
-from assure.console.client import Api, ApiError
+from assure.console.client import Api, ApiError, council_today
 from assure.console.rendering import render, uk_date
 from assure.console.session import visitor
 from assure.report.layout import RETURN_ROWS
@@ -79,7 +79,7 @@ async def governance(request: Request, period: str = "") -> Response:
     who = _readers_only(request)
     chosen = parse_period(period) if period else None
     async with Api(request, who.token) as api:
-        today = date.fromisoformat((await api.get("/intake/clock"))["today"])
+        today = await council_today(api)
         if period and chosen is None:
             problem = "Choose a period from the list"
             return render(request, "governance/report.html", who, status=422,

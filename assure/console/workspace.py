@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from assure.console import charts
-from assure.console.client import Api, ApiError
+from assure.console.client import Api, ApiError, council_today
 from assure.console.navigation import CASEWORK
 from assure.console.rendering import render
 from assure.console.session import Visitor, done, visitor
@@ -40,7 +40,6 @@ from assure.console.workspace_views import (
     unless_refused,
     working_days_left,
 )
-from services.escalation.entrypoints.views import uk_today
 from shared.security.identity import Role
 
 router = APIRouter()
@@ -55,11 +54,12 @@ STATUSES = ("requested", "overdue", "submitted", "late")
 async def dashboard(request: Request, band: str = "", service_type: str = "") -> Response:
     who = visitor(request)
     async with Api(request, who.token) as api:
-        providers, standings, overdue, interventions = await asyncio.gather(
+        providers, standings, overdue, interventions, today = await asyncio.gather(
             api.get("/intake/providers"),
             unless_refused(api.get("/risk/providers"), []),
             unless_refused(api.get("/intake/return-log", status="overdue"), []),
             unless_refused(api.get("/escalation/interventions"), []),
+            council_today(api),
         )
     lines = dashboard_lines(providers, standings, overdue, interventions)
     band = band if band in (*BANDS, NOT_SCORED) else ""
@@ -67,7 +67,7 @@ async def dashboard(request: Request, band: str = "", service_type: str = "") ->
                   lines=[line for line in lines if line.shown(band, service_type)],
                   total=len(lines), band=band, service_type=service_type, bands=BANDS,
                   not_scored=NOT_SCORED, service_types=service_type_choices(lines),
-                  trends=TRENDS, today=uk_today())
+                  trends=TRENDS, today=today)
 
 
 # The return log ------------------------------------------------------------------------------
@@ -137,7 +137,8 @@ async def provider_page(request: Request, provider_id: str) -> Response:
     who = visitor(request)
     async with Api(request, who.token) as api:
         found = await _provider(api, provider_id)
-    calendar, today = council_calendar(request.app.state.console_settings), uk_today()
+        today = await council_today(api)
+    calendar = council_calendar(request.app.state.console_settings)
     for intervention in found["interventions"]:
         intervention["deadlines"] = [
             (d, working_days_left(calendar, today, d.due)) for d in deadlines(intervention)]
@@ -154,7 +155,8 @@ async def _intervention_page(request: Request, who: Visitor, intervention_id: UU
     async with Api(request, who.token) as api:
         intervention = await api.get(f"/escalation/interventions/{intervention_id}")
         provider = await api.get(f"/intake/providers/{intervention['provider_id']}")
-    calendar, today = council_calendar(request.app.state.console_settings), uk_today()
+        today = await council_today(api)
+    calendar = council_calendar(request.app.state.console_settings)
     due = [(d, working_days_left(calendar, today, d.due)) for d in deadlines(intervention)]
     typed = {key: blank(action, today) for key, action in ACTIONS.items()}
     if acting and answers:

@@ -73,6 +73,12 @@ def run(base_url: str, say: Callable[[str], None] = print, timeout: float = 120.
 
 
 def _start_clock(http: httpx.Client) -> None:
+    if ok(http.get("/intake/clock"))["mode"] != "training":
+        raise DatasetRefused(
+            "this system's clock follows the real date, and the 2022 data set needs a clock "
+            f"that can be set to {long_date(ROUND_ISSUED)}; start Assure for training on a "
+            "fresh data directory: ASSURE_DATA_DIR=$(mktemp -d) assure up --training "
+            f"--start {ROUND_ISSUED.isoformat()}")
     answer = http.post("/intake/clock/tick", json={"to": ROUND_ISSUED.isoformat()})
     if answer.status_code < 400:
         return

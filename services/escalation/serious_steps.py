@@ -129,7 +129,7 @@ class SeriousSteps(InterventionRecords):
         if intervention is None:
             self.save(escalation)
             return
-        intervention.decided(str(escalation.id), approved, by, on or date.today(), correlation_id)
+        intervention.decided(str(escalation.id), approved, by, on or self.clock(), correlation_id)
         self.save(escalation, intervention)
 
     def _intervention_waiting_on(self, escalation: Escalation) -> Intervention | None:

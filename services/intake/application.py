@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import uuid
@@ -40,10 +42,11 @@ from services.intake.drafts import ReturnDrafts
 from services.intake.integration import to_integration
 from services.intake.return_log import LogFilter, ReturnLogRow, row_for
 from shared.at_rest import Sealer
+from shared.clock import ClockMode, check_sane, uk_today
 from shared.contracts import escalation, notify, risk
 from shared.contracts.envelope import IntegrationEvent
 from shared.contracts.forms import FORMS, LEVEL_FORMS, UnknownForm, form_for_level, parse_form
-from shared.domain import InvalidInput
+from shared.domain import InvalidInput, Refused
 from shared.eventstore import NotFound, Processing, ServiceApplication
 from shared.working_days import Nation, WorkingDays
 
@@ -108,6 +111,8 @@ class Intake(ReturnDrafts, ServiceApplication):
     """Registers providers and contracts, runs the return calendar, records returns."""
 
     service = "intake"
+    # Built without settings (unit tests, the benchmark), intake follows the ticks it is given.
+    default_clock = ClockMode.TRAINING
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
@@ -204,12 +209,37 @@ class Intake(ReturnDrafts, ServiceApplication):
         return self.exists(Clock.create_id())
 
     def today(self) -> date:
+        """The council's date: the real UK date, or in training mode this clock's (a stored
+        date outside the sane range is not believed)."""
+        if not self.clock.training:
+            return uk_today()
         clock = self.find(Clock, Clock.create_id())
-        return clock.today if clock else date.today()
+        return clock.today if clock and clock.sane else self.clock.start or uk_today()
+
+    async def connect_clock(self, js: Any, bucket: str, replicas: int) -> None:
+        """Starts a training clock at its start date, and tells the other services the date."""
+        await super().connect_clock(js, bucket, replicas)
+        if self.clock.training and self.clock.start and not self.exists_clock():
+            with contextlib.suppress(IntegrityError):  # another instance started it
+                await asyncio.to_thread(self.tick, self.clock.start, "clock started")
+        await self.clock.publish(self.today())
+
+    def move_clock(self, to: date, correlation_id: str) -> TickResult:
+        """An administrator moves a training clock by hand, forward and a bounded step; a real
+        clock follows the real date and nobody moves it."""
+        if not self.clock.training:
+            raise Refused("this system's clock follows the real date and the daily schedule "
+                          "moves it; only a system started for training (`assure up "
+                          "--training`) has a clock to move by hand", field="to")
+        check_sane(to, "to")
+        clock = self.find(Clock, Clock.create_id())
+        if clock:
+            clock.check_step(to)
+        return self.tick(to, correlation_id)
 
     def tick(self, to: date, correlation_id: str) -> TickResult:
         """Runs the schedule up to a date: issues return requests, then marks overdue ones."""
-        clock = self.find(Clock, Clock.create_id()) or Clock(today=to)
+        clock = self.find(Clock, Clock.create_id()) or Clock(today=check_sane(to, "to"))
         clock.advance(to)
         self.save(clock)
         requested = sum(self._request_due_returns(c, to, correlation_id) for c in self.contracts())

@@ -22,7 +22,10 @@ Each service's user may publish:
   (fetch) and `$JS.ACK.<STREAM>.<durable>.>` (ack, nak with delay);
 - the relay lease (shared/messaging/lease.py): `$JS.API.STREAM.INFO|CREATE|MSG.GET.KV_<bucket>`
   (open or create the bucket, read the current holder) and `$KV.<bucket>.<service>` (its own
-  key only: create, update, delete).
+  key only: create, update, delete);
+- the council's clock (shared/clock.py), a training clock only: the same three stream subjects
+  on `KV_<NS>_CLOCK` to open and read it, and for intake alone, which owns the clock,
+  `$KV.<NS>_CLOCK.today` to write it.
 
 It may subscribe only to `_INBOX.<user>.>`: the replies to its own requests (JetStream API
 answers, publish acknowledgements) and the messages its pull consumers fetch. The inbox prefix
@@ -52,12 +55,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shared.messaging.clock_bucket import KEY as CLOCK_KEY
+from shared.messaging.clock_bucket import bucket_name as clock_bucket
 from shared.messaging.lease import bucket_name
 from shared.messaging.topology import Topology
 from shared.settings import AssureSettings
 
 ADMIN = "admin"
 JS_API = "$JS.API"
+CLOCK_OWNER = "intake"  # the only service that moves the council's clock (shared/clock.py)
 
 
 @dataclass(frozen=True)
@@ -140,6 +146,14 @@ def service_permissions(
         f"{JS_API}.STREAM.MSG.GET.KV_{bucket}",
         f"$KV.{bucket}.{service}",
     ]
+    clock = clock_bucket(topology.namespace)
+    publish += [
+        f"{JS_API}.STREAM.INFO.KV_{clock}",
+        f"{JS_API}.STREAM.CREATE.KV_{clock}",
+        f"{JS_API}.STREAM.MSG.GET.KV_{clock}",
+    ]
+    if service == CLOCK_OWNER:
+        publish.append(f"$KV.{clock}.{CLOCK_KEY}")
     return Permissions(tuple(publish), (f"{inbox_prefix(topology, service)}.>",))
 
 

@@ -1,8 +1,10 @@
-"""`assure demo --dataset 2022` through the HTTP API, then `assure report` shows 002's tables."""
+"""The README's 2022 path, run the way a person runs it: `assure up --training --start …` in its
+own process on a fresh data directory, then `assure demo --dataset 2022` and `assure report` as
+commands; the report shows 002's tables. On a system whose clock follows the real date the data
+set is refused, saying how to start one that takes it."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -10,29 +12,21 @@ import time
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
-from assure.cli import app as cli
-from tests.support import running, serving
+from assure.signin import DevSignIn
+from tests.support import assure, assure_up
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture
-def store() -> dict[str, object]:
-    """SQLite only: the report reads the applications, which are the same on either store."""
-    return {}
+# As the README says: ASSURE_DATA_DIR=$(mktemp -d) assure up --training --start 2021-08-17
+TRAINING_FROM_THE_ROUND = ("--training", "--start", "2021-08-17")
 
 
-def cli_run(*args: str):
-    return asyncio.to_thread(CliRunner().invoke, cli, list(args))
-
-
-async def test_the_2022_data_set_gives_002s_tables_in_every_format(settings, tmp_path):
-    async with (running(settings) as system, serving(system) as url,
-                httpx.AsyncClient(base_url=url, timeout=60) as http):
+def test_the_2022_data_set_gives_002s_tables_in_every_format(tmp_path):
+    with (assure_up(tmp_path / "data", *TRAINING_FROM_THE_ROUND) as url,
+          httpx.Client(base_url=url, timeout=60, auth=DevSignIn()) as http):
         began = time.monotonic()
-        loaded = await cli_run("demo", "--dataset", "2022", "--url", url)
+        loaded = assure("demo", "--dataset", "2022", url=url)
         loading = time.monotonic() - began
         assert loaded.exit_code == 0, loaded.output
         assert "Yew House: contract ends 31 August 2021; excluded from the round" in loaded.output
@@ -44,7 +38,7 @@ async def test_the_2022_data_set_gives_002s_tables_in_every_format(settings, tmp
                 in loaded.output)
 
         began = time.monotonic()
-        report = (await http.get("/reports/governance", params={"format": "json"})).json()
+        report = (http.get("/reports/governance", params={"format": "json"})).json()
         reporting = time.monotonic() - began
         assert report["period"]["label"] == "1 April 2021 to 30 September 2021"
         homes, at_home = report["sections"]
@@ -73,38 +67,50 @@ async def test_the_2022_data_set_gives_002s_tables_in_every_format(settings, tmp
 
         # The outstanding one was asked for, fell overdue and was reminded; the offer of
         # support is in its issues and risk log.
-        [asked] = (await http.get("/intake/return-log", params={
+        [asked] = (http.get("/intake/return-log", params={
             "provider_id": "r22-yellowhammer"})).json()
         assert (asked["form"], asked["status"], asked["due_on"], asked["reminders"]) == (
             "self-assessment", "overdue", "2021-09-30", ["2021-10-01"])
-        chase = (await http.get("/risk/providers/r22-yellowhammer/log")).json()
+        chase = (http.get("/risk/providers/r22-yellowhammer/log")).json()
         assert [e["category"] for e in chase] == ["return-outstanding"]
         # The analysis not yet done is held in risk, not logged.
-        [wren] = (await http.get("/risk/providers/r22-wren/scores")).json()
+        [wren] = (http.get("/risk/providers/r22-wren/scores")).json()
         assert wren["held"] is True and "002 §3.6" in wren["holds"][0]["reason"]
-        assert (await http.get("/risk/providers/r22-wren/risk")).json()["latest_band"] is None
-        assert (await http.get("/risk/providers/r22-wren/log")).json() == []
+        assert (http.get("/risk/providers/r22-wren/risk")).json()["latest_band"] is None
+        assert (http.get("/risk/providers/r22-wren/log")).json() == []
 
         pdf = tmp_path / "report.pdf"
-        written = await cli_run("report", "--format", "pdf", "--out", str(pdf), "--url", url)
+        written = assure("report", "--format", "pdf", "--out", str(pdf), url=url)
         assert written.exit_code == 0, written.output
         assert pdf.read_bytes().startswith(b"%PDF")
-        html = await cli_run("report", "--start", "2021-04-01", "--end", "2021-09-30",
-                             "--url", url)
+        html = assure("report", "--start", "2021-04-01", "--end", "2021-09-30",
+                             url=url)
         assert html.exit_code == 0 and html.output.count("<svg") == 6
         assert "<h2>Care and support at home</h2>" in html.output
-        table = await cli_run("report", "--format", "csv", "--url", url)
+        table = assure("report", "--format", "csv", url=url)
         rows = list(csv.DictReader(io.StringIO(table.output)))
         assert ("Care homes", "Total", "30") in {
             (r["Service type"], r["Item"], r["Count"]) for r in rows}
 
-        refused = await cli_run("report", "--start", "2021-09-30", "--end", "2021-04-01",
-                                "--url", url)
+        refused = assure("report", "--start", "2021-09-30", "--end", "2021-04-01",
+                                url=url)
         assert refused.exit_code == 1 and "before it starts" in refused.output
 
-        again = await cli_run("demo", "--dataset", "2022", "--url", url)
+        again = assure("demo", "--dataset", "2022", url=url)
         assert again.exit_code == 0, again.output  # loading twice changes nothing
-        assert (await http.get("/reports/governance", params={"format": "json"})).json()[
+        assert (http.get("/reports/governance", params={"format": "json"})).json()[
             "sections"] == report["sections"]
         print(json.dumps({"load_seconds": round(loading, 2),
                           "report_seconds": round(reporting, 2)}))
+
+
+def test_on_a_clock_that_follows_the_real_date_the_data_set_is_refused_saying_what_to_do(
+        tmp_path):
+    with assure_up(tmp_path / "data") as url:
+        refused = assure("demo", "--dataset", "2022", url=url)
+        assert refused.exit_code == 1
+        assert "this system's clock follows the real date" in refused.output
+        assert "assure up --training --start 2021-08-17" in refused.output
+        moved = assure("tick", "--to", "2035-01-01", url=url)
+        assert moved.exit_code == 1 and "follows the real date" in moved.output
+        assert httpx.get(f"{url}/health").status_code == 200

@@ -90,12 +90,12 @@ async def test_the_demo_takes_a_poor_return_to_an_approved_escalation_and_histor
 async def test_the_demo_places_each_contract_at_its_level_and_shows_the_calendar_and_return_log(
     settings,
 ):
+    # A training clock started on NOVEMBER, as `assure up --training --start` starts it.
     async with (
-        running(settings) as system,
+        running(settings.model_copy(update={"clock_start": NOVEMBER})) as system,
         serving(system) as url,
         httpx.AsyncClient(base_url=url) as http,
     ):
-        system.apps["intake"].tick(NOVEMBER, "test")
         lines: list[str] = []
         ids = await asyncio.to_thread(demo.run, url, lines.append)
 
@@ -120,6 +120,10 @@ async def test_the_demo_places_each_contract_at_its_level_and_shows_the_calendar
         assert ("The calendar ran to 24 January 2027: 2 more requested, 2 now overdue"
                 in lines)
         assert "Return log (2 submitted, 2 overdue):" in lines
+        # Escalation's "today" is the training clock's, not the real date: Elm Court's plan is
+        # asked for on the day the calendar stands at, and due 10 working days after it.
+        [ladder] = [line for line in lines if line.startswith("Elm Court Care Home: interv")]
+        assert "improvement plan requested 24 January 2027, due 5 February 2027" in ladder
 
         log = (await http.get("/intake/return-log")).json()
         assert sorted((row["contract_reference"], row["form"], row["status"]) for row in log) == [

@@ -77,9 +77,12 @@ def test_a_service_may_read_only_the_streams_it_consumes_through_its_own_durable
 def test_a_service_subscribes_only_to_its_own_inbox_and_holds_only_its_own_lease():
     for service, permissions in permission_table(TOPOLOGY, CONSUMES).items():
         assert permissions.subscribe == (f"_INBOX.{service}.>",)
+        # Intake alone writes the council's clock; every service may only read it.
+        clock = ["$KV.ASSURE_CLOCK.today"] if service == "intake" else []
         assert [s for s in permissions.publish if s.startswith("$KV.")] == [
-            f"$KV.ASSURE_LEASES.{service}"
+            f"$KV.ASSURE_LEASES.{service}", *clock
         ]
+        assert "$JS.API.STREAM.MSG.GET.KV_ASSURE_CLOCK" in permissions.publish
 
 
 def test_a_namespace_has_its_own_users_subjects_streams_and_lease_bucket():

@@ -18,7 +18,7 @@ from services.escalation.entrypoints import (
     serious_steps,
 )
 from services.escalation.entrypoints.common import App, Person
-from services.escalation.entrypoints.views import EscalationView, uk_today
+from services.escalation.entrypoints.views import EscalationView
 from shared.http import CorrelationId, ProviderId, operations_router
 
 __all__ = ["EscalationView", "router"]
@@ -70,7 +70,7 @@ def approve(
 ) -> EscalationView:
     """A second, authorised person approves the proposed step, saying why if they wish."""
     decided = app.approve(
-        escalation_id, body.approver, body.role, correlation, body.on or uk_today(), body.reason
+        escalation_id, body.approver, body.role, correlation, body.on or app.clock(), body.reason
     )
     return EscalationView.of(decided)
 
@@ -81,6 +81,6 @@ def reject(
 ) -> EscalationView:
     """A second, authorised person rejects the proposed step, giving the reason."""
     decided = app.reject(
-        escalation_id, body.approver, body.role, body.reason, correlation, body.on or uk_today()
+        escalation_id, body.approver, body.role, body.reason, correlation, body.on or app.clock()
     )
     return EscalationView.of(decided)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from services.escalation.entrypoints.common import App
-from services.escalation.entrypoints.views import uk_today
+from shared.clock import check_sane
 from shared.http import CorrelationId, IsoDate, ProviderId
 
 router = APIRouter(tags=["escalation"])
@@ -29,7 +29,7 @@ def timeline(app: App, provider_id: ProviderId) -> dict[str, Any]:
 @router.get("/providers/{provider_id}/briefing")
 def briefing(app: App, provider_id: ProviderId, as_of: IsoDate | None = None) -> dict[str, Any]:
     """A briefing for service managers, commissioners and heads of service, at any point."""
-    made = app.briefing(provider_id, as_of or uk_today())
+    made = app.briefing(provider_id, as_of or app.clock())
     return {
         "provider_id": provider_id,
         "as_of": made.as_of,
@@ -43,8 +43,8 @@ def briefing(app: App, provider_id: ProviderId, as_of: IsoDate | None = None) ->
 def check_deadlines(
     app: App, correlation: CorrelationId, today: IsoDate | None = None
 ) -> dict[str, Any]:
-    """Records every deadline passed unmet by `today` (the UK date if not given), once."""
-    checked = app.check_deadlines(today or uk_today(), correlation)
+    """Records every deadline passed unmet by `today` (the council's date if not given), once."""
+    checked = app.check_deadlines(check_sane(today or app.clock(), "today"), correlation)
     return {
         "today": checked.today,
         "missed": checked.missed,

@@ -16,7 +16,6 @@ from services.escalation.entrypoints.views import (
     NoticeView,
     PlanView,
     ProviderPlans,
-    uk_today,
 )
 from services.escalation.steps import Opening
 from shared.http import CorrelationId, ProviderId
@@ -149,7 +148,7 @@ def engagement(
             body.engagement,
             body.note,
             body.recorded_by,
-            body.on or uk_today(),
+            body.on or app.clock(),
             correlation,
         ),
     )
@@ -165,7 +164,7 @@ def take_step(
         app.take_step(
             intervention_id,
             body.step,
-            body.on or uk_today(),
+            body.on or app.clock(),
             body.by,
             body.notes,
             body.issues_raised,
@@ -195,7 +194,7 @@ def escalate(
             body.categories,
             body.reason,
             body.raised_by,
-            body.on or uk_today(),
+            body.on or app.clock(),
             correlation,
         ),
     )
@@ -209,6 +208,6 @@ def close(
     return view(
         app,
         app.close_intervention(
-            intervention_id, body.reason, body.closed_by, body.on or uk_today(), correlation
+            intervention_id, body.reason, body.closed_by, body.on or app.clock(), correlation
         ),
     )

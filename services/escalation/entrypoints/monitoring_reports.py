@@ -15,7 +15,6 @@ from services.escalation.domain.monitoring_report import (
     WorkingCalendar,
 )
 from services.escalation.entrypoints.common import App, Command, Person
-from services.escalation.entrypoints.views import uk_today
 from shared.eventstore import NotFound
 from shared.http import CorrelationId, IsoDate, ProviderId
 from shared.security.identity import Role
@@ -83,8 +82,7 @@ class ReportView(BaseModel):
     finalised_by: str | None
 
     @classmethod
-    def of(cls, r: MonitoringReport, calendar: WorkingCalendar) -> ReportView:
-        today = uk_today()
+    def of(cls, r: MonitoringReport, calendar: WorkingCalendar, today: date) -> ReportView:
         return cls(
             report_id=r.id, provider_id=r.provider_id, kind=r.kind.value, status=r.status.value,
             activity_on=r.activity_on, findings=r.findings,
@@ -116,14 +114,15 @@ def draft(app: App, provider_id: ProviderId, body: Draft,
     """Drafts a monitoring report; the provider sees it once it is issued."""
     actions = [a.model_dump() for a in body.actions]
     report = app.draft_report(provider_id, body.kind, body.activity_on, body.findings, actions,
-                              uk_today(), body.by, correlation)
-    return ReportView.of(report, app.calendar)
+                              app.clock(), body.by, correlation)
+    return ReportView.of(report, app.calendar, app.clock())
 
 
 @router.get(REPORTS, response_model=list[ReportView])
 def reports(app: App, provider_id: ProviderId, request: Request) -> list[ReportView]:
     """The provider's monitoring reports, latest first (its own users: issued ones only)."""
-    return [ReportView.of(r, app.calendar) for r in app.monitoring_reports_for(provider_id)
+    today = app.clock()
+    return [ReportView.of(r, app.calendar, today) for r in app.monitoring_reports_for(provider_id)
             if _visible(request, r)]
 
 
@@ -132,26 +131,26 @@ def report(app: App, report_id: UUID, request: Request) -> ReportView:
     found = app.monitoring_report(report_id)
     if not _visible(request, found):
         raise NotFound(f"no MonitoringReport {report_id}")
-    return ReportView.of(found, app.calendar)
+    return ReportView.of(found, app.calendar, app.clock())
 
 
 @router.post(REPORT + "/issue", response_model=ReportView)
 def issue(app: App, report_id: UUID, body: Issue, correlation: CorrelationId) -> ReportView:
     """Issues the draft to the provider: it may reply within 10 working days."""
-    today = uk_today()
+    today = app.clock()
     found = app.issue_report(report_id, body.issued_on or today, today, body.by, correlation)
-    return ReportView.of(found, app.calendar)
+    return ReportView.of(found, app.calendar, app.clock())
 
 
 @router.post(REPORT + "/reply", response_model=ReportView)
 def reply(app: App, report_id: UUID, body: Reply, correlation: CorrelationId) -> ReportView:
     """The provider's reply to the draft; 409 once its window has closed."""
-    found = app.reply_to_report(report_id, body.text, uk_today(), body.by, correlation)
-    return ReportView.of(found, app.calendar)
+    found = app.reply_to_report(report_id, body.text, app.clock(), body.by, correlation)
+    return ReportView.of(found, app.calendar, app.clock())
 
 
 @router.post(REPORT + "/finalise", response_model=ReportView)
 def finalise(app: App, report_id: UUID, body: Finalise, correlation: CorrelationId) -> ReportView:
     """Finalises the report with the provider's reply alongside; it is read-only after."""
-    found = app.finalise_report(report_id, uk_today(), body.by, correlation)
-    return ReportView.of(found, app.calendar)
+    found = app.finalise_report(report_id, app.clock(), body.by, correlation)
+    return ReportView.of(found, app.calendar, app.clock())

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, status
 
 from services.escalation.entrypoints.common import App, Command, Person, Text
-from services.escalation.entrypoints.views import NoticeView, PlanView, uk_today
+from services.escalation.entrypoints.views import NoticeView, PlanView
 from shared.http import CorrelationId
 
 router = APIRouter(tags=["escalation"])
@@ -87,7 +87,7 @@ def request_plan(
     """Asks the provider for a plan, due within 10 working days."""
     return PlanView.of(
         app.request_plan(
-            intervention_id, body.requested_on or uk_today(), body.requested_by, correlation
+            intervention_id, body.requested_on or app.clock(), body.requested_by, correlation
         )
     )
 
@@ -102,7 +102,7 @@ def receive_plan(
         app.receive_plan(
             intervention_id,
             plan_id,
-            body.received_on or uk_today(),
+            body.received_on or app.clock(),
             actions,
             body.received_by,
             correlation,
@@ -119,7 +119,7 @@ def review_plan(
         app.review_plan(
             intervention_id,
             plan_id,
-            body.reviewed_on or uk_today(),
+            body.reviewed_on or app.clock(),
             body.on_track,
             body.notes,
             body.reviewed_by,
@@ -138,7 +138,7 @@ def conclude_plan(
             intervention_id,
             plan_id,
             body.achieved,
-            body.on or uk_today(),
+            body.on or app.clock(),
             body.by,
             body.notes,
             correlation,
@@ -160,7 +160,7 @@ def direct_plan(
         app.direct_plan(
             intervention_id,
             body.breach_notice_id,
-            body.directed_on or uk_today(),
+            body.directed_on or app.clock(),
             body.directed_by,
             actions,
             correlation,
@@ -179,7 +179,7 @@ def issue_notice(
             body.deficiency,
             body.action_required,
             body.comply_by,
-            body.issued_on or uk_today(),
+            body.issued_on or app.clock(),
             body.issued_by,
             correlation,
         )
@@ -192,7 +192,7 @@ def notice_met(
 ) -> NoticeView:
     """The provider met the notice within its timescale."""
     return NoticeView.of(
-        app.notice_met(intervention_id, notice_id, body.on or uk_today(), body.by, correlation)
+        app.notice_met(intervention_id, notice_id, body.on or app.clock(), body.by, correlation)
     )
 
 
@@ -207,6 +207,6 @@ def regulator_notified(
     """Records that the regulator was told of the failed notice."""
     return NoticeView.of(
         app.regulator_notified(
-            intervention_id, notice_id, body.regulator, body.on or uk_today(), body.by, correlation
+            intervention_id, notice_id, body.regulator, body.on or app.clock(), body.by, correlation
         )
     )

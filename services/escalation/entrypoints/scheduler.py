@@ -1,4 +1,4 @@
-"""Checks the ladder's deadlines once a day on the real calendar (tests and demos post a date)."""
+"""Checks the ladder's deadlines once a day on the council's date (shared/clock.py)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,21 @@ import logging
 from datetime import date
 
 from services.escalation.application import Interventions
-from services.escalation.entrypoints.views import uk_today
 
 log = logging.getLogger(__name__)
 
 
 async def check_daily(
-    app: Interventions, stopping: asyncio.Event, every_seconds: float = 3600
+    app: Interventions, stopping: asyncio.Event, every_seconds: float | None = None
 ) -> None:
-    """Looks at the deadlines whenever the UK date has moved on since the last look."""
+    """Looks at the deadlines whenever the council's date has moved on since the last look
+    (in training mode, soon after an administrator moves the clock)."""
     checked: date | None = None
+    # A training clock jumps when an administrator moves it: look each minute, not each hour.
+    every_seconds = every_seconds or (60.0 if app.clock.training else 3600.0)
     while not stopping.is_set():
-        today = uk_today()
         try:
+            today = await app.clock.current()
             if checked != today:
                 result = await asyncio.to_thread(app.check_deadlines, today, "scheduler")
                 checked = today

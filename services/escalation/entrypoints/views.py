@@ -13,12 +13,9 @@ from services.escalation.domain.breach_notice import OPTIONS_ON_FAILURE, BreachN
 from services.escalation.domain.escalation import Escalation
 from services.escalation.domain.improvement_plan import Plan
 from services.escalation.domain.intervention import Intervention
+from shared.clock import uk_today  # noqa: F401 - the real UK date, for the tests that need it
 
 UK = ZoneInfo("Europe/London")
-
-
-def uk_today() -> date:
-    return datetime.now(UK).date()
 
 
 class EscalationView(BaseModel):

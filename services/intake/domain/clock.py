@@ -7,11 +7,13 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from shared.clock import MAX_STEP, check_sane, is_sane
 from shared.domain import InvalidInput, stable_id
 
 
 class Clock(Aggregate):
-    """One per installation; tests and the demo move it with `assure tick --to DATE`."""
+    """One per installation: the daily schedule keeps it at the real date; in training mode an
+    administrator moves it by hand (shared/clock.py)."""
 
     @staticmethod
     def create_id(**_: object) -> UUID:
@@ -21,13 +23,28 @@ class Clock(Aggregate):
     def __init__(self, today: date) -> None:
         self.today = today
 
+    @property
+    def sane(self) -> bool:
+        """False for a date stored before dates were checked (e.g. 9999-12-31)."""
+        return is_sane(self.today)
+
     def advance(self, to: date) -> None:
-        if to < self.today:
+        check_sane(to, "to")
+        # A clock outside the sane range is a fault, not a date: moving it to a sane one mends it.
+        if self.sane and to < self.today:
             raise InvalidInput(
                 f"the clock is at {self.today:%-d %B %Y} and cannot go back", field="to"
             )
-        if to > self.today:
+        if to != self.today:
             self._advanced(today=to)
+
+    def check_step(self, to: date) -> None:
+        """A training clock moves at most MAX_STEP at a time (shared/clock.py says why)."""
+        if self.sane and to - self.today > MAX_STEP:
+            furthest = self.today + MAX_STEP
+            raise InvalidInput(
+                f"the clock moves at most {MAX_STEP.days} days at a time: from "
+                f"{self.today:%-d %B %Y} to {furthest:%-d %B %Y} at the furthest", field="to")
 
     @event("Advanced")
     def _advanced(self, today: date) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
@@ -23,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class Tick(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    to: date
+    to: IsoDate
 
 
 class ReturnAsked(BaseModel):
@@ -74,15 +75,18 @@ class Allocation(BaseModel):
 
 
 @router.get("/clock")
-def clock(app: App) -> dict[str, date]:
-    """The date the return schedule has been run up to."""
-    return {"today": app.today()}
+def clock(app: App) -> dict[str, str]:
+    """The council's date, and whether it follows the real date or a training clock."""
+    return {"today": app.today().isoformat(), "mode": app.clock.mode.value}
 
 
 @router.post("/clock/tick")
-def tick(app: App, body: Tick, correlation: CorrelationId) -> TickResult:
-    """Run the schedule up to a date: issue return requests, then mark overdue returns."""
-    return app.tick(body.to, correlation)
+async def tick(app: App, body: Tick, correlation: CorrelationId) -> TickResult:
+    """Training mode only: move the clock forward (a year at most) and run the schedule up to
+    it; every service then reads the new date. A real clock answers 409."""
+    result = await asyncio.to_thread(app.move_clock, body.to, correlation)
+    await app.clock.publish(result.today)
+    return result
 
 
 @router.post("/contracts/{reference}/requests", status_code=201, response_model=RequestView)
