@@ -65,8 +65,7 @@ def issue(settings: AssureSettings, identity: Identity) -> Tokens:
 def store(request: Request) -> SessionStore:
     state = request.app.state
     if getattr(state, "console_sessions", None) is None:
-        state.console_sessions = SessionStore(
-            state.console_settings.data_dir / "console-sessions.sqlite")
+        state.console_sessions = SessionStore.of(state.console_settings)
     return state.console_sessions
 
 

@@ -1,10 +1,11 @@
 """Console sessions held on the server: the browser's cookie carries only a random session id;
 the tokens stay here, so signing out or expiry ends a session whatever the browser kept.
 
-A small SQLite file in the data directory (standard library, durable across restarts); only
-a hash of each session id is stored, so the file alone signs no one in. Sign-ins under way
-(state, nonce and PKCE verifier until the identity provider sends the person back) live here
-too, for ten minutes.
+Kept where the system keeps its events: in PostgreSQL (schema `<prefix>console`) when it runs
+on PostgreSQL, so every instance behind a load balancer sees every session; otherwise in a small
+SQLite file in the data directory. Both survive restarts. Only a hash of each session id is
+stored, so the table alone signs no one in. Sign-ins under way (state, nonce and PKCE verifier
+until the identity provider sends the person back) live here too, for ten minutes.
 """
 
 from __future__ import annotations
@@ -13,19 +14,22 @@ import hashlib
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from shared.settings import AssureSettings
 
 PENDING_SECONDS = 600
 SCHEMA = """
 create table if not exists console_session (
     id_hash text primary key, access_token text not null, refresh_token text,
-    id_token text, access_expires real not null, ends real not null);
+    id_token text, access_expires double precision not null, ends double precision not null);
 create table if not exists console_sign_in (
     state_hash text primary key, nonce text not null, verifier text not null,
-    next text not null, started real not null);
+    next text not null, started double precision not null);
 """
 
 
@@ -62,22 +66,20 @@ def _hash(secret: str) -> str:
 
 
 class SessionStore:
-    """Sessions and sign-ins under way, in one SQLite file."""
+    """Sessions and sign-ins under way, in one database (SQLite or PostgreSQL)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, connect: Callable[[], AbstractContextManager[Any]]) -> None:
+        self._db = connect
         with self._db() as db:
-            db.executescript(SCHEMA)
+            for statement in filter(str.strip, SCHEMA.split(";")):
+                db.execute(statement)
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=10)
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+    @classmethod
+    def of(cls, settings: AssureSettings) -> SessionStore:
+        """The store beside the system's events."""
+        if settings.uses_postgres:
+            return cls(_postgres(settings))
+        return cls(_sqlite(settings.data_dir / "console-sessions.sqlite"))
 
     def open(self, tokens: Tokens, hours: float) -> str:
         """A new session; its id, to give the browser."""
@@ -134,3 +136,45 @@ class SessionStore:
         if row is None or row[3] < time.time() - PENDING_SECONDS:
             return None
         return PendingSignIn(*row[:3])
+
+
+def _sqlite(path: Path) -> Callable[[], AbstractContextManager[Any]]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    @contextmanager
+    def connect() -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(path, timeout=10)
+        try:
+            with db:  # one transaction, committed unless it raised
+                yield db
+        finally:
+            db.close()
+
+    return connect
+
+
+class _Placeholders:
+    """A psycopg connection taking the same `?` placeholders as sqlite3."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+
+    def execute(self, statement: str, params: tuple[Any, ...] = ()) -> Any:
+        return self.db.execute(statement.replace("?", "%s"), params)
+
+
+def _postgres(settings: AssureSettings) -> Callable[[], AbstractContextManager[Any]]:
+    import psycopg
+
+    settings.prepare_store("console")
+    schema = settings.postgres_schema("console")
+
+    @contextmanager
+    def connect() -> Iterator[_Placeholders]:
+        with psycopg.connect(host=settings.postgres_host, port=settings.postgres_port,
+                             user=settings.postgres_user, password=settings.postgres_password,
+                             dbname=settings.postgres_dbname,
+                             options=f"-c search_path={schema}") as db:
+            yield _Placeholders(db)
+
+    return connect
