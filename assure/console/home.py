@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from assure.security import sign_in_limited
 from shared.security.identity import Identity, Role
 from shared.security.tokens import NotAuthenticated
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 CONSOLE = session.CONSOLE
 SIGN_IN_COOKIE = "assure_sign_in"  # the state of a sign-in under way at the provider
@@ -156,7 +158,8 @@ def signed_in(request: Request, state: str = "", code: str = "", error: str = ""
 def _welcome(request: Request, tokens: Tokens, next_page: str) -> Response:
     try:
         who = session.verifier(request).identity(tokens.access_token)
-    except NotAuthenticated:
+    except NotAuthenticated as refused:
+        log.warning("a council sign-in was refused: %s", refused)  # says which claim or check
         return _cannot_sign_in(request, "Your account has no role in Assure.", 403)
     to = next_page or start_page(who.role)
     # A page of ours moves the person on, not a redirect: after a redirect chain that began at

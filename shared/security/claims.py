@@ -24,7 +24,10 @@ class UnmappedIdentity(ValueError):
 
 
 def claim(claims: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted path (`realm_access.roles`), or None."""
+    """The value at a dotted path (`realm_access.roles`), or None. A claim whose own name has
+    a dot (Entra ID's directory extensions, `extn.providerId`) is found by that name first."""
+    if path in claims:
+        return claims[path]
     found: Any = claims
     for part in path.split("."):
         if not isinstance(found, Mapping):

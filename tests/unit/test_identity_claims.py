@@ -48,6 +48,11 @@ def test_keycloak_realm_roles_and_an_organisation_attribute_make_a_provider_user
                                                        "elm-court")
 
 
+def test_an_entra_directory_extension_names_a_provider_users_organisation():
+    shape = {**ENTRA_APP_ROLES, "roles": ["Assure.ProviderUser"], "extn.providerId": "elm-court"}
+    assert ENTRA_MAP.identity(shape) == Identity("Jo Officer", Role.PROVIDER_USER, "elm-court")
+
+
 def test_a_provider_user_without_an_organisation_is_not_signed_in():
     shape = {**KEYCLOAK, "organisation": None}
     with pytest.raises(UnmappedIdentity, match="organisation"):
