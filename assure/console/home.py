@@ -133,7 +133,8 @@ def _cannot_sign_in(request: Request, why: str, status: int = 502) -> Response:
 
 
 @router.get("/signed-in")
-def signed_in(request: Request, state: str = "", code: str = "", error: str = "") -> Response:
+def signed_in(request: Request, state: str = "", code: str = "", error: str = "",
+              iss: str | None = None) -> Response:
     """The identity provider sends the person back here with a code for their tokens."""
     refused = _too_many(request)
     if refused is not None:
@@ -144,6 +145,9 @@ def signed_in(request: Request, state: str = "", code: str = "", error: str = ""
     if pending is None:
         return _cannot_sign_in(request, "This sign-in was not started here, or took more than "
                                "ten minutes.", 400)
+    if iss is not None and iss != request.app.state.console_settings.auth_issuer:
+        # RFC 9207: a code from another provider than ours is never exchanged (mix-up).
+        return _cannot_sign_in(request, "The answer came from another sign-in service.", 400)
     if error or not code:
         return _cannot_sign_in(request, "The council’s sign-in service did not sign you in.",
                                400)

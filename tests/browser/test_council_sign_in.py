@@ -7,7 +7,6 @@ sessions held on the server so that signing out ends them, and refresh at the pr
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import sqlite3
 import time
@@ -20,7 +19,13 @@ import httpx
 import pytest
 
 from shared.settings import AssureSettings
-from tests.browser.conftest import CHROMIUM_ARGS, _chromium, accessible, screenshot
+from tests.browser.conftest import (
+    CHROMIUM_ARGS,
+    _chromium,
+    accessible,
+    require,
+    screenshot,
+)
 from tests.support import contract_award, free_port, running, serving
 
 pytestmark = pytest.mark.browser
@@ -35,16 +40,10 @@ ROLES_CLAIM = {"entra": "roles", "keycloak": "realm_access.roles"}
 
 def _node() -> str:
     node = shutil.which("node")
-    missing = [what for what, there in (
-        ("node (apt-get install nodejs)", node),
-        ("oidc-provider (npm ci --prefix tests/oidc)",
-         (OIDC / "node_modules" / "oidc-provider").is_dir()),
-    ) if not there]
-    if missing:
-        reason = "signing in at a real OpenID provider needs " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(reason + ": .ci/run installs them", pytrace=False)
-        pytest.skip(reason)
+    require("signing in at a real OpenID provider", {
+        "node (apt-get install nodejs)": node,
+        "oidc-provider (npm ci --prefix tests/oidc)":
+            (OIDC / "node_modules" / "oidc-provider").is_dir()})
     return str(node)
 
 
