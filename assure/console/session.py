@@ -50,8 +50,9 @@ def sign_in_available(settings: AssureSettings) -> bool:
 
 
 def council_sign_in(settings: AssureSettings) -> bool:
-    """People sign in at the council's identity provider once the console is its client."""
-    return bool(settings.oidc_client_id)
+    """People sign in at the council's identity provider once the console is its client and
+    the API takes that provider's tokens."""
+    return bool(settings.oidc_client_id and settings.auth_jwks_url)
 
 
 def issue(settings: AssureSettings, identity: Identity) -> Tokens:

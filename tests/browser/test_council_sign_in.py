@@ -87,6 +87,7 @@ class Council:
         page = await context.new_page()
         page.set_default_timeout(15_000)
         await page.goto("/console/sign-in")
+        await accessible(page)
         await page.get_by_role("button", name="Sign in with your council account").click()
         await page.locator("input[name=login]").fill(login)
         await page.locator("input[name=password]").fill("any password")
@@ -162,6 +163,7 @@ async def test_an_officer_signs_in_at_the_council_provider_and_signing_out_ends_
     await page.context.add_cookies([kept])  # as if someone had copied the cookie before
     await page.goto("/console/workspace/")
     assert "/console/sign-in?next=/console/workspace/" in page.url
+    await screenshot(page, "council-sign-in")
 
 
 async def test_an_access_token_at_its_end_is_refreshed_at_the_provider(council: Council):
@@ -212,4 +214,5 @@ async def test_someone_with_no_assure_role_is_told_and_not_signed_in(council: Co
     page = await council.sign_in("nobody", refused=True)
     assert await page.get_by_role("heading", name="You could not be signed in").count() == 1
     assert "no role in Assure" in await page.locator("main").inner_text()
+    await accessible(page)
     assert council.session_tokens() == []
