@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from assure.console import session
-from assure.console.council_sign_in import SignInFailed
+from assure.console import council, session
 from assure.console.navigation import ROLE_NAMES, start_page
 from assure.console.rendering import render
-from assure.console.sessions import PENDING_SECONDS, Tokens
-from assure.security import sign_in_limited
 from shared.security.identity import Identity, Role
-from shared.security.tokens import NotAuthenticated
 
-log = logging.getLogger(__name__)
 router = APIRouter()
-CONSOLE = session.CONSOLE
-SIGN_IN_COOKIE = "assure_sign_in"  # the state of a sign-in under way at the provider
 
 
 @router.get("/")
@@ -47,27 +38,16 @@ def sign_in_page(request: Request, next: str | None = None) -> Response:
                   form={}, problems={}, roles=_roles(None))
 
 
-def _too_many(request: Request) -> Response | None:
-    """Sign-in attempts from one address are limited, as the API's are (assure.security)."""
-    try:
-        sign_in_limited(request)
-    except HTTPException as refused:
-        return render(request, "message.html", status=refused.status_code,
-                      heading="Too many attempts to sign in",
-                      message="Wait a minute, then try again.")
-    return None
-
-
 @router.post("/sign-in")
 def sign_in(request: Request, user: Annotated[str, Form()] = "",
             role: Annotated[str, Form()] = "", provider_id: Annotated[str, Form()] = "",
             next: Annotated[str, Form()] = "") -> Response:
     settings = request.app.state.console_settings
-    refused = _too_many(request)
+    refused = council.too_many(request)
     if refused is not None:
         return refused
     if session.council_sign_in(settings):
-        return _to_the_identity_provider(request, _safe_next(next))
+        return council.to_the_identity_provider(request, _safe_next(next))
     if not session.sign_in_available(settings):
         return render(request, "message.html", status=404, heading="Sign in elsewhere",
                       message="This council signs people in through its identity provider.")
@@ -98,99 +78,15 @@ def _sign_in_problems(user: str, role: str, provider_id: str) -> dict[str, str]:
     return problems
 
 
-def _console_url(request: Request, path: str) -> str:
-    """An address of the console as the browser knows it (the configured redirect URL's
-    origin behind a proxy, else the address of this request)."""
-    configured = request.app.state.console_settings.oidc_redirect_url
-    base = configured.split("/console/", 1)[0] if configured else str(request.base_url)
-    return base.rstrip("/") + path
-
-
-def _redirect_uri(request: Request) -> str:
-    settings = request.app.state.console_settings
-    return settings.oidc_redirect_url or _console_url(request, "/console/signed-in")
-
-
-def _to_the_identity_provider(request: Request, next_page: str) -> Response:
-    try:
-        url, state, pending = session.identity_provider(request).begin(
-            _redirect_uri(request), next_page)
-    except (SignInFailed, OSError, ValueError, KeyError):
-        return _cannot_sign_in(request, "The council’s sign-in service did not answer.")
-    session.store(request).begin_sign_in(state, pending)
-    response = RedirectResponse(url, 303)
-    # Lax, not strict: the browser must send it back when the provider (another site) sends
-    # the person here; it names only this sign-in, for ten minutes.
-    response.set_cookie(SIGN_IN_COOKIE, state, httponly=True, samesite="lax", path=CONSOLE,
-                        secure=request.url.scheme == "https", max_age=PENDING_SECONDS)
-    return response
-
-
-def _cannot_sign_in(request: Request, why: str, status: int = 502) -> Response:
-    return render(request, "message.html", status=status, heading="You could not be signed in",
-                  message=f"{why} Try signing in again; if it happens again, tell the team "
-                  "that looks after Assure.")
-
-
-@router.get("/signed-in")
-def signed_in(request: Request, state: str = "", code: str = "", error: str = "",
-              iss: str | None = None) -> Response:
-    """The identity provider sends the person back here with a code for their tokens."""
-    refused = _too_many(request)
-    if refused is not None:
-        return refused
-    started = request.cookies.get(SIGN_IN_COOKIE, "")
-    pending = (session.store(request).take_sign_in(state)
-               if state and secrets.compare_digest(state, started) else None)
-    if pending is None:
-        return _cannot_sign_in(request, "This sign-in was not started here, or took more than "
-                               "ten minutes.", 400)
-    if iss is not None and iss != request.app.state.console_settings.auth_issuer:
-        # RFC 9207: a code from another provider than ours is never exchanged (mix-up).
-        return _cannot_sign_in(request, "The answer came from another sign-in service.", 400)
-    if error or not code:
-        return _cannot_sign_in(request, "The council’s sign-in service did not sign you in.",
-                               400)
-    try:
-        tokens = session.identity_provider(request).finish(code, _redirect_uri(request), pending)
-    except SignInFailed:
-        return _cannot_sign_in(request, "The council’s sign-in service gave an answer that "
-                               "could not be checked.")
-    return _welcome(request, tokens, pending.next)
-
-
-def _welcome(request: Request, tokens: Tokens, next_page: str) -> Response:
-    try:
-        who = session.verifier(request).identity(tokens.access_token)
-    except NotAuthenticated as refused:
-        log.warning("a council sign-in was refused: %s", refused)  # says which claim or check
-        return _cannot_sign_in(request, "Your account has no role in Assure.", 403)
-    to = next_page or start_page(who.role)
-    # A page of ours moves the person on, not a redirect: after a redirect chain that began at
-    # the provider's site, browsers hold back the strict session cookie.
-    response = render(request, "signed_in.html", to=to)
-    session.start(response, request, tokens)
-    response.delete_cookie(SIGN_IN_COOKIE, path=CONSOLE)
-    return response
-
-
 @router.get("/sign-out")
 def sign_out(request: Request) -> Response:
     """Ends the session here, then at the council's identity provider if it offers that."""
     ended_here = RedirectResponse("/console/sign-in", 303)
-    ended = session.end(request, ended_here)
-    settings = request.app.state.console_settings
-    if ended is None or not session.council_sign_in(settings):
-        return ended_here
-    try:
-        there = session.identity_provider(request).end_session_url(
-            ended.tokens.id_token, _console_url(request, "/console/sign-in"))
-    except (OSError, ValueError, KeyError):
-        there = None
+    there = council.end_session_address(request, session.end(request, ended_here))
     if there is None:
         return ended_here
     response = RedirectResponse(there, 303)
-    response.delete_cookie(session.COOKIE, path=CONSOLE)
+    response.delete_cookie(session.COOKIE, path=session.CONSOLE)
     return response
 
 
