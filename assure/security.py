@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.notify.domain.notification import Notification
 from shared.eventstore import NotFound, ServiceApplication
+from shared.security.claims import ClaimMap
 from shared.security.guard import Guard
 from shared.security.identity import Identity, Role
 from shared.security.tokens import DevelopmentIssuer, Verifier
@@ -38,7 +39,7 @@ def development_issuer(settings: AssureSettings) -> DevelopmentIssuer:
 def verifier_for(settings: AssureSettings) -> Verifier:
     if settings.auth_jwks_url:
         return Verifier(settings.auth_issuer, settings.auth_audience,
-                        jwt.PyJWKClient(settings.auth_jwks_url))
+                        jwt.PyJWKClient(settings.auth_jwks_url), ClaimMap.of(settings))
     return development_issuer(settings).verifier(settings.auth_audience)
 
 

@@ -135,6 +135,37 @@ class AssureSettings(BaseSettings):
     auth_jwks_url: str | None = Field(
         default=None, description="Where the identity provider publishes its keys (JWKS); "
         "unset means the development issuer.")
+    auth_roles_claim: str = Field(
+        default="role", description="The claim holding a person's roles, as a dotted path: "
+        "`roles` (Entra ID app roles), `groups` (Entra ID groups), `realm_access.roles` "
+        "(Keycloak).")
+    auth_role_map: dict[str, str] = Field(
+        default_factory=dict, description="The identity provider's role names or group ids to "
+        "Assure roles, as JSON (`{\"Assure.Officer\": \"commissioning_officer\"}`); Assure's "
+        "own role names always map to themselves.")
+    auth_provider_claim: str = Field(
+        default="provider", description="The claim naming a provider user's organisation "
+        "(its provider id).")
+    auth_name_claim: str = Field(
+        default="name", description="The claim holding the person's name, shown and recorded "
+        "as who acted; `sub` is used where it is missing.")
+    oidc_client_id: str | None = Field(
+        default=None, description="The console's client id at the identity provider; set it "
+        "to sign people in to the console there (authorisation code with PKCE).")
+    oidc_client_secret: str = Field(
+        default="", description="The console's client secret; empty for a public client.")
+    oidc_redirect_url: str | None = Field(
+        default=None, description="Where the provider sends people back, "
+        "`https://HOST/console/signed-in`; unset: from the address the browser used.")
+    oidc_scopes: str = Field(
+        default="openid profile offline_access", description="Scopes the console asks for; "
+        "add the API's scope (Entra: `api://CLIENT_ID/access`).")
+    oidc_resource: str | None = Field(
+        default=None, description="A resource indicator (RFC 8707) for the access token, for "
+        "providers that use one; unset for Entra ID and Keycloak.")
+    console_session_hours: float = Field(
+        default=8.0, gt=0, description="A console session ends this long after sign-in, "
+        "whatever the provider's tokens say.")
 
     @field_validator("namespace")
     @classmethod

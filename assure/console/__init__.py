@@ -15,7 +15,17 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from assure.console import approvals, audit, csrf, home, inbox, provider, reports, workspace
+from assure.console import (
+    approvals,
+    audit,
+    council,
+    csrf,
+    home,
+    inbox,
+    provider,
+    reports,
+    workspace,
+)
 from assure.console.client import ApiError
 from assure.console.rendering import render
 from assure.console.session import SignInNeeded, Visitor, sign_in_redirect, visitor
@@ -33,7 +43,7 @@ def install(app: FastAPI, settings: AssureSettings) -> None:
         log.warning("the console's GOV.UK Frontend files are missing (%s): run `npm ci "
                     "--prefix assure/console` once, as the README says", GOVUK_FRONTEND)
     app.state.console_settings = settings
-    for area in (home, reports, provider, approvals, workspace, inbox, audit):
+    for area in (home, council, reports, provider, approvals, workspace, inbox, audit):
         app.include_router(area.router, prefix="/console", include_in_schema=False,
                            dependencies=[Depends(csrf.checked)])
 

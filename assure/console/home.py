@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from assure.console import session
+from assure.console import council, session
 from assure.console.navigation import ROLE_NAMES, start_page
 from assure.console.rendering import render
 from shared.security.identity import Identity, Role
@@ -32,8 +32,9 @@ def _safe_next(wanted: str | None) -> str:
 
 @router.get("/sign-in")
 def sign_in_page(request: Request, next: str | None = None) -> Response:
-    available = session.sign_in_available(request.app.state.console_settings)
-    return render(request, "sign_in.html", available=available, next=_safe_next(next),
+    settings = request.app.state.console_settings
+    return render(request, "sign_in.html", available=session.sign_in_available(settings),
+                  council=session.council_sign_in(settings), next=_safe_next(next),
                   form={}, problems={}, roles=_roles(None))
 
 
@@ -42,6 +43,11 @@ def sign_in(request: Request, user: Annotated[str, Form()] = "",
             role: Annotated[str, Form()] = "", provider_id: Annotated[str, Form()] = "",
             next: Annotated[str, Form()] = "") -> Response:
     settings = request.app.state.console_settings
+    refused = council.too_many(request)
+    if refused is not None:
+        return refused
+    if session.council_sign_in(settings):
+        return council.to_the_identity_provider(request, _safe_next(next))
     if not session.sign_in_available(settings):
         return render(request, "message.html", status=404, heading="Sign in elsewhere",
                       message="This council signs people in through its identity provider.")
@@ -73,9 +79,14 @@ def _sign_in_problems(user: str, role: str, provider_id: str) -> dict[str, str]:
 
 
 @router.get("/sign-out")
-def sign_out() -> Response:
-    response = RedirectResponse("/console/sign-in", 303)
-    session.end(response)
+def sign_out(request: Request) -> Response:
+    """Ends the session here, then at the council's identity provider if it offers that."""
+    ended_here = RedirectResponse("/console/sign-in", 303)
+    there = council.end_session_address(request, session.end(request, ended_here))
+    if there is None:
+        return ended_here
+    response = RedirectResponse(there, 303)
+    response.delete_cookie(session.COOKIE, path=session.CONSOLE)
     return response
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from shared.security.identity import Identity, Role
+from shared.security.claims import ClaimMap, UnmappedIdentity
+from shared.security.identity import Identity
 
 DEV_ISSUER = "assure-development-issuer"
 DEFAULT_AUDIENCE = "assure"
@@ -38,6 +39,7 @@ class Verifier:
     issuer: str
     audience: str
     keys: jwt.PyJWKClient | Any  # a JWKS client, or a public key for the development issuer
+    claims: ClaimMap = field(default_factory=ClaimMap)  # where roles and names are kept
 
     def identity(self, token: str) -> Identity:
         try:
@@ -48,9 +50,8 @@ class Verifier:
         except (jwt.PyJWTError, ValueError) as error:
             raise NotAuthenticated(f"the bearer token was not accepted: {error}") from error
         try:
-            return Identity(str(claims["sub"]), Role(claims.get("role", "")),
-                            claims.get("provider"))
-        except ValueError as error:
+            return self.claims.identity(claims)
+        except (UnmappedIdentity, ValueError) as error:
             raise NotAuthenticated(f"the token names no usable role: {error}") from error
 
 

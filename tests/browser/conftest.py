@@ -40,16 +40,20 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 def _chromium() -> str:
     found = os.environ.get("ASSURE_TEST_CHROMIUM") or shutil.which("chromium") or shutil.which(
         "chromium-browser")
-    missing = [what for what, there in (
-        ("Chromium (apt-get install chromium)", found),
-        ("axe-core and GOV.UK Frontend (npm ci --prefix assure/console)", AXE.is_file()),
-    ) if not there]
+    require("the browser tests", {
+        "Chromium (apt-get install chromium)": found,
+        "axe-core and GOV.UK Frontend (npm ci --prefix assure/console)": AXE.is_file()})
+    return str(found)
+
+
+def require(tests: str, needs: dict[str, object]) -> None:
+    """Skips when something a test needs is missing, saying what; under CI, fails instead."""
+    missing = [what for what, there in needs.items() if not there]
     if missing:
-        reason = "the browser tests need " + " and ".join(missing)
+        reason = f"{tests} need " + " and ".join(missing)
         if os.environ.get("CI"):
             pytest.fail(reason + ": .ci/run installs them", pytrace=False)
         pytest.skip(reason)
-    return str(found)
 
 
 @pytest.fixture

@@ -20,8 +20,10 @@ from tests.support import SECTIONS_UNSAFE, eventually, register_with_contract, r
 pytestmark = pytest.mark.browser
 
 AREAS = (home, reports, provider, approvals, workspace, inbox, audit, governance)
-# Not pages: the live regions' fragments, downloads, and sign-out (which only redirects).
-NOT_PAGES = re.compile(r"/fragment$|/export\.|/download(/|$)|/evidence/|/sign-out$|^/console/$")
+# Not pages: the live regions' fragments, downloads, sign-out (which only redirects) and the
+# identity provider's return (which needs a sign-in under way).
+NOT_PAGES = re.compile(
+    r"/fragment$|/export\.|/download(/|$)|/evidence/|/sign-out$|/signed-in$|^/console/$")
 PEOPLE = (("Jo Officer", "commissioning_officer", None),
           ("Morag Campbell", "head_of_strategic_planning", None),
           ("Registered manager", "provider_user", "hazel"),

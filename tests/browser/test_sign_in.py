@@ -36,3 +36,17 @@ async def test_pages_ask_those_not_signed_in_to_sign_in_first(console: Console):
     assert "/console/sign-in?next=/console/workspace/approvals" in page.url
     await accessible(page)
     await screenshot(page, "sign-in")
+
+
+async def test_signing_out_ends_the_session_on_the_server(console: Console):
+    page = await console.sign_in("Jo Officer", "commissioning_officer")
+    await page.wait_for_url("**/console/workspace/")
+    cookies = await page.context.cookies()
+    kept = next(c for c in cookies if c["name"] == "assure_session")
+    assert "." not in kept["value"], "the cookie holds a session id, not the token itself"
+
+    await page.get_by_role("link", name="Sign out").click()
+    await page.wait_for_url("**/console/sign-in")
+    await page.context.add_cookies([kept])  # as if someone had copied the cookie before
+    await page.goto("/console/workspace/")
+    assert "/console/sign-in?next=/console/workspace/" in page.url
