@@ -19,6 +19,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
           "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
           "form-action 'self'; frame-ancestors 'none'")
+
+
+def policy_sending_forms_to(origin: str) -> str:
+    """The policy for a page whose form goes on to another site: the console's sign-in button,
+    whose answer redirects to the council's identity provider (browsers hold a form's
+    redirects to `form-action` too)."""
+    return POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
+
+
 # A year, as the HSTS preload list asks; sent only over HTTPS, where browsers heed it.
 HSTS = "max-age=31536000; includeSubDomains"
 ALWAYS = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -10,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from assure.console import council, session
 from assure.console.navigation import ROLE_NAMES, start_page
 from assure.console.rendering import render
+from assure.headers import policy_sending_forms_to
 from shared.security.identity import Identity, Role
 
 router = APIRouter()
@@ -33,9 +35,15 @@ def _safe_next(wanted: str | None) -> str:
 @router.get("/sign-in")
 def sign_in_page(request: Request, next: str | None = None) -> Response:
     settings = request.app.state.console_settings
-    return render(request, "sign_in.html", available=session.sign_in_available(settings),
-                  council=session.council_sign_in(settings), next=_safe_next(next),
-                  form={}, problems={}, roles=_roles(None))
+    council_sign_in = session.council_sign_in(settings)
+    page = render(request, "sign_in.html", available=session.sign_in_available(settings),
+                  council=council_sign_in, next=_safe_next(next), form={}, problems={},
+                  roles=_roles(None))
+    if council_sign_in:
+        issuer = urlsplit(settings.auth_issuer)
+        page.headers["Content-Security-Policy"] = policy_sending_forms_to(
+            f"{issuer.scheme}://{issuer.netloc}")
+    return page
 
 
 @router.post("/sign-in")
