@@ -25,13 +25,19 @@ def up(
 ) -> None:
     """Start NATS, the four services and the HTTP entry point; Ctrl-C stops them."""
     from assure.serve import serve
-    from shared.settings import AssureSettings
+    from shared.settings import AssureSettings, UnsafeSignIn, check_sign_in_is_safe
 
     overrides = {
         k: v for k, v in {"http_host": host, "http_port": port, "data_dir": data_dir}.items() if v
     }
+    settings = AssureSettings(**overrides)
+    try:
+        check_sign_in_is_safe(settings)  # before anything starts or listens
+    except UnsafeSignIn as refused:
+        typer.echo(f"Refused: {refused}", err=True)
+        raise typer.Exit(2) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    asyncio.run(serve(AssureSettings(**overrides)))
+    asyncio.run(serve(settings))
 
 
 @app.command()
@@ -201,3 +207,7 @@ def asyncapi(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # python -m assure.cli, as the tests run it
+    main()

@@ -36,11 +36,12 @@ def create_app(apps: dict[str, ServiceApplication],
     but health, docs and sign-in needs a bearer token and a role the matrix allows."""
     app = FastAPI(title="Assure", version="0.1.0", description=DESCRIPTION)
     app.state.services = apps
+    app.state.trusted_proxies = settings.trusted_proxy_networks if settings else ()
     install_error_handlers(app)
     guard = None
     if settings is not None and settings.auth_required:
         guard = Guard(verifier_for(settings), provider_finder(apps))
-        app.include_router(sign_in_router(settings))
+        app.include_router(sign_in_router(settings), max_body_size=DEFAULT_MAX_BODY)
     for service in ALL:
         if service.name in apps:
             app.include_router(service.router, prefix=f"/{service.name}",
