@@ -3,6 +3,7 @@ behind proxies, dates within sane years, and short echoes of bad input (issue 14
 
 from __future__ import annotations
 
+import re
 import typing
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -157,3 +158,13 @@ def test_every_date_a_client_gives_is_checked_for_sane_years():
     unchecked = [where for where, checks in found.items()
                  if not any(getattr(c, "func", None) is within_sane_years for c in checks)]
     assert unchecked == []
+
+
+def test_every_deployment_listening_beyond_loopback_names_an_identity_provider():
+    from tests.unit.test_deploy_manifests import compose_assure_env, k8s_settings
+
+    for env in (compose_assure_env(), k8s_settings()):
+        given = {key.removeprefix("ASSURE_").lower(): re.sub(r"\$\{\w+:\?[^}]*\}", "x", value)
+                 for key, value in env.items() if key.startswith("ASSURE_")}
+        check_sign_in_is_safe(AssureSettings(**{
+            k: v for k, v in given.items() if k in AssureSettings.model_fields}))
