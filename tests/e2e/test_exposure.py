@@ -4,7 +4,6 @@ a script off as a PDF (issue 14)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import os
@@ -18,7 +17,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from assure.gateway import create_app
 from assure.serve import server_config
@@ -26,7 +24,13 @@ from assure.services import ALL
 from shared.nats_server import free_port
 from shared.security.identity import Role
 from shared.settings import AssureSettings
-from tests.support import as_, register_with_contract, return_form, running
+from tests.support import (
+    as_,
+    register_with_contract,
+    return_form,
+    running,
+    served_by_uvicorn,
+)
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).parents[2]
@@ -121,15 +125,8 @@ async def served(tmp_path: Path, **settings: object) -> AsyncIterator[str]:
     config = AssureSettings(data_dir=tmp_path / "data", run_background_jobs=False,
                             http_port=free_port(), **settings)
     app = create_app({service.name: service.build(config) for service in ALL}, config)
-    server = uvicorn.Server(server_config(app, config))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{config.http_port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with served_by_uvicorn(server_config(app, config)) as url:
+        yield url
 
 
 async def sign_ins(http: httpx.AsyncClient, count: int, forwarded) -> list[int]:
