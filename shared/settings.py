@@ -275,8 +275,8 @@ def check_sign_in_is_safe(settings: AssureSettings) -> None:
     if settings.sign_in == "oidc" or is_loopback(settings.http_host):
         return
     what = ("sign-in is switched off (ASSURE_AUTH_REQUIRED=false)" if settings.sign_in == "off"
-            else "no identity provider is configured, so the development issuer would sign "
-            "anyone in as any name and role")
+            else "no identity provider is configured, and the development issuer, meant for "
+            "one machine, signs in anyone who asks as any name and role")
     raise UnsafeSignIn(
         f"Assure will not listen on {settings.http_host}: {what}. Set ASSURE_AUTH_JWKS_URL and "
         "ASSURE_AUTH_ISSUER to the council's identity provider, or listen on 127.0.0.1 only.")
