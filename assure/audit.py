@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from assure.exports import UK, to_csv, to_jsonl, to_pdf
 from shared.domain import InvalidInput
 from shared.eventstore import ServiceApplication
-from shared.http import IsoDate, IsoDateTime, ProviderId, reader_of
+from shared.http import IsoDate, IsoDateTime, ProviderId, known_provider, reader_of
 
 Reader = Annotated[str | None, Depends(reader_of)]
 UNIDENTIFIED = "unidentified reader"
@@ -57,6 +57,7 @@ def audit_router(apps: dict[str, ServiceApplication]) -> APIRouter:
     ) -> list[dict[str, Any]] | Response:
         """A provider's events from every service, merged in time order, with who did what and
         why; as JSON, JSON Lines, CSV or PDF. The read is recorded."""
+        known_provider(apps, provider_id)
         entries = merge([service.history(provider_id) for service in apps.values()])
         record(provider_id, reader, f"history ({format})")
         if format == "json":
@@ -79,6 +80,7 @@ def audit_router(apps: dict[str, ServiceApplication]) -> APIRouter:
         """The provider as it stood at the end of a date (UK time), or at a moment, replayed
         from every service's stored events. The read is recorded."""
         moment = _moment(day, at)
+        known_provider(apps, provider_id)
         record(provider_id, reader, f"state as at {moment.isoformat()}")
         return {"provider_id": provider_id, "as_at": moment.isoformat(),
                 "services": {name: service.state_as_at(provider_id, moment)
@@ -87,6 +89,7 @@ def audit_router(apps: dict[str, ServiceApplication]) -> APIRouter:
     @router.get("/history/{provider_id}/reads")
     def reads(provider_id: ProviderId) -> list[dict[str, str]]:
         """Who read this provider's history, what and when, oldest first."""
+        known_provider(apps, provider_id)
         found = [read for service in apps.values() for read in service.reads(provider_id)]
         return sorted(found, key=lambda read: read["at"])
 

@@ -32,7 +32,7 @@ def up(
     """Start NATS, the four services and the HTTP entry point; Ctrl-C stops them."""
     from assure.serve import serve
     from shared.at_rest import make_private, private_directory
-    from shared.settings import AssureSettings
+    from shared.settings import AssureSettings, UnsafeSignIn, check_sign_in_is_safe
 
     if start and not training:
         typer.echo("--start sets a training clock: add --training", err=True)
@@ -45,6 +45,11 @@ def up(
     try:
         settings = AssureSettings(**overrides)
     except ValueError as refused:  # pydantic's ValidationError names the setting
+        typer.echo(f"Refused: {refused}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        check_sign_in_is_safe(settings)  # before anything starts or listens
+    except UnsafeSignIn as refused:
         typer.echo(f"Refused: {refused}", err=True)
         raise typer.Exit(2) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -289,3 +294,7 @@ def asyncapi(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # python -m assure.cli, as the tests run it
+    main()

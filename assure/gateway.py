@@ -40,11 +40,12 @@ def create_app(apps: dict[str, ServiceApplication],
     app.add_middleware(SecurityHeaders)
     app.state.services = apps
     api_docs.install(app)
+    app.state.trusted_proxies = settings.trusted_proxy_networks if settings else ()
     install_error_handlers(app)
     guard = None
     if settings is not None and settings.auth_required:
         guard = Guard(verifier_for(settings), provider_finder(apps))
-        app.include_router(sign_in_router(settings))
+        app.include_router(sign_in_router(settings), max_body_size=DEFAULT_MAX_BODY)
     for service in ALL:
         if service.name in apps:
             app.include_router(service.router, prefix=f"/{service.name}",

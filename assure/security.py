@@ -3,11 +3,14 @@
 With ASSURE_AUTH_JWKS_URL set, tokens come from the council's identity provider (OIDC) and are
 checked against its published keys, issuer and audience. Otherwise the documented development
 issuer signs them (its key in `<data dir>/auth/`), and `POST /auth/dev-token` or
-`assure token` give a token for any name and role: for a machine no one else can reach.
+`assure token` give a token for any name and role: for a machine no one else can reach, so
+`assure up` refuses to listen anywhere but loopback with it, and the route answers only callers
+on this machine.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from typing import Annotated, Any
 
@@ -24,12 +27,17 @@ from shared.security.claims import ClaimMap
 from shared.security.guard import Guard
 from shared.security.identity import Identity, Role
 from shared.security.tokens import DevelopmentIssuer, Verifier
-from shared.settings import AssureSettings
+from shared.settings import AssureSettings, is_loopback
 
 SIGN_IN_LIMIT = parse("30/minute")
 SUBMISSION_LIMIT = parse("120/minute")
 SUBMISSIONS = ("/contracts/{reference}/returns", "/returns/{return_id}/corrections",
                "/returns/{return_id}/evidence")
+# Each history read is itself recorded (an event), so reads are limited per reader too.
+HISTORY_LIMIT = parse("60/minute")
+HISTORY_READS = ("/providers/{provider_id}/history", "/history/{provider_id}",
+                 "/history/{provider_id}/as-at")
+FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
 
 
 def development_issuer(settings: AssureSettings) -> DevelopmentIssuer:
@@ -76,13 +84,46 @@ def _owner(apps: dict[str, Any], params: dict[str, str]) -> str | None:
     return None
 
 
+def _trusted(request: Request, address: str) -> bool:
+    networks = getattr(request.app.state, "trusted_proxies", ())
+    try:
+        return any(ipaddress.ip_address(address) in network for network in networks)
+    except ValueError:
+        return False
+
+
+def client_address(request: Request) -> str:
+    """The address of whoever made the request: the peer's own, unless the peer is one of the
+    configured proxies (ASSURE_TRUSTED_PROXIES); then the rightmost X-Forwarded-For address that
+    is not one of them (a client can write anything to the left of what the proxies add)."""
+    peer = request.client.host if request.client else "unknown"
+    if not _trusted(request, peer):
+        return peer
+    hops = [hop.strip() for value in request.headers.getlist("x-forwarded-for")
+            for hop in value.split(",")]
+    return next((hop for hop in reversed(hops) if hop and not _trusted(request, hop)), peer)
+
+
+def from_this_machine(request: Request) -> bool:
+    """Whether the caller is on this machine: a loopback address, and not relayed by a proxy
+    that is not a configured one (a local proxy would make anyone look local)."""
+    peer = request.client.host if request.client else ""
+    relayed = any(name in request.headers for name in FORWARDING_HEADERS)
+    if relayed and not _trusted(request, peer):
+        return False
+    return is_loopback(client_address(request))
+
+
 def rate_limited(request: Request, identity: Identity | None = None) -> None:
-    """Submissions: 120 a minute per person; sign-in: 30 a minute per address."""
+    """Submissions: 120 a minute per person; history reads: 60 a minute per reader; sign-in:
+    30 a minute per client address."""
     route = str(getattr(request.scope.get("route"), "path", ""))
     if identity is not None and request.method == "POST" and route.endswith(SUBMISSIONS):
         item, key = SUBMISSION_LIMIT, f"submit:{identity.user}"
+    elif identity is not None and request.method == "GET" and route.endswith(HISTORY_READS):
+        item, key = HISTORY_LIMIT, f"history:{identity.user}"
     elif identity is None:
-        item, key = SIGN_IN_LIMIT, f"sign-in:{request.client.host if request.client else '?'}"
+        item, key = SIGN_IN_LIMIT, f"sign-in:{client_address(request)}"
     else:
         return
     limiter = getattr(request.app.state, "limiter", None)
@@ -122,6 +163,14 @@ class SignIn(BaseModel):
         return self
 
 
+def only_this_machine(request: Request) -> None:
+    """Development sign-in answers callers on this machine only."""
+    if not from_this_machine(request):
+        raise HTTPException(status_code=403, detail="development sign-in is only for this "
+                            "machine's own users; sign in through the council's identity "
+                            "provider")
+
+
 def sign_in_router(settings: AssureSettings) -> APIRouter:
     router = APIRouter(tags=["sign-in"])
     issuer = None if settings.auth_jwks_url else development_issuer(settings)
@@ -132,9 +181,12 @@ def sign_in_router(settings: AssureSettings) -> APIRouter:
             """The development issuer's public key."""
             return issuer.jwks()
 
-        @router.post("/auth/dev-token", dependencies=[Depends(sign_in_limited)])
+    if issuer is not None and settings.development_sign_in:
+        @router.post("/auth/dev-token",
+                     dependencies=[Depends(sign_in_limited), Depends(only_this_machine)])
         def dev_token(body: SignIn) -> dict[str, str]:
-            """Development sign-in: a token for this name and role (never in production)."""
+            """Development sign-in, for callers on this machine only: a token for this name and
+            role (never in production)."""
             identity = Identity(body.user, body.role, body.provider_id)
             return {"access_token": issuer.issue(identity, audience=settings.auth_audience),
                     "token_type": "bearer"}

@@ -9,10 +9,11 @@ import threading
 from collections.abc import Iterator
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from assure.system import composed
 from shared.clock import ClockMode
-from shared.settings import AssureSettings
+from shared.settings import AssureSettings, check_sign_in_is_safe
 
 log = logging.getLogger("assure")
 
@@ -34,15 +35,26 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
+def server_config(app: ASGIApp, settings: AssureSettings) -> uvicorn.Config:
+    """uvicorn's settings for the entry point."""
+    return uvicorn.Config(
+        app, host=settings.http_host, port=settings.http_port, log_level="warning",
+        # uvicorn by default believes X-Forwarded-For from 127.0.0.1, so anyone on this machine
+        # (or a proxy on it) could name any client address: only the configured proxies count.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=[str(n) for n in settings.trusted_proxy_networks] or "",
+    )
+
+
 async def serve(settings: AssureSettings) -> None:
+    """Runs everything until stopped; refuses, before anything starts, an unsafe sign-in."""
+    check_sign_in_is_safe(settings)
     async with composed(settings) as system:
-        config = uvicorn.Config(
-            system.http_app(), host=settings.http_host, port=settings.http_port,
-            log_level="warning"
-        )
+        server = _Server(server_config(system.http_app(), settings))
         log.info("Assure is up on http://%s:%d (API docs at /docs); the clock %s",
                  settings.http_host, settings.http_port, _clock_said(settings))
-        await _Server(config).serve()
+        log.info(settings.describe_sign_in())
+        await server.serve()
     log.info("Assure stopped; data kept in %s", settings.data_dir)
 
 

@@ -21,15 +21,12 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from shared.domain import InvalidInput
+from shared.uk import EARLIEST, LATEST
 
 log = logging.getLogger(__name__)
 UK = ZoneInfo("Europe/London")
 
-# The dates a clock, a deadline or an as-at may name. Monitoring began long after 2000 and no
-# contract runs past this century; anything outside is a typing error, not a date to act on.
-# (One place for the range until a shared date type in shared/http.py takes it over.)
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2099, 12, 31)
+# The dates a clock may name are those any date a person gives may (shared/uk.py says why).
 # The furthest a training clock moves in one tick: a year runs every return cycle at least once
 # (the longest, LEVEL 3 and the KPI year, are annual), so nothing needs more, and one slip of the
 # keyboard cannot raise years of overdue returns, concerns and notifications at once.

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-import re
+import json
 import uuid
-from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BeforeValidator
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.contracts.envelope import PROVIDER_ID_PATTERN
 from shared.dead_letter import DeadLetterAlreadyReplayed
 from shared.domain import InvalidInput, Missing, Refused
 from shared.eventstore import NotFound, ServiceApplication
+from shared.uk import IsoDate, IsoDateTime
+
+__all__ = ["IsoDate", "IsoDateTime"]  # defined with the UK's ways of writing dates
+
+# What a 422 echoes of the input, at most: enough to recognise it, never the whole of it.
+ECHOED = 100
 
 
 def application_of(service: str) -> Callable[[Request], Any]:
@@ -76,31 +83,67 @@ def install_error_handlers(app: FastAPI) -> None:
     async def replayed(_: Request, error: DeadLetterAlreadyReplayed) -> JSONResponse:
         return JSONResponse(status_code=409, content={"detail": "already replayed"})
 
+    @app.exception_handler(RequestValidationError)
+    async def unreadable(_: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={
+            "detail": [_shortened(problem) for problem in error.errors()]})
+
+    app.add_middleware(TooLargeAsJson)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= ECHOED else text[:ECHOED] + "…"
+
+
+def _shortened(problem: Mapping[str, Any]) -> dict[str, Any]:
+    """One validation problem, echoing at most a short prefix of what was sent (a 10 MB name
+    must not come back as a 10 MB answer); a long object or list is echoed as its text, cut."""
+    found = dict(jsonable_encoder(problem))
+    found["loc"] = [_cut(part) if isinstance(part, str) else part for part in found["loc"]]
+    sent = found.get("input")
+    if isinstance(sent, str):
+        found["input"] = _cut(sent)
+    elif isinstance(sent, dict | list) and len(text := json.dumps(sent)) > ECHOED:
+        found["input"] = _cut(text)
+    return found
+
+
+class TooLargeAsJson:
+    """A body over a route's size limit is answered 413 in JSON, like every other refusal
+    (Starlette's limiter answers in plain text)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        replaced = False
+
+        async def sending(message: Message) -> None:
+            nonlocal replaced
+            if _plain_too_large(message):
+                replaced = True
+                body = json.dumps({"detail": "the request is too large for this route (most "
+                                   "take 1 MB; an evidence file 10 MB)"}).encode()
+                await send({"type": "http.response.start", "status": 413, "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+            elif not replaced:
+                await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+def _plain_too_large(message: Message) -> bool:
+    if message["type"] != "http.response.start" or message["status"] != 413:
+        return False
+    return dict(message.get("headers", [])).get(b"content-type", b"").startswith(b"text/plain")
+
 
 ProviderId = Annotated[str, Path(pattern=PROVIDER_ID_PATTERN, description="The provider's id")]
-
-
-def _written_as_a_date(value: Any) -> Any:
-    # pydantic would read "0" or 20261123 as a date counted from 1970; a person writes one.
-    if not isinstance(value, date) and not (
-            isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
-        raise ValueError("a date is written YYYY-MM-DD, e.g. 2026-11-23")
-    return value
-
-
-# A date in a query string or body, as an officer writes it: 2026-11-23.
-IsoDate = Annotated[date, BeforeValidator(_written_as_a_date)]
-
-
-def _written_as_a_moment(value: Any) -> Any:
-    if not isinstance(value, datetime) and not (
-            isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", value)):
-        raise ValueError("a moment is written YYYY-MM-DDTHH:MM with its zone, e.g. "
-                         "2026-11-23T10:00:00Z")
-    return value
-
-
-IsoDateTime = Annotated[datetime, BeforeValidator(_written_as_a_moment)]
 
 
 def reader_of(
@@ -115,6 +158,13 @@ def reader_of(
     return identity.user if identity is not None else named
 
 
+def known_provider(apps: Mapping[str, ServiceApplication], provider_id: str) -> None:
+    """Missing (404) for a provider no service holds anything about: its history is not read,
+    and so no read of it is recorded."""
+    if not any(app.aggregates_under(f"provider:{provider_id}") for app in apps.values()):
+        raise Missing(f"no provider is known by the id {provider_id!r}")
+
+
 def operations_router(service: str) -> APIRouter:
     """History and dead-letter routes every service offers."""
     router = APIRouter(tags=[service])
@@ -125,9 +175,11 @@ def operations_router(service: str) -> APIRouter:
 
     @router.get("/providers/{provider_id}/history", summary=f"{service} events about a provider")
     def history(
-        provider_id: ProviderId, app: ServiceApplication = app_of_service,
+        request: Request, provider_id: ProviderId, app: ServiceApplication = app_of_service,
         reader: str | None = reader_of_request,
     ) -> list[dict[str, Any]]:
+        # Known to any service, not only this one: this one may not have heard of it yet.
+        known_provider(request.app.state.services, provider_id)
         # Each read of a history is itself recorded, in this service's own store.
         app.record_read(provider_id, reader or "unidentified reader", f"{service} history")
         return app.history(provider_id)

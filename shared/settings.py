@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import socket
 from datetime import date
@@ -166,6 +167,14 @@ class AssureSettings(BaseSettings):
     console_session_hours: float = Field(
         default=8.0, gt=0, description="A console session ends this long after sign-in, "
         "whatever the provider's tokens say.")
+    dev_sign_in: bool = Field(
+        default=True, description="The development issuer signs anyone in who asks, by name "
+        "and role (`POST /auth/dev-token`, the console's form): only for this machine's own "
+        "users, so only on a loopback address.")
+    trusted_proxies: str = Field(
+        default="", description="Addresses or networks of the reverse proxies in front of "
+        "Assure, comma-separated (e.g. `10.0.0.5, 10.1.0.0/16`): only their X-Forwarded-For is "
+        "believed. Empty: the peer's own address is the client's.")
 
     @field_validator("namespace")
     @classmethod
@@ -201,6 +210,44 @@ class AssureSettings(BaseSettings):
         if value is not None and not is_sane(value):
             raise ValueError(f"the clock starts between {EARLIEST} and {LATEST}")
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for entry in _entries(value):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry[:60]!r} is not an IP address or network") from None
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(e, strict=False) for e in _entries(self.trusted_proxies))
+
+    @property
+    def sign_in(self) -> str:
+        """Which sign-in is in force: oidc (the council's identity provider), development (the
+        development issuer's key in the data directory) or off."""
+        if not self.auth_required:
+            return "off"
+        return "oidc" if self.auth_jwks_url else "development"
+
+    @property
+    def development_sign_in(self) -> bool:
+        """Whether anyone who asks is signed in by the development issuer."""
+        return self.sign_in == "development" and self.dev_sign_in
+
+    def describe_sign_in(self) -> str:
+        """One line for the start-up log: which sign-in is active."""
+        if self.sign_in == "oidc":
+            return f"Sign-in: the council's identity provider {self.auth_issuer}"
+        if self.sign_in == "off":
+            return "Sign-in: off (anyone on this machine acts as whoever they name)"
+        if self.development_sign_in:
+            return (f"Sign-in: development issuer on {self.http_host} (anyone on this machine "
+                    "signs in as any name and role; keys in the data directory)")
+        return "Sign-in: development issuer, tokens from `assure token` only"
 
     @property
     def uses_postgres(self) -> bool:
@@ -284,3 +331,34 @@ class AssureSettings(BaseSettings):
         ) as conn:
             schema = sql.Identifier(self.postgres_schema(service))
             conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
+
+
+def _entries(value: str) -> list[str]:
+    return [entry.strip() for entry in value.split(",") if entry.strip()]
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: an address only this machine can reach."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class UnsafeSignIn(ValueError):
+    """Settings that would let anyone who reaches the server act as anyone."""
+
+
+def check_sign_in_is_safe(settings: AssureSettings) -> None:
+    """Refuses the development issuer, or sign-in switched off, on any address but loopback:
+    there, anyone who can reach the server could sign in as any name and role."""
+    if settings.sign_in == "oidc" or is_loopback(settings.http_host):
+        return
+    what = ("sign-in is switched off (ASSURE_AUTH_REQUIRED=false)" if settings.sign_in == "off"
+            else "no identity provider is configured, and the development issuer, meant for "
+            "one machine, signs in anyone who asks as any name and role")
+    raise UnsafeSignIn(
+        f"Assure will not listen on {settings.http_host}: {what}. Set ASSURE_AUTH_JWKS_URL and "
+        "ASSURE_AUTH_ISSUER to the council's identity provider, or listen on 127.0.0.1 only.")

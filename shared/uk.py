@@ -1,9 +1,21 @@
 """Dates and money as a UK council writes them: 15 April 2025, £100,000."""
 
-from datetime import date
+import re
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator
 
 _PENNY = Decimal("0.01")
+
+# Every date or moment a person gives: no contract the council monitors began before 2000 (the
+# Care Standards Act 2000 and the Regulation of Care (Scotland) Act 2001 set up the regulated
+# market it commissions from), and nothing is planned past 2099. A date outside is a slip of
+# the keyboard (0001-01-01, 9999-12-31), and one near the calendar's end would overflow the
+# deadline arithmetic that adds working days to it.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
 
 
 def long_date(value: date) -> str:
@@ -18,3 +30,37 @@ def pounds(value: Decimal) -> str:
     if amount == amount.to_integral_value():
         return f"{sign}£{amount:,.0f}"
     return f"{sign}£{amount.quantize(_PENNY):,.2f}"
+
+
+def _written_as_a_date(value: Any) -> Any:
+    # pydantic would read "0" or 20261123 as a date counted from 1970; a person writes one.
+    if not isinstance(value, date) and not (
+            isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        raise ValueError("a date is written YYYY-MM-DD, e.g. 2026-11-23")
+    return value
+
+
+def _written_as_a_moment(value: Any) -> Any:
+    if not isinstance(value, datetime) and not (
+            isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", value)):
+        raise ValueError("a moment is written YYYY-MM-DDTHH:MM with its zone, e.g. "
+                         "2026-11-23T10:00:00Z")
+    return value
+
+
+def within_sane_years(value: date) -> date:
+    """The date (or moment) if it falls from EARLIEST to LATEST; else ValueError saying so."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"give a date from {long_date(EARLIEST)} to {long_date(LATEST)}")
+    return value
+
+
+# Any date a person gives, from 2000 to 2099.
+DateInRange = Annotated[date, AfterValidator(within_sane_years)]
+# A date in a query string or body, as an officer writes it: 2026-11-23, from 2000 to 2099.
+IsoDate = Annotated[date, BeforeValidator(_written_as_a_date),
+                    AfterValidator(within_sane_years)]
+# A moment, ISO 8601: 2026-11-23T10:00:00Z, from 2000 to 2099.
+IsoDateTime = Annotated[datetime, BeforeValidator(_written_as_a_moment),
+                        AfterValidator(within_sane_years)]

@@ -103,15 +103,21 @@ async def running(settings: AssureSettings, **kwargs: Any) -> AsyncIterator[Syst
 @contextlib.asynccontextmanager
 async def serving(system: System) -> AsyncIterator[str]:
     """Serves the system's HTTP entry point on a free loopback port."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(system.http_app(), host="127.0.0.1", port=port, log_level="warning")
-    )
+    config = uvicorn.Config(system.http_app(), host="127.0.0.1", port=free_port(),
+                            log_level="warning")
+    async with served_by_uvicorn(config) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def served_by_uvicorn(config: uvicorn.Config) -> AsyncIterator[str]:
+    """Serves an app as configured until the block ends; its base URL."""
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{config.host}:{config.port}"
     finally:
         server.should_exit = True
         await task

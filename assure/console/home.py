@@ -12,6 +12,7 @@ from assure.console import council, session
 from assure.console.navigation import ROLE_NAMES, start_page
 from assure.console.rendering import render
 from assure.headers import policy_sending_forms_to
+from assure.security import from_this_machine
 from shared.security.identity import Identity, Role
 
 router = APIRouter()
@@ -59,6 +60,9 @@ def sign_in(request: Request, user: Annotated[str, Form()] = "",
     if not session.sign_in_available(settings):
         return render(request, "message.html", status=404, heading="Sign in elsewhere",
                       message="This council signs people in through its identity provider.")
+    if not from_this_machine(request):  # the development issuer is for this machine's users
+        return render(request, "message.html", status=403, heading="Sign in elsewhere",
+                      message="Development sign-in is only for people on this machine.")
     problems = _sign_in_problems(user, role, provider_id)
     if problems:
         errors = [{"text": text, "href": f"#{field}"} for field, text in problems.items()]

@@ -45,8 +45,9 @@ class SignInNeeded(Exception):
 
 
 def sign_in_available(settings: AssureSettings) -> bool:
-    """Development sign-in (any name, any role) is there only without a council issuer."""
-    return not settings.auth_jwks_url
+    """Development sign-in (any name, any role) is there only without a council issuer, and
+    only while it is switched on (`ASSURE_DEV_SIGN_IN`)."""
+    return settings.development_sign_in
 
 
 def council_sign_in(settings: AssureSettings) -> bool:

@@ -30,6 +30,7 @@ from services.intake.domain.calendar import (
 )
 from services.intake.domain.clock import Clock
 from services.intake.domain.contract import Contract, check_dates, check_value
+from services.intake.domain.evidence_type import evidence_type
 from services.intake.domain.intelligence import InspectionRecord, ReportedConcern, VisitFigures
 from services.intake.domain.monitoring_return import (
     FormDoesNotMatchLevel,
@@ -446,8 +447,10 @@ class Intake(ReturnDrafts, ServiceApplication):
         self, return_id: uuid.UUID, content: bytes, media_type: str, filename: str,
         attached_by: str, correlation_id: str,
     ) -> dict[str, Any]:
-        """Keeps an evidence file with its SHA-256, size and type, linked to the return."""
+        """Keeps an evidence file with its SHA-256, size and type, linked to the return: the
+        type its content shows, which the declared type and the file's name must agree with."""
         monitoring_return = self.get_return(return_id)
+        media_type = evidence_type(content, media_type, filename)
         sha256 = hashlib.sha256(content).hexdigest()
         if monitoring_return.attach_evidence(
             sha256, len(content), media_type, filename, attached_by, correlation_id

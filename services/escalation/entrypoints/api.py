@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -19,7 +18,7 @@ from services.escalation.entrypoints import (
 )
 from services.escalation.entrypoints.common import App, Person
 from services.escalation.entrypoints.views import EscalationView
-from shared.http import CorrelationId, ProviderId, operations_router
+from shared.http import CorrelationId, IsoDate, ProviderId, operations_router
 
 __all__ = ["EscalationView", "router"]
 
@@ -36,7 +35,7 @@ class Decision(BaseModel):
 
     approver: Person
     role: Annotated[str, Field(min_length=1, max_length=64)]
-    on: date | None = None
+    on: IsoDate | None = None
 
 
 class Approval(Decision):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -18,7 +17,7 @@ from services.escalation.entrypoints.views import (
     ProviderPlans,
 )
 from services.escalation.steps import Opening
-from shared.http import CorrelationId, ProviderId
+from shared.http import CorrelationId, IsoDate, ProviderId
 
 router = APIRouter(tags=["escalation"])
 Summary = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -50,13 +49,13 @@ class EngagementNote(Command):
     engagement: str
     note: Text = ""
     recorded_by: Person
-    on: date | None = None
+    on: IsoDate | None = None
 
 
 class StepTaken(Command):
     step: str
     by: Person
-    on: date | None = None
+    on: IsoDate | None = None
     notes: Text = ""
     issues_raised: list[Text] = []
 
@@ -66,7 +65,7 @@ class Escalate(Command):
 
     raised_by: Person
     reason: Text
-    on: date | None = None
+    on: IsoDate | None = None
     significant: bool = False
     recurring: bool = False
     persistent: bool = False
@@ -79,7 +78,7 @@ class Escalate(Command):
 class Close(Command):
     closed_by: Person
     reason: Text
-    on: date | None = None
+    on: IsoDate | None = None
 
 
 @router.get("/providers/{provider_id}/interventions", response_model=list[InterventionView])

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
 
 from services.escalation.entrypoints.common import App, Command, Person, Text
 from services.escalation.entrypoints.views import NoticeView, PlanView
-from shared.http import CorrelationId
+from shared.http import CorrelationId, IsoDate
 
 router = APIRouter(tags=["escalation"])
 
@@ -20,17 +19,17 @@ class SmartAction(Command):
     action: Text = ""
     owner: Text = ""
     measure: Text = ""
-    due: date | None = None
+    due: IsoDate | None = None
 
 
 class PlanRequest(Command):
     requested_by: Person
-    requested_on: date | None = None
+    requested_on: IsoDate | None = None
 
 
 class PlanReceipt(Command):
     received_by: Person
-    received_on: date | None = None
+    received_on: IsoDate | None = None
     actions: list[SmartAction]
 
 
@@ -38,20 +37,20 @@ class PlanReview(Command):
     reviewed_by: Person
     on_track: bool
     notes: Text = ""
-    reviewed_on: date | None = None
+    reviewed_on: IsoDate | None = None
 
 
 class PlanOutcome(Command):
     achieved: bool
     by: Person
     notes: Text = ""
-    on: date | None = None
+    on: IsoDate | None = None
 
 
 class Direction(Command):
     breach_notice_id: UUID
     directed_by: Person
-    directed_on: date | None = None
+    directed_on: IsoDate | None = None
     actions: list[SmartAction]
 
 
@@ -60,20 +59,20 @@ class NoticeTerms(Command):
 
     deficiency: Text
     action_required: Text
-    comply_by: date
+    comply_by: IsoDate
     issued_by: Person
-    issued_on: date | None = None
+    issued_on: IsoDate | None = None
 
 
 class NoticeMet(Command):
     by: Person
-    on: date | None = None
+    on: IsoDate | None = None
 
 
 class RegulatorTold(Command):
     regulator: Person
     by: Person
-    on: date | None = None
+    on: IsoDate | None = None
 
 
 PLANS = "/interventions/{intervention_id}/improvement-plans"

@@ -8,15 +8,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from services.intake.domain.evidence_type import EVIDENCE_TYPES
 from shared.domain import InvalidInput, Refused, stable_id
 
-# Evidence files providers attach: documents and pictures, nothing executable.
-EVIDENCE_TYPES = frozenset({
-    "application/pdf", "image/png", "image/jpeg", "text/plain", "text/csv",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/msword", "application/vnd.ms-excel",
-})
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
 

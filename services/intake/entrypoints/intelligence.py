@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Header, Request, UploadFile
@@ -16,7 +16,7 @@ from services.intake.domain.intelligence import ReportedConcern
 from services.intake.entrypoints.registry import Name, Reference
 from shared.contracts.intake import ConcernSource
 from shared.domain import InvalidInput, Refused
-from shared.http import CorrelationId, ProviderId, application_of
+from shared.http import CorrelationId, IsoDate, IsoDateTime, ProviderId, application_of
 
 router = APIRouter(tags=["intake: intelligence"])
 App = Annotated[Intake, Depends(application_of("intake"))]
@@ -31,20 +31,20 @@ class CareInspectorateEntry(Strict):
     key_question_grades: dict[
         Annotated[str, Field(max_length=64)], Annotated[int, Field(ge=1, le=6)]
     ]
-    graded_on: date
+    graded_on: IsoDate
     recorded_by: Name
 
 
 class CqcEntry(Strict):
     overall: Annotated[str, Field(max_length=40)]
     key_questions: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=40)]]
-    published_on: date
+    published_on: IsoDate
     recorded_by: Name
 
 
 class CqcSync(Strict):
-    since: datetime
-    until: datetime | None = None
+    since: IsoDateTime
+    until: IsoDateTime | None = None
     recorded_by: Name
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.intake.application import Award, Intake
 from services.intake.domain.contract import Contract, Regulator, ServiceType
 from shared.contracts.envelope import PROVIDER_ID_PATTERN
-from shared.http import CorrelationId, ProviderId, application_of
+from shared.http import CorrelationId, IsoDate, ProviderId, application_of
 from shared.uk import pounds
 
 router = APIRouter(tags=["intake: providers and contracts"])
@@ -71,8 +71,8 @@ class ContractAward(Strict):
     annual_value: Money
     regulator: Regulator | None = None
     regulator_service_id: Annotated[str | None, Field(max_length=64)] = None
-    start_date: date
-    end_date: date | None = None
+    start_date: IsoDate
+    end_date: IsoDate | None = None
     contract_manager: Name
     kpi_returns: bool = False
     awarded_by: Name
@@ -95,7 +95,7 @@ class ManagerChange(Strict):
 
 
 class Ending(Strict):
-    ended_on: date
+    ended_on: IsoDate
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
     by: Name
 

@@ -183,6 +183,7 @@ def evidence_file(app: App, return_id: UUID, sha256: str) -> Response:
     return Response(content, media_type=item["media_type"], headers={
         "Content-Disposition": attachment_disposition(item["filename"]),
         "X-Content-SHA256": item["sha256"],
+        "X-Content-Type-Options": "nosniff",  # the type kept is the one its content showed
     })
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.notify.domain.delivery import Delivery, Status
-from shared.http import application_of
+from shared.http import IsoDateTime, application_of
 
 router = APIRouter(tags=["notify"])
 App = Annotated[Any, Depends(application_of("notify"))]
@@ -55,7 +55,7 @@ class Resend(BaseModel):
 class ScheduleRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    at: datetime = Field(description="Run the schedule as at this time (naive: UK time).")
+    at: IsoDateTime = Field(description="Run the schedule as at this time (naive: UK time).")
 
 
 class ScheduleAnswer(BaseModel):

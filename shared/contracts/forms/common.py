@@ -22,7 +22,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from shared.contracts.intake import Rating
-from shared.uk import long_date
+from shared.uk import DateInRange, long_date
 
 # 80% compliance thresholds of the monitoring meeting record, sections 5 and 6b (004 App. 3).
 ASP_TRAINING_THRESHOLD = 80
@@ -56,7 +56,7 @@ class NotBeforePeriod:
 
 InPeriodDate = Annotated[date, InPeriod()]
 OptionalInPeriodDate = Annotated[InPeriodDate | None, Field(default=None)]
-NotBeforePeriodDate = Annotated[date, NotBeforePeriod()]
+NotBeforePeriodDate = Annotated[DateInRange, NotBeforePeriod()]
 
 
 uk_date = long_date
@@ -96,8 +96,9 @@ class FormModel(BaseModel):
     form: ClassVar[str]
     version: ClassVar[int] = 1
 
-    period_start: date
-    period_end: date
+    # The period within the years any date may take; dates in the period follow from it.
+    period_start: DateInRange
+    period_end: DateInRange
 
     @model_validator(mode="wrap")
     @classmethod
