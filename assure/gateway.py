@@ -36,6 +36,7 @@ def create_app(apps: dict[str, ServiceApplication],
     but health, docs and sign-in needs a bearer token and a role the matrix allows."""
     app = FastAPI(title="Assure", version="0.1.0", description=DESCRIPTION)
     app.state.services = apps
+    app.state.sign_in_required = bool(settings is not None and settings.auth_required)
     install_error_handlers(app)
     guard = None
     if settings is not None and settings.auth_required:

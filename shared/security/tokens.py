@@ -49,9 +49,15 @@ class Verifier:
             raise NotAuthenticated(f"the bearer token was not accepted: {error}") from error
         try:
             return Identity(str(claims["sub"]), Role(claims.get("role", "")),
-                            claims.get("provider"))
+                            claims.get("provider"), _display_name(claims))
         except ValueError as error:
             raise NotAuthenticated(f"the token names no usable role: {error}") from error
+
+
+def _display_name(claims: dict[str, Any]) -> str | None:
+    """The OIDC `name` claim, if the issuer gives a usable one."""
+    name = claims.get("name")
+    return name.strip()[:200] if isinstance(name, str) and name.strip() else None
 
 
 class DevelopmentIssuer:
@@ -80,6 +86,8 @@ class DevelopmentIssuer:
                   "role": identity.role.value, "iat": now, "exp": now + int(hours * 3600)}
         if identity.provider_id:
             claims["provider"] = identity.provider_id
+        if identity.name:
+            claims["name"] = identity.name
         return jwt.encode(claims, self._private, algorithm=ALGORITHM,
                           headers={"kid": KEY_ID})
 
