@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request, status
 
+from shared.domain import InvalidInput
 from shared.security.identity import Identity, Role
 
 # Who acts on a system with sign-in off when no header names anyone.
@@ -45,3 +46,13 @@ def acting(
 
 
 Actor = Annotated[Identity, Depends(acting)]
+
+
+async def only_the_file(request: Request) -> None:
+    """For an upload: refuses any form field but the file, so an old client's `attached_by` is
+    answered with a 422 naming it, not silently ignored (who acts is the signed-in person)."""
+    form = await request.form()  # parsed already for the route: this reads the cache
+    extra = sorted(set(form.keys()) - {"file"})
+    if extra:
+        raise InvalidInput(f"{extra[0]} is not a field of this upload: only the file is sent, "
+                           "and who sends it is the signed-in person", field=extra[0])

@@ -17,7 +17,7 @@ from services.intake.entrypoints.registry import Name, Reference
 from shared.contracts.intake import ConcernSource
 from shared.domain import InvalidInput, Refused
 from shared.http import CorrelationId, ProviderId, application_of
-from shared.security.actor import Actor
+from shared.security.actor import Actor, only_the_file
 
 router = APIRouter(tags=["intake: intelligence"])
 App = Annotated[Intake, Depends(application_of("intake"))]
@@ -99,7 +99,7 @@ def record_cqc(
     return {"recorded": app.record_inspection(record), "poor_performance": record.poor_performance}
 
 
-@router.post("/imports/care-inspectorate")
+@router.post("/imports/care-inspectorate", dependencies=[Depends(only_the_file)])
 async def import_care_inspectorate(
     request: Request,
     file: Annotated[UploadFile, File()],
@@ -112,7 +112,7 @@ async def import_care_inspectorate(
     return intelligence.import_care_inspectorate(app, text, actor.display, correlation)
 
 
-@router.post("/imports/call-monitoring")
+@router.post("/imports/call-monitoring", dependencies=[Depends(only_the_file)])
 async def import_call_monitoring(
     request: Request, file: Annotated[UploadFile, File()], correlation: CorrelationId
 ) -> intelligence.ImportSummary:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Header, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Header, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.application import Intake, Submission
@@ -18,7 +18,7 @@ from shared.contracts.intake import Rating
 from shared.domain import InvalidInput
 from shared.eventstore import NotFound
 from shared.http import CorrelationId, application_of
-from shared.security.actor import Actor
+from shared.security.actor import Actor, only_the_file
 
 router = APIRouter(tags=["intake: returns"])
 App = Annotated[Intake, Depends(application_of("intake"))]
@@ -162,15 +162,6 @@ def correct_return(
     return _answer(response, app.submit_return(
         original.contract_reference, body.submission(actor.display), idempotency_key, correlation,
         corrects=return_id))
-
-
-async def only_the_file(request: Request) -> None:
-    """Refuses any form field but the file, so an old client's `attached_by` is answered, not
-    ignored: who attaches is the signed-in person."""
-    form = await request.form()  # parsed once already for the route; this reads the cache
-    for field in sorted(set(form.keys()) - {"file"}):
-        raise InvalidInput(f"{field} is not a field of an evidence upload: only the file is "
-                           "sent, and who attaches it is the signed-in person", field=field)
 
 
 @router.post("/returns/{return_id}/evidence", status_code=201,
