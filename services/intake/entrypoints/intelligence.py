@@ -49,7 +49,8 @@ class CqcSync(Strict):
 class ConcernReport(Strict):
     source: ConcernSource
     description: Annotated[str, Field(min_length=1, max_length=5000)]
-    safety_at_risk: bool
+    # Strict: 0 or "no" is not an answer to whether someone is at risk; say true or false.
+    safety_at_risk: Annotated[bool, Field(strict=True)]
     reported_by: Name
     contract_reference: str | None = None
 
