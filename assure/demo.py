@@ -11,11 +11,12 @@ from typing import Any
 import httpx
 
 from assure.calls import ok, wait
-from assure.signin import DevSignIn
+from assure.signin import DevSignIn, as_person
 from shared.contracts.forms import example
+from shared.security.identity import Role
 
-OFFICER = "Jo Officer (contract coordinator)"
-APPROVER = ("Morag Campbell", "head_of_strategic_planning")
+# Four eyes: a senior who proposed nothing approves what the policy and the officer propose.
+APPROVER = ("Morag Campbell", Role.HEAD_OF_STRATEGIC_PLANNING)
 PROVIDERS = [
     # provider id, name, contract: service type, annual value, regulator, ratings to change
     ("demo-riverside", "Riverside Care Home", "care-home", "250000", "care-inspectorate", {}),
@@ -82,7 +83,7 @@ def run(base_url: str, say: Callable[[str], None] = print, timeout: float = 30.0
 def _register(http: httpx.Client, provider_id: str, name: str, service_type: str, value: str,
               regulator: str | None, today: date, years: int = 1) -> Any:
     ok(http.post("/intake/providers", json={
-        "provider_id": provider_id, "name": name, "registered_by": OFFICER}))
+        "provider_id": provider_id, "name": name}))
     return ok(http.post(f"/intake/providers/{provider_id}/contracts", json={
         "reference": f"{provider_id.removeprefix('demo-').upper()}-2025",
         "service_type": service_type, "annual_value": value, "regulator": regulator,
@@ -90,7 +91,7 @@ def _register(http: httpx.Client, provider_id: str, name: str, service_type: str
         if regulator else None,
         "kpi_returns": service_type in ("care-home", "care-at-home"),
         "start_date": (today - timedelta(days=365 * years)).isoformat(),
-        "contract_manager": "Ann Duncan", "awarded_by": OFFICER,
+        "contract_manager": "Ann Duncan",
     }))
 
 
@@ -150,7 +151,7 @@ def _ladder(http: httpx.Client, say: Callable[[str], None], timeout: float) -> d
         "improvement_plans"]
     plan = plans[0] if plans else ok(http.post(
         f"/escalation/interventions/{elm['intervention_id']}/improvement-plans",
-        json={"requested_by": OFFICER}))
+        json={}))
     say(f"{FALLING[1]}: intervention at {elm['level'].upper()}; improvement plan requested "
         f"{_uk(plan['requested_on'])}, due {_uk(plan['plan_due'])} (10 working days), "
         f"reviewed by {_uk(plan['review_due'])}, targets and a visit by "
@@ -158,7 +159,7 @@ def _ladder(http: httpx.Client, say: Callable[[str], None], timeout: float) -> d
     poor = wait(lambda: _first(http.get(f"/escalation/providers/{POOR}/interventions")),
                  timeout)
     answer = http.post(f"/escalation/interventions/{poor['intervention_id']}/decommission",
-                       json={"proposed_by": OFFICER, "reason": "Persistent unsafe care",
+                       json={"reason": "Persistent unsafe care",
                              "continuity_plan": "People move to Riverside's care at home team"})
     outcome = (answer.json()["detail"].replace("decommission refused", "refused", 1)
                if answer.status_code == 409
@@ -202,7 +203,7 @@ def _escalate(http: httpx.Client, say: Callable[[str], None], timeout: float) ->
     if escalation["status"] == "proposed":
         approved = ok(http.post(
             f"/escalation/escalations/{escalation['escalation_id']}/approve",
-            json={"approver": APPROVER[0], "role": APPROVER[1]},
+            json={}, extensions=as_person(*APPROVER),
         ))
         say(f"Approved by {approved['decided_by']}: EscalationApproved recorded")
     notice = wait(lambda: _approved_notice(http), timeout)

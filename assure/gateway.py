@@ -41,6 +41,7 @@ def create_app(apps: dict[str, ServiceApplication],
     app.state.services = apps
     api_docs.install(app)
     app.state.trusted_proxies = settings.trusted_proxy_networks if settings else ()
+    app.state.sign_in_required = bool(settings is not None and settings.auth_required)
     install_error_handlers(app)
     guard = None
     if settings is not None and settings.auth_required:

@@ -1,29 +1,32 @@
-"""Signing in, for the demo and the command line: each request made as someone allowed to.
+"""Signing in, for the demo, the dataset loader and the command line: each request made as a
+named person.
 
-`DevSignIn` is an httpx auth flow for a system using the development issuer. For each request it
-looks up the route in the role matrix, takes the person the body names as acting (`by`,
-`approver` and their role …) or the first role allowed, signs in as them at
-`POST /auth/dev-token` (once per person) and sends their bearer token. The server checks
-everything as it would for anyone: the token, the role, the provider, acting as oneself. A
-system with sign-in switched off answers 404 at sign-in, and requests go without a token.
+`DevSignIn` is an httpx auth flow for a system using the development issuer. A request says who
+makes it with `as_person(...)` (an httpx request extension); one that says nothing is made as the
+client's default person, in the first role the route allows (by the role matrix). It signs in as
+them at `POST /auth/dev-token` (once per person) and sends their bearer token; the server records
+that person as acting, as it would for anyone. A system with sign-in switched off answers 404 at
+sign-in: requests then go without a token, naming the person in the `X-Assure-User`,
+`X-Assure-Role` (and `X-Assure-Provider`) headers, which only such a system reads.
 """
 
 from __future__ import annotations
 
 import getpass
-import json
 import os
 import re
 from collections.abc import Generator
 from functools import cache
+from typing import Any
 
 import httpx
 
-from shared.security.guard import ACTORS
 from shared.security.identity import Identity, Role
 from shared.security.permissions import MATRIX, Rule
 
-# Whom to be, when a body names no one: the first of these the route allows.
+ACTING_AS = "assure.acting_as"  # the httpx request extension naming who makes a request
+
+# Whom to be, when a request names no one: the first of these the route allows.
 PREFERENCE = (Role.COMMISSIONING_OFFICER, Role.ADMINISTRATOR, Role.AUDITOR,
               Role.CONTRACT_COORDINATOR, Role.HEAD_OF_STRATEGIC_PLANNING,
               Role.OPERATIONAL_STAFF)
@@ -32,6 +35,12 @@ DEFAULT_NAMES = {Role.COMMISSIONING_OFFICER: "Jo Officer (contract coordinator)"
                  Role.CONTRACT_COORDINATOR: "Contract coordinator",
                  Role.HEAD_OF_STRATEGIC_PLANNING: "Head of Strategic Planning",
                  Role.OPERATIONAL_STAFF: "Locality team"}
+
+
+def as_person(user: str, role: Role, provider_id: str | None = None) -> dict[str, Any]:
+    """The httpx `extensions` that make one request as this person:
+    `http.post(url, json=..., extensions=as_person("Morag Reid", Role.CSWO))`."""
+    return {ACTING_AS: Identity(user, role, provider_id)}
 
 
 @cache
@@ -46,45 +55,45 @@ def rule_of(method: str, path: str) -> Rule | None:
 
 
 def identity_for(request: httpx.Request, name: str | None = None) -> Identity | None:
-    """Who makes this request: the person its body names, in a role the route allows."""
+    """Who makes this request: the person it names, else `name` (or the role's default name)
+    in the first role the route allows."""
+    named = request.extensions.get(ACTING_AS)
+    if isinstance(named, Identity):
+        return named
     found = rule_of(request.method, request.url.path)
     if found is None:
         return None
-    body = _body(request)
-    if "approver" in body and body.get("role") in set(Role):
-        return Identity(str(body["approver"]), Role(body["role"]))
     role = next((r for r in PREFERENCE if r in found.roles), None)
     if role is None:
         role = next(iter(sorted(found.roles)), None)
     if role is None:
         return None
-    named = next((str(body[f]) for f in ACTORS if body.get(f)), None)
-    return Identity(named or name or DEFAULT_NAMES.get(role, role.value), role)
+    return Identity(name or DEFAULT_NAMES.get(role, role.value), role)
 
 
-def _body(request: httpx.Request) -> dict:
-    if "json" not in request.headers.get("content-type", ""):
-        return {}
-    try:
-        body = json.loads(request.content or b"null")
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+def name_in_headers(request: httpx.Request, identity: Identity) -> None:
+    """Names the person for a system with sign-in off (one with sign-in on ignores these)."""
+    request.headers["X-Assure-User"] = identity.user
+    request.headers["X-Assure-Role"] = identity.role.value
+    if identity.provider_id:
+        request.headers["X-Assure-Provider"] = identity.provider_id
 
 
 class DevSignIn(httpx.Auth):
-    """Signs each request in as someone the route allows (development issuer only)."""
+    """Signs each request in as the person it names, or the default (development issuer)."""
 
     requires_response_body = True
 
     def __init__(self, name: str | None = None) -> None:
-        self.name = name  # who signs in when a body names no one (the command line's user)
+        self.name = name  # who acts when a request names no one (the command line's user)
         self.tokens: dict[Identity, str] = {}
         self.enabled = True
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
-        identity = identity_for(request, self.name) if self.enabled else None
+        identity = identity_for(request, self.name)
         if identity is not None:
+            name_in_headers(request, identity)
+        if identity is not None and self.enabled:
             token = self.tokens.get(identity)
             if token is None:
                 answer = yield httpx.Request("POST", request.url.copy_with(

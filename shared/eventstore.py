@@ -276,9 +276,13 @@ class ServiceApplication(Application[UUID]):
         return {"aggregates": sorted(type(a).__name__ for a in aggregates)}
 
 
-# Who did it and why, as each service's events name them.
-WHO = ("by", "registered_by", "awarded_by", "submitted_by", "recorded_by", "proposed_by",
-       "approver", "resolved_by", "rescored_by", "decided_by")
+# Who did it and why, as each service's events name them: the signed-in person each command
+# records. `submitted_by` (the signatory a return's form names) is the last resort, for returns
+# stored before `logged_by` was recorded.
+WHO = ("by", "registered_by", "awarded_by", "logged_by", "recorded_by", "proposed_by",
+       "approver", "resolved_by", "rescored_by", "decided_by", "opened_by", "officer",
+       "requested_by", "received_by", "reviewed_by", "directed_by", "issued_by", "raised_by",
+       "closed_by", "attached_by", "coordinator", "reader", "submitted_by")
 WHY = ("reason", "summary")
 
 

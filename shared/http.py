@@ -155,7 +155,7 @@ def reader_of(
     """Who is reading: the signed-in person when sign-in is on (the guard names them; a header
     cannot claim to be someone else), else whoever the header names."""
     identity = getattr(request.state, "identity", None)
-    return identity.user if identity is not None else named
+    return identity.display if identity is not None else named
 
 
 def known_provider(apps: Mapping[str, ServiceApplication], provider_id: str) -> None:

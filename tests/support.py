@@ -58,7 +58,6 @@ def contract_award(reference: str, **overrides: Any) -> dict[str, Any]:
         "regulator_service_id": f"CS{zlib.crc32(reference.encode()):010d}",
         "start_date": "2025-04-01",
         "contract_manager": "Ann Contract-Manager",
-        "awarded_by": "coordinator",
         **overrides,
     }
 
@@ -68,10 +67,20 @@ def as_(issuer: Any, user: str, role: Any, provider: str | None = None) -> dict[
     return {"Authorization": f"Bearer {issuer.issue(Identity(user, role, provider))}"}
 
 
+def acting(user: str, role: Any = None, provider: str | None = None) -> dict[str, str]:
+    """The headers naming who acts on a system with sign-in off (one with it on ignores them)."""
+    headers = {"X-Assure-User": user}
+    if role is not None:
+        headers["X-Assure-Role"] = str(getattr(role, "value", role))
+    if provider is not None:
+        headers["X-Assure-Provider"] = provider
+    return headers
+
+
 async def register_with_contract(http: Any, provider_id: str) -> str:
     """Registers a provider with one LEVEL 1 contract over HTTP; returns its reference."""
     await http.post("/intake/providers", json={
-        "provider_id": provider_id, "name": provider_id.title(), "registered_by": "t"})
+        "provider_id": provider_id, "name": provider_id.title()})
     reference = f"{provider_id}-c1"
     answer = await http.post(f"/intake/providers/{provider_id}/contracts",
                              json=contract_award(reference))

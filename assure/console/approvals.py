@@ -102,8 +102,7 @@ async def _decide(api: Api, who: Visitor, proposal: dict[str, Any], decision: st
     elif decision == "reject" and not reason.strip():
         problem = f"Enter the reason for rejecting the {proposal['step']}"
     else:
-        body = {"approver": who.identity.user, "role": who.identity.role.value,
-                "reason": reason.strip()}
+        body = {"reason": reason.strip()}  # who decides, in which role: the token says
         await api.post(f"/escalation/escalations/{proposal['escalation_id']}/{decision}", body)
         return
     raise ApiError(422, {"detail": problem, "field": "reason"})

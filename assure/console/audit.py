@@ -19,6 +19,7 @@ from assure.console.rendering import money, render
 from assure.console.session import Visitor, visitor
 from assure.exports import UK
 from shared.contracts.envelope import PROVIDER_ID_PATTERN
+from shared.eventstore import WHO
 from shared.security.permissions import rule_for
 
 router = APIRouter()
@@ -32,9 +33,8 @@ SERVICES = {"intake": "Intake (providers, contracts, returns)", "risk": "Risk",
 # in the downloads), and who and why (their own columns).
 HIDDEN = {"provider_id", "correlation_id", "causation_id", "answers", "indicators", "body",
           "evidence", "submission_key", "request_digest", "addresses", "lease_until",
-          "about_event_id", "regulator_service_id", "reason", "summary", "by", "registered_by",
-          "awarded_by", "submitted_by", "recorded_by", "proposed_by", "approver", "resolved_by",
-          "rescored_by", "decided_by", "sequence", "attempt"}
+          "about_event_id", "regulator_service_id", "reason", "summary", "sequence",
+          "attempt"} | set(WHO)
 DATE_PARTS = ("day", "month", "year")
 
 

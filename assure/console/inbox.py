@@ -93,6 +93,5 @@ async def mark_read(request: Request, notification_id: UUID) -> Response:
     """Marks one notification read by the signed-in person."""
     who = visitor(request)
     async with Api(request, who.token) as api:
-        read = await api.post(f"/notify/notifications/{notification_id}/read",
-                              {"reader": who.identity.user})
+        read = await api.post(f"/notify/notifications/{notification_id}/read", {})
     return done(INBOX, f"“{read['subject']}” marked as read")

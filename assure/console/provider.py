@@ -169,7 +169,7 @@ async def send_return(request: Request, reference: str, form: str, period: str) 
                f"{uk_date(owed['period_end'])}"
         if intent == "draft":
             await api.put(f"/intake/contracts/{reference}/drafts/{form}/{period}",
-                          {"answers": answers, "by": who.identity.user})
+                          {"answers": answers})
             return done(HOME, f"Draft saved: {what}. You can come back to it at any time.")
         try:
             sent = await api.post(f"/intake/contracts/{reference}/returns",
@@ -229,8 +229,7 @@ async def attach_evidence(request: Request, return_id: uuid.UUID) -> Response:
                 await api.post(
                     f"/intake/returns/{return_id}/evidence",
                     files={"file": (upload.filename, await upload.read(),
-                                    upload.content_type or "application/octet-stream")},
-                    data={"attached_by": who.identity.user})
+                                    upload.content_type or "application/octet-stream")})
             return done(f"{HOME}returns/{return_id}", f"{upload.filename} is attached to the "
                                                       "return.")
         except ApiError as error:

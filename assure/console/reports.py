@@ -75,7 +75,7 @@ async def draft_report(request: Request, provider_id: str) -> Response:
             return _draft_page(request, who, provider, form, status=422)
         try:
             report = await api.post(f"/escalation/providers/{provider_id}/monitoring-reports",
-                                    form.body(who.identity.user))
+                                    form.body())
         except ApiError as error:
             if error.status != 422:
                 raise
@@ -85,7 +85,7 @@ async def draft_report(request: Request, provider_id: str) -> Response:
         if not form.issue:
             return done(at, "Draft saved. The provider cannot see it until you issue it.")
         issued = await api.post(f"{API.format(report_id=report['report_id'])}/issue",
-                                {"by": who.identity.user})
+                                {})
     return done(at, _issued_message(issued))
 
 
@@ -125,7 +125,7 @@ async def officer_step(request: Request, provider_id: str, report_id: str,
         raise ApiError(404, f"a report cannot be {step}d")
     async with Api(request, who.token) as api:
         report = await api.post(f"{API.format(report_id=report_id)}/{step}",
-                                {"by": who.identity.user})
+                                {})
     at = f"{WORKSPACE.format(provider_id=provider_id)}/{report_id}"
     return done(at, _issued_message(report) if step == "issue" else
                 "Report finalised. It can no longer be changed.")
@@ -158,7 +158,7 @@ async def reply(request: Request, report_id: str) -> Response:
     async with Api(request, who.token) as api:
         try:
             await api.post(f"{API.format(report_id=report_id)}/reply",
-                           {"text": text, "by": who.identity.user})
+                           {"text": text})
         except ApiError as error:
             if error.status not in (409, 422):
                 raise
@@ -263,12 +263,12 @@ class DraftForm:
                                                   "a real date")
         return problems
 
-    def body(self, by: str) -> dict[str, Any]:
+    def body(self) -> dict[str, Any]:
         activity = self.activity.value()
         self.sent_rows = [n for n, row in enumerate(self.actions) if not row.blank]
         return {
             "kind": self.kind, "activity_on": activity.isoformat() if activity else None,
-            "findings": self.findings, "by": by,
+            "findings": self.findings,
             "actions": [{"action": self.actions[n].action,
                          "date_required": _iso(self.actions[n].required.value())}
                         for n in self.sent_rows],

@@ -74,7 +74,7 @@ async def dashboard(request: Request, band: str = "", service_type: str = "") ->
 
 def _log_query(status: str, provider_id: str, mine: str, who: Visitor) -> dict[str, str]:
     return {"status": status if status in STATUSES else "", "provider_id": provider_id,
-            "allocated_to": who.identity.user if mine else ""}
+            "allocated_to": who.identity.display if mine else ""}
 
 
 @router.get("/workspace/returns")
@@ -109,8 +109,7 @@ async def allocate(request: Request, request_id: UUID,
                    back: Annotated[str, Form()] = "") -> Response:
     who = visitor(request)
     async with Api(request, who.token) as api:
-        await api.post(f"/intake/return-log/{request_id}/{change}",
-                       {"coordinator": who.identity.user})
+        await api.post(f"/intake/return-log/{request_id}/{change}", {})
     said = "allocated to you" if change == "allocate" else "released for someone else to take"
     to = back if back.startswith("/console/workspace/returns") else "/console/workspace/returns"
     return done(to, f"Return {said}")
@@ -195,7 +194,7 @@ async def act(request: Request, intervention_id: UUID, action_key: str) -> Respo
     if action is None:
         raise ApiError(404, f"there is no action called {action_key}")
     form = {k: str(v) for k, v in (await request.form()).items()}
-    answers = read(action, form, who.identity.user)
+    answers = read(action, form)
     if not answers.problems:
         try:
             async with Api(request, who.token) as api:

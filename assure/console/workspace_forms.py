@@ -31,7 +31,6 @@ class Action:
     heading: str
     intro: str
     button: str
-    actor: str  # filled with the signed-in person's name
     fields: tuple[Field, ...]
     done: Callable[[dict[str, Any]], str]
     warning: str = ""
@@ -48,7 +47,7 @@ ACTIONS = {action.key: action for action in (
         "improvement-plan", "improvement-plans", "Request an improvement plan",
         "The provider must send a plan with SMART actions within 10 working days. It is "
         "reviewed at 30 days and its targets must be met by 60 days, with at least one visit.",
-        "Request improvement plan", "requested_by",
+        "Request improvement plan",
         (Field("requested_on", "Date requested", "date", "For example, 27 11 2026",
                "Enter the date the plan was requested"),),
         lambda plan: f"Improvement plan requested: it is due by {uk_date(plan['plan_due'])}"),
@@ -57,7 +56,7 @@ ACTIONS = {action.key: action for action in (
         "Record the provider's improvement plan with its first SMART action: what will be "
         "done, who owns it, how it is measured and when it is due. The 30-day review and the "
         "60-day targets count from the day the plan was requested.",
-        "Record plan received", "received_by",
+        "Record plan received",
         (Field("received_on", "Date received", "date", "For example, 4 12 2026",
                "Enter the date the plan was received"),
          Field("actions.0.action", "Action", "text", "Specific: what the provider will do",
@@ -75,7 +74,7 @@ ACTIONS = {action.key: action for action in (
         "plan-review", "improvement-plans/{plan_id}/review", "Record the 30-day review",
         "At the review the council checks whether the plan's targets are on track to be met "
         "by 60 days.",
-        "Record review", "reviewed_by",
+        "Record review",
         (Field("reviewed_on", "Date of the review", "date", "For example, 4 1 2027",
                "Enter the date of the review"),
          Field("on_track", "Are the targets on track?", "radios",
@@ -88,7 +87,7 @@ ACTIONS = {action.key: action for action in (
         "plan-outcome", "improvement-plans/{plan_id}/outcome", "Record the plan's outcome",
         "Whether the plan's targets were met by 60 days. A plan not achieved opens the way "
         "to a breach notice.",
-        "Record outcome", "by",
+        "Record outcome",
         (Field("achieved", "Were the targets met?", "radios",
                required="Select whether the plan was achieved",
                choices=(("yes", "Achieved: the targets were met"),
@@ -103,7 +102,7 @@ ACTIONS = {action.key: action for action in (
         "A breach notice states the performance deficiency, the action required and the "
         "timescale. If it is not met, suspension or decommission is considered and the "
         "regulator is told.",
-        "Issue breach notice", "issued_by",
+        "Issue breach notice",
         (Field("deficiency", "Performance deficiency", required="Enter the performance "
                "deficiency"),
          Field("action_required", "Action required", required="Enter the action required"),
@@ -114,7 +113,7 @@ ACTIONS = {action.key: action for action in (
     Action(
         "notice-met", "breach-notices/{notice_id}/met", "Record the breach notice met",
         "Record that the provider did what the notice required within its timescale.",
-        "Record notice met", "by",
+        "Record notice met",
         (Field("on", "Date met", "date", "For example, 10 1 2027",
                "Enter the date the notice was met"),),
         lambda _: "Breach notice recorded as met",
@@ -123,7 +122,7 @@ ACTIONS = {action.key: action for action in (
         "regulator-notified", "breach-notices/{notice_id}/regulator-notified",
         "Record the regulator notified",
         "A breach notice that was not met is reported to the regulator.",
-        "Record regulator notified", "by",
+        "Record regulator notified",
         (Field("regulator", "Regulator told", "text", "For example, Care Inspectorate",
                "Enter the regulator that was told"),
          Field("on", "Date told", "date", "For example, 18 3 2027",
@@ -134,7 +133,7 @@ ACTIONS = {action.key: action for action in (
         "suspension", "suspension", "Propose suspension",
         "For sustained underperformance or non-compliance after a breach notice was not met. "
         "No new contracts or placements are awarded while the provider is suspended.",
-        "Propose suspension", "proposed_by",
+        "Propose suspension",
         (Field("reason", "Why suspend the provider", required="Enter why you propose "
                "suspension"),
          Field("contingency_plan", "Contingency plan for the people the provider serves",
@@ -146,7 +145,7 @@ ACTIONS = {action.key: action for action in (
         "decommission", "decommission", "Propose decommission",
         "Only when suspension has not fixed the issues. The provider's history must hold a "
         "meeting where the issues were raised and an improvement plan that was not achieved.",
-        "Propose decommission", "proposed_by",
+        "Propose decommission",
         (Field("reason", "Why decommission the service", required="Enter why you propose "
                "decommission"),
          Field("continuity_plan", "Continuity plan for everyone affected",
@@ -157,7 +156,7 @@ ACTIONS = {action.key: action for action in (
     Action(
         "close", "close", "Close the intervention",
         "Close the intervention once no improvement plan or breach notice is outstanding.",
-        "Close intervention", "closed_by",
+        "Close intervention",
         (Field("reason", "Why close the intervention", required="Enter why the intervention "
                "is closing"),),
         lambda _: "Intervention closed"),
@@ -230,8 +229,9 @@ def blank(action: Action, today: date) -> dict[str, str]:
     return typed
 
 
-def read(action: Action, form: Mapping[str, str], by: str) -> Answers:
-    answers = Answers({k: str(v) for k, v in form.items()}, {action.actor: by}, {}, {})
+def read(action: Action, form: Mapping[str, str]) -> Answers:
+    # Who acts is not in the body: the API records the signed-in person from their token.
+    answers = Answers({k: str(v) for k, v in form.items()}, {}, {}, {})
     for item in action.fields:
         ident = item.id(action.key)
         answers.hrefs[item.name] = f"{ident}-day" if item.kind == "date" else ident

@@ -51,7 +51,7 @@ def run(base_url: str, say: Callable[[str], None] = print, timeout: float = 120.
         ) -> dict[str, Any]:
     """Loads the round: contracts, the exclusion, the SAQs asked for and as they came in, the
     one not received overdue and reminded, the analysis not yet done held."""
-    with httpx.Client(base_url=base_url, timeout=30.0, auth=DevSignIn()) as http:
+    with httpx.Client(base_url=base_url, timeout=30.0, auth=DevSignIn(OFFICER)) as http:
         _start_clock(http)
         for service_type, partners in ROSTER:
             for index, partner in enumerate(partners):
@@ -94,13 +94,13 @@ def _start_clock(http: httpx.Client) -> None:
 def _award(http: httpx.Client, service_type: str, partner: Partner, index: int) -> None:
     pid = provider_id(partner)
     ok(http.post("/intake/providers", json={
-        "provider_id": pid, "name": partner.name, "registered_by": OFFICER}))
+        "provider_id": pid, "name": partner.name}))
     base, step = ROSTER_VALUES[service_type]
     ok(http.post(f"/intake/providers/{pid}/contracts", json={
         "reference": reference(partner), "service_type": service_type,
         "annual_value": str(base + (index * step) % 800_000), "regulator": "care-inspectorate",
         "start_date": "2019-04-01", "contract_manager": "Contracts Manager",
-        "awarded_by": OFFICER, "kpi_returns": False,
+        "kpi_returns": False,
     }))
 
 
@@ -110,7 +110,7 @@ def _exclude(http: httpx.Client, say: Callable[[str], None]) -> None:
         contract = ok(http.get(f"/intake/contracts/{reference(partner)}"))
         if contract["ended_on"] is None:
             ok(http.post(f"/intake/contracts/{reference(partner)}/end", json={
-                "ended_on": ENDED_ON.isoformat(), "reason": EXCLUSION, "by": OFFICER}))
+                "ended_on": ENDED_ON.isoformat(), "reason": EXCLUSION}))
         say(f"{partner.name}: contract ends {long_date(ENDED_ON)}; excluded from the round")
 
 
@@ -121,8 +121,7 @@ def _request(http: httpx.Client, say: Callable[[str], None]) -> None:
         for partner in (p for p in partners if p.status != EXCLUDED):
             ok(http.post(f"/intake/contracts/{reference(partner)}/requests", json={
                 "form": "self-assessment", "period_start": PERIOD_START.isoformat(),
-                "period_end": PERIOD_END.isoformat(), "due_on": SAQ_DUE.isoformat(),
-                "requested_by": OFFICER}))
+                "period_end": PERIOD_END.isoformat(), "due_on": SAQ_DUE.isoformat()}))
             asked += 1
     say(f"{asked} self-assessments asked for on {long_date(ROUND_ISSUED)}, due "
         f"{long_date(SAQ_DUE)}")
@@ -166,7 +165,7 @@ def _hold_analysis(http: httpx.Client, returns: dict[str, str],
         if not next(s["held"] for s in scores if s["return_id"] == return_id):
             ok(http.post(f"/risk/providers/{pid}/returns/{return_id}/hold", json={
                 "reason": f"Self-assessment for {period} received; the contracts team has not "
-                          "yet done its risk analysis (002 §3.6)", "by": OFFICER}))
+                          "yet done its risk analysis (002 §3.6)"}))
         say(f"{partner.name}: self-assessment received, its analysis held")
 
 
@@ -191,7 +190,7 @@ def _reminders(http: httpx.Client, partner: Partner) -> list[str]:
 def _log(http: httpx.Client, partner: Partner, category: str, summary: str) -> None:
     pid = provider_id(partner)
     wait(lambda: http.get(f"/risk/providers/{pid}/risk").status_code == 200, 30.0)
-    body = {"category": category, "summary": summary, "source": TEAM, "recorded_by": OFFICER}
+    body = {"category": category, "summary": summary, "source": TEAM}
     # The risk service may be saving the same profile from a consumed event at this moment;
     # the log entry is keyed, so trying again is safe.
     wait(lambda: http.post(f"/risk/providers/{pid}/log", json=body,

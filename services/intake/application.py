@@ -88,6 +88,7 @@ class Submission:
     form_version: int | None
     answers: dict[str, Any]
     submitted_by: str
+    logged_by: str | None = None  # the signed-in person sending it
 
 
 @dataclass(frozen=True)
@@ -396,6 +397,7 @@ class Intake(ReturnDrafts, ServiceApplication):
             request_id=str(request.id) if request else None,
             due_on=request.due_on if request else None,
             corrects=str(corrects) if corrects else None, correlation_id=correlation_id,
+            logged_by=submission.logged_by,
         )
         if request:
             request.fulfil(str(monitoring_return.id), today, correlation_id)

@@ -74,13 +74,17 @@ class ClaimMap:
         return Role(name) if name in set(Role) else None
 
     def identity(self, claims: Mapping[str, Any]) -> Identity:
-        """The person the claims describe: display name (or subject), role and provider."""
-        user = claim(claims, self.name_claim) or claims.get("sub")
+        """The person the claims describe: subject, role, provider and display name."""
+        # The subject names the person for good (inboxes, reads); the name claim is what a
+        # history shows as acting (Identity.display).
+        user = claims.get("sub")
         if not isinstance(user, str) or not user.strip():
-            raise UnmappedIdentity(f"the token has no {self.name_claim!r} or 'sub' claim")
+            raise UnmappedIdentity("the token has no 'sub' claim naming the person")
+        name = claim(claims, self.name_claim)
+        name = name.strip()[:200] if isinstance(name, str) and name.strip() else None
         role = self.role(claims)
         provider = claim(claims, self.provider_claim) if role is Role.PROVIDER_USER else None
         if role is Role.PROVIDER_USER and not (isinstance(provider, str) and provider.strip()):
             raise UnmappedIdentity(f"a provider user's token needs the {self.provider_claim!r} "
                                    "claim naming their organisation")
-        return Identity(user.strip(), role, provider.strip() if provider else None)
+        return Identity(user.strip(), role, provider.strip() if provider else None, name)

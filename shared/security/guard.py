@@ -1,13 +1,13 @@
-"""The guard in front of every route: a verified bearer token, a role the matrix allows, a
-provider's users kept to their own organisation, and people acting only as themselves.
+"""The guard in front of every route: a verified bearer token, a role the matrix allows, and a
+provider's users kept to their own organisation.
 
-401 when there is no usable token; 403, saying why, for a role the route does not allow,
-another provider's data, or a body naming someone else as the one acting.
+401 when there is no usable token; 403, saying why, for a role the route does not allow or
+another provider's data. The verified identity is kept on the request, where `Actor`
+(shared/security/actor.py) gives it to commands: no body names who acts, so none is read here.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,12 +16,6 @@ from fastapi import HTTPException, Request, status
 from shared.security.identity import Identity, Role
 from shared.security.permissions import Rule, rule_for
 from shared.security.tokens import NotAuthenticated, Verifier
-
-# Body fields that say who is acting; each must be the signed-in person. (`submitted_by` is
-# not one: it names the provider's signatory, whoever logs the return.)
-ACTORS = ("by", "proposed_by", "requested_by", "recorded_by", "registered_by", "awarded_by",
-          "approver", "issued_by", "reviewed_by", "received_by", "directed_by", "decided_by",
-          "opened_by", "resolved_by", "reader")
 
 ProviderOf = Callable[[dict[str, str]], str | None]
 
@@ -55,7 +49,6 @@ class Guard:
             if found is None:
                 raise _refuse(f"no one may {method} {path}")
             self._authorise(found, identity, request.path_params, method, path)
-            await self._acting_as_self(request, identity)
             request.state.identity = identity
             return identity
 
@@ -80,20 +73,3 @@ class Guard:
         if owner != identity.provider_id:
             raise _refuse("a provider's users see and change only their own organisation's "
                           "data")
-
-    @staticmethod
-    async def _acting_as_self(request: Request, identity: Identity) -> None:
-        if request.method not in ("POST", "PUT", "PATCH") or "json" not in request.headers.get(
-                "content-type", ""):
-            return
-        try:
-            body = json.loads(await request.body() or b"null")
-        except ValueError:
-            return  # the route's own validation answers 422
-        if not isinstance(body, dict):
-            return
-        for field in ACTORS:
-            if field in body and body[field] not in (None, "", identity.user):
-                raise _refuse(f"{field}: you may act only as yourself ({identity.user})")
-        if "approver" in body and body.get("role") not in (None, identity.role.value):
-            raise _refuse(f"role: you are signed in as {identity.role.value}")

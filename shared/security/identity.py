@@ -25,11 +25,18 @@ SENIOR = frozenset({Role.HEAD_OF_STRATEGIC_PLANNING, Role.GENERAL_MANAGER, Role.
 
 @dataclass(frozen=True)
 class Identity:
-    """A signed-in person: their name, their role, and their organisation if a provider's."""
+    """A signed-in person: who they are (the token's subject), their role, their organisation
+    if a provider's, and the name they go by if the token gives one."""
 
     user: str
     role: Role
     provider_id: str | None = None
+    name: str | None = None
+
+    @property
+    def display(self) -> str:
+        """The name recorded as acting: the token's display name, else its subject."""
+        return self.name or self.user
 
     def __post_init__(self) -> None:
         if not self.user.strip():

@@ -81,6 +81,8 @@ class DevelopmentIssuer:
                   "role": identity.role.value, "iat": now, "exp": now + int(hours * 3600)}
         if identity.provider_id:
             claims["provider"] = identity.provider_id
+        if identity.name:
+            claims["name"] = identity.name
         return jwt.encode(claims, self._private, algorithm=ALGORITHM,
                           headers={"kid": KEY_ID})
 

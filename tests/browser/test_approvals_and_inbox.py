@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from assure.signin import as_person
+from shared.security.identity import Role
 from tests.browser.conftest import Console, accessible, screenshot
 from tests.support import SECTIONS_UNSAFE, eventually, register_with_contract, return_form
 
@@ -38,9 +40,9 @@ async def failed_breach_notice(api: httpx.AsyncClient, provider_id: str) -> str:
     # The policy's own proposal is confirmed first, as on the ladder.
     for proposal in await ok(await api.get(f"/escalation/providers/{provider_id}/escalations")):
         await ok(await api.post(f"/escalation/escalations/{proposal['escalation_id']}/approve",
-                                json={"approver": GM[0], "role": GM[1]}))
+                                json={}, extensions=as_person(GM[0], Role(GM[1]))))
     await ok(await api.post(f"{at}/breach-notices", json={
-        "deficiency": "night staffing below the contract", "issued_by": OFFICER,
+        "deficiency": "night staffing below the contract",
         "action_required": "two waking night staff every night", "issued_on": "2026-10-01",
         "comply_by": "2026-10-30"}), 201)
     checked = await ok(await api.post("/escalation/deadlines/check",
@@ -78,8 +80,9 @@ async def test_a_senior_sees_a_proposed_suspension_arrive_and_approves_it(consol
 
     # An officer proposes the suspension while the senior has the queue open.
     proposal = await ok(await console.api.post(f"{at}/suspension", json={
-        "proposed_by": OFFICER, "reason": "breach notice not met by 30 October",
-        "contingency_plan": "social work reviews for all 14 people"}), 201)
+        "reason": "breach notice not met by 30 October",
+        "contingency_plan": "social work reviews for all 14 people"},
+        extensions=as_person(OFFICER, Role.COMMISSIONING_OFFICER)), 201)
     card = queue.locator(f"[data-escalation='{proposal['escalation_id']}']")
     await card.wait_for()
     assert await not_reloaded(page)
@@ -119,11 +122,11 @@ async def test_a_senior_who_proposed_a_step_cannot_approve_it(console: Console):
     intervention = await ok(await console.api.post(
         "/escalation/providers/larch/interventions", json={
             "summary": "a resident's death is under police investigation",
-            "opened_by": OFFICER, "contract_reference": reference}), 201)
+            "contract_reference": reference}), 201)
     as_gm = await signed_in_api(console, *GM)
     proposal = await ok(await console.api.post(
         f"/escalation/interventions/{intervention['intervention_id']}/chief-officer",
-        json={"proposed_by": GM[0], "reason": "criminal investigation, media interest"},
+        json={"reason": "criminal investigation, media interest"},
         headers=as_gm, auth=None), 201)
 
     page = await console.sign_in(*GM)
@@ -175,11 +178,10 @@ async def test_a_notification_arrives_without_a_reload_and_is_marked_as_read(con
 
     intervention = await ok(await console.api.post(
         "/escalation/providers/rowan/interventions", json={
-            "summary": "serious adverse incident", "opened_by": OFFICER,
-            "contract_reference": reference}), 201)
+            "summary": "serious adverse incident", "contract_reference": reference}), 201)
     await ok(await console.api.post(
         f"/escalation/interventions/{intervention['intervention_id']}/chief-officer",
-        json={"proposed_by": OFFICER, "reason": "serious adverse incident"}), 201)
+        json={"reason": "serious adverse incident"}), 201)
 
     async def told() -> dict[str, Any] | None:
         items = (await console.api.get("/notify/inbox/head-of-strategic-planning")).json()
@@ -217,7 +219,7 @@ async def test_a_notification_arrives_without_a_reload_and_is_marked_as_read(con
 async def test_a_providers_users_read_their_own_inbox(console: Console):
     reference = await register_with_contract(console.api, "aspen")
     await ok(await console.api.post("/escalation/providers/aspen/interventions", json={
-        "summary": "missed visits", "opened_by": OFFICER, "contract_reference": reference}), 201)
+        "summary": "missed visits", "contract_reference": reference}), 201)
 
     async def told() -> dict[str, Any] | None:
         items = (await console.api.get("/notify/inbox/provider-aspen")).json()

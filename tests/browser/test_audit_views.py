@@ -13,12 +13,15 @@ import pytest
 from assure.console.audit import read_date
 from assure.console.governance import parse_period, periods
 from assure.exports import UK
+from assure.signin import DEFAULT_NAMES
+from shared.security.identity import Role
 from shared.settings import AssureSettings
 from tests.browser.conftest import Console, accessible, screenshot
 from tests.support import SECTIONS_UNSAFE, eventually, register_with_contract, return_form
 
 pytestmark = pytest.mark.browser
 AUDITOR = "Ada Auditor (internal audit)"
+SIGNED_IN = DEFAULT_NAMES[Role.COMMISSIONING_OFFICER]  # whom the console's API client acts as
 
 
 async def a_provider_with_a_serious_concern(console: Console, provider_id: str) -> None:
@@ -74,8 +77,9 @@ async def test_an_auditor_reads_a_history_as_at_a_date_downloads_it_and_sees_the
     # Events from intake, risk and escalation, each with who did it and why.
     rows = await cells(page, ".assure-history")
     by_event = {row[2]: row for row in rows}
-    assert by_event["Provider: registered"][1:4] == ["Intake", "Provider: registered", "t"]
-    assert by_event["Contract: awarded"][3] == "coordinator"
+    # Registered and awarded by the person the test's API client signs in as.
+    assert by_event["Provider: registered"][1:4] == ["Intake", "Provider: registered", SIGNED_IN]
+    assert by_event["Contract: awarded"][3] == SIGNED_IN
     concern = by_event["Risk profile: concern raised"]
     assert concern[1] == "Risk" and "rated 2 sections red" in concern[4]
     proposed = by_event["Escalation: proposed"]

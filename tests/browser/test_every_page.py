@@ -83,16 +83,15 @@ async def case_of(console: Console) -> dict[str, str]:
 
     intervention = await eventually(opened, what="the intervention opened")
     await api.post(f"/escalation/interventions/{intervention['intervention_id']}/"
-                   "improvement-plans", json={"requested_by": "Jo Officer"})
+                   "improvement-plans", json={})
     activity = date.today() - timedelta(days=2)
     report = (await api.post("/escalation/providers/hazel/monitoring-reports", json={
         "kind": "meeting notes", "activity_on": activity.isoformat(),
-        "findings": "Supervision is behind.", "by": "Jo Officer",
-        "actions": [{"action": "Bring supervision up to 80%",
+        "findings": "Supervision is behind.", "actions": [{"action": "Bring supervision up to 80%",
                      "date_required": (activity + timedelta(days=42)).isoformat()}],
     })).json()
     await api.post(f"/escalation/monitoring-reports/{report['report_id']}/issue",
-                   json={"by": "Jo Officer"})
+                   json={})
     owed = (await api.get("/intake/providers/hazel/returns-owed")).json()[0]
     return {"provider_id": "hazel", "reference": reference, "form": owed["form"],
             "period": owed["period"], "return_id": sent.json()["return_id"],

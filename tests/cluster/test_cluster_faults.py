@@ -80,7 +80,7 @@ class Workload:
             instance = self.instances[i % 2]
             async with httpx.AsyncClient(base_url=instance.url, timeout=10) as http:
                 answer = await http.post("/intake/providers", json={
-                    "provider_id": provider_id, "name": provider_id, "registered_by": "t"})
+                    "provider_id": provider_id, "name": provider_id})
                 assert answer.status_code in (200, 201), answer.text
                 answer = await http.post(f"/intake/providers/{provider_id}/contracts",
                                          json=contract_award(f"{provider_id}-c1"))

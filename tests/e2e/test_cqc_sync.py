@@ -20,14 +20,13 @@ async def test_a_cqc_sync_records_the_ratings_of_our_locations_once(settings, cq
         httpx.AsyncClient(base_url=url) as http,
     ):
         await http.post("/intake/providers", json={
-            "provider_id": "thornbury", "name": "Thornbury", "registered_by": "t"})
+            "provider_id": "thornbury", "name": "Thornbury"})
         for reference, location in (("TH-1", "1-101"), ("TH-2", "1-102"), ("TH-3", "1-103")):
             awarded = await http.post("/intake/providers/thornbury/contracts", json=contract_award(
                 reference, regulator="cqc", regulator_service_id=location))
             assert awarded.status_code == 201
 
-        body = {"since": "2025-04-01T00:00:00Z", "until": "2025-04-08T00:00:00Z",
-                "recorded_by": "Jo Officer"}
+        body = {"since": "2025-04-01T00:00:00Z", "until": "2025-04-08T00:00:00Z"}
         first = (await http.post("/intake/regulators/cqc/sync", json=body)).json()
         # 1-101 and 1-102 are ours and rated; 1-103 is ours but not rated; 1-104/5 not ours.
         assert first["recorded"] == 2 and first["unchanged"] == 0
@@ -48,6 +47,6 @@ async def test_a_cqc_sync_without_a_key_is_refused_clearly(settings):
         httpx.AsyncClient(base_url=url) as http,
     ):
         answer = await http.post("/intake/regulators/cqc/sync", json={
-            "since": "2025-04-01T00:00:00Z", "recorded_by": "Jo"})
+            "since": "2025-04-01T00:00:00Z"})
         assert answer.status_code == 409
         assert "ASSURE_CQC_API_KEY" in answer.json()["detail"]

@@ -9,6 +9,7 @@ import pytest
 
 from tests.support import (
     SECTIONS_UNSAFE,
+    acting,
     contract_award,
     eventually,
     register_with_contract,
@@ -19,9 +20,10 @@ from tests.support import (
 
 pytestmark = pytest.mark.e2e
 
-OFFICER = {"approver": "Jo Officer", "role": "head_of_strategic_planning"}
-HOSP = {"approver": "Morag Campbell", "role": "head_of_strategic_planning"}
-GM = {"approver": "Ewan Grant", "role": "general_manager"}
+# Sign-in is off here: these headers name who acts, as a token would.
+OFFICER = acting("Jo Officer", "head_of_strategic_planning")
+HOSP = acting("Morag Campbell", "head_of_strategic_planning")
+GM = acting("Ewan Grant", "general_manager")
 ACTION = {"action": "Recruit two night staff", "owner": "Registered manager",
           "measure": "rota shows two waking night staff", "due": "2027-02-01"}
 
@@ -35,7 +37,8 @@ async def test_the_ladder_from_an_unsafe_return_to_an_accepted_decommission(sett
     async with (
         running(settings) as system,
         serving(system) as url,
-        httpx.AsyncClient(base_url=url, timeout=20) as http,
+        httpx.AsyncClient(base_url=url, timeout=20,
+                          headers=acting("Jo Officer", "commissioning_officer")) as http,
     ):
         await register_with_contract(http, "oakwood")
         await http.post("/intake/contracts/oakwood-c1/returns", json=return_form(SECTIONS_UNSAFE))
@@ -51,11 +54,11 @@ async def test_the_ladder_from_an_unsafe_return_to_an_accepted_decommission(sett
         # The policy's proposal is confirmed by a second, authorised person.
         [proposal] = (await http.get("/escalation/providers/oakwood/escalations")).json()
         await ok(await http.post(f"/escalation/escalations/{proposal['escalation_id']}/approve",
-                                 json=HOSP))
+                                 json={}, headers=HOSP))
 
         # An improvement plan asked for on 18 December 2026 is due on 7 January in Scotland.
         plan = await ok(await http.post(f"{at}/improvement-plans", json={
-            "requested_by": "Jo Officer", "requested_on": "2026-12-18"}), 201)
+            "requested_on": "2026-12-18"}), 201)
         assert (plan["plan_due"], plan["review_due"], plan["targets_due"]) == (
             "2027-01-07", "2027-01-18", "2027-02-16")
         checked = await ok(await http.post("/escalation/deadlines/check",
@@ -63,12 +66,12 @@ async def test_the_ladder_from_an_unsafe_return_to_an_accepted_decommission(sett
         assert checked["missed"] == 1
         plan_at = f"{at}/improvement-plans/{plan['plan_id']}"
         unsmart = await http.post(f"{plan_at}/received", json={
-            "received_by": "Jo Officer", "received_on": "2027-01-08",
+            "received_on": "2027-01-08",
             "actions": [{**ACTION, "owner": ""}]})
         assert unsmart.status_code == 422
         assert unsmart.json()["detail"][0]["loc"] == ["body", "actions", "0", "owner"]
         await ok(await http.post(f"{plan_at}/received", json={
-            "received_by": "Jo Officer", "received_on": "2027-01-08", "actions": [ACTION]}))
+            "received_on": "2027-01-08", "actions": [ACTION]}))
 
         # Review, visit and targets all pass unmet: the plan was not achieved.
         checked = await ok(await http.post("/escalation/deadlines/check",
@@ -80,10 +83,10 @@ async def test_the_ladder_from_an_unsafe_return_to_an_accepted_decommission(sett
         notice = await ok(await http.post(f"{at}/breach-notices", json={
             "deficiency": "night staffing below the contract", "action_required":
             "two waking night staff every night", "comply_by": "2027-03-17",
-            "issued_by": "Jo Officer", "issued_on": "2027-02-17"}), 201)
+            "issued_on": "2027-02-17"}), 201)
 
         refused = await http.post(f"{at}/decommission", json={
-            "proposed_by": "Jo Officer", "reason": "no improvement",
+            "reason": "no improvement",
             "continuity_plan": "move everyone to Riverside"})
         assert refused.status_code == 409
         assert refused.json()["field"] == "evidence"
@@ -95,18 +98,19 @@ async def test_the_ladder_from_an_unsafe_return_to_an_accepted_decommission(sett
         assert checked["breach_notices_failed"] == 1
         await ok(await http.post(
             f"{at}/breach-notices/{notice['notice_id']}/regulator-notified",
-            json={"regulator": "Care Inspectorate", "by": "Jo Officer", "on": "2027-03-18"}))
+            json={"regulator": "Care Inspectorate", "on": "2027-03-18"}))
 
         # Suspension: nobody approves their own; a second person does, and intake stops awards.
         suspension = await ok(await http.post(f"{at}/suspension", json={
-            "proposed_by": "Jo Officer", "reason": "breach notice not met",
+            "reason": "breach notice not met",
             "contingency_plan": "social work reviews for all 14 people"}), 201)
         own = await http.post(
-            f"/escalation/escalations/{suspension['escalation_id']}/approve", json=OFFICER)
+            f"/escalation/escalations/{suspension['escalation_id']}/approve", json={},
+            headers=OFFICER)
         assert own.status_code == 409 and own.json()["field"] == "approver"
         await ok(await http.post(
             f"/escalation/escalations/{suspension['escalation_id']}/approve",
-            json={**HOSP, "on": "2027-03-19"}))
+            json={"on": "2027-03-19"}, headers=HOSP))
 
         tries = iter(range(2, 10_000))
 
@@ -121,18 +125,18 @@ async def test_the_ladder_from_an_unsafe_return_to_an_accepted_decommission(sett
 
         # The meeting that raised the issues completes the evidence; decommission is accepted.
         await ok(await http.post(f"{at}/steps", json={
-            "step": "contract review meeting", "by": "Jo Officer", "on": "2027-03-22",
+            "step": "contract review meeting", "on": "2027-03-22",
             "issues_raised": ["night staffing", "missed visits"]}))
         decommission = await ok(await http.post(f"{at}/decommission", json={
-            "proposed_by": "Jo Officer", "reason": "the suspension did not fix the issues",
+            "reason": "the suspension did not fix the issues",
             "continuity_plan": "move everyone to Riverside by April"}), 201)
         await ok(await http.post(
             f"/escalation/escalations/{decommission['escalation_id']}/approve",
-            json={**GM, "on": "2027-03-29"}))
+            json={"on": "2027-03-29"}, headers=GM))
 
         closed = await ok(await http.get(at))
         assert closed["status"] == "closed"
-        after = await http.post(f"{at}/steps", json={"step": "feedback", "by": "Jo Officer"})
+        after = await http.post(f"{at}/steps", json={"step": "feedback"})
         assert after.status_code == 409 and "closed" in after.json()["detail"]
 
         timeline = await ok(await http.get("/escalation/providers/oakwood/timeline"))

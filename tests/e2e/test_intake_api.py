@@ -23,7 +23,7 @@ import pytest
 from assure.system import System
 from shared.contracts.forms import example
 from shared.settings import AssureSettings
-from tests.support import contract_award, eventually, return_form, running, serving
+from tests.support import acting, contract_award, eventually, return_form, running, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +44,7 @@ async def intake_api(
     ):
         assert (await http.post("/intake/clock/tick", json={"to": today})).status_code == 200
         registered = await http.post("/intake/providers", json={
-            "provider_id": "oakwood", "name": "Oakwood Care", "registered_by": "coordinator"})
+            "provider_id": "oakwood", "name": "Oakwood Care"})
         assert registered.status_code == 201, registered.text
         yield system, http
 
@@ -136,7 +136,7 @@ async def test_a_contract_is_placed_at_the_level_its_value_and_regulation_give_a
             "contract awarded: regulated by the Care Quality Commission")
 
         varied = await http.post("/intake/contracts/HUNDRED-K/value",
-                                 json={"annual_value": "100000.01", "by": "commissioner"})
+                                 json={"annual_value": "100000.01"})
 
         assert varied.status_code == 200, varied.text
         assert (varied.json()["level"], varied.json()["annual_value_display"]) == (
@@ -309,7 +309,7 @@ BAD_INPUT = [
      {"source": "gossip", "description": "heard something", "safety_at_risk": False,
       "reported_by": "someone"}, 422, ["source"]),
     ("a variation of a contract nobody awarded", "post", "/intake/contracts/NOBODY-1/value",
-     {"annual_value": "5000", "by": "commissioner"}, 404, None),
+     {"annual_value": "5000"}, 404, None),
 ]
 
 
@@ -356,7 +356,7 @@ async def test_evidence_comes_back_with_its_sha256_and_an_executable_is_refused(
         evidence_url = f"/intake/returns/{monitoring_return['return_id']}/evidence"
 
         uploaded = await http.post(evidence_url, files=upload("notes.pdf", PDF, "application/pdf"),
-                                   data={"attached_by": "Ann Duncan"})
+                                   data={})
 
         assert uploaded.status_code == 201, uploaded.text
         sha256 = hashlib.sha256(PDF).hexdigest()
@@ -374,7 +374,7 @@ async def test_evidence_comes_back_with_its_sha256_and_an_executable_is_refused(
         before = await history(http)
 
         refused = await http.post(
-            evidence_url, data={"attached_by": "Ann Duncan"},
+            evidence_url, data={},
             files=upload("invoice.exe", b"MZ\x90\x00\x03", "application/x-msdownload"))
 
         assert refused.status_code == 422
@@ -390,7 +390,7 @@ async def test_evidence_named_the_way_word_names_files_can_be_downloaded(setting
         monitoring_return = await submitted(http, "CARE-1", cmr_for())
         evidence_url = f"/intake/returns/{monitoring_return['return_id']}/evidence"
         uploaded = await http.post(
-            evidence_url, data={"attached_by": "Ann Duncan"},
+            evidence_url, data={},
             files=upload("Visit notes \u2013 August.pdf", PDF, "application/pdf"))
         assert uploaded.status_code == 201, uploaded.text
 
@@ -409,9 +409,9 @@ async def test_the_return_log_downloads_as_csv_and_xlsx_with_uk_dates(settings):
         await tick(http, "2026-08-01")
         allocated = (await http.get("/intake/return-log")).json()[0]["request_id"]
         taken = await http.post(f"/intake/return-log/{allocated}/allocate",
-                                json={"coordinator": "Jo"})
+                                json={}, headers=acting("Jo"))
         clash = await http.post(f"/intake/return-log/{allocated}/allocate",
-                                json={"coordinator": "Sam"})
+                                json={}, headers=acting("Sam"))
         await tick(http, "2026-12-20")  # August's return overdue, December's too
 
         as_csv = await http.get("/intake/return-log", params={"format": "csv"})

@@ -17,7 +17,7 @@ import pytest
 
 from shared.contracts.forms import example
 from shared.settings import AssureSettings
-from tests.support import eventually, register_with_contract, running, serving
+from tests.support import acting, eventually, register_with_contract, running, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +34,7 @@ def saq(period: tuple[str, str]) -> dict[str, Any]:
 
 def asking(**overrides: Any) -> dict[str, Any]:
     return {"form": "self-assessment", "period_start": PERIOD[0], "period_end": PERIOD[1],
-            "due_on": DUE, "requested_by": "Contract coordinator", **overrides}
+            "due_on": DUE, **overrides}
 
 
 @contextlib.asynccontextmanager
@@ -44,7 +44,8 @@ async def with_contract(settings: AssureSettings,
     async with (
         running(settings) as system,
         serving(system) as url,
-        httpx.AsyncClient(base_url=url, timeout=10.0) as http,
+        httpx.AsyncClient(base_url=url, timeout=10.0,
+                          headers=acting("Contract coordinator")) as http,
     ):
         assert (await http.post("/intake/clock/tick", json={"to": TODAY})).is_success
         yield http, await register_with_contract(http, provider_id)
@@ -128,7 +129,8 @@ async def test_the_self_assessment_sent_fulfils_the_request_and_one_sent_first_c
     ({"due_on": "2026-08-17"}, "due_on"),  # before the council's calendar date
     ({"due_on": "30/09/2026"}, "due_on"),
     ({"due_on": 20260930}, "due_on"),  # a number is not a date, however it reads
-    ({"requested_by": ""}, "requested_by"),
+    # Who asks is the signed-in person: an old client naming them is refused, naming the field.
+    ({"requested_by": "Contract coordinator"}, "requested_by"),
 ])
 async def test_a_request_with_bad_input_is_refused_naming_the_field(settings, change, field):
     async with with_contract(settings, "birch") as (http, reference):
@@ -143,8 +145,7 @@ async def test_a_request_with_bad_input_is_refused_naming_the_field(settings, ch
 async def test_an_ended_or_unknown_contract_is_not_asked_for_a_return(settings):
     async with with_contract(settings, "elder") as (http, reference):
         ended = await http.post(f"/intake/contracts/{reference}/end", json={
-            "ended_on": "2026-08-31", "reason": "ownership transferred to the council",
-            "by": "commissioner"})
+            "ended_on": "2026-08-31", "reason": "ownership transferred to the council"})
         assert ended.status_code == 200, ended.text
 
         refused = await http.post(f"/intake/contracts/{reference}/requests", json=asking())

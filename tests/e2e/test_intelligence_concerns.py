@@ -23,7 +23,7 @@ async def test_a_grade_of_3_and_a_whistleblowing_report_each_raise_one_concern(s
     ):
         reference = await register_with_contract(http, "hawthorn")
         grades = {"key_question_grades": {"KQ_Support_Wellbeing": 4, "KQ_Staff_Team": 3},
-                  "graded_on": "2026-09-30", "recorded_by": "Jo Officer"}
+                  "graded_on": "2026-09-30"}
         path = f"/intake/contracts/{reference}/inspections/care-inspectorate"
         assert (await http.post(path, json=grades)).json()["poor_performance"] is True
         await http.post(path, json=grades)  # recorded once; no second concern

@@ -28,7 +28,7 @@ def draft(activity_on: date, **overrides) -> dict:
             "findings": "Supervision is behind: 62% against the 80% required.",
             "actions": [{"action": "Bring supervision up to 80%",
                          "date_required": (activity_on + timedelta(days=42)).isoformat()}],
-            "by": "Ann Duncan", **overrides}
+            **overrides}
 
 
 async def test_an_issued_report_is_replied_to_by_its_provider_alone_then_finalised(secured):
@@ -47,11 +47,11 @@ async def test_an_issued_report_is_replied_to_by_its_provider_alone_then_finalis
     assert ok(await http.get("/escalation/providers/oakwood/monitoring-reports",
                              headers=manager)) == []
     assert (await http.get(at, headers=manager)).status_code == 404
-    early = await http.post(f"{at}/reply", json={"text": "Hi", "by": "Registered manager"},
+    early = await http.post(f"{at}/reply", json={"text": "Hi"},
                             headers=manager)
     assert early.status_code == 409 and "not been issued" in early.json()["detail"]
 
-    issued = ok(await http.post(f"{at}/issue", json={"by": "Ann Duncan"}, headers=officer))
+    issued = ok(await http.post(f"{at}/issue", json={}, headers=officer))
     reply_by = WorkingDays(Nation.SCOTLAND).add(today, 10)
     assert (issued["status"], issued["issued_on"]) == ("issued", today.isoformat())
     assert issued["reply_by"] == reply_by.isoformat() and issued["window_open"]
@@ -63,35 +63,37 @@ async def test_an_issued_report_is_replied_to_by_its_provider_alone_then_finalis
     for answer in (
         await http.get("/escalation/providers/oakwood/monitoring-reports", headers=other),
         await http.get(at, headers=other),
-        await http.post(f"{at}/reply", json={"text": "Not ours", "by": "Elm Court manager"},
+        await http.post(f"{at}/reply", json={"text": "Not ours"},
                         headers=other),
-        await http.post(f"{at}/reply", json={"text": "As the provider", "by": "Ann Duncan"},
+        await http.post(f"{at}/reply", json={"text": "As the provider"},
                         headers=officer),
-        await http.post(f"{at}/reply", json={"text": "Forged", "by": "Someone else"},
-                        headers=manager),
-        await http.post(f"{at}/finalise", json={"by": "Registered manager"}, headers=manager),
+        await http.post(f"{at}/finalise", json={}, headers=manager),
     ):
         assert answer.status_code == 403, answer.text
+    # Who replies is the signed-in person: a body naming someone else is refused, naming it.
+    forged = await http.post(f"{at}/reply", json={"text": "Forged", "by": "Someone else"},
+                             headers=manager)
+    assert forged.status_code == 422 and forged.json()["detail"][0]["loc"] == ["body", "by"]
 
-    empty = await http.post(f"{at}/reply", json={"text": " ", "by": "Registered manager"},
+    empty = await http.post(f"{at}/reply", json={"text": " "},
                             headers=manager)
     assert empty.status_code == 422
     assert empty.json()["detail"] == [{"loc": ["body", "text"],
                                        "msg": "enter your reply to the report"}]
 
     replied = ok(await http.post(f"{at}/reply", json={
-        "text": "Two supervisors start in January.", "by": "Registered manager"},
+        "text": "Two supervisors start in January."},
         headers=manager))
     assert (replied["reply"], replied["replied_by"]) == (
         "Two supervisors start in January.", "Registered manager")
-    again = await http.post(f"{at}/reply", json={"text": "More", "by": "Registered manager"},
+    again = await http.post(f"{at}/reply", json={"text": "More"},
                             headers=manager)
     assert again.status_code == 409
 
-    final = ok(await http.post(f"{at}/finalise", json={"by": "Ann Duncan"}, headers=officer))
+    final = ok(await http.post(f"{at}/finalise", json={}, headers=officer))
     assert (final["status"], final["finalised_by"], final["reply"]) == (
         "finalised", "Ann Duncan", "Two supervisors start in January.")
-    refused = await http.post(f"{at}/finalise", json={"by": "Ann Duncan"}, headers=officer)
+    refused = await http.post(f"{at}/finalise", json={}, headers=officer)
     assert refused.status_code == 409 and "cannot be changed" in refused.json()["detail"]
 
     history = ok(await http.get("/escalation/providers/oakwood/history", headers=officer))
@@ -123,20 +125,19 @@ async def test_a_late_record_is_flagged_and_a_reply_after_the_window_is_refused(
                                 headers=officer), 201)
     at = f"/escalation/monitoring-reports/{report['report_id']}"
     future = await http.post(f"{at}/issue", json={
-        "by": "Ann Duncan", "issued_on": (today + timedelta(days=1)).isoformat()},
+        "issued_on": (today + timedelta(days=1)).isoformat()},
         headers=officer)
     assert future.status_code == 422
     issued = ok(await http.post(f"{at}/issue", json={
-        "by": "Ann Duncan", "issued_on": sent_on.isoformat()}, headers=officer))
+        "issued_on": sent_on.isoformat()}, headers=officer))
     assert issued["late"] is True and issued["window_open"] is False
 
     closed_on = WorkingDays(Nation.SCOTLAND).add(sent_on, 10)
-    late = await http.post(f"{at}/reply", json={"text": "Sorry, we were away.",
-                                                "by": "Registered manager"}, headers=manager)
+    late = await http.post(f"{at}/reply", json={"text": "Sorry, we were away."}, headers=manager)
     assert late.status_code == 409
     assert late.json() == {"detail": "the window for replying closed at the end of "
                                      f"{long_date(closed_on)}", "field": "text"}
-    ok(await http.post(f"{at}/finalise", json={"by": "Ann Duncan"}, headers=officer))
+    ok(await http.post(f"{at}/finalise", json={}, headers=officer))
 
 
 async def test_a_draft_names_each_bad_field(secured):

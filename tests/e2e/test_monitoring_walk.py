@@ -9,6 +9,7 @@ import pytest
 from tests.support import (
     SECTIONS_GREEN,
     SECTIONS_UNSAFE,
+    acting,
     contract_award,
     eventually,
     register_with_contract,
@@ -28,7 +29,7 @@ async def test_an_unsafe_return_is_scored_escalated_approved_and_notified(settin
     ):
         registered = await http.post(
             "/intake/providers",
-            json={"provider_id": "oakwood", "name": "Oakwood", "registered_by": "coordinator"},
+            json={"provider_id": "oakwood", "name": "Oakwood"},
         )
         assert registered.status_code == 201
         awarded = await http.post("/intake/providers/oakwood/contracts",
@@ -66,17 +67,18 @@ async def test_an_unsafe_return_is_scored_escalated_approved_and_notified(settin
         escalation_url = f"/escalation/escalations/{escalation['escalation_id']}"
 
         officer = await http.post(
-            f"{escalation_url}/approve", json={"approver": "Jo", "role": "contract_coordinator"}
+            f"{escalation_url}/approve", json={},
+            headers=acting("Jo", "contract_coordinator"),
         )
         assert officer.status_code == 409 and "may not approve" in officer.json()["detail"]
 
         approved = await http.post(
             f"{escalation_url}/approve",
-            json={"approver": "Morag", "role": "head_of_strategic_planning"},
+            json={}, headers=acting("Morag", "head_of_strategic_planning"),
         )
         assert approved.status_code == 200 and approved.json()["status"] == "approved"
         again = await http.post(
-            f"{escalation_url}/approve", json={"approver": "Ewan", "role": "general_manager"}
+            f"{escalation_url}/approve", json={}, headers=acting("Ewan", "general_manager")
         )
         assert again.status_code == 409
 

@@ -48,9 +48,9 @@ async def set_up(http: httpx.AsyncClient, settings: AssureSettings) -> None:
                             json={"to": "2026-07-01"})).status_code == 200
     for provider_id in ("oakwood", "elmbank"):
         await http.post("/intake/providers", headers=officer, json={
-            "provider_id": provider_id, "name": provider_id.title(), "registered_by": "Ann Duncan"})
+            "provider_id": provider_id, "name": provider_id.title()})
         award = await http.post(f"/intake/providers/{provider_id}/contracts", headers=officer,
-                                json=contract_award(f"{provider_id}-c1", awarded_by="Ann Duncan"))
+                                json=contract_award(f"{provider_id}-c1"))
         assert award.status_code == 201, award.text
     assert (await http.post("/intake/clock/tick", headers=admin,
                             json={"to": "2026-08-20"})).status_code == 200
@@ -80,15 +80,16 @@ async def test_a_draft_is_kept_across_a_restart_and_only_its_provider_reaches_it
         oakwood = as_(secured, "Registered manager", Role.PROVIDER_USER, "oakwood")
         elmbank = as_(secured, "Elmbank manager", Role.PROVIDER_USER, "elmbank")
         saved = await http.put(DRAFT, headers=oakwood,
-                               json={"answers": half_done, "by": "Registered manager"})
+                               json={"answers": half_done})
         theirs_read = await http.get(DRAFT, headers=elmbank)
         theirs_written = await http.put(DRAFT, headers=elmbank,
-                                        json={"answers": {}, "by": "Elmbank manager"})
+                                        json={"answers": {}})
         impostor = await http.put(DRAFT, headers=oakwood,
                                   json={"answers": {}, "by": "Someone else"})
     assert saved.status_code == 200, saved.text
-    assert (theirs_read.status_code, theirs_written.status_code, impostor.status_code) == (
-        403, 403, 403)
+    assert (theirs_read.status_code, theirs_written.status_code) == (403, 403)
+    # Who saves is the signed-in person: a body naming someone else is refused, naming it.
+    assert impostor.status_code == 422 and impostor.json()["detail"][0]["loc"] == ["body", "by"]
 
     async with api(secured) as http:  # the same stores, started again
         oakwood = as_(secured, "Registered manager", Role.PROVIDER_USER, "oakwood")
@@ -107,7 +108,7 @@ async def test_submitting_the_return_discards_its_draft_and_only_the_return_is_s
         oakwood = as_(secured, "Registered manager", Role.PROVIDER_USER, "oakwood")
         body = return_form()
         await http.put(DRAFT, headers=oakwood,
-                       json={"answers": body["answers"], "by": "Registered manager"})
+                       json={"answers": body["answers"]})
         sent = await http.post("/intake/contracts/oakwood-c1/returns", headers=oakwood,
                                json=body)
         assert sent.status_code == 201, sent.text
@@ -130,13 +131,13 @@ async def test_a_draft_for_a_period_written_wrongly_is_refused_by_name(secured):
         oakwood = as_(secured, "Registered manager", Role.PROVIDER_USER, "oakwood")
         backwards = await http.put(
             "/intake/contracts/oakwood-c1/drafts/cmr-level-1/2026-07-31--2026-04-01",
-            headers=oakwood, json={"answers": {}, "by": "Registered manager"})
+            headers=oakwood, json={"answers": {}})
         unreal = await http.get(
             "/intake/contracts/oakwood-c1/drafts/cmr-level-1/2026-02-30--2026-07-31",
             headers=oakwood)
         no_form = await http.put(
             f"/intake/contracts/oakwood-c1/drafts/no-such-form/{APRIL_TO_JULY}",
-            headers=oakwood, json={"answers": {}, "by": "Registered manager"})
+            headers=oakwood, json={"answers": {}})
     assert backwards.status_code == 422 and "period" in backwards.text
     assert unreal.status_code == 422 and "not two real dates" in unreal.text
     assert no_form.status_code == 422 and "no-such-form" in no_form.text

@@ -30,12 +30,12 @@ async def test_a_provider_reads_its_plans_and_notices_but_not_the_casework(secur
 
         at = f"/escalation/interventions/{(await eventually(opened))['intervention_id']}"
         plan = await http.post(f"{at}/improvement-plans", json={
-            "requested_by": "Jo Officer", "requested_on": "2026-12-18"})
+            "requested_on": "2026-12-18"})
         assert plan.status_code == 201, plan.text
         await http.post(f"{at}/breach-notices", json={
             "deficiency": "night staffing below the contract",
             "action_required": "two waking night staff every night", "comply_by": "2027-03-17",
-            "issued_by": "Jo Officer", "issued_on": "2027-02-17"})
+            "issued_on": "2027-02-17"})
 
         own = await http.get("/escalation/providers/hazel/plans", headers=hazel, auth=None)
         assert own.status_code == 200, own.text

@@ -13,13 +13,12 @@ import httpx
 import pytest
 
 from shared.contracts.forms import example
-from tests.support import eventually, register_with_contract, running, serving
+from tests.support import acting, eventually, register_with_contract, running, serving
 
 pytestmark = pytest.mark.e2e
 
 PERIODS = [(date(2025, 12, 1), date(2026, 3, 31)), (date(2026, 4, 1), date(2026, 7, 31))]
-HOLD = {"reason": "The contracts team will analyse it at the monitoring meeting",
-        "by": "Jo Officer"}
+HOLD = {"reason": "The contracts team will analyse it at the monitoring meeting"}
 
 
 def cmr(period: tuple[date, date], **ratings: str) -> dict[str, Any]:
@@ -33,7 +32,7 @@ async def test_a_held_return_leaves_the_providers_score_until_released(settings)
     async with (
         running(settings) as system,
         serving(system) as url,
-        httpx.AsyncClient(base_url=url, timeout=10.0) as http,
+        httpx.AsyncClient(base_url=url, timeout=10.0, headers=acting("Jo Officer")) as http,
     ):
         reference = await register_with_contract(http, "willow")
         ids = []
@@ -70,7 +69,7 @@ async def test_a_held_return_leaves_the_providers_score_until_released(settings)
         assert again.status_code == 409, again.text
 
         released = await http.post(f"/risk/providers/willow/returns/{ids[1]}/release",
-                                   json={"by": "Jo Officer"})
+                                   json={})
         assert released.status_code == 200, released.text
         assert released.json()["held"] is False
         assert released.json()["holds"][0]["released_by"] == "Jo Officer"
@@ -79,7 +78,7 @@ async def test_a_held_return_leaves_the_providers_score_until_released(settings)
             before["latest_score"], before["latest_band"])
 
         twice = await http.post(f"/risk/providers/willow/returns/{ids[1]}/release",
-                                json={"by": "Jo Officer"})
+                                json={})
         assert twice.status_code == 409, twice.text
 
         history = (await http.get("/risk/providers/willow/history")).json()
@@ -108,10 +107,11 @@ async def test_holding_what_risk_has_not_scored_or_without_a_reason_is_refused(s
         stranger = await http.post(f"/risk/providers/nobody/returns/{return_id}/hold", json=HOLD)
         blank = await http.post(f"/risk/providers/rowan/returns/{return_id}/hold",
                                 json={**HOLD, "reason": " "})
+        # Who holds it is the signed-in person: a body naming someone is refused, naming `by`.
         nameless = await http.post(f"/risk/providers/rowan/returns/{return_id}/hold",
-                                   json={"reason": HOLD["reason"]})
+                                   json={**HOLD, "by": "Someone else"})
         not_held = await http.post(f"/risk/providers/rowan/returns/{return_id}/release",
-                                   json={"by": "Jo Officer"})
+                                   json={})
 
         assert (unknown.status_code, stranger.status_code) == (404, 404)
         assert "no-such-return" in unknown.json()["detail"]

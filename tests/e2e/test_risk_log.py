@@ -37,19 +37,18 @@ async def test_an_officer_follows_a_concern_up_acts_on_it_and_closes_it_with_a_r
         base = f"/risk/providers/birchwood/log/{entry['entry_id']}"
 
         followed = await http.post(f"{base}/follow-up", json={
-            "text": "Unannounced visit within 5 working days", "by": "Ann Duncan"})
+            "text": "Unannounced visit within 5 working days"})
         assert followed.json()["follow_up"][0]["text"].startswith("Unannounced visit")
-        await http.post(f"{base}/actions", json={"text": "Visited 4 Dec; rota fixed",
-                                                 "by": "Ann Duncan"})
-        empty = await http.post(f"{base}/resolve", json={"text": " ", "by": "Ann Duncan"})
+        await http.post(f"{base}/actions", json={"text": "Visited 4 Dec; rota fixed"})
+        empty = await http.post(f"{base}/resolve", json={"text": " "})
         assert empty.status_code == 422 and empty.json()["detail"][0]["loc"][-1] == "reason"
         resolved = await http.post(f"{base}/resolve", json={
-            "text": "Staffing restored and checked on visit", "by": "Ann Duncan"})
+            "text": "Staffing restored and checked on visit"})
         assert resolved.json()["status"] == "closed"
-        again = await http.post(f"{base}/actions", json={"text": "late note", "by": "Ann"})
+        again = await http.post(f"{base}/actions", json={"text": "late note"})
         assert again.status_code == 409
         missing = await http.post("/risk/providers/birchwood/log/nope/actions",
-                                  json={"text": "x", "by": "Ann"})
+                                  json={"text": "x"})
         assert missing.status_code == 404
 
         risk = (await http.get("/risk/providers/birchwood/risk")).json()
@@ -57,12 +56,10 @@ async def test_an_officer_follows_a_concern_up_acts_on_it_and_closes_it_with_a_r
 
         intel = await http.post("/risk/providers/birchwood/log", headers={"Idempotency-Key": "k"},
                                 json={"category": "staffing", "source": "locality team",
-                                      "summary": "Agency staff on most night shifts",
-                                      "recorded_by": "Senior social worker"})
+                                      "summary": "Agency staff on most night shifts"})
         same = await http.post("/risk/providers/birchwood/log", headers={"Idempotency-Key": "k"},
                                json={"category": "staffing", "source": "locality team",
-                                     "summary": "Agency staff on most night shifts",
-                                     "recorded_by": "Senior social worker"})
+                                     "summary": "Agency staff on most night shifts"})
         assert intel.json()["entry_id"] == same.json()["entry_id"]
         everyone = (await http.get("/risk/log")).json()
         assert [e["kind"] for e in everyone if e["provider_id"] == "birchwood"] == [

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from shared.contracts.forms import example
-from tests.support import eventually, register_with_contract, running, serving
+from tests.support import acting, eventually, register_with_contract, running, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -104,10 +104,13 @@ async def test_an_officer_rescores_a_providers_returns_under_the_councils_new_mo
         serving(system) as url,
         httpx.AsyncClient(base_url=url) as http,
     ):
-        nobody = await http.post("/risk/providers/rowan/rescore", json={"by": ""})
+        # Who rescores is the signed-in person: a body naming someone is refused, naming it.
+        nobody = await http.post("/risk/providers/rowan/rescore", json={"by": "Jo Officer"})
         assert nobody.status_code == 422
+        assert nobody.json()["detail"][0]["loc"] == ["body", "by"]
 
-        rescored = await http.post("/risk/providers/rowan/rescore", json={"by": "Jo Officer"})
+        rescored = await http.post("/risk/providers/rowan/rescore", json={},
+                                   headers=acting("Jo Officer"))
 
         assert rescored.status_code == 200, rescored.text
         assert rescored.json()["model_version"] == "council-2026-2"
@@ -117,9 +120,9 @@ async def test_an_officer_rescores_a_providers_returns_under_the_councils_new_mo
         assert [(s["model_version"], s["score"], s["rescored_by"]) for s in record["scores"]] == [
             ("sections-and-answers-1", "97.22", None),
             ("council-2026-2", "94.44", "Jo Officer")]
-        again = await http.post("/risk/providers/rowan/rescore", json={"by": "Jo Officer"})
+        again = await http.post("/risk/providers/rowan/rescore", json={})
         assert again.json()["rescored"] == []
-        unknown = await http.post("/risk/providers/nobody/rescore", json={"by": "Jo Officer"})
+        unknown = await http.post("/risk/providers/nobody/rescore", json={})
         assert unknown.status_code == 404
 
 
@@ -131,11 +134,10 @@ async def test_the_log_across_providers_filters_by_band_level_and_service_type(s
     ):
         poor = await register_with_contract(http, "hawthorn")
         await http.post("/intake/providers", json={
-            "provider_id": "willow", "name": "Willow", "registered_by": "t"})
+            "provider_id": "willow", "name": "Willow"})
         await http.post("/intake/providers/willow/contracts", json={
             "reference": "willow-c1", "service_type": "day-services", "annual_value": "45000",
-            "regulator": None, "start_date": "2025-04-01", "contract_manager": "Ann Duncan",
-            "awarded_by": "t"})
+            "regulator": None, "start_date": "2025-04-01", "contract_manager": "Ann Duncan"})
         await submit(http, poor, cmr(PERIODS[2], safety_and_quality="red"))
         await submit(http, "willow-c1", {
             "form": "return-level-2", "answers": example("return-level-2"),
@@ -143,8 +145,7 @@ async def test_the_log_across_providers_filters_by_band_level_and_service_type(s
         for provider_id in ("hawthorn", "willow"):
             await eventually(lambda p=provider_id: scores_of(http, p, 1), what="scores")
         await http.post("/risk/providers/willow/log", json={
-            "category": "staffing", "summary": "Agency staff most days", "source": "visit",
-            "recorded_by": "Ann Duncan"})
+            "category": "staffing", "summary": "Agency staff most days", "source": "visit"})
 
         async def rows(**filters: Any) -> list[tuple[str, str]]:
             answer = await http.get("/risk/log", params=filters)

@@ -38,7 +38,7 @@ async def test_the_dashboard_reads_every_provider_its_trend_and_its_deadlines(se
     ):
         elm = await register_with_contract(http, "elm-court")
         await ok(await http.post("/intake/providers", json={
-            "provider_id": "birch", "name": "Birch House", "registered_by": "t"}), 201)
+            "provider_id": "birch", "name": "Birch House"}), 201)
         await ok(await http.post("/intake/providers/birch/contracts", json=contract_award(
             "birch-day", service_type="day-services", annual_value="50000", regulator=None,
             regulator_service_id=None)), 201)
@@ -79,7 +79,7 @@ async def test_the_dashboard_reads_every_provider_its_trend_and_its_deadlines(se
         assert intervention["provider_id"] == "elm-court"
         at = f"/escalation/interventions/{intervention['intervention_id']}"
         plan = await ok(await http.post(f"{at}/improvement-plans", json={
-            "requested_by": "Jo Officer", "requested_on": "2026-12-18"}), 201)
+            "requested_on": "2026-12-18"}), 201)
         [listed] = await ok(await http.get("/escalation/interventions"))
         assert listed["improvement_plans"][0]["plan_due"] == plan["plan_due"] == "2027-01-07"
 

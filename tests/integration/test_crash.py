@@ -75,7 +75,7 @@ def test_sigkill_mid_flow_then_restart_scores_every_return_exactly_once(tmp_path
             for provider_id in PROVIDERS:
                 http.post(
                     "/intake/providers",
-                    json={"provider_id": provider_id, "name": provider_id, "registered_by": "t"},
+                    json={"provider_id": provider_id, "name": provider_id},
                 )
                 http.post(
                     f"/intake/providers/{provider_id}/contracts",

@@ -16,9 +16,10 @@ from services.escalation.entrypoints import (
     plans,
     serious_steps,
 )
-from services.escalation.entrypoints.common import App, Person
+from services.escalation.entrypoints.common import App
 from services.escalation.entrypoints.views import EscalationView
 from shared.http import CorrelationId, IsoDate, ProviderId, operations_router
+from shared.security.actor import Actor
 
 __all__ = ["EscalationView", "router"]
 
@@ -29,12 +30,10 @@ for part in (interventions, plans, serious_steps, briefing, monitoring_reports):
 
 
 class Decision(BaseModel):
-    """Who decides, in which role. (Sign-in replaces these fields with the token's identity.)"""
+    """When the decision was made; who decides, in which role, is the signed-in person."""
 
     model_config = ConfigDict(extra="forbid")
 
-    approver: Person
-    role: Annotated[str, Field(min_length=1, max_length=64)]
     on: IsoDate | None = None
 
 
@@ -65,21 +64,31 @@ def get_escalation(app: App, escalation_id: UUID) -> EscalationView:
 
 @router.post("/escalations/{escalation_id}/approve", response_model=EscalationView)
 def approve(
-    app: App, escalation_id: UUID, body: Approval, correlation: CorrelationId
+    app: App, escalation_id: UUID, body: Approval, correlation: CorrelationId, actor: Actor
 ) -> EscalationView:
     """A second, authorised person approves the proposed step, saying why if they wish."""
     decided = app.approve(
-        escalation_id, body.approver, body.role, correlation, body.on or app.clock(), body.reason
+        escalation_id,
+        actor.display,
+        actor.role.value,
+        correlation,
+        body.on or app.clock(),
+        body.reason,
     )
     return EscalationView.of(decided)
 
 
 @router.post("/escalations/{escalation_id}/reject", response_model=EscalationView)
 def reject(
-    app: App, escalation_id: UUID, body: Rejection, correlation: CorrelationId
+    app: App, escalation_id: UUID, body: Rejection, correlation: CorrelationId, actor: Actor
 ) -> EscalationView:
     """A second, authorised person rejects the proposed step, giving the reason."""
     decided = app.reject(
-        escalation_id, body.approver, body.role, body.reason, correlation, body.on or app.clock()
+        escalation_id,
+        actor.display,
+        actor.role.value,
+        body.reason,
+        correlation,
+        body.on or app.clock(),
     )
     return EscalationView.of(decided)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, status
 from pydantic import Field
 
 from services.escalation.domain.routes import Issue
-from services.escalation.entrypoints.common import App, Command, Person, Text, view
+from services.escalation.entrypoints.common import App, Command, Text, view
 from services.escalation.entrypoints.views import (
     InterventionView,
     NoticeView,
@@ -18,6 +18,7 @@ from services.escalation.entrypoints.views import (
 )
 from services.escalation.steps import Opening
 from shared.http import CorrelationId, IsoDate, ProviderId
+from shared.security.actor import Actor
 
 router = APIRouter(tags=["escalation"])
 Summary = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -27,7 +28,6 @@ class OpenIntervention(Command):
     """What the officer knows; the policy sets the level unless they choose, saying why."""
 
     summary: Summary
-    opened_by: Person
     contract_reference: str | None = None
     severity: Literal["moderate", "serious"] | None = None
     safety_at_risk: bool = False
@@ -42,19 +42,16 @@ class Override(Command):
     level: str
     step: str
     reason: Text
-    officer: Person
 
 
 class EngagementNote(Command):
     engagement: str
     note: Text = ""
-    recorded_by: Person
     on: IsoDate | None = None
 
 
 class StepTaken(Command):
     step: str
-    by: Person
     on: IsoDate | None = None
     notes: Text = ""
     issues_raised: list[Text] = []
@@ -63,7 +60,6 @@ class StepTaken(Command):
 class Escalate(Command):
     """The facts that decide the route of §8."""
 
-    raised_by: Person
     reason: Text
     on: IsoDate | None = None
     significant: bool = False
@@ -76,7 +72,6 @@ class Escalate(Command):
 
 
 class Close(Command):
-    closed_by: Person
     reason: Text
     on: IsoDate | None = None
 
@@ -110,10 +105,14 @@ def all_interventions(app: App, open_only: bool = True) -> list[InterventionView
     response_model=InterventionView,
 )
 def open_intervention(
-    app: App, provider_id: ProviderId, body: OpenIntervention, correlation: CorrelationId
+    app: App,
+    provider_id: ProviderId,
+    body: OpenIntervention,
+    correlation: CorrelationId,
+    actor: Actor,
 ) -> InterventionView:
     """Opens an intervention by the proportionality policy, or overriding it with a reason."""
-    opening = Opening(provider_id=provider_id, **body.model_dump())
+    opening = Opening(provider_id=provider_id, opened_by=actor.display, **body.model_dump())
     return view(app, app.open(opening, correlation))
 
 
@@ -124,20 +123,24 @@ def get_intervention(app: App, intervention_id: UUID) -> InterventionView:
 
 @router.post("/interventions/{intervention_id}/override", response_model=InterventionView)
 def override(
-    app: App, intervention_id: UUID, body: Override, correlation: CorrelationId
+    app: App, intervention_id: UUID, body: Override, correlation: CorrelationId, actor: Actor
 ) -> InterventionView:
     """An officer overrides the policy's level or step, recording why."""
     return view(
         app,
         app.override(
-            intervention_id, body.level, body.step, body.reason, body.officer, correlation
+            intervention_id, body.level, body.step, body.reason, actor.display, correlation
         ),
     )
 
 
 @router.post("/interventions/{intervention_id}/engagement", response_model=InterventionView)
 def engagement(
-    app: App, intervention_id: UUID, body: EngagementNote, correlation: CorrelationId
+    app: App,
+    intervention_id: UUID,
+    body: EngagementNote,
+    correlation: CorrelationId,
+    actor: Actor,
 ) -> InterventionView:
     """How the provider engages and responds: engaging, engaging but not responding, not."""
     return view(
@@ -146,7 +149,7 @@ def engagement(
             intervention_id,
             body.engagement,
             body.note,
-            body.recorded_by,
+            actor.display,
             body.on or app.clock(),
             correlation,
         ),
@@ -155,7 +158,7 @@ def engagement(
 
 @router.post("/interventions/{intervention_id}/steps", response_model=InterventionView)
 def take_step(
-    app: App, intervention_id: UUID, body: StepTaken, correlation: CorrelationId
+    app: App, intervention_id: UUID, body: StepTaken, correlation: CorrelationId, actor: Actor
 ) -> InterventionView:
     """Feedback, information sharing, advice, training, reward, visits, meetings and the like."""
     return view(
@@ -164,7 +167,7 @@ def take_step(
             intervention_id,
             body.step,
             body.on or app.clock(),
-            body.by,
+            actor.display,
             body.notes,
             body.issues_raised,
             correlation,
@@ -174,7 +177,7 @@ def take_step(
 
 @router.post("/interventions/{intervention_id}/escalate", response_model=InterventionView)
 def escalate(
-    app: App, intervention_id: UUID, body: Escalate, correlation: CorrelationId
+    app: App, intervention_id: UUID, body: Escalate, correlation: CorrelationId, actor: Actor
 ) -> InterventionView:
     """Sends an issue up the routes of §8; the intervention records who was told."""
     issue = Issue(
@@ -192,7 +195,7 @@ def escalate(
             issue,
             body.categories,
             body.reason,
-            body.raised_by,
+            actor.display,
             body.on or app.clock(),
             correlation,
         ),
@@ -201,12 +204,12 @@ def escalate(
 
 @router.post("/interventions/{intervention_id}/close", response_model=InterventionView)
 def close(
-    app: App, intervention_id: UUID, body: Close, correlation: CorrelationId
+    app: App, intervention_id: UUID, body: Close, correlation: CorrelationId, actor: Actor
 ) -> InterventionView:
     """Closes an intervention with nothing left outstanding."""
     return view(
         app,
         app.close_intervention(
-            intervention_id, body.reason, body.closed_by, body.on or app.clock(), correlation
+            intervention_id, body.reason, actor.display, body.on or app.clock(), correlation
         ),
     )

@@ -14,9 +14,10 @@ from services.escalation.domain.monitoring_report import (
     ReportStatus,
     WorkingCalendar,
 )
-from services.escalation.entrypoints.common import App, Command, Person
+from services.escalation.entrypoints.common import App, Command
 from shared.eventstore import NotFound
 from shared.http import CorrelationId, IsoDate, ProviderId
+from shared.security.actor import Actor
 from shared.security.identity import Role
 
 router = APIRouter(tags=["escalation"])
@@ -37,21 +38,18 @@ class Draft(Command):
     activity_on: IsoDate
     findings: LongText
     actions: Annotated[list[AgreedActionIn], Field(max_length=50)] = []
-    by: Person
 
 
 class Issue(Command):
-    by: Person
     issued_on: IsoDate | None = None
 
 
 class Reply(Command):
     text: LongText
-    by: Person
 
 
 class Finalise(Command):
-    by: Person
+    """Nothing to say: the report is finalised as it stands."""
 
 
 class AgreedActionView(BaseModel):
@@ -110,11 +108,11 @@ REPORT = "/monitoring-reports/{report_id}"
 
 @router.post(REPORTS, status_code=status.HTTP_201_CREATED, response_model=ReportView)
 def draft(app: App, provider_id: ProviderId, body: Draft,
-          correlation: CorrelationId) -> ReportView:
+          correlation: CorrelationId, actor: Actor) -> ReportView:
     """Drafts a monitoring report; the provider sees it once it is issued."""
     actions = [a.model_dump() for a in body.actions]
     report = app.draft_report(provider_id, body.kind, body.activity_on, body.findings, actions,
-                              app.clock(), body.by, correlation)
+                              app.clock(), actor.display, correlation)
     return ReportView.of(report, app.calendar, app.clock())
 
 
@@ -135,22 +133,25 @@ def report(app: App, report_id: UUID, request: Request) -> ReportView:
 
 
 @router.post(REPORT + "/issue", response_model=ReportView)
-def issue(app: App, report_id: UUID, body: Issue, correlation: CorrelationId) -> ReportView:
+def issue(app: App, report_id: UUID, body: Issue, correlation: CorrelationId,
+          actor: Actor) -> ReportView:
     """Issues the draft to the provider: it may reply within 10 working days."""
     today = app.clock()
-    found = app.issue_report(report_id, body.issued_on or today, today, body.by, correlation)
+    found = app.issue_report(report_id, body.issued_on or today, today, actor.display, correlation)
     return ReportView.of(found, app.calendar, app.clock())
 
 
 @router.post(REPORT + "/reply", response_model=ReportView)
-def reply(app: App, report_id: UUID, body: Reply, correlation: CorrelationId) -> ReportView:
+def reply(app: App, report_id: UUID, body: Reply, correlation: CorrelationId,
+          actor: Actor) -> ReportView:
     """The provider's reply to the draft; 409 once its window has closed."""
-    found = app.reply_to_report(report_id, body.text, app.clock(), body.by, correlation)
+    found = app.reply_to_report(report_id, body.text, app.clock(), actor.display, correlation)
     return ReportView.of(found, app.calendar, app.clock())
 
 
 @router.post(REPORT + "/finalise", response_model=ReportView)
-def finalise(app: App, report_id: UUID, body: Finalise, correlation: CorrelationId) -> ReportView:
+def finalise(app: App, report_id: UUID, body: Finalise, correlation: CorrelationId,
+             actor: Actor) -> ReportView:
     """Finalises the report with the provider's reply alongside; it is read-only after."""
-    found = app.finalise_report(report_id, app.clock(), body.by, correlation)
+    found = app.finalise_report(report_id, app.clock(), actor.display, correlation)
     return ReportView.of(found, app.calendar, app.clock())

@@ -9,6 +9,7 @@ from fastapi import APIRouter, status
 from services.escalation.entrypoints.common import App, Command, Person, Text
 from services.escalation.entrypoints.views import NoticeView, PlanView
 from shared.http import CorrelationId, IsoDate
+from shared.security.actor import Actor
 
 router = APIRouter(tags=["escalation"])
 
@@ -23,18 +24,15 @@ class SmartAction(Command):
 
 
 class PlanRequest(Command):
-    requested_by: Person
     requested_on: IsoDate | None = None
 
 
 class PlanReceipt(Command):
-    received_by: Person
     received_on: IsoDate | None = None
     actions: list[SmartAction]
 
 
 class PlanReview(Command):
-    reviewed_by: Person
     on_track: bool
     notes: Text = ""
     reviewed_on: IsoDate | None = None
@@ -42,14 +40,12 @@ class PlanReview(Command):
 
 class PlanOutcome(Command):
     achieved: bool
-    by: Person
     notes: Text = ""
     on: IsoDate | None = None
 
 
 class Direction(Command):
     breach_notice_id: UUID
-    directed_by: Person
     directed_on: IsoDate | None = None
     actions: list[SmartAction]
 
@@ -60,18 +56,15 @@ class NoticeTerms(Command):
     deficiency: Text
     action_required: Text
     comply_by: IsoDate
-    issued_by: Person
     issued_on: IsoDate | None = None
 
 
 class NoticeMet(Command):
-    by: Person
     on: IsoDate | None = None
 
 
 class RegulatorTold(Command):
     regulator: Person
-    by: Person
     on: IsoDate | None = None
 
 
@@ -81,19 +74,24 @@ NOTICES = "/interventions/{intervention_id}/breach-notices"
 
 @router.post(PLANS, status_code=status.HTTP_201_CREATED, response_model=PlanView)
 def request_plan(
-    app: App, intervention_id: UUID, body: PlanRequest, correlation: CorrelationId
+    app: App, intervention_id: UUID, body: PlanRequest, correlation: CorrelationId, actor: Actor
 ) -> PlanView:
     """Asks the provider for a plan, due within 10 working days."""
     return PlanView.of(
         app.request_plan(
-            intervention_id, body.requested_on or app.clock(), body.requested_by, correlation
+            intervention_id, body.requested_on or app.clock(), actor.display, correlation
         )
     )
 
 
 @router.post(PLANS + "/{plan_id}/received", response_model=PlanView)
 def receive_plan(
-    app: App, intervention_id: UUID, plan_id: UUID, body: PlanReceipt, correlation: CorrelationId
+    app: App,
+    intervention_id: UUID,
+    plan_id: UUID,
+    body: PlanReceipt,
+    correlation: CorrelationId,
+    actor: Actor,
 ) -> PlanView:
     """Records the provider's plan with its SMART actions."""
     actions = [a.model_dump() for a in body.actions]
@@ -103,7 +101,7 @@ def receive_plan(
             plan_id,
             body.received_on or app.clock(),
             actions,
-            body.received_by,
+            actor.display,
             correlation,
         )
     )
@@ -111,7 +109,12 @@ def receive_plan(
 
 @router.post(PLANS + "/{plan_id}/review", response_model=PlanView)
 def review_plan(
-    app: App, intervention_id: UUID, plan_id: UUID, body: PlanReview, correlation: CorrelationId
+    app: App,
+    intervention_id: UUID,
+    plan_id: UUID,
+    body: PlanReview,
+    correlation: CorrelationId,
+    actor: Actor,
 ) -> PlanView:
     """The 30-day review: are the targets on track?"""
     return PlanView.of(
@@ -121,7 +124,7 @@ def review_plan(
             body.reviewed_on or app.clock(),
             body.on_track,
             body.notes,
-            body.reviewed_by,
+            actor.display,
             correlation,
         )
     )
@@ -129,7 +132,12 @@ def review_plan(
 
 @router.post(PLANS + "/{plan_id}/outcome", response_model=PlanView)
 def conclude_plan(
-    app: App, intervention_id: UUID, plan_id: UUID, body: PlanOutcome, correlation: CorrelationId
+    app: App,
+    intervention_id: UUID,
+    plan_id: UUID,
+    body: PlanOutcome,
+    correlation: CorrelationId,
+    actor: Actor,
 ) -> PlanView:
     """Whether the plan's targets were met by 60 days."""
     return PlanView.of(
@@ -138,7 +146,7 @@ def conclude_plan(
             plan_id,
             body.achieved,
             body.on or app.clock(),
-            body.by,
+            actor.display,
             body.notes,
             correlation,
         )
@@ -151,7 +159,7 @@ def conclude_plan(
     response_model=PlanView,
 )
 def direct_plan(
-    app: App, intervention_id: UUID, body: Direction, correlation: CorrelationId
+    app: App, intervention_id: UUID, body: Direction, correlation: CorrelationId, actor: Actor
 ) -> PlanView:
     """Directs the council's own plan against a breach notice: a further 60 days."""
     actions = [a.model_dump() for a in body.actions]
@@ -160,7 +168,7 @@ def direct_plan(
             intervention_id,
             body.breach_notice_id,
             body.directed_on or app.clock(),
-            body.directed_by,
+            actor.display,
             actions,
             correlation,
         )
@@ -169,7 +177,7 @@ def direct_plan(
 
 @router.post(NOTICES, status_code=status.HTTP_201_CREATED, response_model=NoticeView)
 def issue_notice(
-    app: App, intervention_id: UUID, body: NoticeTerms, correlation: CorrelationId
+    app: App, intervention_id: UUID, body: NoticeTerms, correlation: CorrelationId, actor: Actor
 ) -> NoticeView:
     """Issues a breach notice with its deficiency, action required and timescale."""
     return NoticeView.of(
@@ -179,7 +187,7 @@ def issue_notice(
             body.action_required,
             body.comply_by,
             body.issued_on or app.clock(),
-            body.issued_by,
+            actor.display,
             correlation,
         )
     )
@@ -187,11 +195,18 @@ def issue_notice(
 
 @router.post(NOTICES + "/{notice_id}/met", response_model=NoticeView)
 def notice_met(
-    app: App, intervention_id: UUID, notice_id: UUID, body: NoticeMet, correlation: CorrelationId
+    app: App,
+    intervention_id: UUID,
+    notice_id: UUID,
+    body: NoticeMet,
+    correlation: CorrelationId,
+    actor: Actor,
 ) -> NoticeView:
     """The provider met the notice within its timescale."""
     return NoticeView.of(
-        app.notice_met(intervention_id, notice_id, body.on or app.clock(), body.by, correlation)
+        app.notice_met(
+            intervention_id, notice_id, body.on or app.clock(), actor.display, correlation
+        )
     )
 
 
@@ -202,10 +217,16 @@ def regulator_notified(
     notice_id: UUID,
     body: RegulatorTold,
     correlation: CorrelationId,
+    actor: Actor,
 ) -> NoticeView:
     """Records that the regulator was told of the failed notice."""
     return NoticeView.of(
         app.regulator_notified(
-            intervention_id, notice_id, body.regulator, body.on or app.clock(), body.by, correlation
+            intervention_id,
+            notice_id,
+            body.regulator,
+            body.on or app.clock(),
+            actor.display,
+            correlation,
         )
     )

@@ -6,27 +6,25 @@ from uuid import UUID
 
 from fastapi import APIRouter, status
 
-from services.escalation.entrypoints.common import App, Command, Person, Text
+from services.escalation.entrypoints.common import App, Command, Text
 from services.escalation.entrypoints.views import EscalationView
 from shared.http import CorrelationId
+from shared.security.actor import Actor
 
 router = APIRouter(tags=["escalation"])
 
 
 class Suspension(Command):
-    proposed_by: Person
     reason: Text
     contingency_plan: Text = ""
 
 
 class Decommission(Command):
-    proposed_by: Person
     reason: Text
     continuity_plan: Text = ""
 
 
 class ChiefOfficer(Command):
-    proposed_by: Person
     reason: Text
 
 
@@ -36,12 +34,16 @@ class ChiefOfficer(Command):
     response_model=EscalationView,
 )
 def propose_suspension(
-    app: App, intervention_id: UUID, body: Suspension, correlation: CorrelationId
+    app: App,
+    intervention_id: UUID,
+    body: Suspension,
+    correlation: CorrelationId,
+    actor: Actor,
 ) -> EscalationView:
     """Proposes suspension (no new awards) with a contingency plan for the people served."""
     return EscalationView.of(
         app.propose_suspension(
-            intervention_id, body.proposed_by, body.reason, body.contingency_plan, correlation
+            intervention_id, actor.display, body.reason, body.contingency_plan, correlation
         )
     )
 
@@ -52,12 +54,16 @@ def propose_suspension(
     response_model=EscalationView,
 )
 def propose_decommission(
-    app: App, intervention_id: UUID, body: Decommission, correlation: CorrelationId
+    app: App,
+    intervention_id: UUID,
+    body: Decommission,
+    correlation: CorrelationId,
+    actor: Actor,
 ) -> EscalationView:
     """Proposes decommission; 409 naming the missing evidence when the history lacks it."""
     return EscalationView.of(
         app.propose_decommission(
-            intervention_id, body.proposed_by, body.reason, body.continuity_plan, correlation
+            intervention_id, actor.display, body.reason, body.continuity_plan, correlation
         )
     )
 
@@ -68,11 +74,15 @@ def propose_decommission(
     response_model=EscalationView,
 )
 def propose_telling_the_chief_officer(
-    app: App, intervention_id: UUID, body: ChiefOfficer, correlation: CorrelationId
+    app: App,
+    intervention_id: UUID,
+    body: ChiefOfficer,
+    correlation: CorrelationId,
+    actor: Actor,
 ) -> EscalationView:
     """Asks the Head of Strategic Planning, a General Manager or the CSWO to decide."""
     return EscalationView.of(
         app.propose_telling_the_chief_officer(
-            intervention_id, body.proposed_by, body.reason, correlation
+            intervention_id, actor.display, body.reason, correlation
         )
     )

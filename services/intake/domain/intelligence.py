@@ -56,6 +56,7 @@ class ReportedConcern(Aggregate):
         safety_at_risk: bool,
         reported_by: str,
         correlation_id: str,
+        recorded_by: str | None = None,
     ) -> None:
         if not description.strip():
             raise InvalidInput("describe the concern", field="description")

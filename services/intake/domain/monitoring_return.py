@@ -65,6 +65,7 @@ class MonitoringReturn(Aggregate):
         due_on: date | None,
         corrects: str | None,
         correlation_id: str,
+        logged_by: str | None = None,
     ) -> None:
         self.provider_id = provider_id
         self.contract_reference = contract_reference
@@ -76,7 +77,8 @@ class MonitoringReturn(Aggregate):
         self.period_end = period_end
         self.answers = answers
         self.sections = dict(sections)
-        self.submitted_by = submitted_by
+        self.submitted_by = submitted_by  # the signatory the form names: data, not identity
+        self.logged_by = logged_by  # the signed-in person who sent it (older returns: None)
         self.submitted_on = submitted_on
         self.request_id = request_id
         self.due_on = due_on

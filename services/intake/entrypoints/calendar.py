@@ -12,9 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.application import AskedReturn, Intake, TickResult
 from services.intake.domain.return_request import ReturnRequest
-from services.intake.entrypoints.registry import Name, Reference
+from services.intake.entrypoints.registry import Reference
 from services.intake.return_log import LogFilter, ReturnLogRow, to_csv, to_xlsx
 from shared.http import CorrelationId, IsoDate, application_of
+from shared.security.actor import Actor
 
 router = APIRouter(tags=["intake: calendar and return log"])
 App = Annotated[Intake, Depends(application_of("intake"))]
@@ -36,11 +37,9 @@ class ReturnAsked(BaseModel):
     period_start: IsoDate
     period_end: IsoDate
     due_on: IsoDate
-    requested_by: Name
 
-    def asked(self) -> AskedReturn:
-        return AskedReturn(self.form, self.period_start, self.period_end, self.due_on,
-                           self.requested_by)
+    def asked(self, by: str) -> AskedReturn:
+        return AskedReturn(self.form, self.period_start, self.period_end, self.due_on, by)
 
 
 class RequestView(BaseModel):
@@ -69,9 +68,9 @@ class RequestView(BaseModel):
 
 
 class Allocation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Nothing to say: the coordinator who takes or releases a return is the signed-in person."""
 
-    coordinator: Name
+    model_config = ConfigDict(extra="forbid")
 
 
 @router.get("/clock")
@@ -91,11 +90,11 @@ async def tick(app: App, body: Tick, correlation: CorrelationId) -> TickResult:
 
 @router.post("/contracts/{reference}/requests", status_code=201, response_model=RequestView)
 def request_return(app: App, reference: Reference, body: ReturnAsked, response: Response,
-                   correlation: CorrelationId) -> RequestView:
+                   correlation: CorrelationId, actor: Actor) -> RequestView:
     """Ask for a return outside the calendar (a light-touch self-assessment, say): the provider
     is told, reminded when it is overdue, and the return log shows it. Asking again returns the
     first request (200)."""
-    request, created = app.request_return(reference, body.asked(), correlation)
+    request, created = app.request_return(reference, body.asked(actor.display), correlation)
     if not created:
         response.status_code = status.HTTP_200_OK
     return RequestView.of(request)
@@ -126,13 +125,15 @@ def return_log(
 
 
 @router.post("/return-log/{request_id}/allocate")
-def allocate(app: App, request_id: UUID, body: Allocation, correlation: CorrelationId) -> dict:
+def allocate(app: App, request_id: UUID, body: Allocation, correlation: CorrelationId,
+             actor: Actor) -> dict:
     """A coordinator takes a return; nobody else can until it is released."""
-    request = app.allocate(request_id, body.coordinator, correlation)
+    request = app.allocate(request_id, actor.display, correlation)
     return {"request_id": str(request.id), "allocated_to": request.allocated_to}
 
 
 @router.post("/return-log/{request_id}/release")
-def release(app: App, request_id: UUID, body: Allocation, correlation: CorrelationId) -> dict:
-    request = app.allocate(request_id, body.coordinator, correlation, release=True)
+def release(app: App, request_id: UUID, body: Allocation, correlation: CorrelationId,
+            actor: Actor) -> dict:
+    request = app.allocate(request_id, actor.display, correlation, release=True)
     return {"request_id": str(request.id), "allocated_to": request.allocated_to}

@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict
 from services.intake.application import Intake
 from services.intake.domain.return_draft import ReturnDraft
 from services.intake.drafts import DraftAnswers, OwedReturn
-from services.intake.entrypoints.registry import Name, Reference
+from services.intake.entrypoints.registry import Reference
 from shared.domain import InvalidInput
 from shared.http import CorrelationId, ProviderId, application_of
+from shared.security.actor import Actor
 
 router = APIRouter(tags=["intake: returns owed and drafts"])
 App = Annotated[Intake, Depends(application_of("intake"))]
@@ -24,12 +25,11 @@ Period = Annotated[str, Path(pattern=r"^\d{4}-\d{2}-\d{2}--\d{4}-\d{2}-\d{2}$",
 
 
 class DraftBody(BaseModel):
-    """The answers typed so far (checked only when the return is submitted) and who saved."""
+    """The answers typed so far (checked only when the return is submitted)."""
 
     model_config = ConfigDict(extra="forbid")
 
     answers: dict[str, Any]
-    by: Name
 
 
 class DraftView(BaseModel):
@@ -85,12 +85,12 @@ def returns_owed(app: App, provider_id: ProviderId) -> list[OwedView]:
 
 @router.put("/contracts/{reference}/drafts/{form}/{period}", response_model=DraftView)
 def save_draft(app: App, reference: Reference, form: Form, period: Period, body: DraftBody,
-               correlation: CorrelationId) -> DraftView:
+               correlation: CorrelationId, actor: Actor) -> DraftView:
     """Keep a return's answers so far, to finish later. A draft is not a submission: it is not
     checked against the form, not scored, and submitting the return discards it."""
     start, end = _period(period)
     return DraftView.of(app.save_draft(
-        DraftAnswers(reference, form, start, end, body.answers, body.by), correlation))
+        DraftAnswers(reference, form, start, end, body.answers, actor.display), correlation))
 
 
 @router.get("/contracts/{reference}/drafts/{form}/{period}", response_model=DraftView)

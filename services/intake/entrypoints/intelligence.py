@@ -17,6 +17,7 @@ from services.intake.entrypoints.registry import Name, Reference
 from shared.contracts.intake import ConcernSource
 from shared.domain import InvalidInput, Refused
 from shared.http import CorrelationId, IsoDate, IsoDateTime, ProviderId, application_of
+from shared.security.actor import Actor, only_the_file
 
 router = APIRouter(tags=["intake: intelligence"])
 App = Annotated[Intake, Depends(application_of("intake"))]
@@ -32,26 +33,24 @@ class CareInspectorateEntry(Strict):
         Annotated[str, Field(max_length=64)], Annotated[int, Field(ge=1, le=6)]
     ]
     graded_on: IsoDate
-    recorded_by: Name
 
 
 class CqcEntry(Strict):
     overall: Annotated[str, Field(max_length=40)]
     key_questions: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=40)]]
     published_on: IsoDate
-    recorded_by: Name
 
 
 class CqcSync(Strict):
     since: IsoDateTime
     until: IsoDateTime | None = None
-    recorded_by: Name
 
 
 class ConcernReport(Strict):
     source: ConcernSource
     description: Annotated[str, Field(min_length=1, max_length=5000)]
-    safety_at_risk: bool
+    # Strict: 0 or "no" is not an answer to whether someone is at risk; say true or false.
+    safety_at_risk: Annotated[bool, Field(strict=True)]
     reported_by: Name
     contract_reference: str | None = None
 
@@ -65,7 +64,11 @@ async def _upload_text(file: UploadFile) -> str:
 
 @router.post("/contracts/{reference}/inspections/care-inspectorate")
 def record_care_inspectorate(
-    app: App, reference: Reference, body: CareInspectorateEntry, correlation: CorrelationId
+    app: App,
+    reference: Reference,
+    body: CareInspectorateEntry,
+    correlation: CorrelationId,
+    actor: Actor,
 ) -> dict[str, Any]:
     """Record Care Inspectorate grades (1-6 per key question) for the contract's service."""
     contract = app.get_contract(reference)
@@ -76,14 +79,14 @@ def record_care_inspectorate(
     grades = CareInspectorateGrades.from_key_questions(
         contract.regulator_service_id, body.key_question_grades, body.graded_on
     )
-    record = intelligence.care_inspectorate_record(app, grades, body.recorded_by, correlation)
+    record = intelligence.care_inspectorate_record(app, grades, actor.display, correlation)
     assert record is not None
     return {"recorded": app.record_inspection(record), "poor_performance": record.poor_performance}
 
 
 @router.post("/contracts/{reference}/inspections/cqc")
 def record_cqc(
-    app: App, reference: Reference, body: CqcEntry, correlation: CorrelationId
+    app: App, reference: Reference, body: CqcEntry, correlation: CorrelationId, actor: Actor
 ) -> dict[str, Any]:
     """Record CQC ratings (overall and per key question) for the contract's location."""
     contract = app.get_contract(reference)
@@ -92,22 +95,25 @@ def record_cqc(
     rating = CqcRating(
         contract.regulator_service_id, body.overall, body.key_questions, body.published_on
     )
-    record = intelligence.cqc_record(app, rating, body.recorded_by, correlation)
+    record = intelligence.cqc_record(app, rating, actor.display, correlation)
     assert record is not None
     return {"recorded": app.record_inspection(record), "poor_performance": record.poor_performance}
 
 
-@router.post("/imports/care-inspectorate")
+@router.post("/imports/care-inspectorate", dependencies=[Depends(only_the_file)])
 async def import_care_inspectorate(
-    request: Request, file: Annotated[UploadFile, File()], correlation: CorrelationId
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    correlation: CorrelationId,
+    actor: Actor,
 ) -> intelligence.ImportSummary:
     """Import the Care Inspectorate's datastore CSV; rows are matched to contracts by CSNumber."""
     app: Intake = request.app.state.services["intake"]
     text = await _upload_text(file)
-    return intelligence.import_care_inspectorate(app, text, "care-inspectorate-import", correlation)
+    return intelligence.import_care_inspectorate(app, text, actor.display, correlation)
 
 
-@router.post("/imports/call-monitoring")
+@router.post("/imports/call-monitoring", dependencies=[Depends(only_the_file)])
 async def import_call_monitoring(
     request: Request, file: Annotated[UploadFile, File()], correlation: CorrelationId
 ) -> intelligence.ImportSummary:
@@ -117,7 +123,9 @@ async def import_call_monitoring(
 
 
 @router.post("/regulators/cqc/sync")
-def sync_cqc(app: App, body: CqcSync, correlation: CorrelationId) -> intelligence.ImportSummary:
+def sync_cqc(
+    app: App, body: CqcSync, correlation: CorrelationId, actor: Actor
+) -> intelligence.ImportSummary:
     """Fetch CQC's changed locations since a time and record the ratings of ours."""
     key = app.env.get("ASSURE_CQC_API_KEY", "")
     if not key:
@@ -125,9 +133,7 @@ def sync_cqc(app: App, body: CqcSync, correlation: CorrelationId) -> intelligenc
     until = body.until or datetime.now(UTC)
     try:
         with CqcClient(app.env.get("ASSURE_CQC_API_URL", ""), key) as client:
-            return intelligence.sync_cqc(
-                app, client, body.since, until, body.recorded_by, correlation
-            )
+            return intelligence.sync_cqc(app, client, body.since, until, actor.display, correlation)
     except CqcApiError as error:
         raise Refused(f"CQC answered: {error}", field="since") from error
 
@@ -138,6 +144,7 @@ def report_concern(
     provider_id: ProviderId,
     body: ConcernReport,
     correlation: CorrelationId,
+    actor: Actor,
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ) -> dict[str, Any]:
     """Record a concern reported by a person (staff, complaint, whistleblowing, ASP …)."""
@@ -154,6 +161,7 @@ def report_concern(
         safety_at_risk=body.safety_at_risk,
         reported_by=body.reported_by,
         correlation_id=correlation,
+        recorded_by=actor.display,
     )
     recorded = app.report_concern(report)
     return {"report_id": str(recorded.id), "safety_at_risk": recorded.safety_at_risk}

@@ -13,6 +13,7 @@ from services.intake.application import Award, Intake
 from services.intake.domain.contract import Contract, Regulator, ServiceType
 from shared.contracts.envelope import PROVIDER_ID_PATTERN
 from shared.http import CorrelationId, IsoDate, ProviderId, application_of
+from shared.security.actor import Actor
 from shared.uk import pounds
 
 router = APIRouter(tags=["intake: providers and contracts"])
@@ -29,7 +30,6 @@ class Strict(BaseModel):
 class ProviderRegistration(Strict):
     name: Name
     provider_id: str | None = Field(default=None, pattern=PROVIDER_ID_PATTERN)
-    registered_by: Name
 
 
 class ContractSummary(BaseModel):
@@ -75,29 +75,24 @@ class ContractAward(Strict):
     end_date: IsoDate | None = None
     contract_manager: Name
     kpi_returns: bool = False
-    awarded_by: Name
 
 
 class ValueVariation(Strict):
     annual_value: Money
-    by: Name
 
 
 class RegulationChange(Strict):
     regulator: Regulator | None
     regulator_service_id: Annotated[str | None, Field(max_length=64)] = None
-    by: Name
 
 
 class ManagerChange(Strict):
     contract_manager: Name
-    by: Name
 
 
 class Ending(Strict):
     ended_on: IsoDate
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
-    by: Name
 
 
 def _provider_view(app: Intake, provider_id: str) -> ProviderView:
@@ -111,11 +106,12 @@ def _provider_view(app: Intake, provider_id: str) -> ProviderView:
 
 @router.post("/providers", status_code=status.HTTP_201_CREATED, response_model=ProviderView)
 def register_provider(
-    app: App, body: ProviderRegistration, response: Response, correlation: CorrelationId
+    app: App, body: ProviderRegistration, response: Response, correlation: CorrelationId,
+    actor: Actor,
 ) -> ProviderView:
     """Register a care provider organisation (registering it again changes nothing)."""
     provider, created = app.register_provider(
-        body.name, body.provider_id, body.registered_by, correlation
+        body.name, body.provider_id, actor.display, correlation
     )
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -148,7 +144,7 @@ def get_provider(app: App, provider_id: ProviderId) -> ProviderView:
 )
 def award_contract(
     app: App, provider_id: ProviderId, body: ContractAward, response: Response,
-    correlation: CorrelationId,
+    correlation: CorrelationId, actor: Actor,
 ) -> ContractSummary:
     """Award a contract; it is placed at its monitoring level at once. Refused if suspended."""
     award = Award(
@@ -159,7 +155,7 @@ def award_contract(
         end_date=body.end_date, contract_manager=body.contract_manager,
         kpi_returns=body.kpi_returns,
     )
-    contract, created = app.award_contract(award, body.awarded_by, correlation)
+    contract, created = app.award_contract(award, actor.display, correlation)
     if not created:
         response.status_code = status.HTTP_200_OK
     return ContractSummary.of(contract)
@@ -172,41 +168,45 @@ def get_contract(app: App, reference: Reference) -> ContractSummary:
 
 @router.post("/contracts/{reference}/value", response_model=ContractSummary)
 def vary_value(
-    app: App, reference: Reference, body: ValueVariation, correlation: CorrelationId
+    app: App, reference: Reference, body: ValueVariation, correlation: CorrelationId,
+    actor: Actor,
 ) -> ContractSummary:
     """Vary the annual value; the monitoring level is recomputed."""
     return ContractSummary.of(app.change_contract(
-        reference, "vary_value", annual_value=body.annual_value, by=body.by,
+        reference, "vary_value", annual_value=body.annual_value, by=actor.display,
         correlation_id=correlation))
 
 
 @router.post("/contracts/{reference}/regulation", response_model=ContractSummary)
 def change_regulation(
-    app: App, reference: Reference, body: RegulationChange, correlation: CorrelationId
+    app: App, reference: Reference, body: RegulationChange, correlation: CorrelationId,
+    actor: Actor,
 ) -> ContractSummary:
     """Record who regulates the service (or that nobody does); the level is recomputed."""
     return ContractSummary.of(app.change_contract(
         reference, "change_regulation",
         regulator=body.regulator.value if body.regulator else None,
-        regulator_service_id=body.regulator_service_id, by=body.by,
+        regulator_service_id=body.regulator_service_id, by=actor.display,
         correlation_id=correlation))
 
 
 @router.post("/contracts/{reference}/contract-manager", response_model=ContractSummary)
 def change_contract_manager(
-    app: App, reference: Reference, body: ManagerChange, correlation: CorrelationId
+    app: App, reference: Reference, body: ManagerChange, correlation: CorrelationId,
+    actor: Actor,
 ) -> ContractSummary:
     """Nominate the contract's one contract manager."""
     return ContractSummary.of(app.change_contract(
         reference, "change_contract_manager", contract_manager=body.contract_manager,
-        by=body.by, correlation_id=correlation))
+        by=actor.display, correlation_id=correlation))
 
 
 @router.post("/contracts/{reference}/end", response_model=ContractSummary)
 def end_contract(
-    app: App, reference: Reference, body: Ending, correlation: CorrelationId
+    app: App, reference: Reference, body: Ending, correlation: CorrelationId,
+    actor: Actor,
 ) -> ContractSummary:
     """End a contract on a date, with the reason."""
     return ContractSummary.of(app.change_contract(
-        reference, "end", ended_on=body.ended_on, reason=body.reason, by=body.by,
+        reference, "end", ended_on=body.ended_on, reason=body.reason, by=actor.display,
         correlation_id=correlation))

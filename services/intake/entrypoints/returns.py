@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Form, Header, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Header, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.application import Intake, Submission
@@ -18,6 +18,7 @@ from shared.contracts.intake import Rating
 from shared.domain import InvalidInput
 from shared.eventstore import NotFound
 from shared.http import CorrelationId, application_of
+from shared.security.actor import Actor, only_the_file
 
 router = APIRouter(tags=["intake: returns"])
 App = Annotated[Intake, Depends(application_of("intake"))]
@@ -36,8 +37,9 @@ class ReturnBody(BaseModel):
     answers: dict[str, Any]
     submitted_by: Name
 
-    def submission(self) -> Submission:
-        return Submission(self.form, self.form_version, self.answers, self.submitted_by)
+    def submission(self, logged_by: str) -> Submission:
+        return Submission(self.form, self.form_version, self.answers, self.submitted_by,
+                          logged_by)
 
 
 class ReturnView(BaseModel):
@@ -133,11 +135,11 @@ def _answer(response: Response, result: tuple[MonitoringReturn, bool]) -> Return
 @router.post("/contracts/{reference}/returns", status_code=201, response_model=ReturnView)
 def submit_return(
     app: App, reference: Reference, body: ReturnBody, response: Response,
-    correlation: CorrelationId, idempotency_key: IdempotencyKey = None,
+    correlation: CorrelationId, actor: Actor, idempotency_key: IdempotencyKey = None,
 ) -> ReturnView:
     """Submit a return; late ones are accepted and marked late; a retry returns the first."""
     return _answer(response, app.submit_return(
-        reference, body.submission(), idempotency_key, correlation))
+        reference, body.submission(actor.display), idempotency_key, correlation))
 
 
 @router.get("/contracts/{reference}/returns", response_model=list[ReturnView])
@@ -153,20 +155,20 @@ def get_return(app: App, return_id: UUID) -> ReturnView:
 @router.post("/returns/{return_id}/corrections", status_code=201, response_model=ReturnView)
 def correct_return(
     app: App, return_id: UUID, body: ReturnBody, response: Response,
-    correlation: CorrelationId, idempotency_key: IdempotencyKey = None,
+    correlation: CorrelationId, actor: Actor, idempotency_key: IdempotencyKey = None,
 ) -> ReturnView:
     """Correct a return: a new submission linked to the original; both stay in the history."""
     original = app.get_return(return_id)
     return _answer(response, app.submit_return(
-        original.contract_reference, body.submission(), idempotency_key, correlation,
+        original.contract_reference, body.submission(actor.display), idempotency_key, correlation,
         corrects=return_id))
 
 
-@router.post("/returns/{return_id}/evidence", status_code=201)
+@router.post("/returns/{return_id}/evidence", status_code=201,
+             dependencies=[Depends(only_the_file)])
 async def attach_evidence(
     app: App, return_id: UUID, file: Annotated[UploadFile, File()],
-    attached_by: Annotated[str, Form(min_length=1, max_length=200)],
-    correlation: CorrelationId,
+    correlation: CorrelationId, actor: Actor,
 ) -> dict[str, Any]:
     """Attach an evidence file (PDF, image, office document, text; up to 10 MB)."""
     content = await file.read(MAX_EVIDENCE_BYTES + 1)
@@ -174,7 +176,7 @@ async def attach_evidence(
         raise InvalidInput("evidence files are limited to 10 MB", field="file")
     media_type = (file.content_type or "application/octet-stream").split(";")[0]
     return app.attach_evidence(return_id, content, media_type, file.filename or "evidence",
-                               attached_by, correlation)
+                               actor.display, correlation)
 
 
 @router.get("/returns/{return_id}/evidence/{sha256}")

@@ -6,12 +6,13 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from services.notify.application import Notifications
 from services.notify.domain.notification import Notification
 from services.notify.entrypoints.operations import router as operations
 from shared.http import application_of, operations_router
+from shared.security.actor import Actor
 
 router = APIRouter(tags=["notify"])
 router.include_router(operations_router("notify"))
@@ -51,9 +52,9 @@ class NotificationView(BaseModel):
 
 
 class ReadReceipt(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Nothing to say: the reader is the signed-in person."""
 
-    reader: Annotated[str, Field(min_length=1, max_length=200)]
+    model_config = ConfigDict(extra="forbid")
 
 
 @router.get("/inbox/{recipient}", response_model=list[NotificationView])
@@ -80,5 +81,6 @@ def user_inbox(
 
 
 @router.post("/notifications/{notification_id}/read", response_model=NotificationView)
-def mark_read(app: App, notification_id: UUID, body: ReadReceipt) -> NotificationView:
-    return NotificationView.of(app.mark_read(notification_id, body.reader))
+def mark_read(app: App, notification_id: UUID, body: ReadReceipt, actor: Actor) -> NotificationView:
+    # Keyed by the person's id, as their inbox (/users/{user_id}/inbox) is.
+    return NotificationView.of(app.mark_read(notification_id, actor.user))

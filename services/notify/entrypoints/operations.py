@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.notify.domain.delivery import Delivery, Status
 from shared.http import IsoDateTime, application_of
+from shared.security.actor import Actor
 
 router = APIRouter(tags=["notify"])
 App = Annotated[Any, Depends(application_of("notify"))]
@@ -47,9 +48,9 @@ class DeliveryView(BaseModel):
 
 
 class Resend(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Nothing to say: who sends it again is the signed-in person."""
 
-    by: Annotated[str, Field(min_length=1, max_length=200)]
+    model_config = ConfigDict(extra="forbid")
 
 
 class ScheduleRequest(BaseModel):
@@ -80,9 +81,9 @@ def failures(app: App) -> list[DeliveryView]:
 
 
 @router.post("/failures/{delivery_id}/retry", response_model=DeliveryView)
-def retry(app: App, delivery_id: UUID, body: Resend) -> DeliveryView:
+def retry(app: App, delivery_id: UUID, body: Resend, actor: Actor) -> DeliveryView:
     """Sends a failed delivery again, under the same id and Message-ID."""
-    return DeliveryView.of(app.retry_failed(delivery_id, body.by))
+    return DeliveryView.of(app.retry_failed(delivery_id, actor.display))
 
 
 @router.post("/schedule/run", response_model=ScheduleAnswer)

@@ -12,6 +12,7 @@ from services.risk.application import RiskAssessment
 from services.risk.domain.indicators import COMPLIANCE, LABELS, Indicators, shares_saying_yes
 from services.risk.domain.risk_profile import RiskProfile
 from shared.http import CorrelationId, ProviderId, application_of, operations_router
+from shared.security.actor import Actor
 
 router = APIRouter(tags=["risk"])
 router.include_router(operations_router("risk"))
@@ -50,13 +51,12 @@ class Hold(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Text
-    by: Name
 
 
 class Release(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Nothing to say: who releases the hold is the signed-in person."""
 
-    by: Name
+    model_config = ConfigDict(extra="forbid")
 
 
 SCORE_FIELDS = ("return_id", "form", "period_start", "period_end", "corrects", "superseded_by",
@@ -68,9 +68,9 @@ def score_view(record: dict[str, Any]) -> dict[str, Any]:
 
 
 class Rescore(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Nothing to say: who asks for the rescore is the signed-in person."""
 
-    by: Name
+    model_config = ConfigDict(extra="forbid")
 
 
 class Intelligence(BaseModel):
@@ -79,14 +79,12 @@ class Intelligence(BaseModel):
     category: Annotated[str, Field(min_length=1, max_length=64)]
     summary: Text
     source: Annotated[str, Field(min_length=1, max_length=64)]
-    recorded_by: Name
 
 
 class LogUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: Text
-    by: Name
 
 
 @router.get("/providers/{provider_id}/risk", response_model=RiskView)
@@ -105,26 +103,26 @@ def provider_scores(app: App, provider_id: ProviderId) -> list[dict[str, Any]]:
 
 @router.post("/providers/{provider_id}/returns/{return_id}/hold")
 def hold_analysis(app: App, provider_id: ProviderId, return_id: ReturnId, body: Hold,
-                  correlation: CorrelationId) -> dict[str, Any]:
+                  correlation: CorrelationId, actor: Actor) -> dict[str, Any]:
     """Hold a return's analysis: until it is released its score leaves the provider's latest
     score and band, the trend and the risk level (concerns it raised stand)."""
-    return score_view(app.hold_analysis(provider_id, return_id, body.reason, body.by,
+    return score_view(app.hold_analysis(provider_id, return_id, body.reason, actor.display,
                                         correlation))
 
 
 @router.post("/providers/{provider_id}/returns/{return_id}/release")
 def release_analysis(app: App, provider_id: ProviderId, return_id: ReturnId, body: Release,
-                     correlation: CorrelationId) -> dict[str, Any]:
+                     correlation: CorrelationId, actor: Actor) -> dict[str, Any]:
     """Release a held analysis: the return's score counts again."""
-    return score_view(app.release_analysis(provider_id, return_id, body.by, correlation))
+    return score_view(app.release_analysis(provider_id, return_id, actor.display, correlation))
 
 
 @router.post("/providers/{provider_id}/rescore")
 def rescore(app: App, provider_id: ProviderId, body: Rescore,
-            correlation: CorrelationId) -> dict[str, Any]:
+            correlation: CorrelationId, actor: Actor) -> dict[str, Any]:
     """Score the provider's returns again under the council's current model; the earlier
     scores stay in the history. Returns already scored under it are left as they are."""
-    rescored = app.rescore(provider_id, body.by, correlation)
+    rescored = app.rescore(provider_id, actor.display, correlation)
     return {"model_version": app.configuration.model.version, "rescored": rescored,
             "risk": RiskView.of(app.profile(provider_id))}
 
@@ -153,12 +151,12 @@ def provider_log(app: App, provider_id: ProviderId) -> list[dict[str, Any]]:
 
 @router.post("/providers/{provider_id}/log", status_code=201)
 def record_intelligence(
-    app: App, provider_id: ProviderId, body: Intelligence, correlation: CorrelationId,
+    app: App, provider_id: ProviderId, body: Intelligence, correlation: CorrelationId, actor: Actor,
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ) -> dict[str, Any]:
     """Log an item of intelligence (recording the same key again changes nothing)."""
     return app.record_intelligence(provider_id, idempotency_key or correlation, body.category,
-                                   body.summary, body.source, body.recorded_by, correlation)
+                                   body.summary, body.source, actor.display, correlation)
 
 
 _CHANGES = {"follow-up": "agree_follow_up", "actions": "record_action", "resolve": "resolve"}
@@ -168,10 +166,10 @@ _CHANGES = {"follow-up": "agree_follow_up", "actions": "record_action", "resolve
 def update_log(
     app: App, provider_id: ProviderId, entry_id: str,
     change: Literal["follow-up", "actions", "resolve"], body: LogUpdate,
-    correlation: CorrelationId,
+    correlation: CorrelationId, actor: Actor,
 ) -> dict[str, Any]:
     """Agree the follow-up, record an action taken, or resolve the entry with a reason."""
-    profile = app.update_log(provider_id, entry_id, _CHANGES[change], body.text, body.by,
+    profile = app.update_log(provider_id, entry_id, _CHANGES[change], body.text, actor.display,
                              correlation)
     return profile.entry(entry_id)
 
