@@ -160,11 +160,16 @@ def test_every_date_a_client_gives_is_checked_for_sane_years():
     assert unchecked == []
 
 
+PLACEHOLDER_KEY = "A" * 43 + "="  # 32 zero bytes, base64
+
+
 def test_every_deployment_listening_beyond_loopback_names_an_identity_provider():
     from tests.unit.test_deploy_manifests import compose_assure_env, k8s_settings
 
     for env in (compose_assure_env(), k8s_settings()):
-        given = {key.removeprefix("ASSURE_").lower(): re.sub(r"\$\{\w+:\?[^}]*\}", "x", value)
-                 for key, value in env.items() if key.startswith("ASSURE_")}
+        # A secret the deployment must be given stands for itself: "x", or a key's shape.
+        given = {key.removeprefix("ASSURE_").lower(): re.sub(
+            r"\$\{\w+:\?[^}]*\}", PLACEHOLDER_KEY if "CIPHER" in key else "x", value)
+            for key, value in env.items() if key.startswith("ASSURE_")}
         check_sign_in_is_safe(AssureSettings(**{
             k: v for k, v in given.items() if k in AssureSettings.model_fields}))
