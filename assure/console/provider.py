@@ -174,7 +174,7 @@ async def send_return(request: Request, reference: str, form: str, period: str) 
         try:
             sent = await api.post(f"/intake/contracts/{reference}/returns",
                                   {"form": form, "answers": answers,
-                                   "submitted_by": who.identity.user},
+                                   "submitted_by": who.identity.display},
                                   headers={"Idempotency-Key": key or uuid.uuid4().hex})
         except ApiError as error:
             if error.status != 422:
