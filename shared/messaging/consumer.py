@@ -12,13 +12,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from eventsourcing.persistence import PersistenceError, Tracking
-from faststream import AckPolicy
+from faststream import AckPolicy, StreamMessage
 from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from nats.js.api import AckPolicy as NatsAckPolicy
 from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
 from shared.contracts.envelope import Envelope, UnknownEventType, unwrap
@@ -113,8 +115,19 @@ class TrackedConsumer:
         )
 
 
+async def _undecoded(msg: StreamMessage[Any]) -> bytes:
+    """The body as it came: FastStream would parse the JSON for a handler that never reads it,
+    and `TrackedConsumer._decode` parses it (once) into the envelope."""
+    return msg.body
+
+
 def _backoff(attempts: int) -> float:
     return min(0.1 * 2 ** (attempts - 1), 5.0)
+
+
+# What ensure_consumer brings an existing durable to; the server refuses to change the rest.
+UPDATABLE = ("description", "ack_wait", "max_deliver", "max_ack_pending", "filter_subject",
+             "filter_subjects")
 
 
 def consumer_config(
@@ -147,11 +160,21 @@ async def ensure_consumer(
 
     The server keeps the durable's position (its ack floor) across the update, so a consumer
     that used to take the whole partition goes on from where it was and skips nothing; a message
-    it had in flight comes back after `ack_wait`. Done before FastStream binds to it, because
-    FastStream (nats-py's pull_subscribe) only creates a durable, never updates one.
+    it had in flight comes back after `ack_wait`. What the server will not change on a durable
+    (where it starts: a durable placed at a stream's end, as bench.national does) is kept as it
+    is. Done before FastStream binds to it, because FastStream (nats-py's pull_subscribe) only
+    creates a durable, never updates one.
     `multiple_filters`: whether the server takes `filter_subjects` (see `takes_filter_lists`)."""
-    config = consumer_config(consumer, topology, ack_wait_seconds, multiple_filters)
-    await js.add_consumer(topology.stream(consumer.upstream), config)
+    stream = topology.stream(consumer.upstream)
+    wanted = consumer_config(consumer, topology, ack_wait_seconds, multiple_filters)
+    try:
+        existing = (await js.consumer_info(stream, consumer.durable)).config
+    except NotFoundError:
+        await js.add_consumer(stream, wanted)
+        return
+    updated = replace(existing, **{field: getattr(wanted, field) for field in UPDATABLE})
+    if updated != existing:
+        await js.add_consumer(stream, updated)
 
 
 def takes_filter_lists(nc) -> bool:  # noqa: ANN001
@@ -180,6 +203,7 @@ def subscribe(
     handler.__name__ = f"{consumer.app.service}_{consumer.name}"
     broker.subscriber(
         subject,
+        decoder=_undecoded,
         stream=stream,
         durable=consumer.durable,
         pull_sub=PullSub(batch_size=1, timeout=1.0),

@@ -120,7 +120,9 @@ async def test_every_return_redelivered_after_commit_raises_each_concern_once(se
         subject = f"{ns}.evt.risk.*.aspen.ConcernRaised"
         await eventually(lambda: _count_is(system.nats_url, f"{ns.upper()}_RISK", subject, 2),
                          timeout=30, what="both concerns published")
-        intake_messages = 6  # provider, contract, its level, three returns
+        # The contract, its level, three returns; the registration is sent to no consumer, as
+        # none handles it (a nats-server before 2.10 sends it anyway: one more).
+        intake_messages = 5
         await eventually(lambda: _later(len(seen) >= intake_messages), timeout=30,
                          what="every message delivered twice")
         await asyncio.sleep(1)  # any doubled concern would be published by now
