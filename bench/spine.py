@@ -553,6 +553,7 @@ class Cost:
     cpu_seconds: float
     seconds: float
     idle_cores: float  # measured just before, with nothing to do
+    deliveries: int | None = None  # messages the services' consumers were sent meanwhile
 
     def ms_per_return(self, scored: int) -> float:
         busy = self.cpu_seconds - self.idle_cores * self.seconds
@@ -578,6 +579,10 @@ def _cost_lines(run: Run, lat: Latencies) -> list[str]:
             f"  CPU per return, ms                     {per_return:.1f}"
             f"   (assure up + nats-server, first POST until quiet, less "
             f"{run.cost.idle_cores:.2f} cores idle)")
+        if run.cost.deliveries is not None and lat.scored:
+            lines.append(f"  messages consumed per return           "
+                         f"{run.cost.deliveries / len(lat.scored):.1f}"
+                         "   (deliveries to the services' durable consumers)")
     if run.ceiling is not None:
         part, ceiling = run.ceiling.slowest
         lines.append(
@@ -648,6 +653,7 @@ async def bench(system: System, args: argparse.Namespace, began: float) -> Run:
             await register(http, sign_in, providers, args.concurrency)
             await quiet(http, time.monotonic() + args.timeout)  # contracts through the pipeline
         idle = await idle_cores(system.pid)
+        delivered0 = await deliveries(system.nats_url)
         cpu0, server0, t0 = time.process_time(), cpu_seconds(system.pid), time.perf_counter()
 
         def due(s: Submission) -> float | None:
@@ -664,8 +670,11 @@ async def bench(system: System, args: argparse.Namespace, began: float) -> Run:
         )
         await quiet(http, time.monotonic() + args.timeout)
         server2, t2 = cpu_seconds(system.pid), time.perf_counter()
+        delivered1 = await deliveries(system.nats_url)
         cost = (None if server0 is None or server2 is None or idle is None
-                else Cost(server2 - server0, t2 - t0, idle))
+                else Cost(server2 - server0, t2 - t0, idle,
+                          None if delivered0 is None or delivered1 is None
+                          else delivered1 - delivered0))
         traces, pending = await observe(http, sign_in, submissions, args.timeout)
     ceiling = await measure_ceiling(system, args.ceiling_ops) if args.ceiling_ops else None
     run = Run(
@@ -685,6 +694,24 @@ async def bench(system: System, args: argparse.Namespace, began: float) -> Run:
     )
     print(report(run, latencies(submissions, traces)))
     return run
+
+
+async def deliveries(nats_url: str | None) -> int | None:
+    """Messages JetStream has sent to the services' durable consumers so far (redeliveries
+    included), on every stream of the system; None without its address."""
+    if nats_url is None:
+        return None
+    nc = await nats.connect(nats_url, max_reconnect_attempts=2)
+    try:
+        js, total = nc.jetstream(), 0
+        for stream in await js.streams_info():
+            if stream.config.name.startswith("KV_"):
+                continue
+            total += sum(c.delivered.consumer_seq for c in
+                         await js.consumers_info(stream.config.name))
+        return total
+    finally:
+        await nc.close()
 
 
 async def idle_cores(pid: int | None, seconds: float = 2.0) -> float | None:

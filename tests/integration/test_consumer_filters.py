@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import nats
@@ -18,13 +16,19 @@ import pytest
 
 import shared.runtime
 from assure.services import ALL
-from services.intake.application import Award, Submission
+from services.intake.application import Submission
 from shared.eventstore import ServiceApplication
 from shared.messaging.relay import OUTBOX
 from shared.messaging.topology import Topology, event_types_from, notification_id_from
 from shared.nats_server import EmbeddedNats
 from shared.settings import AssureSettings
-from tests.support import SECTIONS_UNSAFE, cmr_answers, eventually, running
+from tests.support import (
+    SECTIONS_UNSAFE,
+    cmr_answers,
+    eventually,
+    register_in_process,
+    running,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -67,15 +71,9 @@ def own(settings: AssureSettings, tmp_path: Path) -> Iterator[AssureSettings]:
 
 def register_and_submit(system, provider_id: str) -> None:  # noqa: ANN001
     """A provider, its contract and an unsafe return: events on every stream."""
-    intake = system.apps["intake"]
-    intake.register_provider(provider_id.title(), provider_id, "test", "c")
-    intake.award_contract(Award(
-        provider_id=provider_id, reference=f"{provider_id}-c1", service_type="care-home",
-        annual_value=Decimal(250000), regulator="care-inspectorate",
-        regulator_service_id=None, start_date=date(2025, 4, 1), end_date=None,
-        contract_manager="Ann"), "test", "c")
+    register_in_process(system, provider_id)
     submission = Submission("cmr-level-1", None, cmr_answers(SECTIONS_UNSAFE), "manager")
-    intake.submit_return(f"{provider_id}-c1", submission, f"{provider_id}-1", "c")
+    system.apps["intake"].submit_return(f"{provider_id}-c1", submission, f"{provider_id}-1", "c")
 
 
 async def stream_messages(url: str, upstream: str) -> list[tuple[int, str, str]]:
