@@ -40,7 +40,8 @@ consumers, which it may create only on the streams it consumes.
 
 Worked out against nats-server 2.15 with its trace (-DV) and checked by
 tests/integration/test_nats_permissions.py: the four runtimes do their work, restart, and
-nothing is refused; take any one of the subjects above away and one of those tests fails.
+nothing is refused; take any one of the subjects above away and one of those tests fails
+(except the partition-filter CREATE, which only a server before 2.10 is asked).
 
 Passwords rather than nkeys: nkeys need the `nkeys` package (Ed25519), which this installation
 does not carry; user and password is what nats-py and FastStream support out of the box, and the
