@@ -34,10 +34,23 @@ from typing import Any
 import httpx
 from aiosmtpd.controller import Controller
 
-from bench.spine import bounded, cpu_seconds, free_port, own_system, percentiles, phase, register
+from bench.spine import (
+    OFFICER,
+    SignIn,
+    bounded,
+    cpu_seconds,
+    free_port,
+    own_system,
+    percentiles,
+    phase,
+    register,
+)
 from shared.contracts.envelope import event_id_for
+from shared.security.identity import Identity, Role
 
 OPERATIONS = "operations@bench.test"
+# Concerns are reported by the locality team, as in practice; the officer reads the histories.
+REPORTER = Identity("bench.notify_latency", Role.OPERATIONAL_STAFF)
 
 
 class Sink:
@@ -77,9 +90,7 @@ def notify_environment(smtp_port: int) -> Iterator[None]:
     config = folder / "notify.json"
     config.write_text(json.dumps({"contacts": {"operations": {"email": [OPERATIONS]}}}))
     settings = {"ASSURE_SMTP_HOST": "127.0.0.1", "ASSURE_SMTP_PORT": str(smtp_port),
-                "ASSURE_SMTP_TLS": "none", "ASSURE_NOTIFY_CONFIG_FILE": str(config),
-                # Sign-in is not what is measured here; the bench calls the routes directly.
-                "ASSURE_AUTH_REQUIRED": "false"}
+                "ASSURE_SMTP_TLS": "none", "ASSURE_NOTIFY_CONFIG_FILE": str(config)}
     saved = {key: os.environ.get(key) for key in settings}
     os.environ.update(settings)
     try:
@@ -106,7 +117,8 @@ class Report:
     server_cpu: float | None
 
 
-async def report_concerns(http: httpx.AsyncClient, providers: list[str], args: Any) -> None:
+async def report_concerns(http: httpx.AsyncClient, sign_in: SignIn, providers: list[str],
+                          args: Any) -> None:
     start = time.perf_counter()
 
     async def one(index: int) -> None:
@@ -115,7 +127,8 @@ async def report_concerns(http: httpx.AsyncClient, providers: list[str], args: A
             await asyncio.sleep(delay)
         answer = await http.post(
             f"/intake/providers/{providers[index % len(providers)]}/concerns",
-            headers={"Idempotency-Key": f"bench-{index}"},
+            headers={"Idempotency-Key": f"bench-{index}",
+                     **await sign_in.headers(http, REPORTER)},
             json={"source": "operational-staff", "safety_at_risk": True,
                   "description": f"Bench concern {index}: a resident was left unattended",
                   "reported_by": "bench.notify_latency"})
@@ -125,12 +138,15 @@ async def report_concerns(http: httpx.AsyncClient, providers: list[str], args: A
     await bounded(list(range(args.concerns)), args.concurrency, one)
 
 
-async def recorded_concerns(http: httpx.AsyncClient, providers: list[str]) -> dict[str, float]:
+async def recorded_concerns(http: httpx.AsyncClient, sign_in: SignIn,
+                            providers: list[str]) -> dict[str, float]:
     """Each safety ConcernRaised's event id and the time risk recorded it."""
     found: dict[str, float] = {}
 
     async def one(provider_id: str) -> None:
-        for entry in (await http.get(f"/risk/providers/{provider_id}/history")).json():
+        answer = await http.get(f"/risk/providers/{provider_id}/history",
+                                headers=await sign_in.headers(http, OFFICER))
+        for entry in answer.raise_for_status().json():
             if entry["event"] == "ConcernRaised" and entry["data"]["safety_at_risk"]:
                 event_id = event_id_for(uuid.UUID(entry["aggregate_id"]), entry["version"])
                 found[event_id] = datetime.fromisoformat(entry["time"]).timestamp()
@@ -139,13 +155,15 @@ async def recorded_concerns(http: httpx.AsyncClient, providers: list[str]) -> di
     return found
 
 
-async def recorded_notifications(http: httpx.AsyncClient,
+async def recorded_notifications(http: httpx.AsyncClient, sign_in: SignIn,
                                  providers: list[str]) -> dict[str, float]:
     """When notify recorded the operations notification about each ConcernRaised."""
     found: dict[str, float] = {}
 
     async def one(provider_id: str) -> None:
-        for entry in (await http.get(f"/notify/providers/{provider_id}/history")).json():
+        answer = await http.get(f"/notify/providers/{provider_id}/history",
+                                headers=await sign_in.headers(http, OFFICER))
+        for entry in answer.raise_for_status().json():
             data = entry["data"]
             if (entry["aggregate"], entry["event"]) == ("Notification", "Delivered") and \
                     data["recipient"] == "operations" and \
@@ -156,12 +174,12 @@ async def recorded_notifications(http: httpx.AsyncClient,
     return found
 
 
-async def wait_for_mail(http: httpx.AsyncClient, sink: Sink, providers: list[str],
-                        timeout: float) -> dict[str, float]:
+async def wait_for_mail(http: httpx.AsyncClient, sign_in: SignIn, sink: Sink,
+                        providers: list[str], timeout: float) -> dict[str, float]:
     """Waits until every recorded safety concern's operations e-mail was accepted."""
     deadline = time.monotonic() + timeout
     while True:
-        concerns = await recorded_concerns(http, providers)
+        concerns = await recorded_concerns(http, sign_in, providers)
         with sink._lock:
             done = all(event_id in sink.accepted for event_id in concerns)
         if done or time.monotonic() > deadline:
@@ -169,19 +187,20 @@ async def wait_for_mail(http: httpx.AsyncClient, sink: Sink, providers: list[str
         await asyncio.sleep(1.0)
 
 
-async def bench(url: str, sink: Sink, args: Any, server_pid: int | None) -> Report:
+async def bench(system: Any, sink: Sink, args: Any) -> Report:
     run = uuid.uuid4().hex[:6]
     providers = [f"nl-{run}-{n}" for n in range(args.providers)]
-    async with httpx.AsyncClient(base_url=url, timeout=60.0) as http:
+    server_pid, sign_in = system.pid, SignIn(system.issuer_key)
+    async with httpx.AsyncClient(base_url=system.url, timeout=60.0) as http:
         async with phase("registering providers", args.timeout):
-            await register(http, providers, 8)
+            await register(http, sign_in, providers, 8)
         cpu0, t0 = cpu_seconds(server_pid), time.perf_counter()
         async with phase("reporting concerns", args.timeout):
-            await report_concerns(http, providers, args)
+            await report_concerns(http, sign_in, providers, args)
         seconds = time.perf_counter() - t0
         cpu1 = cpu_seconds(server_pid)
-        concerns = await wait_for_mail(http, sink, providers, args.timeout)
-        noted = await recorded_notifications(http, providers)
+        concerns = await wait_for_mail(http, sign_in, sink, providers, args.timeout)
+        noted = await recorded_notifications(http, sign_in, providers)
     mailed = {e: at for e, at in sink.accepted.items() if e in concerns}
     return Report(
         args.concerns, seconds,
@@ -230,8 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     try:
         with smtp_server() as (sink, port), notify_environment(port), \
-                own_system(args.keep_data) as (url, pid):
-            report = asyncio.run(bench(url, sink, args, pid))
+                own_system(args.keep_data) as system:
+            report = asyncio.run(bench(system, sink, args))
     except (httpx.HTTPError, RuntimeError, TimeoutError) as exc:
         print(f"bench.notify_latency: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2

@@ -16,9 +16,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import math
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -36,10 +38,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import nats
+from eventsourcing.persistence import StoredEvent
 
-from assure.signin import DevSignIn
+from bench import national_ceilings as ceilings
 from shared.contracts.envelope import event_id_for  # the id the relay gives a stored event
 from shared.contracts.forms import example
+from shared.security.identity import Identity, Role
+from shared.security.tokens import DevelopmentIssuer
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +61,50 @@ KINDS: dict[str, tuple[dict[str, str], bool]] = {
 MIX = ("green",) * 6 + ("amber", "quality-red", "safety-red", "safety-red")
 OPERATIONS = "operations"
 RETRIES = 2  # per submission, only after a transport error
+# Who does what, as a council would: an officer sets providers up and reads their histories;
+# each provider's registered manager submits its own returns (so no one person meets the limit
+# of 120 submissions a minute).
+OFFICER = Identity("bench.spine", Role.COMMISSIONING_OFFICER)
+
+
+def manager_of(provider_id: str) -> Identity:
+    return Identity(f"Registered manager of {provider_id}", Role.PROVIDER_USER, provider_id)
+
+
+@dataclass
+class SignIn:
+    """Bearer tokens as users get them: from the system's development issuer when its data
+    directory is known, else from `POST /auth/dev-token` (30 sign-ins a minute per address)."""
+
+    issuer_key: Path | None = None
+    audience: str = "assure"
+    tokens: dict[Identity, str] = field(default_factory=dict)
+    enabled: bool = True  # False when the system has sign-in switched off (404 at sign-in)
+    _issuer: DevelopmentIssuer | None = None
+
+    async def headers(self, http: httpx.AsyncClient, identity: Identity) -> dict[str, str]:
+        if not self.enabled:
+            return {}
+        if identity not in self.tokens:
+            token = await self._token(http, identity)
+            if token is None:
+                return {}
+            self.tokens[identity] = token
+        return {"Authorization": f"Bearer {self.tokens[identity]}"}
+
+    async def _token(self, http: httpx.AsyncClient, identity: Identity) -> str | None:
+        if self.issuer_key is not None and self.issuer_key.exists():
+            if self._issuer is None:
+                self._issuer = DevelopmentIssuer(self.issuer_key)
+            return self._issuer.issue(identity, audience=self.audience)
+        answer = await http.post("/auth/dev-token", json={
+            "user": identity.user, "role": identity.role.value,
+            "provider_id": identity.provider_id})
+        if answer.status_code == 404:
+            self.enabled = False
+            return None
+        answer.raise_for_status()
+        return str(answer.json()["access_token"])
 
 
 @dataclass
@@ -104,8 +154,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class System:
+    """The system under test: where it answers, and (when started here) its process and data."""
+
+    url: str
+    pid: int | None = None
+    data_dir: Path | None = None
+    nats_url: str | None = None
+
+    @property
+    def issuer_key(self) -> Path | None:
+        return self.data_dir / "auth" / "dev-issuer.pem" if self.data_dir else None
+
+
 @contextlib.contextmanager
-def own_system(keep_data: bool, timeout: float = 60.0) -> Iterator[tuple[str, int]]:
+def own_system(keep_data: bool, timeout: float = 60.0) -> Iterator[System]:
     """`assure up` on a free port and a fresh data directory; SIGINT and clean-up at the end."""
     workdir = Path(tempfile.mkdtemp(prefix="assure-bench-"))
     port = free_port()
@@ -132,7 +196,7 @@ def own_system(keep_data: bool, timeout: float = 60.0) -> Iterator[tuple[str, in
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process, log_path, timeout)
-        yield url, process.pid
+        yield System(url, process.pid, workdir / "data", _nats_url(log_path))
     finally:
         _stop(process)
         if keep_data:
@@ -143,7 +207,7 @@ def own_system(keep_data: bool, timeout: float = 60.0) -> Iterator[tuple[str, in
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    with httpx.Client(base_url=url, timeout=2.0, auth=DevSignIn("bench.spine")) as http:
+    with httpx.Client(base_url=url, timeout=2.0) as http:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(f"assure up exited ({process.returncode}):\n{_tail(log)}")
@@ -152,6 +216,12 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout
                     return
             time.sleep(0.2)
     raise TimeoutError(f"assure up was not healthy within {timeout} s:\n{_tail(log)}")
+
+
+def _nats_url(log: Path) -> str | None:
+    """The embedded nats-server's address, from the line `assure up` logs as it starts it."""
+    found = re.search(r"nats-server started at (nats://\S+)", log.read_text(errors="replace"))
+    return found.group(1) if found else None
 
 
 def cpu_seconds(pid: int | None) -> float | None:
@@ -252,14 +322,17 @@ async def bounded(items: list[T], concurrency: int, act: Callable[[T], Awaitable
     await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(items))))))
 
 
-async def register(http: httpx.AsyncClient, providers: list[str], concurrency: int) -> None:
+async def register(http: httpx.AsyncClient, sign_in: SignIn, providers: list[str],
+                   concurrency: int) -> None:
     async def one(provider_id: str) -> None:
+        officer = await sign_in.headers(http, OFFICER)
         response = await http.post(
             "/intake/providers",
             json={
                 "provider_id": provider_id,
                 "name": f"Bench provider {provider_id}",
             },
+            headers=officer,
         )
         if response.status_code not in (200, 201):
             raise RuntimeError(
@@ -269,7 +342,7 @@ async def register(http: httpx.AsyncClient, providers: list[str], concurrency: i
             "reference": f"{provider_id}-c1", "service_type": "care-home",
             "annual_value": "250000", "regulator": "care-inspectorate",
             "start_date": "2025-04-01", "contract_manager": "Bench manager",
-        })
+        }, headers=officer)
         if response.status_code not in (200, 201):
             raise RuntimeError(
                 f"awarding {provider_id}: {response.status_code} {response.text[:200]}"
@@ -287,7 +360,8 @@ def plan(run_id: str, returns: int, per_provider: int, seed: int) -> list[Submis
 
 
 async def submit(
-    http: httpx.AsyncClient, run_id: str, submission: Submission, due: float | None = None
+    http: httpx.AsyncClient, sign_in: SignIn, run_id: str, submission: Submission,
+    due: float | None = None,
 ) -> None:
     """POSTs one return, at perf_counter time `due` if paced."""
     if due is not None:
@@ -296,7 +370,8 @@ async def submit(
     for section, rating in KINDS[submission.kind][0].items():
         answers[section]["rating"] = rating
     body = {"form": "cmr-level-1", "answers": answers, "submitted_by": "Registered manager"}
-    headers = {"Idempotency-Key": f"bench-{run_id}-{submission.index}"}
+    headers = {"Idempotency-Key": f"bench-{run_id}-{submission.index}",
+               **await sign_in.headers(http, manager_of(submission.provider_id))}
     submission.started = time.time()
     began = time.perf_counter()
     for attempt in range(1 + RETRIES):  # a failed last retry leaves its error
@@ -372,7 +447,7 @@ async def quiet(http: httpx.AsyncClient, deadline: float, still_for: float = 1.0
 
 
 async def observe(
-    http: httpx.AsyncClient, submissions: list[Submission], timeout: float
+    http: httpx.AsyncClient, sign_in: SignIn, submissions: list[Submission], timeout: float
 ) -> tuple[dict[str, Trace], set[str]]:
     """Each provider's trace once complete (or as far as it got); the providers left pending."""
     by_provider: dict[str, list[Submission]] = defaultdict(list)
@@ -385,7 +460,8 @@ async def observe(
 
     async def look(provider_id: str) -> None:
         with contextlib.suppress(httpx.HTTPError):
-            response = await http.get(f"/history/{provider_id}")
+            response = await http.get(f"/history/{provider_id}",
+                                      headers=await sign_in.headers(http, OFFICER))
             if response.status_code == 200:
                 traces[provider_id] = parse(response.json())
                 if complete(traces[provider_id], by_provider[provider_id]):
@@ -464,6 +540,54 @@ class Run:
     wall_seconds: float
     pending: set[str]
     url: str
+    cost: Cost | None = None  # CPU per return, when the bench started the system
+    ceiling: Ceiling | None = None  # the slowest raw part, measured after the load
+
+
+@dataclass
+class Cost:
+    """CPU of `assure up` + nats-server from the first POST until the pipeline is quiet."""
+
+    cpu_seconds: float
+    seconds: float
+    idle_cores: float  # measured just before, with nothing to do
+    deliveries: int | None = None  # messages the services' consumers were sent meanwhile
+
+    def ms_per_return(self, scored: int) -> float:
+        busy = self.cpu_seconds - self.idle_cores * self.seconds
+        return busy * 1000 / scored if scored else 0.0
+
+
+@dataclass
+class Ceiling:
+    """Raw operations per second of the parts underneath, on the same servers (per second)."""
+
+    parts: dict[str, float]
+
+    @property
+    def slowest(self) -> tuple[str, float]:
+        return min(self.parts.items(), key=lambda item: item[1])
+
+
+def _cost_lines(run: Run, lat: Latencies) -> list[str]:
+    lines = []
+    if run.cost is not None:
+        per_return = run.cost.ms_per_return(len(lat.scored))
+        lines.append(
+            f"  CPU per return, ms                     {per_return:.1f}"
+            f"   (assure up + nats-server, first POST until quiet, less "
+            f"{run.cost.idle_cores:.2f} cores idle)")
+        if run.cost.deliveries is not None and lat.scored:
+            lines.append(f"  messages consumed per return           "
+                         f"{run.cost.deliveries / len(lat.scored):.1f}"
+                         "   (deliveries to the services' durable consumers)")
+    if run.ceiling is not None:
+        part, ceiling = run.ceiling.slowest
+        lines.append(
+            f"  scored/s against the slowest part      {lat.scored_per_second / ceiling:.1%}"
+            f"   of {part}, {ceiling:,.0f}/s raw")
+        lines += [f"    {name:<38} {value:,.0f}/s" for name, value in run.ceiling.parts.items()]
+    return lines
 
 
 def report(run: Run, lat: Latencies) -> str:
@@ -490,6 +614,7 @@ def report(run: Run, lat: Latencies) -> str:
         ),
         f"  returns scored/s, end to end           {lat.scored_per_second:.1f}"
         "   (first POST to last RiskScored)",
+        *_cost_lines(run, lat),
         "",
         f"  {'latency, ms':<38} {'n/expected':>11} {'p50':>9} {'p95':>9} {'p99':>9} {'max':>9}",
         row("HTTP POST of a return", lat.http, len(ok)),
@@ -513,35 +638,43 @@ def report(run: Run, lat: Latencies) -> str:
 # Main ------------------------------------------------------------------------------------------
 
 
-async def bench(
-    url: str, args: argparse.Namespace, began: float, server_pid: int | None = None
-) -> Run:
+async def bench(system: System, args: argparse.Namespace, began: float) -> Run:
     run_id = uuid.uuid4().hex[:8]
     submissions = plan(run_id, args.returns, args.per_provider, args.seed)
     providers = sorted({s.provider_id for s in submissions})
     limits = httpx.Limits(
         max_connections=args.concurrency, max_keepalive_connections=args.concurrency
     )
-    # The bench runs with sign-in off: these headers name who registers, as a token would.
-    acting = {"X-Assure-User": "bench.spine", "X-Assure-Role": "commissioning_officer"}
-    async with httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits,
-                                 headers=acting) as http:
+    sign_in = SignIn(system.issuer_key)
+    async with httpx.AsyncClient(base_url=system.url, timeout=60.0, limits=limits) as http:
         async with phase("registering providers", args.timeout):
-            await register(http, providers, args.concurrency)
-        cpu0, server0, t0 = time.process_time(), cpu_seconds(server_pid), time.perf_counter()
+            await register(http, sign_in, providers, args.concurrency)
+            await quiet(http, time.monotonic() + args.timeout)  # contracts through the pipeline
+        idle = await idle_cores(system.pid)
+        delivered0 = await deliveries(system.nats_url)
+        cpu0, server0, t0 = time.process_time(), cpu_seconds(system.pid), time.perf_counter()
 
         def due(s: Submission) -> float | None:
             return t0 + s.index / args.rate if args.rate else None
 
         async with phase("submitting returns", args.timeout):
-            await bounded(submissions, args.concurrency, lambda s: submit(http, run_id, s, due(s)))
+            await bounded(submissions, args.concurrency,
+                          lambda s: submit(http, sign_in, run_id, s, due(s)))
         submit_seconds = time.perf_counter() - t0
         client_cpu = (time.process_time() - cpu0) / submit_seconds
-        server1 = cpu_seconds(server_pid)
+        server1 = cpu_seconds(system.pid)
         server_cpu = (
             None if server0 is None or server1 is None else ((server1 - server0) / submit_seconds)
         )
-        traces, pending = await observe(http, submissions, args.timeout)
+        await quiet(http, time.monotonic() + args.timeout)
+        server2, t2 = cpu_seconds(system.pid), time.perf_counter()
+        delivered1 = await deliveries(system.nats_url)
+        cost = (None if server0 is None or server2 is None or idle is None
+                else Cost(server2 - server0, t2 - t0, idle,
+                          None if delivered0 is None or delivered1 is None
+                          else delivered1 - delivered0))
+        traces, pending = await observe(http, sign_in, submissions, args.timeout)
+    ceiling = await measure_ceiling(system, args.ceiling_ops) if args.ceiling_ops else None
     run = Run(
         args.returns,
         args.concurrency,
@@ -553,10 +686,68 @@ async def bench(
         server_cpu,
         time.perf_counter() - began,
         pending,
-        url,
+        system.url,
+        cost,
+        ceiling,
     )
     print(report(run, latencies(submissions, traces)))
     return run
+
+
+async def deliveries(nats_url: str | None) -> int | None:
+    """Messages JetStream has sent to the services' durable consumers so far (redeliveries
+    included), on every stream of the system; None without its address."""
+    if nats_url is None:
+        return None
+    nc = await nats.connect(nats_url, max_reconnect_attempts=2)
+    try:
+        js, total = nc.jetstream(), 0
+        for stream in await js.streams_info():
+            if stream.config.name.startswith("KV_"):
+                continue
+            total += sum(c.delivered.consumer_seq for c in
+                         await js.consumers_info(stream.config.name))
+        return total
+    finally:
+        await nc.close()
+
+
+async def idle_cores(pid: int | None, seconds: float = 2.0) -> float | None:
+    """Cores `assure up` + nats-server use with nothing to do (timers, heartbeats, polls)."""
+    before, t = cpu_seconds(pid), time.perf_counter()
+    await asyncio.sleep(seconds)
+    after = cpu_seconds(pid)
+    if before is None or after is None:
+        return None
+    return (after - before) / (time.perf_counter() - t)
+
+
+async def measure_ceiling(system: System, ops: int) -> Ceiling | None:
+    """The raw parts a return passes through, on the system's own nats-server and disk (see
+    bench/national_ceilings.py): an event appended in a transaction of its own, a JetStream
+    publish awaited (as the relay does) and a fetch with one message in flight (as the tracked
+    consumers do). Only when the bench started the system and so knows both."""
+    if system.nats_url is None or system.data_dir is None:
+        return None
+    answers = json.dumps(example("cmr-level-1")).encode()  # about a return's size
+    nc = await nats.connect(system.nats_url, max_reconnect_attempts=2)
+    try:
+        found = await ceilings.jetstream_ceilings(nc, f"spine{uuid.uuid4().hex[:6]}", answers,
+                                                  ops, 120.0)
+    finally:
+        await nc.close()
+    sqlite = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_LOCK_TIMEOUT": "10"}
+    stored = StoredEvent(originator_id=uuid.uuid4(), originator_version=1,
+                         topic="bench.spine:Return", state=answers)
+    store = await asyncio.to_thread(
+        ceilings.store_ceilings,
+        {**sqlite, "SQLITE_DBNAME": str(system.data_dir / "ceiling.sqlite")},
+        {**sqlite, "SQLITE_DBNAME": str(system.data_dir / "loader-ceiling.sqlite")}, stored, ops)
+    return Ceiling({
+        "event-store append, 1 per transaction": store["append_one_per_transaction"]["per_second"],
+        "JetStream publish, awaited": found["publish_awaited"]["per_second"],
+        "JetStream fetch, 1 in flight": found["consume_one_in_flight"]["per_second"],
+    })
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -581,11 +772,21 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=1, help="seed for the mix of returns")
     parser.add_argument(
+        "--ceiling-ops", type=int, default=500,
+        help="operations per raw-part ceiling measured after the load (0: none)",
+    )
+    parser.add_argument(
+        "--data-dir", type=Path,
+        help="with --url: the system's data directory, to sign in with its development issuer",
+    )
+    parser.add_argument(
         "--keep-data", action="store_true", help="keep the started system's data directory and log"
     )
     args = parser.parse_args(argv)
     if args.returns < 1 or args.concurrency < 1 or args.per_provider < 1:
         parser.error("--returns, --concurrency and --per-provider must be at least 1")
+    if args.ceiling_ops < 0:
+        parser.error("--ceiling-ops must be 0 or more")
     if args.rate is not None and args.rate <= 0:
         parser.error("--rate must be positive")
     return args
@@ -596,10 +797,11 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     try:
         if args.url:
-            run = asyncio.run(bench(args.url.rstrip("/"), args, began))
+            run = asyncio.run(bench(System(args.url.rstrip("/"), data_dir=args.data_dir), args,
+                                    began))
         else:
-            with own_system(args.keep_data) as (url, pid):
-                run = asyncio.run(bench(url, args, began, pid))
+            with own_system(args.keep_data) as system:
+                run = asyncio.run(bench(system, args, began))
     except (httpx.HTTPError, RuntimeError, TimeoutError) as exc:
         print(f"bench.spine: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -156,6 +157,17 @@ class ServiceApplication(Application[UUID]):
     @singledispatchmethod
     def policy(self, event: IntegrationEvent, processing: Processing) -> None:
         """Upstream events this service does not act on are tracked and otherwise ignored."""
+
+    @classmethod
+    def handlers(cls) -> tuple[type[IntegrationEvent], ...]:
+        """The upstream events its policy has a handler for: the one table of what it acts on."""
+        registry = inspect.getattr_static(cls, "policy").dispatcher.registry
+        return tuple(model for model in registry if isinstance(model, type)
+                     and issubclass(model, IntegrationEvent) and model is not IntegrationEvent)
+
+    def handled_event_types(self) -> frozenset[str]:
+        """The event types its consumers ask NATS for; nothing else is sent to it."""
+        return frozenset(model.event_type for model in self.handlers())
 
     def position(self, tracking_name: str) -> int:
         return self.recorder.max_tracking_id(tracking_name) or 0

@@ -15,11 +15,17 @@ from nats.js.errors import BadRequestError, ServiceUnavailableError
 
 from shared.eventstore import ServiceApplication
 from shared.messaging.clock_bucket import bucket_name as clock_bucket
-from shared.messaging.consumer import AfterCommit, TrackedConsumer, subscribe
+from shared.messaging.consumer import (
+    AfterCommit,
+    TrackedConsumer,
+    ensure_consumer,
+    subscribe,
+    takes_filter_lists,
+)
 from shared.messaging.credentials import broker_options, connect_options, subscriber_options
 from shared.messaging.lease import Lease, bucket_name
 from shared.messaging.relay import OutboxRelay
-from shared.messaging.topology import Topology
+from shared.messaging.topology import Topology, event_types_from
 from shared.settings import AssureSettings
 
 log = logging.getLogger(__name__)
@@ -50,9 +56,13 @@ class ServiceRuntime:
             nats_url, logger=None, max_reconnect_attempts=-1, graceful_timeout=5.0,
             **broker_options(settings, app.service),
         )
+        # Each consumer asks only for the event types the service acts on (its handler table);
+        # an upstream that publishes none of them gets no consumer at all.
+        handled = app.handled_event_types()
         self.consumers = [
-            TrackedConsumer(app, upstream, k, settings.max_deliver, after_commit)
+            TrackedConsumer(app, upstream, k, settings.max_deliver, after_commit, types)
             for upstream in upstreams
+            if (types := event_types_from(upstream, handled))
             for k in range(settings.partitions)
         ]
         for consumer in self.consumers:
@@ -91,8 +101,17 @@ class ServiceRuntime:
     async def _start_consumers(self, attempts: int = 20) -> None:
         """Starts the durable consumers, waiting out a cluster that cannot place them yet (a
         node restarting answers 503, "insufficient resources", for a few seconds)."""
+        assert self._nc is not None
+        js, filter_lists = self._nc.jetstream(), takes_filter_lists(self._nc)
+        if not filter_lists:
+            log.warning("%s: nats-server %s predates subject filter lists (2.10): each consumer "
+                        "takes its whole partition", self.app.service,
+                        self._nc.connected_server_version)
         for attempt in range(1, attempts + 1):
             try:
+                for consumer in self.consumers:
+                    await ensure_consumer(js, consumer, self.topology,
+                                          self.settings.ack_wait_seconds, filter_lists)
                 await self.broker.start()
                 return
             except ServiceUnavailableError:

@@ -12,6 +12,8 @@ import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,6 +21,7 @@ import httpx
 import uvicorn
 
 from assure.system import System, composed
+from services.intake.application import Award
 from shared.contracts.forms import example
 from shared.nats_server import free_port
 from shared.security.identity import Identity
@@ -86,6 +89,18 @@ async def register_with_contract(http: Any, provider_id: str) -> str:
                              json=contract_award(reference))
     assert answer.status_code in (200, 201), answer.text
     return reference
+
+
+def register_in_process(system: System, *provider_ids: str) -> None:
+    """Registers providers with one care-home contract each, through intake's application."""
+    intake = system.apps["intake"]
+    for provider_id in provider_ids:
+        intake.register_provider(provider_id.title(), provider_id, "test", "c")
+        intake.award_contract(Award(
+            provider_id=provider_id, reference=f"{provider_id}-c1", service_type="care-home",
+            annual_value=Decimal(250000), regulator="care-inspectorate",
+            regulator_service_id=None, start_date=date(2025, 4, 1), end_date=None,
+            contract_manager="Ann"), "test", "c")
 
 
 async def eventually(

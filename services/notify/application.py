@@ -71,6 +71,10 @@ class Notifications(Deliveries, Schedule, ServiceApplication):
         processing.collect_events(reminders)
         self._tell(self._fact(event, processing), processing)
 
+    def handled_event_types(self) -> frozenset[str]:
+        """Its handlers' events and every event a routing rule of this council names."""
+        return super().handled_event_types() | {rule.event for rule in self.config.rules}
+
     def _fact(self, event: IntegrationEvent, processing: Processing) -> Fact:
         assert processing.envelope is not None
         return fact_of(event, processing.envelope.id)

@@ -1,16 +1,26 @@
-"""Tracked consumers: durable pull consumers, one per upstream partition, one message in flight."""
+"""Tracked consumers: durable pull consumers, one per upstream partition, one message in flight.
+
+Each asks NATS only for the event types its service acts on (JetStream `filter_subjects`, one
+subject per type, nats-server 2.10 and later), so a service is sent nothing it would only track
+and ignore. Tracking stays per upstream partition: the producer's notification ids a consumer
+sees still increase strictly, with gaps where the types it does not ask for were, and nothing
+here or in the store assumes they are contiguous.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from eventsourcing.persistence import PersistenceError, Tracking
-from faststream import AckPolicy
+from faststream import AckPolicy, StreamMessage
 from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
-from nats.js.api import ConsumerConfig
+from nats.js.api import AckPolicy as NatsAckPolicy
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
 from shared.contracts.envelope import Envelope, UnknownEventType, unwrap
@@ -41,10 +51,15 @@ class TrackedConsumer:
     partition: int
     max_deliver: int
     after_commit: AfterCommit | None = None
+    event_types: tuple[str, ...] = ()  # what it asks NATS for; empty: the whole partition
 
     @property
     def name(self) -> str:
         return tracking_name(self.upstream, self.partition)
+
+    @property
+    def durable(self) -> str:
+        return f"{self.app.service}-{self.upstream}-p{self.partition}"
 
     async def deliver(self, msg: NatsMessage) -> None:
         raw = msg.raw_message
@@ -100,8 +115,72 @@ class TrackedConsumer:
         )
 
 
+async def _undecoded(msg: StreamMessage[Any]) -> bytes:
+    """The body as it came: FastStream would parse the JSON for a handler that never reads it,
+    and `TrackedConsumer._decode` parses it (once) into the envelope."""
+    return msg.body
+
+
 def _backoff(attempts: int) -> float:
     return min(0.1 * 2 ** (attempts - 1), 5.0)
+
+
+# What ensure_consumer brings an existing durable to; the server refuses to change the rest.
+UPDATABLE = ("description", "ack_wait", "max_deliver", "max_ack_pending", "filter_subject",
+             "filter_subjects")
+
+
+def consumer_config(
+    consumer: TrackedConsumer, topology: Topology, ack_wait_seconds: float,
+    multiple_filters: bool = True,
+) -> ConsumerConfig:
+    """The durable's settings: one message in flight, never dropped, only the types it handles.
+
+    A server older than 2.10 ignores `filter_subjects` (and would then send every partition to
+    every durable), so there it keeps the partition's single filter, as before."""
+    partition = topology.partition_filter(consumer.upstream, consumer.partition)
+    filters = topology.event_filters(consumer.upstream, consumer.partition, consumer.event_types)
+    return ConsumerConfig(
+        name=consumer.durable, durable_name=consumer.durable,
+        description=f"{consumer.app.service} consumes {consumer.upstream} partition "
+        f"{consumer.partition}, tracked as {consumer.name}",
+        ack_policy=NatsAckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
+        # Parking is ours: JetStream must never drop a message on its own (max_deliver -1).
+        max_ack_pending=1, max_deliver=-1, ack_wait=ack_wait_seconds,
+        **({"filter_subjects": filters} if multiple_filters and filters
+           else {"filter_subject": partition}),
+    )
+
+
+async def ensure_consumer(
+    js, consumer: TrackedConsumer, topology: Topology, ack_wait_seconds: float,  # noqa: ANN001
+    multiple_filters: bool,
+) -> None:
+    """Creates the durable, or brings one made by an earlier version to these settings in place.
+
+    The server keeps the durable's position (its ack floor) across the update, so a consumer
+    that used to take the whole partition goes on from where it was and skips nothing; a message
+    it had in flight comes back after `ack_wait`. What the server will not change on a durable
+    (where it starts: a durable placed at a stream's end, as bench.national does) is kept as it
+    is. Done before FastStream binds to it, because FastStream (nats-py's pull_subscribe) only
+    creates a durable, never updates one.
+    `multiple_filters`: whether the server takes `filter_subjects` (see `takes_filter_lists`)."""
+    stream = topology.stream(consumer.upstream)
+    wanted = consumer_config(consumer, topology, ack_wait_seconds, multiple_filters)
+    try:
+        existing = (await js.consumer_info(stream, consumer.durable)).config
+    except NotFoundError:
+        await js.add_consumer(stream, wanted)
+        return
+    updated = replace(existing, **{field: getattr(wanted, field) for field in UPDATABLE})
+    if updated != existing:
+        await js.add_consumer(stream, updated)
+
+
+def takes_filter_lists(nc) -> bool:  # noqa: ANN001
+    """Whether the connected nats-server understands `filter_subjects` (2.10 and later)."""
+    version = nc.connected_server_version
+    return (version.major, version.minor) >= (2, 10)
 
 
 def subscribe(
@@ -111,7 +190,7 @@ def subscribe(
     ack_wait_seconds: float,
     inbox_prefix: bytes | None = None,
 ) -> None:
-    """Registers one durable pull consumer for the partition, with one message in flight.
+    """Registers the pull subscription to one partition's durable (see `ensure_consumer`).
 
     `inbox_prefix` is the service's own inbox when it connects with credentials: FastStream's
     pull subscriptions do not take the connection's, and another inbox would be refused."""
@@ -124,11 +203,12 @@ def subscribe(
     handler.__name__ = f"{consumer.app.service}_{consumer.name}"
     broker.subscriber(
         subject,
+        decoder=_undecoded,
         stream=stream,
-        durable=f"{consumer.app.service}-{consumer.upstream}-p{consumer.partition}",
+        durable=consumer.durable,
         pull_sub=PullSub(batch_size=1, timeout=1.0),
-        # Parking is ours: JetStream must never drop a message on its own (max_deliver -1).
-        config=ConsumerConfig(max_ack_pending=1, max_deliver=-1, ack_wait=ack_wait_seconds),
+        # The durable exists by now (ensure_consumer): FastStream binds to it as it is.
+        config=consumer_config(consumer, topology, ack_wait_seconds),
         ack_policy=AckPolicy.MANUAL,
         description=f"{consumer.app.service} consumes {consumer.upstream} partition "
         f"{consumer.partition}, tracked as {consumer.name}",

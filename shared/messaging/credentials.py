@@ -15,11 +15,17 @@ Each service's user may publish:
   services may start in any order. Creating a stream that exists with the same configuration
   changes nothing; UPDATE of another service's stream is *not* allowed (it could shrink or
   purge it), so only the owner brings its stream to new settings;
-- per upstream partition, only its own durable `<service>-<upstream>-p<k>` with exactly its
-  filter: `$JS.API.CONSUMER.CREATE.<STREAM>.<durable>.<filter>` (nats-py puts the filter in
-  the subject, so the server checks it), `$JS.API.CONSUMER.INFO.<STREAM>.<durable>` (the pull
-  subscription looks the durable up first), `$JS.API.CONSUMER.MSG.NEXT.<STREAM>.<durable>`
-  (fetch) and `$JS.ACK.<STREAM>.<durable>.>` (ack, nak with delay);
+- per upstream partition, only its own durable `<service>-<upstream>-p<k>`:
+  `$JS.API.CONSUMER.CREATE.<STREAM>.<durable>` (create it, or bring it to new settings: the
+  runtime asks only for the event types the service handles, a list of subject filters, which
+  the server takes only in the request's body, not in its subject),
+  `$JS.API.CONSUMER.CREATE.<STREAM>.<durable>.<filter>` (a server older than 2.10, which knows
+  no filter lists, gets the partition's single filter, and nats-py puts it in the subject),
+  `$JS.API.CONSUMER.INFO.<STREAM>.<durable>` (the pull subscription looks the durable up first),
+  `$JS.API.CONSUMER.MSG.NEXT.<STREAM>.<durable>` (fetch) and `$JS.ACK.<STREAM>.<durable>.>`
+  (ack, nak with delay). The filters in the body are not checked by the server: a service may
+  narrow or widen its own durables, but only on the streams it consumes, which it may read
+  whole through its durables anyway; no other user's durable or stream is within its reach;
 - the relay lease (shared/messaging/lease.py): `$JS.API.STREAM.INFO|CREATE|MSG.GET.KV_<bucket>`
   (open or create the bucket, read the current holder) and `$KV.<bucket>.<service>` (its own
   key only: create, update, delete);
@@ -37,7 +43,8 @@ consumers, which it may create only on the streams it consumes.
 
 Worked out against nats-server 2.15 with its trace (-DV) and checked by
 tests/integration/test_nats_permissions.py: the four runtimes do their work, restart, and
-nothing is refused; take any one of the subjects above away and one of those tests fails.
+nothing is refused; take any one of the subjects above away and one of those tests fails
+(except the partition-filter CREATE, which only a server before 2.10 is asked).
 
 Passwords rather than nkeys: nkeys need the `nkeys` package (Ed25519), which this installation
 does not carry; user and password is what nats-py and FastStream support out of the box, and the
@@ -133,6 +140,7 @@ def service_permissions(
         for k in range(topology.partitions):
             durable = durable_name(service, upstream, k)
             publish += [
+                f"{JS_API}.CONSUMER.CREATE.{stream}.{durable}",
                 f"{JS_API}.CONSUMER.CREATE.{stream}.{durable}."
                 f"{topology.partition_filter(upstream, k)}",
                 f"{JS_API}.CONSUMER.INFO.{stream}.{durable}",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nats.js.api import StorageType, StreamConfig
 
-from shared.contracts.envelope import IntegrationEvent, partition_of
+from shared.contracts.envelope import IntegrationEvent, partition_of, registered_contracts
 from shared.settings import AssureSettings
 
 
@@ -43,6 +45,12 @@ class Topology:
     def partition_filter(self, service: str, k: int) -> str:
         return self._prefix(f"evt.{service}.p{k}.>")
 
+    def event_filters(self, service: str, k: int, event_types: Iterable[str]) -> list[str]:
+        """One subject filter per event type of a partition (any provider): what a consumer
+        that acts on only those types asks for, so nothing else is sent to it."""
+        return [self._prefix(f"evt.{service}.p{k}.*.{event_type}")
+                for event_type in sorted(event_types)]
+
     def provider_filter(self, provider_id: str) -> str:
         return self._prefix(f"evt.*.*.{provider_id}.>")
 
@@ -54,6 +62,23 @@ class Topology:
             duplicate_window=self.duplicate_window_seconds,
             num_replicas=self.replicas,
         )
+
+
+def by_upstream(
+    models: Iterable[type[IntegrationEvent]],
+) -> dict[str, tuple[type[IntegrationEvent], ...]]:
+    """Event contracts grouped by the service whose stream carries them, in a stable order."""
+    grouped: dict[str, set[type[IntegrationEvent]]] = defaultdict(set)
+    for model in models:
+        grouped[model.source_service].add(model)
+    return {upstream: tuple(sorted(found, key=lambda m: (m.event_type, m.version)))
+            for upstream, found in sorted(grouped.items())}
+
+
+def event_types_from(upstream: str, event_types: Iterable[str]) -> tuple[str, ...]:
+    """Those of `event_types` that `upstream` publishes (names no contract has are dropped)."""
+    published = {m.event_type for m in registered_contracts() if m.source_service == upstream}
+    return tuple(sorted(published.intersection(event_types)))
 
 
 def message_id(service: str, notification_id: int) -> str:

@@ -18,8 +18,6 @@ import ssl
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import nats
@@ -29,7 +27,7 @@ from faststream.nats import NatsBroker
 
 from assure.services import ALL
 from assure.system import System
-from services.intake.application import Award, Submission
+from services.intake.application import Submission
 from shared.at_rest import nats_key
 from shared.messaging.credentials import (
     ADMIN,
@@ -44,7 +42,7 @@ from shared.messaging.topology import Topology
 from shared.nats_server import EmbeddedNats, ServerTls, nats_server_binary
 from shared.runtime import ensure_stream
 from shared.settings import AssureSettings
-from tests.support import SECTIONS_UNSAFE, cmr_answers, eventually
+from tests.support import SECTIONS_UNSAFE, cmr_answers, eventually, register_in_process
 
 pytestmark = pytest.mark.integration
 
@@ -129,16 +127,6 @@ def server_log(server: EmbeddedNats) -> str:
 # --- every service does its real work as its own user --------------------------------------
 
 
-def register(system: System, provider_id: str) -> None:
-    intake = system.apps["intake"]
-    intake.register_provider(provider_id.title(), provider_id, "test", "c")
-    intake.award_contract(Award(
-        provider_id=provider_id, reference=f"{provider_id}-c1", service_type="care-home",
-        annual_value=Decimal(250000), regulator="care-inspectorate",
-        regulator_service_id=None, start_date=date(2025, 4, 1), end_date=None,
-        contract_manager="Ann"), "test", "c")
-
-
 def submit_unsafe_return(system: System, provider_id: str) -> None:
     submission = Submission("cmr-level-1", None, cmr_answers(SECTIONS_UNSAFE), "manager")
     system.apps["intake"].submit_return(f"{provider_id}-c1", submission, f"{provider_id}-1", "c")
@@ -192,7 +180,7 @@ async def run_twice(settings: AssureSettings, js) -> None:  # noqa: ANN001
     # First start: the services create their streams, consumers and lease bucket.
     system = await System(settings).start()
     try:
-        register(system, "alder")
+        register_in_process(system, "alder")
         submit_unsafe_return(system, "alder")
         await eventually(lambda: flowed_through_every_service(js, "alder"), timeout=60,
                          what="a return to pass through every service")
@@ -202,7 +190,7 @@ async def run_twice(settings: AssureSettings, js) -> None:  # noqa: ANN001
     # last messages) and the leases released at the stop are taken again.
     system = await System(settings).start()
     try:
-        register(system, "birch")
+        register_in_process(system, "birch")
         submit_unsafe_return(system, "birch")
         await eventually(lambda: flowed_through_every_service(js, "birch"), timeout=60,
                          what="a return after the restart")

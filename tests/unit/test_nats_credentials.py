@@ -63,6 +63,8 @@ def test_a_service_may_read_only_the_streams_it_consumes_through_its_own_durable
                 durable = f"{service}-{upstream}-p{k}"
                 assert (f"$JS.API.CONSUMER.CREATE.{stream}.{durable}.evt.{upstream}.p{k}.>"
                         in publish)
+                # Its filter list (the types it handles) travels in the request's body.
+                assert f"$JS.API.CONSUMER.CREATE.{stream}.{durable}" in publish
                 assert f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{durable}" in publish
                 assert f"$JS.ACK.{stream}.{durable}.>" in publish
         # Only the owner may change a stream's settings; nobody may delete or purge one.

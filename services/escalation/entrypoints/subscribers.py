@@ -1,5 +1,9 @@
-"""What escalation consumes: each concern opens a proportionate intervention."""
+"""What escalation consumes: each concern opens a proportionate intervention.
 
-from shared.contracts import risk
+Read from the application's handlers, so the table and what its consumers ask NATS for cannot
+drift apart."""
 
-CONSUMES = {"risk": (risk.ConcernRaised,)}
+from services.escalation.application import Interventions
+from shared.messaging.topology import by_upstream
+
+CONSUMES = by_upstream(Interventions.handlers())

@@ -1,23 +1,21 @@
-"""What notify consumes: every upstream event a routing rule names, and what addressing needs.
+"""What notify consumes: the events it has a handler for (addressing, reminders) and every
+upstream event a default routing rule names.
 
-notify's consumers read each upstream stream whole and its policy reads every event against the
-rules, so a council's rule for another event type needs no change here; this list documents the
-defaults (it feeds the AsyncAPI catalogue).
+This table documents the defaults (it feeds the AsyncAPI catalogue and the NATS users); at run
+time notify's consumers ask for the events of the council's own rules
+(`Notifications.handled_event_types`), so a rule for another event type needs no change here.
 """
 
-from types import ModuleType
-
+from services.notify.application import Notifications
 from services.notify.domain.defaults import DEFAULT_RULES
-from shared.contracts import escalation, intake, risk
-from shared.contracts.envelope import IntegrationEvent, registered_contracts
+from shared.contracts.envelope import registered_contracts
+from shared.messaging.topology import by_upstream
 
-ADDRESSING = (intake.ContractAwarded, intake.ReturnSubmitted)
 ROUTED = {rule.event for rule in DEFAULT_RULES}
+UPSTREAMS = ("intake", "risk", "escalation")
 
-
-def _consumed(module: ModuleType) -> tuple[type[IntegrationEvent], ...]:
-    models = [model for model in registered_contracts() if model.__module__ == module.__name__]
-    return tuple(m for m in models if m.event_type in ROUTED or m in ADDRESSING)
-
-
-CONSUMES = {module.STREAM.lower(): _consumed(module) for module in (intake, risk, escalation)}
+CONSUMES = by_upstream(
+    model for model in (*Notifications.handlers(), *registered_contracts())
+    if model.source_service in UPSTREAMS
+    and (model in Notifications.handlers() or model.event_type in ROUTED)
+)

@@ -1,0 +1,33 @@
+"""bench.spine and bench.notify_latency run end to end at a tiny size, signed in as users would
+be, so a change that breaks a bench fails here (bench.national has its own,
+test_bench_national.py). No timed assertions: the figures are whatever the machine gives."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bench import notify_latency, spine
+
+pytestmark = pytest.mark.integration
+
+
+def test_the_spine_bench_scores_every_return_and_prices_it(capsys: pytest.CaptureFixture[str]):
+    code = spine.main(["--returns", "10", "--concurrency", "2", "--per-provider", "5",
+                       "--ceiling-ops", "20", "--timeout", "120"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "accepted over HTTP                     10 (0 failed" in out
+    assert re.search(r"submit -> RiskScored recorded\s+10/10 ", out), out
+    assert re.search(r"CPU per return, ms\s+\d+\.\d", out), out
+    assert re.search(r"scored/s against the slowest part\s+\d+\.\d%\s+of ", out), out
+
+
+def test_the_notify_latency_bench_mails_every_safety_concern(capsys: pytest.CaptureFixture[str]):
+    code = notify_latency.main(["--concerns", "4", "--rate", "4", "--providers", "2",
+                                "--concurrency", "2", "--timeout", "120"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "0 e-mail(s) missing" in out
+    assert re.search(r"accepted by SMTP\s+4 ", out), out
