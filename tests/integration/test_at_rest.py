@@ -71,8 +71,8 @@ def wait_for(probe, what: str, timeout: float = 60.0):
 
 def concern_raised_with_evidence(http: httpx.Client, data_dir: Path) -> bytes:
     """A concern naming MARKER (emailed as urgent) and evidence holding it; the evidence back."""
-    http.post("/intake/providers", json={"provider_id": PROVIDER, "name": "Oakwood Lodge",
-                                         "registered_by": "t"}).raise_for_status()
+    http.post("/intake/providers", json={"provider_id": PROVIDER, "name": "Oakwood Lodge"}
+              ).raise_for_status()
     http.post(f"/intake/providers/{PROVIDER}/contracts",
               json=contract_award("oakwood-c1")).raise_for_status()
     http.post(f"/intake/providers/{PROVIDER}/concerns", headers={"Idempotency-Key": "c-1"},
@@ -84,8 +84,7 @@ def concern_raised_with_evidence(http: httpx.Client, data_dir: Path) -> bytes:
     submitted.raise_for_status()
     pdf = b"%PDF-1.4\n% visit notes: " + MARKER + b"\n%%EOF\n"
     url = f"/intake/returns/{submitted.json()['return_id']}/evidence"
-    uploaded = http.post(url, files={"file": ("notes.pdf", pdf, "application/pdf")},
-                         data={"attached_by": "Ann Duncan"})
+    uploaded = http.post(url, files={"file": ("notes.pdf", pdf, "application/pdf")})
     assert uploaded.status_code == 201, uploaded.text
     wait_for(lambda: list((data_dir / "mail").glob("*.eml")), "the concern's e-mail")
     downloaded = http.get(f"{url}/{uploaded.json()['sha256']}")
