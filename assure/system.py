@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import FastAPI
 
 from assure.gateway import create_app
+from assure.reporting import open_projection
+from assure.reporting.feed import GovernanceFeed
 from assure.services import ALL
 from shared.eventstore import ServiceApplication
 from shared.messaging.consumer import AfterCommit
@@ -32,6 +35,7 @@ class System:
         self.nats: EmbeddedNats | None = None
         self.apps: dict[str, ServiceApplication] = {}
         self.runtimes: list[ServiceRuntime] = []
+        self.governance_feed: GovernanceFeed | None = None
 
     @property
     def nats_url(self) -> str:
@@ -52,9 +56,18 @@ class System:
             runtime = definition.runtime(app, self.settings, self.nats_url, self.after_commit)
             await runtime.start()
             self.runtimes.append(runtime)
+        # The composition root's own read model: the governance report's view, fed from the
+        # streams (built from zero in the background the first time, or after a new version).
+        projection = await asyncio.to_thread(open_projection, self.settings)
+        self.governance_feed = await GovernanceFeed(projection, self.settings,
+                                                    self.nats_url).start()
         return self
 
     async def stop(self) -> None:
+        if self.governance_feed is not None:
+            await self.governance_feed.stop()
+            self.governance_feed.view.datastore.close()
+            self.governance_feed = None
         for runtime in reversed(self.runtimes):
             await runtime.stop()
         self.runtimes.clear()
@@ -62,4 +75,6 @@ class System:
             self.nats.stop()
 
     def http_app(self) -> FastAPI:
-        return create_app(self.apps, self.settings)
+        app = create_app(self.apps, self.settings)
+        app.state.governance_feed = self.governance_feed
+        return app
