@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -20,6 +21,8 @@ from shared.http import IsoDate
 
 router = APIRouter(tags=["reports"])
 Format = Literal["html", "csv", "pdf", "json"]
+BEHIND_NOTE = ("The reporting view was still reading the services' events when this report was "
+               "made (it is being built, or the system is busy): some figures may be missing.")
 SETTLE_SECONDS = 10.0  # how long a report waits for changes just made to reach the view
 MEDIA = {"html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8",
          "pdf": "application/pdf"}
@@ -40,8 +43,10 @@ async def governance(
     feed = getattr(request.app.state, "governance_feed", None)
     if feed is None:
         raise NotFound("the governance report reads the reporting view, which does not run here")
-    await settled(apps, feed, SETTLE_SECONDS)
+    fresh = await settled(apps, feed, SETTLE_SECONDS)
     report = await run_in_threadpool(_report, feed.view, apps, start, end, period)
+    if not fresh:
+        report = replace(report, notes=(*report.notes, BEHIND_NOTE))
     if format == "json":
         return to_dict(report)
     content = await run_in_threadpool(render, report, format)

@@ -30,7 +30,7 @@ from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
 from assure.reporting.projection import GovernanceProjection, applied
-from assure.reporting.view import NAME, Applied
+from assure.reporting.view import NAME, VERSION, Applied
 from shared.contracts.envelope import Envelope, UnknownEventType
 from shared.messaging.consumer import tracking_name
 from shared.messaging.relay import OUTBOX
@@ -66,6 +66,8 @@ class GovernanceFeed:
         self._nc: Client | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
+        self._rebuilding: asyncio.Task[None] | None = None
+        self._retiring: asyncio.Task[None] | None = None
 
     @property
     def view(self) -> Any:
@@ -78,19 +80,40 @@ class GovernanceFeed:
         return self._nc.jetstream()
 
     async def start(self) -> GovernanceFeed:
+        """Follows the streams from where the view is: from zero the first time, or when its
+        definition's version changed; an older version's tables go once this one caught up."""
         await self.connect()
         self._stopping.clear()
-        self._tasks = [asyncio.create_task(self._follow(s), name=f"governance-view-{s}")
-                       for s in STREAMS]
+        self._start_following()
+        self._retiring = asyncio.create_task(self._retire_older_versions())
         return self
 
-    async def stop(self) -> None:
-        self._stopping.set()
+    def _start_following(self) -> None:
+        self._tasks = [asyncio.create_task(self._follow(s), name=f"governance-view-{s}")
+                       for s in STREAMS]
+
+    async def _stop_following(self) -> None:
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks = []
+
+    async def _retire_older_versions(self) -> None:
+        while not await self.caught_up(60.0):
+            pass
+        dropped = await asyncio.to_thread(self.view.retire_older_versions)
+        if dropped:
+            log.info("governance view %s caught up; dropped %s", NAME, ", ".join(dropped))
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        for task in (self._rebuilding, self._retiring):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        await self._stop_following()
         if self._nc is not None:
             await self._nc.close()
             self._nc = None
@@ -190,6 +213,34 @@ class GovernanceFeed:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(state.advanced.wait(), left)
         return True
+
+    def rebuild_in_background(self) -> bool:
+        """Empties the view and reads every stream again while the system runs (`assure views
+        rebuild`); False if a rebuild is under way already."""
+        if self._rebuilding is not None and not self._rebuilding.done():
+            return False
+        self._rebuilding = asyncio.create_task(self._rebuild_live())
+        return True
+
+    async def _rebuild_live(self) -> None:
+        await self._stop_following()
+        await asyncio.to_thread(self.view.clear)
+        for state in self.streams.values():
+            state.applied = 0
+        log.info("governance view %s: rebuilding from the streams", NAME)
+        self._start_following()
+
+    async def status(self) -> dict[str, Any]:
+        """How far the view has read each stream, for `GET /views` and the progress bar."""
+        tails = await self.tails()
+        streams = {s: {"read": self.streams[s].applied, "last": tails[s]} for s in STREAMS}
+        return {
+            "view": "governance", "name": NAME, "version": VERSION,
+            "streams": streams, "read": sum(min(v["read"], v["last"]) for v in streams.values()),
+            "total": sum(tails.values()),
+            "caught_up": all(v["read"] >= v["last"] for v in streams.values()),
+            "rebuilding": self._rebuilding is not None and not self._rebuilding.done(),
+        }
 
     async def rebuild(self, progress: Progress | None = None) -> int:
         """Empties the view and applies every stream again from its first message; returns how

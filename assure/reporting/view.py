@@ -214,11 +214,26 @@ class GovernanceViewMixin:
                 cursor.execute(self._statement(f"DELETE FROM {{{name}}}"), ())
             cursor.execute(self._statement(self._delete_tracking()), (f"{NAME}/%",))
 
-    # Each database's class provides _writing, _reading and _delete_tracking; the library's
+    def retire_older_versions(self) -> list[str]:
+        """Drops the tables and positions of earlier versions of the view; returns the tables."""
+        older = [name for name in self._tables_named("gov%")
+                 if name.split("_", 1)[0][3:].isdigit()
+                 and int(name.split("_", 1)[0][3:]) < VERSION]
+        with self._writing() as cursor:
+            for name in older:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.prefix}{name}", ())
+            for version in range(1, VERSION):
+                cursor.execute(self._statement(self._delete_tracking()),
+                               (f"governance-v{version}/%",))
+        return older
+
+    # Each database's class provides _writing, _reading, _delete_tracking and _tables_named;
+    # the library's
     # tracking recorder _max_tracking_id and _insert_tracking.
     _writing: Any
     _reading: Any
     _delete_tracking: Any
+    _tables_named: Any
     _max_tracking_id: Any
     _insert_tracking: Any
 
@@ -253,6 +268,11 @@ class SQLiteGovernanceView(GovernanceViewMixin, SQLiteTrackingRecorder):
     def _delete_tracking(self) -> str:
         return "DELETE FROM tracking WHERE application_name LIKE ?"
 
+    def _tables_named(self, pattern: str) -> list[str]:
+        rows = self.select("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
+                           (pattern,))
+        return [r["name"] for r in rows]
+
 
 class PostgresGovernanceView(GovernanceViewMixin, PostgresTrackingRecorder):
     """The view in a PostgreSQL schema of its own."""
@@ -273,6 +293,12 @@ class PostgresGovernanceView(GovernanceViewMixin, PostgresTrackingRecorder):
     def _delete_tracking(self) -> str:
         return (f'DELETE FROM "{self.datastore.schema}".{self.tracking_table_name} '
                 "WHERE application_name LIKE ?")
+
+    def _tables_named(self, pattern: str) -> list[str]:
+        rows = self.select("SELECT table_name AS name FROM information_schema.tables "
+                           "WHERE table_schema = ? AND table_name LIKE ?",
+                           (self.datastore.schema, pattern))
+        return [r["name"] for r in rows]
 
 
 class _locked:

@@ -178,3 +178,14 @@ def test_interventions_and_escalations_come_from_escalations_events(tmp_path, st
     decided = {e.provider_id: e for e in projection.view.escalations(today, today)}
     assert (decided["p1"].step, decided["p1"].approved_on) == ("suspension", today)
     assert decided["p2"].approved_on is None
+
+
+def test_an_earlier_versions_tables_are_dropped_and_this_ones_kept(tmp_path, store):
+    """A view whose definition changed is built afresh in tables of its own version; once it
+    has caught up, the feed drops the earlier version's tables and positions."""
+    view = open_projection(AssureSettings(data_dir=tmp_path, **store)).view
+    with view._writing() as cursor:
+        cursor.execute(f"CREATE TABLE {view.prefix}gov0_contracts (reference TEXT)", ())
+    assert view.retire_older_versions() == ["gov0_contracts"]
+    assert view.retire_older_versions() == []
+    assert view.row_counts()["contracts"] == 0  # this version's tables stay
