@@ -42,7 +42,8 @@ async def governance(
     apps = request.app.state.services
     feed = getattr(request.app.state, "governance_feed", None)
     if feed is None:
-        raise NotFound("the governance report reads the reporting view, which does not run here")
+        raise NotFound("the governance report reads the reporting view, which does not run here "
+                       "(it needs NATS without credentials for now)")
     fresh = await settled(apps, feed, SETTLE_SECONDS)
     report = await run_in_threadpool(_report, feed.view, apps, start, end, period)
     if not fresh:

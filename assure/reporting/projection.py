@@ -75,8 +75,9 @@ def _(event: intake.ContractAwarded, envelope: Envelope, position: int) -> list[
 
 @rows_for.register
 def _(event: intake.ContractEnded, envelope: Envelope, position: int) -> list[Row]:
-    return [Row("UPDATE {contracts} SET end_date = ? WHERE reference = ?",
-                (event.ended_on.isoformat(), event.contract_reference))]
+    return [Row("INSERT INTO {contract_ends} VALUES (?, ?) ON CONFLICT (reference) DO UPDATE "
+                "SET ended_on = excluded.ended_on",
+                (event.contract_reference, event.ended_on.isoformat()))]
 
 
 @rows_for.register

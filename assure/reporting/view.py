@@ -6,8 +6,10 @@ directory, or a PostgreSQL schema): the view is a tracking recorder (`SQLiteTrac
 positions in one transaction, so the view is never ahead of or behind its positions.
 
 Every row is keyed by a natural id and written so that applying the same event twice, or events
-of different streams in either order, gives the same rows (a return's score may arrive before
-the return). Dates are ISO text, which sorts and compares as dates in both databases.
+in another order, gives the same rows (a return's score may arrive before the return; a
+contract's early end is a row of its own): no statement depends on another having run first,
+so a batch runs as one executemany per statement. Dates are ISO text, which sorts and
+compares as dates in both databases.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ NAME = f"governance-v{VERSION}"
 TABLES = {
     "contracts": "reference TEXT PRIMARY KEY, provider_id TEXT NOT NULL, service_type TEXT NOT "
                  "NULL, start_date TEXT NOT NULL, end_date TEXT",
+    "contract_ends": "reference TEXT PRIMARY KEY, ended_on TEXT NOT NULL",
     "requests": "request_id TEXT PRIMARY KEY, contract_reference TEXT NOT NULL, form TEXT NOT "
                 "NULL, due_on TEXT NOT NULL",
     "fulfilments": "request_id TEXT PRIMARY KEY, submitted_on TEXT NOT NULL",
@@ -112,7 +115,10 @@ class GovernanceViewMixin:
             names = {a.tracking_name for a in batch}
             known = {n: self._max_tracking_id(n, cursor) or 0 for n in (*names, stream_name)}
             fresh = [a for a in batch if a.position > known[a.tracking_name]]
-            rows = [row for applied in fresh for row in applied.rows]
+            # Grouped by statement (a stable sort keeps each statement's rows in order): no
+            # statement's effect depends on another's, so one executemany each will do.
+            rows = sorted((row for applied in fresh for row in applied.rows),
+                          key=lambda r: r.sql)
             for sql, group in itertools.groupby(rows, key=lambda r: r.sql):
                 cursor.executemany(self._statement(sql), [r.params for r in group])
             for name, position in _latest(fresh).items():
@@ -135,9 +141,11 @@ class GovernanceViewMixin:
 
     def contracts(self, start: date, end: date) -> list[ContractFact]:
         rows = self.select(
-            "SELECT reference, provider_id, service_type, start_date, end_date FROM {contracts} "
-            "WHERE start_date <= ? AND (end_date IS NULL OR end_date >= ?)",
-            (end.isoformat(), start.isoformat()))
+            "SELECT c.reference, c.provider_id, c.service_type, c.start_date, "
+            "COALESCE(e.ended_on, c.end_date) AS end_date FROM {contracts} c "
+            "LEFT JOIN {contract_ends} e ON e.reference = c.reference "
+            "WHERE c.start_date <= ? AND COALESCE(e.ended_on, c.end_date, ?) >= ?",
+            (end.isoformat(), start.isoformat(), start.isoformat()))
         return [ContractFact(r["reference"], r["provider_id"], r["service_type"],
                              _day(r["start_date"]), _day(r["end_date"])) for r in rows]
 
