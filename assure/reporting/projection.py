@@ -91,8 +91,8 @@ def _(event: intake.ReturnRequested, envelope: Envelope, position: int) -> list[
 def _(event: intake.ReturnSubmitted, envelope: Envelope, position: int) -> list[Row]:
     # Version 1 messages carry no calendar date: the day it was recorded is the nearest.
     on = (event.submitted_on or event.submitted_at.date()).isoformat()
-    rows = [Row("INSERT INTO {returns} VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (event.return_id, event.contract_reference, event.form, on))]
+    rows = [Row("INSERT INTO {returns} VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (event.return_id, event.contract_reference, event.form, on, position))]
     if event.request_id:  # the first return for a request fulfils it; corrections do not
         rows.append(Row("INSERT INTO {fulfilments} VALUES (?, ?) ON CONFLICT DO NOTHING",
                         (event.request_id, on)))

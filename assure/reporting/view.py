@@ -34,6 +34,8 @@ from assure.report.facts import (
     ReturnFact,
 )
 
+KPI_FORM = "kpi"  # a KPI return is not a monitoring return (governance.KPI_FORM)
+
 # Bump when the tables or what an event writes into them change: a new version is built from
 # the streams at start, in tables (and tracking names) of its own.
 VERSION = 1
@@ -48,7 +50,7 @@ TABLES = {
     "fulfilments": "request_id TEXT PRIMARY KEY, submitted_on TEXT NOT NULL",
     "reminders": "request_id TEXT PRIMARY KEY",
     "returns": "return_id TEXT PRIMARY KEY, contract_reference TEXT NOT NULL, form TEXT NOT "
-               "NULL, submitted_on TEXT NOT NULL",
+               "NULL, submitted_on TEXT NOT NULL, position BIGINT NOT NULL",
     "corrections": "original_id TEXT PRIMARY KEY",
     "scores": "return_id TEXT PRIMARY KEY, band TEXT NOT NULL, compliance TEXT NOT NULL, "
               "intelligence TEXT NOT NULL, position BIGINT NOT NULL",
@@ -160,13 +162,20 @@ class GovernanceViewMixin:
                             _day(r["submitted_on"]), 1 if r["reminded"] else 0) for r in rows]
 
     def returns(self, start: date, end: date) -> list[ReturnFact]:
+        """Each contract's latest monitoring return received in the period, as the report
+        counts them (a correction before what it corrects, then the latest day, then the first
+        recorded): one row a contract instead of every return."""
         rows = self.select(
-            "SELECT r.return_id, r.contract_reference, r.form, r.submitted_on, s.band, "
-            "s.compliance, s.intelligence, h.held, c.original_id AS superseded "
+            "SELECT * FROM (SELECT r.return_id, r.contract_reference, r.form, r.submitted_on, "
+            "s.band, s.compliance, s.intelligence, h.held, c.original_id AS superseded, "
+            "ROW_NUMBER() OVER (PARTITION BY r.contract_reference ORDER BY "
+            "CASE WHEN c.original_id IS NULL THEN 0 ELSE 1 END, r.submitted_on DESC, "
+            "r.position) AS rank "
             "FROM {returns} r LEFT JOIN {scores} s ON s.return_id = r.return_id "
             "LEFT JOIN {holds} h ON h.return_id = r.return_id "
             "LEFT JOIN {corrections} c ON c.original_id = r.return_id "
-            "WHERE r.submitted_on BETWEEN ? AND ?", (start.isoformat(), end.isoformat()))
+            "WHERE r.submitted_on BETWEEN ? AND ? AND r.form <> ?) latest WHERE rank = 1",
+            (start.isoformat(), end.isoformat(), KPI_FORM))
         return [ReturnFact(
             return_id=r["return_id"], contract_reference=r["contract_reference"],
             form=r["form"], submitted_on=_day(r["submitted_on"]),
