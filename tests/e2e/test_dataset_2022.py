@@ -20,7 +20,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def store() -> dict[str, object]:
-    """SQLite only: the report reads the applications, which are the same on either store."""
+    """SQLite only: the report's view runs on PostgreSQL in test_views_cli.py and
+    tests/integration/test_governance_*.py."""
     return {}
 
 
