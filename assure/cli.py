@@ -292,6 +292,44 @@ def asyncapi(
         typer.echo(document)
 
 
+views_app = typer.Typer(help="The read models of a running system (the governance report's "
+                         "view).", no_args_is_help=True)
+app.add_typer(views_app, name="views")
+
+
+@views_app.command("status")
+def views_status(url: Annotated[str, URL] = DEFAULT_URL) -> None:
+    """How far each view has read the services' streams."""
+    from assure.reporting.client import ViewsRefused, status
+
+    try:
+        for found in status(url):
+            typer.echo(f"{found['view']} (version {found['version']}): {found['read']} of "
+                       f"{found['total']} messages read"
+                       + (", rebuilding" if found["rebuilding"] else "")
+                       + (", up to date" if found["caught_up"] else ""))
+    except ViewsRefused as refused:
+        typer.echo(f"Refused: {refused}", err=True)
+        raise typer.Exit(1) from None
+
+
+@views_app.command("rebuild")
+def views_rebuild(
+    view: Annotated[str, typer.Option("--view", help="Which view (governance, the only one "
+                                      "so far).")] = "governance",
+    url: Annotated[str, URL] = DEFAULT_URL,
+) -> None:
+    """Empty a view and read every stream again from its first message, with a progress bar;
+    running it again gives the same rows."""
+    from assure.reporting.client import ViewsRefused, rebuild
+
+    try:
+        rebuild(url, view, say=typer.echo)
+    except ViewsRefused as refused:
+        typer.echo(f"Refused: {refused}", err=True)
+        raise typer.Exit(1) from None
+
+
 def main() -> None:
     app()
 

@@ -12,6 +12,7 @@ from assure.asyncapi import asyncapi_json
 from assure.audit import audit_router
 from assure.headers import SecurityHeaders
 from assure.report.api import router as reports_router
+from assure.reporting.api import router as views_router
 from assure.security import guarded, provider_finder, sign_in_router, verifier_for
 from assure.services import ALL
 from shared.eventstore import ServiceApplication
@@ -71,6 +72,8 @@ def create_app(apps: dict[str, ServiceApplication],
     app.include_router(audit_router(apps), dependencies=guarded(guard, ""),
                        max_body_size=DEFAULT_MAX_BODY)
     app.include_router(reports_router, dependencies=guarded(guard, ""),
+                       max_body_size=DEFAULT_MAX_BODY)
+    app.include_router(views_router, dependencies=guarded(guard, ""),
                        max_body_size=DEFAULT_MAX_BODY)
 
     if settings is not None:

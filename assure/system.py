@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -9,6 +10,8 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from assure.gateway import create_app
+from assure.reporting import open_projection
+from assure.reporting.feed import GovernanceFeed
 from assure.services import ALL
 from shared.at_rest import nats_key
 from shared.eventstore import ServiceApplication
@@ -18,6 +21,7 @@ from shared.runtime import ServiceRuntime
 from shared.settings import AssureSettings
 
 log = logging.getLogger("assure")
+alerts = logging.getLogger("assure.alerts")
 
 
 def jetstream_encryption(settings: AssureSettings) -> JetStreamEncryption | None:
@@ -45,6 +49,7 @@ class System:
         self.nats: EmbeddedNats | None = None
         self.apps: dict[str, ServiceApplication] = {}
         self.runtimes: list[ServiceRuntime] = []
+        self.governance_feed: GovernanceFeed | None = None
 
     @property
     def nats_url(self) -> str:
@@ -66,9 +71,27 @@ class System:
             runtime = definition.runtime(app, self.settings, self.nats_url, self.after_commit)
             await runtime.start()
             self.runtimes.append(runtime)
+        await self._start_views()
         return self
 
+    async def _start_views(self) -> None:
+        """The composition root's own read model: the governance report's view, fed from the
+        streams (built from zero in the background the first time, or after a new version)."""
+        if self.settings.nats_credentials_dir is not None:
+            # It reads every stream, which no service's NATS user may: it needs a user of its
+            # own in shared/messaging/credentials.py and deploy/ first (README, "Known limits").
+            alerts.error("the governance report's view does not run with NATS credentials yet; "
+                         "GET /reports/governance answers 404 until it has a NATS user")
+            return
+        projection = await asyncio.to_thread(open_projection, self.settings)
+        self.governance_feed = await GovernanceFeed(projection, self.settings,
+                                                    self.nats_url).start()
+
     async def stop(self) -> None:
+        if self.governance_feed is not None:
+            await self.governance_feed.stop()
+            self.governance_feed.view.datastore.close()
+            self.governance_feed = None
         for runtime in reversed(self.runtimes):
             await runtime.stop()
         self.runtimes.clear()
@@ -76,7 +99,9 @@ class System:
             self.nats.stop()
 
     def http_app(self) -> FastAPI:
-        return create_app(self.apps, self.settings)
+        app = create_app(self.apps, self.settings)
+        app.state.governance_feed = self.governance_feed
+        return app
 
 
 @contextlib.asynccontextmanager

@@ -538,12 +538,15 @@ async def position_consumers(js: Any, topology: Topology, settings: AssureSettin
 
 async def consumer_backlog(js: Any, topology: Topology, settings: AssureSettings
                            ) -> dict[str, int]:
-    """Every consumer on the run's streams, and the messages they have yet to handle or ack:
-    right after start, 0 pending and exactly the consumers placed here, unless the services
-    made consumers of their own and are replaying years of messages."""
+    """Every durable consumer on the run's streams, and the messages they have yet to handle or
+    ack: right after start, 0 pending and exactly the consumers placed here, unless the services
+    made consumers of their own and are replaying years of messages. (The governance report's
+    view reads the streams through ephemeral consumers of its own and is not counted.)"""
     consumers, pending = 0, 0
     for service in consumed():
         for info in await js.consumers_info(topology.stream(service)):
+            if not info.config.durable_name:
+                continue
             consumers += 1
             pending += info.num_pending + info.num_ack_pending
     return {"consumers": consumers, "pending": pending}

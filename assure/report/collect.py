@@ -1,7 +1,7 @@
-"""Reads the report's facts from the running services' applications (as the gateway has them).
+"""Reads the report's facts for a period from the governance view (assure/reporting).
 
-Intake and risk are read through their public application methods; escalation is read from its
-stored events by event class name (`escalation_facts.py`), so its rewrite changes one function.
+The view is fed only by the integration events the services publish; each query selects the
+period's rows through an index, so the report's cost follows the period, not the history.
 """
 
 from __future__ import annotations
@@ -10,11 +10,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from assure.report.escalation_facts import escalation_facts
-from assure.report.facts import ContractFact, Facts, RequestFact, ReturnFact
-from services.intake.return_log import LogFilter
-from services.risk.domain.indicators import indicators_for
-from shared.eventstore import NotFound, ServiceApplication
+from assure.report.facts import Facts
+from assure.report.period import Period
+from shared.eventstore import ServiceApplication
 
 TIME_NOTE = (
     "Returns are counted by the date intake received them and requests by their due date, on "
@@ -28,22 +26,16 @@ PENDING_NOTE = (
 )
 
 
-def collect(apps: Mapping[str, ServiceApplication]) -> Facts:
-    """Everything the governance report needs, from the services running here."""
-    intake: Any = apps.get("intake")
-    if intake is None:
-        raise NotFound("the governance report reads intake's contracts and returns, and intake "
-                       "does not run here")
-    contracts = intake.contracts()
-    scores = _risk_readings(apps.get("risk"))
-    interventions, escalations = escalation_facts(apps.get("escalation"))
+def collect(view: Any, period: Period, as_at: date | None) -> Facts:
+    """Everything the governance report needs for `period`, from the view."""
+    start, end = period.start, period.end
     return Facts(
-        contracts=tuple(_contract(c) for c in contracts),
-        requests=tuple(_request(row) for row in intake.return_log(LogFilter())),
-        returns=tuple(_returns(intake, contracts, scores)),
-        interventions=interventions,
-        escalations=escalations,
-        as_at=intake.today(),
+        contracts=tuple(view.contracts(start, end)),
+        requests=tuple(view.requests(start, end)),
+        returns=tuple(view.returns(start, end)),
+        interventions=tuple(view.interventions(start, end)),
+        escalations=tuple(view.escalations(start, end)),
+        as_at=as_at,
         notes=(TIME_NOTE, PENDING_NOTE),
     )
 
@@ -52,38 +44,3 @@ def today(apps: Mapping[str, ServiceApplication]) -> date:
     """The council's calendar date (intake's clock), else the date today."""
     intake: Any = apps.get("intake")
     return intake.today() if intake is not None else date.today()
-
-
-def _contract(contract: Any) -> ContractFact:
-    return ContractFact(contract.reference, contract.provider_id, contract.service_type,
-                        contract.start_date, contract.end_date)
-
-
-def _request(row: Any) -> RequestFact:
-    return RequestFact(row.contract_reference, row.form, row.due_on, row.submitted_on,
-                       len(row.reminders))
-
-
-def _risk_readings(risk: Any) -> dict[str, tuple[str, bool]]:
-    """Each scored return's latest band, and whether an officer holds its analysis."""
-    if risk is None:
-        return {}
-    return {return_id: (record["scores"][-1]["band"], record["held"])
-            for profile in risk.profiles() for return_id, record in profile.returns.items()}
-
-
-def _returns(intake: Any, contracts: list[Any],
-             scores: dict[str, tuple[str, bool]]) -> list[ReturnFact]:
-    found = []
-    for contract in contracts:
-        for received in intake.returns_for(contract.reference):
-            indicators = indicators_for(received.form, received.answers)
-            band, held = scores.get(str(received.id), (None, False))
-            found.append(ReturnFact(
-                return_id=str(received.id), contract_reference=received.contract_reference,
-                form=received.form, submitted_on=received.submitted_on,
-                compliance=indicators.compliance, intelligence=indicators.intelligence,
-                band=band, analysis_pending=held,
-                superseded=received.corrected_by is not None,
-            ))
-    return found

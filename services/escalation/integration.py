@@ -45,6 +45,13 @@ def _(e: Intervention.Opened) -> IntegrationEvent:
 
 
 @public.register
+def _(e: Intervention.ConcernAdded) -> IntegrationEvent:
+    return contracts.InterventionConcernAdded(
+        **_about(e), concern_id=e.concern_id, level=Level(e.level), step=e.step,
+    )
+
+
+@public.register
 def _(e: Intervention.PolicyOverridden) -> IntegrationEvent:
     return contracts.PolicyOverridden(
         **_about(e),

@@ -43,6 +43,17 @@ def _(e: Contract.LevelChanged) -> IntegrationEvent:
 
 
 @to_integration.register
+def _(e: Contract.Ended) -> IntegrationEvent | None:
+    reference = getattr(e, "reference", None)  # stored before it was named: stays private
+    if reference is None:
+        return None
+    return contracts.ContractEnded(
+        provider_id=e.provider_id, contract_reference=reference, ended_on=e.ended_on,
+        reason=e.reason,
+    )
+
+
+@to_integration.register
 def _(e: ReturnRequest.Requested) -> IntegrationEvent:
     return contracts.ReturnRequested(
         provider_id=e.provider_id, request_id=str(e.originator_id),
@@ -68,6 +79,7 @@ def _(e: MonitoringReturn.Submitted) -> IntegrationEvent:
         period_start=e.period_start, period_end=e.period_end, sections=e.sections,
         answers=e.answers, submitted_by=e.submitted_by, submitted_at=e.timestamp,
         late=e.due_on is not None and e.submitted_on > e.due_on, corrects=e.corrects,
+        submitted_on=e.submitted_on, request_id=e.request_id,
     )
 
 

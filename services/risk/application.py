@@ -233,6 +233,20 @@ class RiskAssessment(ServiceApplication):
         )
 
     @to_integration.register
+    def _(self, domain_event: RiskProfile.AnalysisHeld) -> IntegrationEvent:
+        return risk.ReturnAnalysisHeld(
+            provider_id=domain_event.provider_id, return_id=domain_event.return_id,
+            reason=domain_event.reason, held_by=domain_event.by,
+        )
+
+    @to_integration.register
+    def _(self, domain_event: RiskProfile.AnalysisReleased) -> IntegrationEvent:
+        return risk.ReturnAnalysisReleased(
+            provider_id=domain_event.provider_id, return_id=domain_event.return_id,
+            released_by=domain_event.by,
+        )
+
+    @to_integration.register
     def _(self, domain_event: RiskProfile.ConcernRaised) -> IntegrationEvent:
         return risk.ConcernRaised(
             provider_id=domain_event.provider_id,

@@ -22,6 +22,9 @@ class IntegrationEvent(BaseModel):
 
     event_type: ClassVar[str]
     version: ClassVar[int] = 1
+    # Earlier versions whose messages this model still reads: a later version only adds
+    # optional fields, so an old message validates against it with those fields unset.
+    reads_versions: ClassVar[tuple[int, ...]] = ()
     source_service: ClassVar[str]
 
     provider_id: str = Field(pattern=PROVIDER_ID_PATTERN)
@@ -50,12 +53,14 @@ _REGISTRY: dict[tuple[str, int], type[IntegrationEvent]] = {}
 
 def contract(cls: type[IntegrationEvent]) -> type[IntegrationEvent]:
     """Registers a contract so envelopes of its type and version can be decoded."""
-    _REGISTRY[(cls.event_type, cls.version)] = cls
+    for version in (cls.version, *cls.reads_versions):
+        _REGISTRY[(cls.event_type, version)] = cls
     return cls
 
 
 def registered_contracts() -> list[type[IntegrationEvent]]:
-    return list(_REGISTRY.values())
+    """Each contract once, at its current version."""
+    return list(dict.fromkeys(_REGISTRY.values()))
 
 
 class UnknownEventType(ValueError):

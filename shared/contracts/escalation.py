@@ -10,6 +10,7 @@ from shared.contracts.envelope import IntegrationEvent, contract
 STREAM = "ESCALATION"
 SUBJECTS = "evt.escalation.>"
 INTERVENTION_OPENED = "evt.escalation.*.*.InterventionOpened"
+INTERVENTION_CONCERN_ADDED = "evt.escalation.*.*.InterventionConcernAdded"
 ESCALATION_PROPOSED = "evt.escalation.*.*.EscalationProposed"
 ESCALATION_APPROVED = "evt.escalation.*.*.EscalationApproved"
 ESCALATION_REJECTED = "evt.escalation.*.*.EscalationRejected"
@@ -57,6 +58,19 @@ class InterventionOpened(IntegrationEvent):
     contract_reference: str | None = None
     step: str | None = None
     opened_by: str | None = None
+
+
+@contract
+class InterventionConcernAdded(IntegrationEvent):
+    """A further concern joined an open intervention; the policy may have raised its level."""
+
+    event_type = "InterventionConcernAdded"
+    source_service = "escalation"
+
+    intervention_id: str
+    concern_id: str
+    level: Level
+    step: str
 
 
 @contract

@@ -14,6 +14,7 @@ CONTRACT_AWARDED = "evt.intake.*.*.ContractAwarded"
 CONTRACT_LEVEL_CHANGED = "evt.intake.*.*.ContractLevelChanged"
 RETURN_REQUESTED = "evt.intake.*.*.ReturnRequested"
 RETURN_SUBMITTED = "evt.intake.*.*.ReturnSubmitted"
+CONTRACT_ENDED = "evt.intake.*.*.ContractEnded"
 RETURN_OVERDUE = "evt.intake.*.*.ReturnOverdue"
 INSPECTION_GRADE_RECORDED = "evt.intake.*.*.InspectionGradeRecorded"
 CONCERN_REPORTED = "evt.intake.*.*.ConcernReported"
@@ -68,6 +69,18 @@ class ContractLevelChanged(IntegrationEvent):
 
 
 @contract
+class ContractEnded(IntegrationEvent):
+    """A contract was ended early (e.g. ownership passed to the council), with the reason."""
+
+    event_type = "ContractEnded"
+    source_service = "intake"
+
+    contract_reference: str
+    ended_on: date
+    reason: str
+
+
+@contract
 class ReturnRequested(IntegrationEvent):
     """A return form was issued to a provider, with its period and due date."""
 
@@ -86,9 +99,15 @@ class ReturnRequested(IntegrationEvent):
 
 @contract
 class ReturnSubmitted(IntegrationEvent):
-    """A provider submitted a monitoring return: its answers and per-section ratings."""
+    """A provider submitted a monitoring return: its answers and per-section ratings.
+
+    Version 2 adds `submitted_on` (the council's calendar date it was received) and
+    `request_id` (the request it fulfilled, if any); version 1 messages still read, without.
+    """
 
     event_type = "ReturnSubmitted"
+    version = 2
+    reads_versions = (1,)
     source_service = "intake"
 
     return_id: str
@@ -103,6 +122,8 @@ class ReturnSubmitted(IntegrationEvent):
     submitted_at: datetime
     late: bool = False
     corrects: str | None = None
+    submitted_on: date | None = None
+    request_id: str | None = None
 
 
 @contract

@@ -15,6 +15,8 @@ RISK_SCORED = "evt.risk.*.*.RiskScored"
 CONCERN_RAISED = "evt.risk.*.*.ConcernRaised"
 RISK_LEVEL_ASSESSED = "evt.risk.*.*.RiskLevelAssessed"
 CONCERN_RESOLVED = "evt.risk.*.*.ConcernResolved"
+RETURN_ANALYSIS_HELD = "evt.risk.*.*.ReturnAnalysisHeld"
+RETURN_ANALYSIS_RELEASED = "evt.risk.*.*.ReturnAnalysisReleased"
 
 
 class Band(StrEnum):
@@ -125,3 +127,26 @@ class ConcernResolved(IntegrationEvent):
     concern_id: str
     reason: str
     resolved_by: str
+
+
+@contract
+class ReturnAnalysisHeld(IntegrationEvent):
+    """An officer held a return's analysis: its score is left out until the council has done it."""
+
+    event_type = "ReturnAnalysisHeld"
+    source_service = "risk"
+
+    return_id: str
+    reason: str
+    held_by: str
+
+
+@contract
+class ReturnAnalysisReleased(IntegrationEvent):
+    """A held analysis was released: the return's score counts again."""
+
+    event_type = "ReturnAnalysisReleased"
+    source_service = "risk"
+
+    return_id: str
+    released_by: str

@@ -167,6 +167,9 @@ AUDIT = {
     ("GET", "/history/{provider_id}/reads"): rule(frozenset({R.AUDITOR, R.ADMINISTRATOR})),
     ("GET", "/verify"): rule(frozenset({R.AUDITOR, R.ADMINISTRATOR})),
     ("GET", "/reports/governance"): rule(READERS),
+    # The composition root's read models: how far they have read; rebuilding one (the system).
+    ("GET", "/views"): rule(READERS),
+    ("POST", "/views/{view}/rebuild"): rule(SYSTEM),
 }
 
 MATRIX: dict[tuple[str, str], Rule] = {

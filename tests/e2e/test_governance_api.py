@@ -20,7 +20,7 @@ HALF = {"start": "2026-10-01", "end": "2027-03-31"}
 
 @pytest.fixture
 def store() -> dict[str, object]:
-    return {}  # SQLite only; the report reads the applications, the same on either store
+    return {}  # SQLite only; the report's view runs on PostgreSQL in tests/e2e/test_views_cli.py
 
 
 async def test_a_return_asked_for_and_one_overdue_are_counted_and_exported(settings):

@@ -188,12 +188,13 @@ class Contract(Aggregate):
             raise InvalidInput("a contract cannot end before it starts", field="ended_on")
         self._ended(
             provider_id=self.provider_id, ended_on=ended_on, reason=reason, by=by,
-            correlation_id=correlation_id,
+            correlation_id=correlation_id, reference=self.reference,
         )
 
     @event("Ended")
     def _ended(
-        self, provider_id: str, ended_on: date, reason: str, by: str, correlation_id: str
+        self, provider_id: str, ended_on: date, reason: str, by: str, correlation_id: str,
+        reference: str | None = None,  # named since the governance report's view reads it
     ) -> None:
         self.ended_on = ended_on
         self.end_date = ended_on

@@ -1,0 +1,68 @@
+"""`assure views`: a running system's read models, and rebuilding one with a progress bar."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from assure.signin import command_line_auth
+
+
+class ViewsRefused(RuntimeError):
+    """The system refused (a rebuild under way already, say); the message says why."""
+
+
+def status(base_url: str) -> list[dict[str, Any]]:
+    return _checked(httpx.get(f"{base_url}/views", timeout=60, auth=command_line_auth()))
+
+
+def rebuild(base_url: str, view: str = "governance", poll: float = 0.5,
+            say: Callable[[str], None] = print) -> dict[str, Any]:
+    """Starts the rebuild and follows it until the view has read every stream; a progress bar
+    on a terminal, one line at the end otherwise."""
+    started = _checked(httpx.post(f"{base_url}/views/{view}/rebuild", timeout=60,
+                                  auth=command_line_auth()))
+    total = started["total"]
+    with _bar(total) as (progress, task):
+        while True:
+            [found] = [v for v in status(base_url) if v["view"] == view]
+            progress.update(task, completed=min(found["read"], total))
+            if not found["rebuilding"] and found["read"] >= total:
+                break
+            time.sleep(poll)
+    say(f"{view} view (version {found['version']}) rebuilt: {found['read']} of "
+        f"{found['total']} messages read from the streams")
+    return found
+
+
+class _bar:
+    """rich's progress bar on a terminal; nothing in a pipe or a log."""
+
+    def __init__(self, total: int) -> None:
+        self.progress = Progress(TextColumn("rebuilding"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), disable=not sys.stdout.isatty())
+        self.total = total
+
+    def __enter__(self) -> tuple[Progress, Any]:
+        self.progress.start()
+        return self.progress, self.progress.add_task("rebuild", total=self.total)
+
+    def __exit__(self, *_: Any) -> None:
+        self.progress.stop()
+
+
+def _checked(response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        try:
+            detail = response.json().get("detail", response.text)
+        except (ValueError, AttributeError):
+            detail = response.text
+        if response.status_code == 409:
+            detail = "a rebuild of this view is under way already"
+        raise ViewsRefused(f"{response.status_code}: {detail}")
+    return response.json()
