@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from fpdf import FPDF
 
 UK = ZoneInfo("Europe/London")
-CSV_COLUMNS = ("time", "service", "aggregate", "aggregate_id", "version", "event", "who", "why",
-               "data")
+CSV_COLUMNS = ("time", "service", "aggregate", "aggregate_id", "version", "event", "who", "role",
+               "why", "data")
 
 
 def uk_time(iso: str) -> str:
@@ -77,7 +77,8 @@ def _entry(pdf: FPDF, entry: dict[str, Any]) -> None:
     pdf.set_font("Helvetica", size=8)
     lines = []
     if entry.get("who"):
-        lines.append(f"By: {entry['who']}")
+        role = f" ({entry['role'].replace('_', ' ')})" if entry.get("role") else ""
+        lines.append(f"By: {entry['who']}{role}")
     if entry.get("why"):
         lines.append(f"Why: {entry['why']}")
     details = ", ".join(f"{k}: {v}" for k, v in entry["data"].items()

@@ -30,6 +30,8 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 
+from shared.security import signed_in
+
 GENESIS = "0" * 64
 MARKER = b"\n#chain:"
 _TRAILER = len(MARKER) + 64 + 1 + 64
@@ -78,6 +80,12 @@ class ChainedMapper(Mapper[UUID]):
         self.batch: dict[Any, tuple[int, str]] = {}
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        who = signed_in.stamp()
+        state = vars(domain_event)
+        if who is not None and signed_in.FIELD not in state:
+            # Recorded in the event's own state, so the chain seals it with the rest; the
+            # aggregates' methods take only the attributes they name, so replay ignores it.
+            state[signed_in.FIELD] = who
         stored = super().to_stored_event(domain_event)
         prev = self._previous(stored.originator_id, stored.originator_version)
         digest = link(self.key, prev, stored.originator_id, stored.originator_version,

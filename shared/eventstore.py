@@ -28,6 +28,7 @@ from shared.contracts.envelope import Envelope, IntegrationEvent, unwrap
 from shared.dead_letter import DeadLetter
 from shared.messaging.clock_bucket import ClockBucket
 from shared.read_log import HistoryRead
+from shared.security import signed_in
 
 DEAD_LETTERS = "dead-letters"
 
@@ -305,6 +306,7 @@ def describe(service: str, domain_event: DomainEventProtocol[UUID]) -> dict[str,
         for key, value in vars(domain_event).items()
         if key not in {"originator_id", "originator_version", "timestamp", "originator_topic"}
     }
+    stamp = data.get(signed_in.FIELD) or {}  # who was signed in (shared/security/signed_in)
     qualname = type(domain_event).__qualname__
     aggregate, _, event_name = qualname.rpartition(".")
     return {
@@ -314,7 +316,8 @@ def describe(service: str, domain_event: DomainEventProtocol[UUID]) -> dict[str,
         "version": domain_event.originator_version,
         "event": event_name,
         "time": domain_event.timestamp.isoformat(),
-        "who": next((str(data[k]) for k in WHO if data.get(k)), None),
+        "who": next((str(data[k]) for k in WHO if data.get(k)), None) or stamp.get("name"),
+        "role": stamp.get("role"),
         "why": next((str(data[k]) for k in WHY if data.get(k)), None),
         "data": data,
     }

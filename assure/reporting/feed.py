@@ -164,6 +164,8 @@ class GovernanceFeed:
         return self.view.max_tracking_id(self.stream_name(service)) or 0
 
     async def _apply(self, service: str, messages: list[Any]) -> None:
+        if not messages:  # a fetch may end with nothing (older servers answer so at a timeout)
+            return
         batch = [found for m in messages if (found := self._applied(service, m)) is not None]
         last = messages[-1].metadata.sequence.stream
         await asyncio.to_thread(self.projection.process_batch, batch,

@@ -14,12 +14,13 @@ from fastapi import Depends, Header, HTTPException, Request, status
 
 from shared.domain import InvalidInput
 from shared.security.identity import Identity, Role
+from shared.security.signed_in import sign_in
 
 # Who acts on a system with sign-in off when no header names anyone.
 UNAUTHENTICATED = "Unauthenticated user (sign-in off)"
 
 
-def acting(
+async def acting(
     request: Request,
     user: Annotated[str | None, Header(alias="X-Assure-User", min_length=1, max_length=200,
                                        description="Who acts, when sign-in is off")] = None,
@@ -39,10 +40,12 @@ def acting(
                             headers={"WWW-Authenticate": "Bearer"})
     role = role or Role.ADMINISTRATOR
     try:
-        return Identity(user or UNAUTHENTICATED, role,
-                        provider if role is Role.PROVIDER_USER else None)
+        named = Identity(user or UNAUTHENTICATED, role,
+                         provider if role is Role.PROVIDER_USER else None)
     except ValueError as error:
         raise HTTPException(422, f"X-Assure-Provider: {error}") from error
+    sign_in(named)  # async, so the stamp is set in the request's own context
+    return named
 
 
 Actor = Annotated[Identity, Depends(acting)]

@@ -15,6 +15,7 @@ from fastapi import HTTPException, Request, status
 
 from shared.security.identity import Identity, Role
 from shared.security.permissions import Rule, rule_for
+from shared.security.signed_in import sign_in
 from shared.security.tokens import NotAuthenticated, Verifier
 
 ProviderOf = Callable[[dict[str, str]], str | None]
@@ -50,6 +51,7 @@ class Guard:
                 raise _refuse(f"no one may {method} {path}")
             self._authorise(found, identity, request.path_params, method, path)
             request.state.identity = identity
+            sign_in(identity)
             return identity
 
         return guard

@@ -22,7 +22,7 @@ import pytest
 
 from shared.security.identity import Role
 from shared.security.permissions import MATRIX
-from tests.support import as_, contract_award, eventually, return_form
+from tests.support import acting, as_, contract_award, eventually, return_form, running
 
 pytestmark = pytest.mark.e2e
 
@@ -30,6 +30,7 @@ OFFICER = ("Ann Duncan", Role.COMMISSIONING_OFFICER)
 SENIOR = ("Morag Campbell", Role.HEAD_OF_STRATEGIC_PLANNING)
 CSWO = "Fiona Reid"
 JSON_UPPER = {"content-type": "application/JSON"}
+SERVICES = ("intake", "risk", "escalation", "notify")
 
 
 def sent_as(content_type: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
@@ -144,6 +145,26 @@ async def test_closing_raising_and_attaching_record_the_signed_in_person(secured
     assert [e["who"] for e in events(escalation, "Closed")] == [OFFICER[0]]
     assert [e["who"] for e in events(intake, "EvidenceAttached")] == [OFFICER[0]]
     assert [e["who"] for e in events(intake, "Submitted")] == [OFFICER[0]]
+    # Each event records the person with their role, inside the hash chain.
+    assert {(e["who"], e["role"]) for e in events(escalation, "Closed") + events(
+        intake, "EvidenceAttached")} == {(OFFICER[0], OFFICER[1].value)}
+    [stamped] = events(escalation, "Closed")
+    assert stamped["data"]["signed_in"] == {"user": OFFICER[0], "name": OFFICER[0],
+                                            "role": OFFICER[1].value}
+
+
+async def test_with_sign_in_off_the_named_person_and_role_are_recorded(settings):
+    """Sign-in off (this machine only): the X-Assure headers name who acts, in which role."""
+    async with running(settings) as system:
+        transport = httpx.ASGITransport(app=system.http_app())
+        async with httpx.AsyncClient(transport=transport, base_url="http://assure") as http:
+            coordinator = acting("Cat Coordinator", Role.CONTRACT_COORDINATOR)
+            registered = await http.post("/intake/providers", headers=coordinator,
+                                         json={"provider_id": "birch", "name": "Birch"})
+            assert registered.status_code == 201, registered.text
+            history = (await http.get("/intake/providers/birch/history")).json()
+    assert [(e["who"], e["role"]) for e in history] == [
+        ("Cat Coordinator", Role.CONTRACT_COORDINATOR.value)]
 
 
 # The walk: every state-changing route, in an order that gives each something real to act on.
@@ -188,7 +209,11 @@ NOT_ACCEPTED_HERE = {
     "/escalation/interventions/{intervention_id}/decommission",
     "/escalation/interventions/{intervention_id}/close",
 }
+# Routes that read no body at all: whatever is sent is ignored, so naming someone in it does
+# nothing (the events they record, if any, are still checked for the token's person).
+TAKE_NO_BODY = {"/views/{view}/rebuild"}
 RECORD_NO_PERSON = {
+    "/views/{view}/rebuild",  # rebuilds a read model: no event of any service's
     "/intake/imports/care-inspectorate",  # the file holds none of the walk's services
     "/intake/imports/call-monitoring",  # monthly figures, not a person's act
     "/risk/providers/{provider_id}/rescore",  # nothing scored under an older model
@@ -283,6 +308,7 @@ def walk(today: date) -> list[tuple[str, str, dict[str, Any] | Callable[[], Any]
         ("POST", "/risk/dead-letters/{letter_id}/replay", {}),
         ("POST", "/escalation/dead-letters/{letter_id}/replay", {}),
         ("POST", "/notify/dead-letters/{letter_id}/replay", {}),
+        ("POST", "/views/{view}/rebuild", {}),
     ]
 
 
@@ -304,11 +330,13 @@ class Walk:
         self.officer = as_(issuer, *OFFICER)
         self.ids: dict[str, str] = {
             "provider_id": "walnut", "reference": "walnut-c1", "form": "self-assessment",
-            "period": "2026-04-01--2026-07-31", "change": "follow-up"}
+            "period": "2026-04-01--2026-07-31", "change": "follow-up",
+            "view": "governance"}
         self.wrong: list[str] = []
         self.accepted: set[str] = set()  # routes that answered 2xx at least once
         self.named: set[str] = set()  # routes that recorded an event naming the person
         self.reads = 0
+        self.stamped: set[str] = set()  # routes whose events also record the person's role
 
     def path(self, route: str) -> str:
         # A correction corrects the first return; the first proposal made is the one rejected.
@@ -334,6 +362,8 @@ class Walk:
     async def recorded(self, service: str, provider_id: str,
                        correlation: str) -> list[dict[str, Any]]:
         """The events the request with this correlation id recorded in its service."""
+        if service not in SERVICES:  # the composition root's own routes keep no events
+            return []
         # A reader of its own for each look: history reads are limited per reader (60 a
         # minute), and the walk looks after every request it sends.
         self.reads += 1
@@ -361,12 +391,16 @@ class Walk:
             about = answer.json().get("provider_id") or about
         recorded = await self.recorded(route.split("/")[1], about, correlation)
         self.named |= {route for e in recorded if e["who"] == user}
+        self.stamped |= {route for e in recorded if e["who"] == user and e["role"] == role.value}
         self.wrong += [f"{said}: {answer.status_code}"] * (answer.status_code >= 500) + [
-            f"{said}: accepted ({answer.status_code})"] * (forged and accepted) + [
+            f"{said}: accepted ({answer.status_code})"] * (
+                forged and accepted and route not in TAKE_NO_BODY) + [
             f"{said}: refused ({answer.status_code}) yet recorded {e['event']}"
             for e in recorded if not accepted] + [
             f"{said}: {e['aggregate']}.{e['event']} recorded as {e['who']!r}"
-            for e in recorded if e["who"] not in (None, user)]
+            for e in recorded if e["who"] not in (None, user)] + [
+            f"{said}: {e['aggregate']}.{e['event']} recorded the role {e['role']!r}"
+            for e in recorded if e["role"] not in (None, role.value)]
 
 
 def request_for(route: str, variant: str, body: dict[str, Any],
@@ -417,3 +451,5 @@ async def test_every_state_changing_route_records_the_tokens_person_however_sent
     walked_routes = {route for _, route, _ in walked}
     assert walker.accepted >= walked_routes - NOT_ACCEPTED_HERE, sorted(walker.accepted)
     assert walker.named >= walker.accepted - RECORD_NO_PERSON, sorted(walker.named)
+    # Every event a person caused records them with their role, whatever the command names.
+    assert walker.stamped == walker.named, sorted(walker.named - walker.stamped)
