@@ -77,12 +77,6 @@ class System:
     async def _start_views(self) -> None:
         """The composition root's own read model: the governance report's view, fed from the
         streams (built from zero in the background the first time, or after a new version)."""
-        if self.settings.nats_credentials_dir is not None:
-            # It reads every stream, which no service's NATS user may: it needs a user of its
-            # own in shared/messaging/credentials.py and deploy/ first (README, "Known limits").
-            alerts.error("the governance report's view does not run with NATS credentials yet; "
-                         "GET /reports/governance answers 404 until it has a NATS user")
-            return
         projection = await asyncio.to_thread(open_projection, self.settings)
         self.governance_feed = await GovernanceFeed(projection, self.settings,
                                                     self.nats_url).start()

@@ -33,6 +33,7 @@ from assure.reporting.projection import GovernanceProjection, applied
 from assure.reporting.view import NAME, VERSION, Applied
 from shared.contracts.envelope import Envelope, UnknownEventType
 from shared.messaging.consumer import tracking_name
+from shared.messaging.credentials import READER, connect_options
 from shared.messaging.relay import OUTBOX
 from shared.messaging.topology import Topology, notification_id_from
 from shared.settings import AssureSettings
@@ -60,6 +61,7 @@ class GovernanceFeed:
                  nats_url: str, batch: int = BATCH) -> None:
         self.projection = projection
         self.topology = Topology.from_settings(settings)
+        self.settings = settings
         self.nats_url = nats_url
         self.batch = batch
         self.streams = {service: StreamState() for service in STREAMS}
@@ -76,7 +78,8 @@ class GovernanceFeed:
     async def connect(self) -> Any:
         if self._nc is None:
             self._nc = await nats.connect(self.nats_url, max_reconnect_attempts=-1,
-                                          name="assure-reporting")
+                                          name="assure-reporting",
+                                          **connect_options(self.settings, READER))
         return self._nc.jetstream()
 
     async def start(self) -> GovernanceFeed:

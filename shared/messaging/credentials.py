@@ -69,6 +69,7 @@ from shared.messaging.topology import Topology
 from shared.settings import AssureSettings
 
 ADMIN = "admin"
+READER = "reporting"  # the composition root's governance view, which reads every stream
 JS_API = "$JS.API"
 CLOCK_OWNER = "intake"  # the only service that moves the council's clock (shared/clock.py)
 
@@ -101,10 +102,13 @@ class Authorization:
 
     @property
     def users(self) -> tuple[str, ...]:
-        return (*(user_name(self.topology, s) for s in self.consumes), ADMIN)
+        return (*(user_name(self.topology, s) for s in self.consumes),
+                user_name(self.topology, READER), ADMIN)
 
     def permissions(self) -> dict[str, Permissions]:
-        return permission_table(self.topology, self.consumes)
+        return {**permission_table(self.topology, self.consumes),
+                user_name(self.topology, READER): reader_permissions(self.topology,
+                                                                     self.consumes)}
 
 
 def user_name(topology: Topology, service: str) -> str:
@@ -163,6 +167,29 @@ def service_permissions(
     if service == CLOCK_OWNER:
         publish.append(f"$KV.{clock}.{CLOCK_KEY}")
     return Permissions(tuple(publish), (f"{inbox_prefix(topology, service)}.>",))
+
+
+def reader_permissions(topology: Topology, services: Iterable[str]) -> Permissions:
+    """The governance report's view (assure/reporting): it reads every service's stream from
+    any position through ephemeral consumers of its own, and publishes nothing.
+
+    nats-py names an ephemeral consumer itself (a nuid) and puts the stream's subjects in the
+    subject: `$JS.API.CONSUMER.CREATE.<STREAM>.<name>.<[ns.]evt.<service>.>>`; then the
+    consumer's info and `MSG.NEXT` to fetch. No ack (the view keeps its own place), no
+    `STREAM.CREATE|UPDATE`, no events. Consumer names are one token that a permission cannot
+    narrow, so this user could also fetch from a service's durable by name: it runs in the
+    same process as the services, and what it may read is what they publish.
+    """
+    publish: list[str] = []
+    for service in services:
+        stream = topology.stream(service)
+        publish += [
+            f"{JS_API}.STREAM.INFO.{stream}",
+            f"{JS_API}.CONSUMER.CREATE.{stream}.*.{topology.stream_subjects(service)}",
+            f"{JS_API}.CONSUMER.INFO.{stream}.*",
+            f"{JS_API}.CONSUMER.MSG.NEXT.{stream}.*",
+        ]
+    return Permissions(tuple(publish), (f"{inbox_prefix(topology, READER)}.>",))
 
 
 def permission_table(

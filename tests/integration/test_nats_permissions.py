@@ -184,6 +184,9 @@ async def run_twice(settings: AssureSettings, js) -> None:  # noqa: ANN001
         submit_unsafe_return(system, "alder")
         await eventually(lambda: flowed_through_every_service(js, "alder"), timeout=60,
                          what="a return to pass through every service")
+        # The governance report's view reads every stream as a user of its own, and keeps up.
+        assert system.governance_feed is not None
+        assert await system.governance_feed.caught_up(30.0)
     finally:
         await system.stop()
     # A restart finds them all: the relays resync from their streams' tails (reading their

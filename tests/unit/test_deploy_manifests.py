@@ -24,7 +24,7 @@ from tests.cluster.harness import NatsNode
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
-SERVICE_USERS = ("intake", "risk", "escalation", "notify")  # deploy/nats/auth.conf's users
+SERVICE_USERS = ("intake", "risk", "escalation", "notify", "reporting")  # auth.conf's users
 ASSURE_UP = ["assure", "up"]
 # Settings the manifests already set, proposed in deploy/CLUSTER.md but not yet in
 # shared/settings.py (pydantic-settings ignores them until then). Checked as any other once

@@ -12,6 +12,7 @@ from faststream.nats import NatsUserPassword
 from assure.services import ALL
 from shared.messaging.credentials import (
     ADMIN,
+    READER,
     Authorization,
     Variable,
     broker_options,
@@ -106,14 +107,16 @@ def test_the_deploy_configuration_is_the_one_the_code_generates():
 
 def test_rendering_needs_every_password_and_refuses_what_would_break_the_file():
     authorization = Authorization.of(Topology(1), {"risk": ("intake",)})
-    assert authorization.users == ("risk", ADMIN)
+    assert authorization.users == ("risk", READER, ADMIN)
     with pytest.raises(ValueError, match="admin"):
-        render_authorization(authorization, {"risk": "secret"})
+        render_authorization(authorization, {"risk": "secret", READER: "x"})
     with pytest.raises(ValueError):
-        render_authorization(authorization, {"risk": 'se"cret', ADMIN: "x"})
+        render_authorization(authorization, {"risk": 'se"cret', READER: "x", ADMIN: "x"})
     with pytest.raises(ValueError):
-        render_authorization(authorization, {"risk": Variable("NOT A NAME"), ADMIN: "x"})
-    block = render_authorization(authorization, {"risk": Variable("RISK_PW"), ADMIN: "s3cret"})
+        render_authorization(authorization, {"risk": Variable("NOT A NAME"), READER: "x",
+                                             ADMIN: "x"})
+    block = render_authorization(authorization, {"risk": Variable("RISK_PW"), READER: "x",
+                                                 ADMIN: "s3cret"})
     assert "password: $RISK_PW" in block
     assert 'password: "s3cret"' in block
 
