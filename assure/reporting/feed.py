@@ -70,6 +70,7 @@ class GovernanceFeed:
         self._stopping = asyncio.Event()
         self._rebuilding: asyncio.Task[None] | None = None
         self._retiring: asyncio.Task[None] | None = None
+        self._in_flight: set[asyncio.Future[Any]] = set()
 
     @property
     def view(self) -> Any:
@@ -105,7 +106,7 @@ class GovernanceFeed:
     async def _retire_older_versions(self) -> None:
         while not await self.caught_up(60.0):
             pass
-        dropped = await asyncio.to_thread(self.view.retire_older_versions)
+        dropped = await self._in_thread(self.view.retire_older_versions)
         if dropped:
             log.info("governance view %s caught up; dropped %s", NAME, ", ".join(dropped))
 
@@ -117,9 +118,20 @@ class GovernanceFeed:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
         await self._stop_following()
+        # A cancelled task leaves its worker thread running on the view's database: wait for
+        # it, or closing the database under it crashes the interpreter (sqlite3 in C).
+        await asyncio.gather(*self._in_flight, return_exceptions=True)
         if self._nc is not None:
             await self._nc.close()
             self._nc = None
+
+    async def _in_thread(self, work: Callable[..., Any], *args: Any) -> Any:
+        """Runs blocking work on the view in a worker thread, kept track of until it ends
+        (the task awaiting it may be cancelled; the thread goes on regardless)."""
+        running = asyncio.ensure_future(asyncio.to_thread(work, *args))
+        self._in_flight.add(running)
+        running.add_done_callback(self._in_flight.discard)
+        return await asyncio.shield(running)
 
     # Following the streams ----------------------------------------------------------------------
 
@@ -142,7 +154,7 @@ class GovernanceFeed:
         """Applies the stream from the view's position, until `until` (or for ever)."""
         js = await self.connect()
         state = self.streams[service]
-        state.applied = await asyncio.to_thread(self._position, service)
+        state.applied = await self._in_thread(self._position, service)
         if until is not None and state.applied >= until:
             return
         subscription = await js.pull_subscribe(
@@ -171,7 +183,7 @@ class GovernanceFeed:
             return
         batch = [found for m in messages if (found := self._applied(service, m)) is not None]
         last = messages[-1].metadata.sequence.stream
-        await asyncio.to_thread(self.projection.process_batch, batch,
+        await self._in_thread(self.projection.process_batch, batch,
                                 self.stream_name(service), last)
         state = self.streams[service]
         state.applied = last
@@ -229,7 +241,7 @@ class GovernanceFeed:
 
     async def _rebuild_live(self) -> None:
         await self._stop_following()
-        await asyncio.to_thread(self.view.clear)
+        await self._in_thread(self.view.clear)
         for state in self.streams.values():
             state.applied = 0
         log.info("governance view %s: rebuilding from the streams", NAME)
@@ -251,13 +263,13 @@ class GovernanceFeed:
         """Empties the view and applies every stream again from its first message; returns how
         many messages were read. Killed halfway, the view and its positions are still in step,
         and reading resumes where the last batch committed."""
-        await asyncio.to_thread(self.view.clear)
+        await self._in_thread(self.view.clear)
         return await self.replay(progress)
 
     async def replay(self, progress: Progress | None = None) -> int:
         """Applies every stream up to its tail now, from where the view is."""
         tails = await self.tails()
-        behind = {s: tails[s] - await asyncio.to_thread(self._position, s) for s in STREAMS}
+        behind = {s: tails[s] - await self._in_thread(self._position, s) for s in STREAMS}
         if progress:
             progress(0, sum(max(n, 0) for n in behind.values()))
         for service in STREAMS:
