@@ -27,8 +27,7 @@ async def test_rebuilding_the_view_gives_the_same_report(settings):
     async with (running(settings) as system, serving(system) as url,
                 httpx.AsyncClient(base_url=url, timeout=60) as http):
         system.apps["intake"].tick(date(2026, 11, 2), "test")
-        await http.post("/intake/providers", json={
-            "provider_id": "views-ash", "name": "Ash", "registered_by": "t"})
+        await http.post("/intake/providers", json={"provider_id": "views-ash", "name": "Ash"})
         await http.post("/intake/providers/views-ash/contracts",
                         json=contract_award("views-ash-c1"))
         await http.post("/intake/clock/tick", json={"to": "2026-12-10"})
