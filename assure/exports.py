@@ -27,6 +27,17 @@ def uk_time(iso: str) -> str:
     return datetime.fromisoformat(iso).astimezone(UK).strftime("%-d %B %Y %H:%M:%S")
 
 
+def who_and_why(entry: dict[str, Any]) -> list[str]:
+    """Who acted (with their role where known) and why, in words; nothing for what is unknown."""
+    lines = []
+    if entry.get("who"):
+        role = f" ({entry['role'].replace('_', ' ')})" if entry.get("role") else ""
+        lines.append(f"By: {entry['who']}{role}")
+    if entry.get("why"):
+        lines.append(f"Why: {entry['why']}")
+    return lines
+
+
 def to_jsonl(entries: Iterable[dict[str, Any]]) -> str:
     """One JSON object per line, in time order."""
     return "".join(json.dumps(entry, default=str, sort_keys=True) + "\n" for entry in entries)
@@ -75,12 +86,7 @@ def _entry(pdf: FPDF, entry: dict[str, Any]) -> None:
                f"{entry['event']} (version {entry['version']})")
     pdf.multi_cell(0, 5, _latin(heading), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=8)
-    lines = []
-    if entry.get("who"):
-        role = f" ({entry['role'].replace('_', ' ')})" if entry.get("role") else ""
-        lines.append(f"By: {entry['who']}{role}")
-    if entry.get("why"):
-        lines.append(f"Why: {entry['why']}")
+    lines = who_and_why(entry)
     details = ", ".join(f"{k}: {v}" for k, v in entry["data"].items()
                         if k not in ("correlation_id", "causation_id") and v not in (None, ""))
     lines.append(details[:900])

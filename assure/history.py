@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import getpass
-from datetime import datetime
 from typing import Any
 
 import httpx
 
 from assure.audit import merge
+from assure.exports import uk_time, who_and_why
 from assure.signin import command_line_auth
 
 SERVICES = ("intake", "risk", "escalation", "notify")
@@ -46,13 +46,14 @@ def fetch_as_at(base_url: str, provider_id: str, day: str,
 
 
 def render(entries: list[dict[str, Any]]) -> str:
+    """One line an event, in UK time, then who acted and why, indented, where they are known."""
     lines = []
     for entry in entries:
-        when = datetime.fromisoformat(entry["time"]).strftime("%-d %b %Y %H:%M:%S")
         lines.append(
-            f"{when}  {entry['service']:<10} {entry['aggregate']}.{entry['event']:<16} "
-            f"{_summary(entry['data'])}"
+            f"{uk_time(entry['time'])}  {entry['service']:<10} "
+            f"{entry['aggregate']}.{entry['event']:<16} {_summary(entry['data'])}".rstrip()
         )
+        lines += [f"    {line}" for line in who_and_why(entry)]
     return "\n".join(lines) if lines else "No events about this provider."
 
 

@@ -1,4 +1,5 @@
-"""Dates and money as a UK council writes them: 15 April 2025, £100,000."""
+"""Dates, money and sentences as a UK council writes them: 15 April 2025, £100,000, one full
+stop at the end of a sentence."""
 
 import re
 from datetime import date, datetime
@@ -30,6 +31,21 @@ def pounds(value: Decimal) -> str:
     if amount == amount.to_integral_value():
         return f"{sign}£{amount:,.0f}"
     return f"{sign}£{amount.quantize(_PENNY):,.2f}"
+
+
+_ENDS_A_SENTENCE = (".", "!", "?", "…")
+
+
+def sentence(text: str) -> str:
+    """The text with a full stop, unless it already ends a sentence."""
+    return text if text.endswith(_ENDS_A_SENTENCE) else text + "."
+
+
+def clause(text: str) -> str:
+    """Free text (a concern's summary, a reason) for wording that puts its own full stop after
+    it: without the full stop it may end with, so "the limit of 3." never reads "3.."."""
+    text = text.rstrip()
+    return text[:-1] if text.endswith(".") else text
 
 
 def _written_as_a_date(value: Any) -> Any:

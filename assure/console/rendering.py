@@ -58,6 +58,15 @@ def percent(value: Any) -> str:
     return f"{Decimal(str(value)).normalize():f}%"
 
 
+def points(change: Any) -> str:
+    """A change of score in words: "up 5 points", "down 12.5 points", "no change"."""
+    value = Decimal(str(change))
+    if not value:
+        return "no change"
+    size = f"{abs(value).normalize():f}"
+    return f"{'up' if value > 0 else 'down'} {size} {'point' if size == '1' else 'points'}"
+
+
 def humanise(value: Any) -> str:
     """care-home → Care home; safety_and_quality → Safety and quality."""
     text = str(value or "").replace("_", " ").replace("-", " ").strip()
@@ -84,7 +93,7 @@ def environment() -> Environment:
         extensions=[csrf.TokenInPostForms],
     )
     env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, money=money, percent=percent,
-                       humanise=humanise, tag_colour=tag_colour)
+                       points=points, humanise=humanise, tag_colour=tag_colour)
     env.globals.update(navigation=navigation, role_name=ROLE_NAMES.get,
                        csrf_field=csrf.csrf_field)
     return env

@@ -137,15 +137,19 @@ def _standing(line: ProviderLine, standing: dict[str, Any] | None) -> None:
 
 def score_points(scores: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The returns that stand and count (not corrected, not held), oldest first, with the
-    score each was last given: the rows of the trend table and the points of its chart."""
-    rows = []
+    score each was last given and its change from the row before (None for the first): the
+    rows of the trend table and the points of its chart. The scores route gives no change, and
+    the change that matters here is the one between the scores that count, as the table shows."""
+    rows: list[dict[str, Any]] = []
     for record in scores:
         if record["superseded_by"] or record["held"] or not record["scores"]:
             continue
         latest = record["scores"][-1]
+        score = Decimal(str(latest["score"]))
+        change = None if not rows else score - rows[-1]["score"]
         rows.append({"period_start": record["period_start"], "period_end": record["period_end"],
-                     "form": record["form"], "score": latest["score"], "band": latest["band"],
-                     "change": latest.get("change"), "return_id": record["return_id"]})
+                     "form": record["form"], "score": score, "band": latest["band"],
+                     "change": change, "return_id": record["return_id"]})
     return rows
 
 

@@ -3,7 +3,8 @@ A or AA violation, each page is either shown or refused with a GOV.UK message pa
 error), and each is shown to someone. The page list is read from the console's own routers,
 so a page added later is walked too (issue 9: "an automated accessibility check passes on
 every page"). Each answer carries the security headers, every form it posts sends the CSRF
-token, and Chromium reports no Content-Security-Policy violation on any of them (issue 14)."""
+token, and Chromium reports no Content-Security-Policy violation on any of them (issue 14).
+Nothing a page asks for (styles, scripts, fonts, images) fails (issue 18)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,17 @@ def watch_csp(page: Any, found: list[str]) -> None:
     """Keeps what Chromium reports the page's Content-Security-Policy refused."""
     page.on("console", lambda message: found.append(f"{page.url}: {message.text}")
             if "Content Security Policy" in message.text else None)
+
+
+def watch_requests(page: Any, found: list[str]) -> None:
+    """Keeps what the page asked for beyond itself that failed or was refused, e.g. a font."""
+    # Aborted is the browser leaving the page before, say, its favicon came: not a failure.
+    page.on("requestfailed", lambda request: found.append(
+        f"{page.url}: {request.url} {request.failure}")
+        if request.failure != "net::ERR_ABORTED" else None)
+    page.on("response", lambda response: found.append(
+        f"{page.url}: {response.url} {response.status}")
+        if response.status >= 400 and response.request.resource_type != "document" else None)
 
 
 async def secured(page: Any, answer: Any, who: str) -> None:
@@ -107,18 +119,22 @@ async def test_every_page_is_accessible_to_everyone_who_uses_it(console: Console
 
     anonymous = await (await console.browser.new_context(base_url=console.url)).new_page()
     violations: list[str] = []
+    failed: list[str] = []
     watch_csp(anonymous, violations)
+    watch_requests(anonymous, failed)
     for path in ("/console/sign-in", "/console/accessibility"):
         answer = await anonymous.goto(path)
         assert answer.status == 200
         await secured(anonymous, answer, "anyone")
         await accessible(anonymous)
+    assert failed == [], failed
 
     shown: dict[str, list[str]] = {page: [] for page in pages}
     checked: set[tuple[str, int]] = set()
     for user, role, provider_id in PEOPLE:
         page = await console.sign_in(user, role, provider_id)
         watch_csp(page, violations)
+        watch_requests(page, failed)
         for path in pages:
             answer = await page.goto(path)
             assert answer.status in (200, 403, 404), f"{role} at {path}: {answer.status}"
@@ -132,3 +148,4 @@ async def test_every_page_is_accessible_to_everyone_who_uses_it(console: Console
                 shown[path].append(role)
     assert not [path for path, roles in shown.items() if not roles], shown
     assert violations == []
+    assert failed == []

@@ -277,3 +277,20 @@ def test_a_timeline_sentence_keeps_one_full_stop_after_a_reason_that_ends_in_one
         "step": "breach notice"})
     assert said == ("Intervention opened at Enforce for a concern: 2 sections rated red: safety "
                     "and staffing. Next step: breach notice")
+
+
+def test_a_timeline_sentence_keeps_one_full_stop_after_a_concern_or_deficiency_ending_in_one():
+    # A risk rule's summary ends its own sentence ("… reaching the limit of 3.").
+    from services.escalation.domain.narrative import sentence
+
+    added = sentence("Intervention", "ConcernAdded", {
+        "severity": "moderate", "summary": "Three returns were overdue, reaching the limit of 3.",
+        "level": "enable", "step": "improvement plan"})
+    issued = sentence("BreachNotice", "Issued", {
+        "issued_on": "2026-05-01", "issued_by": "Jo Smith", "deficiency": "Staffing below 80%.",
+        "action_required": "Recruit to the complement.", "comply_by": "2026-06-01"})
+
+    assert added == ("A further moderate concern: Three returns were overdue, reaching the limit "
+                     "of 3. Level Enable, next step: improvement plan")
+    assert issued == ("Breach notice issued on 1 May 2026 by Jo Smith: Staffing below 80%. "
+                      "Action required: Recruit to the complement, by 1 June 2026")

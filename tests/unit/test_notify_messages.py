@@ -218,3 +218,25 @@ def test_a_digest_lists_each_item_with_its_message():
     assert "1. Concern raised about provider oakwood" in body
     assert "2. Intervention closed for provider elm" in body
     assert "never wait for a digest" in body
+
+
+@pytest.mark.parametrize("name", sorted(every_event()))
+def test_a_summary_or_reason_that_ends_its_own_sentence_gets_no_second_full_stop(name):
+    # A concern's summary reads "… reaching the limit of 3." and the template adds ". Concern
+    # reference …": the message must not say "limit of 3..".
+    fact = fact_of(every_event()[name])
+    stopped = {key: f"{value}." if isinstance(value, str) else value
+               for key, value in fact.fields.items()}
+    for route in routes_for(fact) or [None]:
+        subject, body = compose(Fact(fact.type, fact.id, fact.provider_id, stopped),
+                                route.recipient if route else None)
+
+        assert ".." not in subject + body, (name, subject, body)
+
+
+def test_a_concern_reaching_a_limit_is_told_with_one_full_stop():
+    summary = "Three returns were overdue in the 12 months to 1 May 2026, reaching the limit of 3."
+
+    _, body = compose(concern(summary=summary), "contract-manager")
+
+    assert "reaching the limit of 3. Concern reference c-1." in body

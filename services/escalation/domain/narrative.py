@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from shared.uk import long_date
+from shared.uk import clause, long_date
+from shared.uk import sentence as ended
 
 Data = Mapping[str, Any]
 
@@ -40,10 +41,10 @@ _INTERVENTION: dict[str, Callable[[Data], str]] = {
     "Opened": lambda d: (
         f"Intervention opened at {d['level'].title()}"
         + (f" by {d['opened_by']}" if d.get("opened_by") else " for a concern")
-        + f": {d['reason'].rstrip('.')}. Next step: {d['step']}"
+        + f": {ended(d['reason'])} Next step: {d['step']}"
     ),
     "ConcernAdded": lambda d: (
-        f"A further {d['severity']} concern: {d['summary']}. Level "
+        f"A further {d['severity']} concern: {ended(d['summary'])} Level "
         f"{d['level'].title()}, next step: {d['step']}"
     ),
     "PolicyOverridden": lambda d: (
@@ -101,7 +102,8 @@ _PLAN: dict[str, Callable[[Data], str]] = {
 _NOTICE: dict[str, Callable[[Data], str]] = {
     "Issued": lambda d: (
         f"Breach notice issued on {_uk(d['issued_on'])} by {d['issued_by']}: "
-        f"{d['deficiency']}. Action required: {d['action_required']}, by {_uk(d['comply_by'])}"
+        f"{ended(d['deficiency'])} Action required: {clause(d['action_required'])}, by "
+        f"{_uk(d['comply_by'])}"
     ),
     "Met": lambda d: f"Breach notice met on {_uk(d['on'])}",
     "Failed": lambda d: (

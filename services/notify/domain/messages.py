@@ -20,7 +20,7 @@ from services.notify.domain.config import MessageTemplate
 from services.notify.domain.facts import Fact, fact_of
 from services.notify.domain.routing import is_provider
 from shared.contracts.envelope import IntegrationEvent
-from shared.uk import long_date
+from shared.uk import clause, long_date
 
 SAFETY_WARNING = "URGENT - people's safety may be at risk. "
 URGENT_PREFIX = "URGENT: "
@@ -72,7 +72,8 @@ def _fill(text: str, context: Mapping[str, str]) -> str:
 
 def context_for(fact: Fact, urgent: bool = False) -> dict[str, str]:
     """Every placeholder a template may use: the event's fields in words, and a few more."""
-    context = {name: as_text(value) for name, value in fact.fields.items()}
+    # The templates put the full stop after a summary or reason: one the text brings is dropped.
+    context = {name: clause(as_text(value)) for name, value in fact.fields.items()}
     context["provider_id"] = fact.provider_id
     context["event_words"] = event_words(fact.type)
     context["urgent_prefix"] = URGENT_PREFIX if urgent else ""

@@ -20,9 +20,9 @@ from services.risk.domain.rules.reported import (
     told,
     when,
 )
-from services.risk.domain.rules.trigger import Trigger, as_decimal, normalised, sentence
+from services.risk.domain.rules.trigger import Trigger, as_decimal, normalised
 from shared.contracts.risk import Severity
-from shared.uk import pounds
+from shared.uk import pounds, sentence
 
 
 def _in(concern: ReportedConcern, categories: frozenset[str]) -> bool:

@@ -14,10 +14,10 @@ from datetime import date
 from decimal import Decimal
 from typing import ClassVar
 
-from services.risk.domain.rules.trigger import Trigger, label, normalised, sentence
+from services.risk.domain.rules.trigger import Trigger, label, normalised
 from shared.contracts.intake import ConcernSource
 from shared.contracts.risk import Severity
-from shared.uk import long_date
+from shared.uk import long_date, sentence
 
 # The officer's categories that the breach rules read; the rule here leaves them to those rules,
 # so one report raises one concern.

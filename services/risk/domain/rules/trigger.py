@@ -127,11 +127,6 @@ def within_months(day: date, end: date, months: int) -> bool:
     return months_before(end, months) < day <= end
 
 
-def sentence(text: str) -> str:
-    """The text with a full stop, unless it already ends a sentence."""
-    return text if text.endswith((".", "!", "?", "…")) else text + "."
-
-
 def listing(items: list[str]) -> str:
     """'a', 'a and b', 'a, b and c'."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
