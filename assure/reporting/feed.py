@@ -104,8 +104,14 @@ class GovernanceFeed:
         self._tasks = []
 
     async def _retire_older_versions(self) -> None:
-        while not await self.caught_up(60.0):
-            pass
+        # Ends on `_stopping` as well as on cancellation: Python 3.11's asyncio.wait_for can
+        # swallow a cancellation that arrives as its wait ends, and this loop must still end
+        # (it kept a test's system from stopping, for ever).
+        while not await self.caught_up(5.0):
+            if self._stopping.is_set():
+                return
+        if self._stopping.is_set():
+            return
         dropped = await self._in_thread(self.view.retire_older_versions)
         if dropped:
             log.info("governance view %s caught up; dropped %s", NAME, ", ".join(dropped))
@@ -225,7 +231,7 @@ class GovernanceFeed:
             state = self.streams[service]
             while state.applied < tail:
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 or self._stopping.is_set():
                     return False
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(state.advanced.wait(), left)
