@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -29,6 +27,8 @@ from shared.dead_letter import DeadLetter
 from shared.messaging.clock_bucket import ClockBucket
 from shared.read_log import HistoryRead
 from shared.security import signed_in
+from shared.views.keys import KeysIndex
+from shared.views.store import ServiceViews, StoreProjection
 
 DEAD_LETTERS = "dead-letters"
 
@@ -70,6 +70,8 @@ class ServiceApplication(Application[UUID]):
     service: ClassVar[str]
     # A service built without settings (unit tests, the benchmark) reads the real date.
     default_clock: ClassVar[ClockMode] = ClockMode.REAL
+    # The service's read models (shared/views), besides the history index every service keeps.
+    projections: ClassVar[tuple[type[StoreProjection[Any]], ...]] = ()
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
@@ -79,7 +81,11 @@ class ServiceApplication(Application[UUID]):
         self.mapper: ChainedMapper
         self.mapper.recorder = self.recorder
         self._listeners: list[Callable[[], None]] = []
-        self._index = ReadIndex(self)
+        self.views = ServiceViews(self, (KeysIndex, *self.projections))
+
+    def close(self) -> None:
+        self.views.close()
+        super().close()
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()
@@ -203,7 +209,7 @@ class ServiceApplication(Application[UUID]):
             return Outcome(duplicate=True)  # parked already by an earlier delivery
 
     def dead_letters(self) -> list[DeadLetter]:
-        return [self.repository.get(i) for i in self._index.ids(DEAD_LETTERS)]
+        return [self.repository.get(i) for i in self.aggregates_under(DEAD_LETTERS)]
 
     def replay_dead_letter(self, letter_id: UUID) -> Outcome:
         """Applies a parked message again (after a fix), exactly once."""
@@ -244,12 +250,15 @@ class ServiceApplication(Application[UUID]):
             yield f"reads:{domain_event.about_provider}"
 
     def aggregates_under(self, key: str) -> list[UUID]:
-        return self._index.ids(key)
+        return self.views.get(KeysIndex).ids(key)
+
+    def has_any_under(self, key: str) -> bool:
+        return self.views.get(KeysIndex).has(key)
 
     def history(self, provider_id: str) -> list[dict[str, Any]]:
         """Every stored event of every aggregate about the provider, oldest first."""
         entries = []
-        for aggregate_id in self._index.ids(f"provider:{provider_id}"):
+        for aggregate_id in self.aggregates_under(f"provider:{provider_id}"):
             for domain_event in self.events.get(aggregate_id):
                 entries.append(describe(self.service, domain_event))
         entries.sort(key=lambda entry: entry["time"])
@@ -263,14 +272,14 @@ class ServiceApplication(Application[UUID]):
                               at=datetime.now(UTC)))
 
     def reads(self, provider_id: str) -> list[dict[str, str]]:
-        found = (self.repository.get(i) for i in self._index.ids(f"reads:{provider_id}"))
+        found = (self.repository.get(i) for i in self.aggregates_under(f"reads:{provider_id}"))
         return [read.describe() for read in found]
 
     def aggregates_as_at(self, provider_id: str, moment: datetime) -> list[Any]:
         """The provider's aggregates replayed from their stored events up to `moment`; those
         that did not exist yet are left out. Replay, not a snapshot that could disagree."""
         found = []
-        for aggregate_id in self._index.ids(f"provider:{provider_id}"):
+        for aggregate_id in self.aggregates_under(f"provider:{provider_id}"):
             aggregate = None
             for domain_event in self.events.get(aggregate_id):
                 if domain_event.timestamp > moment:
@@ -321,31 +330,3 @@ def describe(service: str, domain_event: DomainEventProtocol[UUID]) -> dict[str,
         "why": next((str(data[k]) for k in WHY if data.get(k)), None),
         "data": data,
     }
-
-
-class ReadIndex:
-    """Aggregate ids by key, kept by reading the store's own notification log (a read model)."""
-
-    def __init__(self, app: ServiceApplication) -> None:
-        self._app = app
-        self._lock = threading.Lock()
-        self._position = 0
-        self._ids: dict[str, list[UUID]] = defaultdict(list)
-        self._seen: dict[str, set[UUID]] = defaultdict(set)
-
-    def ids(self, key: str) -> list[UUID]:
-        self.catch_up()
-        return list(self._ids.get(key, ()))
-
-    def catch_up(self) -> None:
-        with self._lock:
-            while page := self._app.recorder.select_notifications(
-                start=self._position, limit=1000, inclusive_of_start=False
-            ):
-                for notification in page:
-                    domain_event = self._app.mapper.to_domain_event(notification)
-                    for key in self._app.index_keys(domain_event):
-                        if domain_event.originator_id not in self._seen[key]:
-                            self._seen[key].add(domain_event.originator_id)
-                            self._ids[key].append(domain_event.originator_id)
-                    self._position = notification.id

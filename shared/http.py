@@ -161,7 +161,7 @@ def reader_of(
 def known_provider(apps: Mapping[str, ServiceApplication], provider_id: str) -> None:
     """Missing (404) for a provider no service holds anything about: its history is not read,
     and so no read of it is recorded."""
-    if not any(app.aggregates_under(f"provider:{provider_id}") for app in apps.values()):
+    if not any(app.has_any_under(f"provider:{provider_id}") for app in apps.values()):
         raise Missing(f"no provider is known by the id {provider_id!r}")
 
 

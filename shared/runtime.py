@@ -94,6 +94,8 @@ class ServiceRuntime:
                            replicas=self.settings.stream_replicas)
         self._relay_task = asyncio.create_task(self._run_relay(), name=f"{self.app.service}-relay")
         await self._start_consumers()
+        # Read models catch up in a thread of their own after each commit (shared/views).
+        self.app.views.start()
         self._tasks = [
             asyncio.create_task(job(self.app, self._stopping)) for job in self.background
         ]

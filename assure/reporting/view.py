@@ -14,17 +14,11 @@ compares as dates in both databases.
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from eventsourcing.persistence import Tracking
-from eventsourcing.postgres import PostgresTrackingRecorder
-from eventsourcing.sqlite import SQLiteTrackingRecorder
-from psycopg.sql import SQL
 
 from assure.report.facts import (
     ContractFact,
@@ -33,6 +27,16 @@ from assure.report.facts import (
     RequestFact,
     ReturnFact,
 )
+from shared.views.tables import (
+    Applied,
+    PostgresTableView,
+    Row,
+    SQLiteTableView,
+    TableViewMixin,
+)
+
+__all__ = ["NAME", "VERSION", "Applied", "Row", "GovernanceViewMixin", "SQLiteGovernanceView",
+           "PostgresGovernanceView"]
 
 KPI_FORM = "kpi"  # a KPI return is not a monitoring return (governance.KPI_FORM)
 
@@ -74,72 +78,21 @@ def table(name: str) -> str:
     return f"gov{VERSION}_{name}"
 
 
-@dataclass(frozen=True)
-class Row:
-    """One statement of the view (`?` placeholders) and its parameters."""
+class GovernanceViewMixin(TableViewMixin):
+    """The governance report's tables and the report's queries over them."""
 
-    sql: str
-    params: tuple[Any, ...]
-
-
-@dataclass
-class Applied:
-    """One message's rows, with where it came from: its partition's tracking name and the
-    producer's notification id."""
-
-    tracking_name: str
-    position: int
-    rows: list[Row] = field(default_factory=list)
-
-
-class GovernanceViewMixin:
-    """What both databases share: the statements, the batch and the queries."""
-
-    placeholder = "?"  # the SQL below is written with SQLite's; PostgreSQL's is %s
-    prefix = ""
-
-    def _name(self, name: str) -> str:
-        return f"{self.prefix}{table(name)}"
-
-    def table_statements(self) -> list[str]:
-        statements = [f"CREATE TABLE IF NOT EXISTS {self._name(n)} ({cols})"
-                      for n, cols in TABLES.items()]
-        statements += [f"CREATE INDEX IF NOT EXISTS {table(n)}_{col} ON {self._name(n)} ({col})"
-                       for n, col in INDEXES.items()]
-        return statements
-
-    # Writing ----------------------------------------------------------------------------------
+    family = "gov"
+    view_name = "governance"
+    version = VERSION
+    tables = TABLES
+    indexes = INDEXES
 
     def apply(self, batch: Sequence[Applied], stream_name: str, stream_seq: int) -> int:
-        """Writes the batch's rows that are new to the view and its tracking, in one
-        transaction; returns how many messages were new."""
-        with self._writing() as cursor:
-            names = {a.tracking_name for a in batch}
-            known = {n: self._max_tracking_id(n, cursor) or 0 for n in (*names, stream_name)}
-            fresh = [a for a in batch if a.position > known[a.tracking_name]]
-            # Grouped by statement (a stable sort keeps each statement's rows in order): no
-            # statement's effect depends on another's, so one executemany each will do.
-            rows = sorted((row for applied in fresh for row in applied.rows),
-                          key=lambda r: r.sql)
-            for sql, group in itertools.groupby(rows, key=lambda r: r.sql):
-                cursor.executemany(self._statement(sql), [r.params for r in group])
-            for name, position in _latest(fresh).items():
-                self._insert_tracking(cursor, Tracking(name, position))
-            if stream_seq > known[stream_name]:
-                self._insert_tracking(cursor, Tracking(stream_name, stream_seq))
-        return len(fresh)
-
-    def _statement(self, sql: str) -> Any:
-        for name in TABLES:
-            sql = sql.replace(f"{{{name}}}", self._name(name))
-        return sql if self.placeholder == "?" else sql.replace("?", "%s")
+        """Writes the batch's new rows, their partitions' positions and the stream's sequence
+        to resume from, in one transaction; returns how many messages were new."""
+        return self.apply_rows(batch, Tracking(stream_name, stream_seq))
 
     # Reading ----------------------------------------------------------------------------------
-
-    def select(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
-        with self._reading() as cursor:
-            cursor.execute(self._statement(sql), tuple(params))
-            return list(cursor.fetchall())
 
     def contracts(self, start: date, end: date) -> list[ContractFact]:
         rows = self.select(
@@ -215,120 +168,14 @@ class GovernanceViewMixin:
         return [EscalationFact(r["escalation_id"], r["provider_id"], r["step"],
                                _day(r["proposed_on"]), _day(r["approved_on"])) for r in rows]
 
-    def row_counts(self) -> dict[str, int]:
-        return {name: self.select(f"SELECT COUNT(*) AS n FROM {{{name}}}")[0]["n"]
-                for name in TABLES}
-
-    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of every table, sorted: what two builds of the view are compared by."""
-        return {name: sorted(_values(r) for r in self.select(f"SELECT * FROM {{{name}}}"))
-                for name in TABLES}
-
-    def clear(self) -> None:
-        """Empties the view and forgets its positions: the next feed starts from zero."""
-        with self._writing() as cursor:
-            for name in TABLES:
-                cursor.execute(self._statement(f"DELETE FROM {{{name}}}"), ())
-            cursor.execute(self._statement(self._delete_tracking()), (f"{NAME}/%",))
-
-    def retire_older_versions(self) -> list[str]:
-        """Drops the tables and positions of earlier versions of the view; returns the tables."""
-        older = [name for name in self._tables_named("gov%")
-                 if name.split("_", 1)[0][3:].isdigit()
-                 and int(name.split("_", 1)[0][3:]) < VERSION]
-        with self._writing() as cursor:
-            for name in older:
-                cursor.execute(f"DROP TABLE IF EXISTS {self.prefix}{name}", ())
-            for version in range(1, VERSION):
-                cursor.execute(self._statement(self._delete_tracking()),
-                               (f"governance-v{version}/%",))
-        return older
-
-    # Each database's class provides _writing, _reading, _delete_tracking and _tables_named;
-    # the library's
-    # tracking recorder _max_tracking_id and _insert_tracking.
-    _writing: Any
-    _reading: Any
-    _delete_tracking: Any
-    _tables_named: Any
-    _max_tracking_id: Any
-    _insert_tracking: Any
-
-
-def _latest(applied: Iterable[Applied]) -> dict[str, int]:
-    latest: dict[str, int] = {}
-    for a in applied:
-        latest[a.tracking_name] = max(a.position, latest.get(a.tracking_name, 0))
-    return latest
-
-
-def _values(row: Any) -> tuple[Any, ...]:
-    return tuple(row.values()) if isinstance(row, dict) else tuple(row)
-
 
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-class SQLiteGovernanceView(GovernanceViewMixin, SQLiteTrackingRecorder):
+class SQLiteGovernanceView(GovernanceViewMixin, SQLiteTableView):
     """The view in a SQLite file of its own in the data directory."""
 
-    def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), *self.table_statements()]
 
-    def _writing(self) -> Any:
-        return self.datastore.transaction(commit=True)
-
-    def _reading(self) -> Any:
-        return self.datastore.transaction(commit=False)
-
-    def _delete_tracking(self) -> str:
-        return "DELETE FROM tracking WHERE application_name LIKE ?"
-
-    def _tables_named(self, pattern: str) -> list[str]:
-        rows = self.select("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
-                           (pattern,))
-        return [r["name"] for r in rows]
-
-
-class PostgresGovernanceView(GovernanceViewMixin, PostgresTrackingRecorder):
+class PostgresGovernanceView(GovernanceViewMixin, PostgresTableView):
     """The view in a PostgreSQL schema of its own."""
-
-    placeholder = "%s"
-
-    def __init__(self, datastore: Any, **kwargs: Any) -> None:
-        super().__init__(datastore, **kwargs)
-        self.prefix = f'"{self.datastore.schema}".'
-        self.sql_create_statements.extend(SQL(s) for s in self.table_statements())
-
-    def _writing(self) -> Any:
-        return _locked(self.datastore.transaction(commit=True))
-
-    def _reading(self) -> Any:
-        return self.datastore.transaction(commit=False)
-
-    def _delete_tracking(self) -> str:
-        return (f'DELETE FROM "{self.datastore.schema}".{self.tracking_table_name} '
-                "WHERE application_name LIKE ?")
-
-    def _tables_named(self, pattern: str) -> list[str]:
-        rows = self.select("SELECT table_name AS name FROM information_schema.tables "
-                           "WHERE table_schema = ? AND table_name LIKE ?",
-                           (self.datastore.schema, pattern))
-        return [r["name"] for r in rows]
-
-
-class _locked:
-    """A write transaction holding the view's advisory lock: instances sharing the schema
-    apply their batches one at a time, so each reads positions no other is about to move."""
-
-    def __init__(self, transaction: Any) -> None:
-        self.transaction = transaction
-
-    def __enter__(self) -> Any:
-        cursor = self.transaction.__enter__()
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (NAME,))
-        return cursor
-
-    def __exit__(self, *exc: Any) -> Any:
-        return self.transaction.__exit__(*exc)

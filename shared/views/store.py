@@ -1,0 +1,264 @@
+"""A service's read models, kept from the service's own notification log.
+
+Each view is an `eventsourcing.projection.Projection` over a table view (tables.py) in the
+service's own database: `<service>-views.sqlite` beside the store, or tables in the service's
+PostgreSQL schema (POPO stores, in unit tests, get a private in-memory SQLite database).
+
+Why not the library's `ProjectionRunner`: it subscribes to the application's recorder, which
+SQLite's recorder does not support (`subscribe` raises NotImplementedError); it builds a second
+application of its own; and it commits one event per transaction, where a rebuild needs pages
+of a thousand to reach tens of thousands of events a second. `Follower` is the runner's
+counterpart: it reads the notification log after the view's position, a page at a time, turns
+the page into rows and commits the rows with the page's position in one transaction. It runs
+before each read (so a person sees what they have just done) and in the background after each
+commit (so that read rarely has anything to do).
+
+A view writes rows from events (`rows_for_event`: an index of keys), or from the state of the
+aggregates a page touched (`rows_for`: the aggregate as it stands after the page, so a view is
+by construction what replaying the store gives). Aggregates first created in the page are
+built in memory from the page's events; others are loaded as they stood just before the page
+(snapshots make that cheap), then the page's events applied.
+
+Several instances: rows are upserts keyed by natural ids and a page is applied only when it
+moves the view's position forward (under PostgreSQL's advisory lock for the view), so two
+instances following the same store write the same rows, whichever commits first.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, ClassVar, Generic, TypeVar
+
+from eventsourcing.domain import CanMutateProtocol
+from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.projection import Projection
+from eventsourcing.utils import Environment, get_topic
+
+from shared.views.tables import (
+    Applied,
+    PostgresTableView,
+    Row,
+    SQLiteTableView,
+    TableViewMixin,
+)
+
+log = logging.getLogger(__name__)
+
+PAGE = 1000
+Progress = Callable[[int, int], None]  # events read, events to read
+TView = TypeVar("TView", bound=TableViewMixin)
+
+
+class StoreProjection(Projection[TView], Generic[TView]):
+    """Rows of one read model, from a service's stored events.
+
+    Subclasses name `view_class` (a TableViewMixin with the tables and their queries), `follows`
+    (aggregate classes whose state makes rows) and override `rows_for` and/or
+    `rows_for_event`. `topics` defaults to every event of the followed aggregates."""
+
+    name: ClassVar[str]
+    view_class: ClassVar[type[TableViewMixin]]
+    follows: ClassVar[tuple[type, ...]] = ()
+    app: Any = None  # the service application it follows, set by its Follower
+
+    def rows_for(self, aggregate: Any) -> list[Row]:
+        """The rows an aggregate of a followed class has, as it stands now (upserts)."""
+        return []
+
+    def rows_for_event(self, domain_event: Any, position: int) -> list[Row]:
+        """Rows a single stored event (at `position` in the log) writes, whatever the state."""
+        return []
+
+    @classmethod
+    def event_topics(cls) -> tuple[str, ...]:
+        """The stored-event topics it reads; empty means every event."""
+        return tuple(sorted({get_topic(member) for kind in cls.follows
+                             for member in _event_classes(kind)}))
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """The library's one-at-a-time interface (event rows only): Follower applies pages."""
+        rows = self.rows_for_event(domain_event, tracking.notification_id)
+        self.view.apply_rows([Applied(tracking.application_name, tracking.notification_id,
+                                      rows)])
+
+
+def _event_classes(kind: type) -> list[type]:
+    return [member for _, member in inspect.getmembers(kind, inspect.isclass)
+            if issubclass(member, CanMutateProtocol) and member.__module__ != "eventsourcing.domain"
+            and getattr(member, "__qualname__", "").startswith(kind.__qualname__ + ".")]
+
+
+class Follower:
+    """Keeps one projection up to date from its application's notification log."""
+
+    def __init__(self, app: Any, projection: StoreProjection[Any]) -> None:
+        self.app = app
+        self.projection = projection
+        projection.app = app  # what its rows may ask of the service (its keys, its names)
+        self.view: Any = projection.view
+        self.tracking_name = f"{self.view.tracking_prefix()}{app.name}"
+        self.topics = projection.event_topics()
+        self._lock = threading.Lock()
+
+    @property
+    def position(self) -> int:
+        return self.view.max_tracking_id(self.tracking_name) or 0
+
+    def behind(self) -> int:
+        """How many stored events (of any topic) the view has yet to read."""
+        return max(0, (self.app.recorder.max_notification_id() or 0) - self.position)
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Applies every stored event after the view's position; returns how many were read."""
+        with self._lock:
+            target = self.app.recorder.max_notification_id() or 0
+            start = position = self.position
+            while position < target:
+                page = self.app.recorder.select_notifications(
+                    start=position + 1, limit=PAGE, stop=target, topics=self.topics)
+                end = page[-1].id if len(page) == PAGE else target
+                self.view.apply_rows([Applied(self.tracking_name, end, self._rows(page))])
+                position = max(end, self.position)
+                if progress:
+                    progress(position - start, target - start)
+            return position - start
+
+    def _rows(self, page: list[Any]) -> list[Row]:
+        rows: list[Row] = []
+        state: dict[uuid.UUID, Any] = {}
+        follows = self.projection.follows
+        for notification in page:
+            domain_event = self.app.mapper.to_domain_event(notification)
+            rows += self.projection.rows_for_event(domain_event, notification.id)
+            if not follows:
+                continue
+            originator = domain_event.originator_id
+            if originator not in state:
+                state[originator] = self._before(originator, domain_event.originator_version)
+            state[originator] = domain_event.mutate(state[originator])
+        for aggregate in state.values():
+            if aggregate is not None and isinstance(aggregate, follows):
+                rows += self.projection.rows_for(aggregate)
+        return rows
+
+    def _before(self, originator: uuid.UUID, version: int) -> Any:
+        """The aggregate as it stood before its event at `version` (None before its first)."""
+        if version <= 1:
+            return None
+        return self.app.repository.get(originator, version=version - 1)
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Empties the view and builds it again from the whole store."""
+        with self._lock:
+            self.view.clear()
+        return self.catch_up(progress)
+
+
+class ServiceViews:
+    """A service's read models: opened beside its store, followed from its notification log."""
+
+    def __init__(self, app: Any, projections: Iterable[type[StoreProjection[Any]]]) -> None:
+        self.app = app
+        # PostgreSQL: the store's own pool and schema; SQLite: a file (and pool) of its own.
+        self._postgres = "postgres" in type(app.recorder).__module__
+        self._factory = None if self._postgres else _sqlite_factory(app)
+        self._datastore = app.recorder.datastore if self._postgres else self._factory.datastore
+        self.followers: dict[type, Follower] = {}
+        for projection_class in projections:
+            view = self._open(projection_class.view_class)
+            self.followers[projection_class] = Follower(app, projection_class(view=view))
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _open(self, mixin: type[TableViewMixin]) -> Any:
+        view_class = _database_class(mixin, self._postgres)
+        if self._postgres:
+            view = view_class(datastore=self._datastore,
+                              tracking_table_name=f"{self.app.name.lower()}_views_tracking")
+        else:
+            view = view_class(datastore=self._datastore)
+        view.create_table()
+        return view
+
+    def get(self, projection_class: type[StoreProjection[TView]]) -> TView:
+        """The projection's view, caught up with everything stored so far."""
+        follower = self.followers[projection_class]
+        follower.catch_up()
+        return follower.view
+
+    def catch_up(self) -> int:
+        return sum(follower.catch_up() for follower in self.followers.values())
+
+    def status(self) -> list[dict[str, Any]]:
+        return [{"service": self.app.name, "view": type(f.projection).name,
+                 "version": f.view.version, "position": f.position, "behind": f.behind()}
+                for f in self.followers.values()]
+
+    # Background: keep every view warm after each commit ----------------------------------
+
+    def start(self) -> None:
+        """Catches up in a thread of its own after each commit (and once at start)."""
+        if self._thread is not None:
+            return
+        self.app.on_recorded(self._wake.set)
+        self._wake.set()
+        self._thread = threading.Thread(target=self._follow, name=f"{self.app.name}-views",
+                                        daemon=True)
+        self._thread.start()
+
+    def _follow(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait(timeout=5)
+            if self._stopping.is_set():
+                return
+            self._wake.clear()
+            try:
+                self.catch_up()
+            except Exception:  # noqa: BLE001 - the next read catches up, or reports the error
+                log.exception("%s views could not catch up", self.app.name)
+                self._stopping.wait(1)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def close(self) -> None:
+        self.stop()
+        if self._factory is not None:
+            self._factory.datastore.close()
+
+
+_CLASSES: dict[tuple[type, bool], type] = {}
+
+
+def _database_class(mixin: type[TableViewMixin], postgres: bool) -> type:
+    """The view's class for one database: its mixin over that database's table view."""
+    key = (mixin, postgres)
+    if key not in _CLASSES:
+        base = PostgresTableView if postgres else SQLiteTableView
+        _CLASSES[key] = type(f"{'Postgres' if postgres else 'SQLite'}{mixin.__name__}",
+                             (mixin, base), {})
+    return _CLASSES[key]
+
+
+def _sqlite_factory(app: Any) -> Any:
+    """An infrastructure factory for the service's views: a SQLite file beside its store, or a
+    private in-memory database for a store held in memory."""
+    env = dict(app.env)
+    module = env.get("PERSISTENCE_MODULE", "")
+    if "sqlite" in module and "memory" not in env.get("SQLITE_DBNAME", "memory"):
+        store = Path(env["SQLITE_DBNAME"])
+        values = {**env, "SQLITE_DBNAME": str(store.with_name(f"{store.stem}-views.sqlite"))}
+    else:
+        values = {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                  "SQLITE_DBNAME": f"file:views-{uuid.uuid4().hex}?mode=memory&cache=shared"}
+    return InfrastructureFactory.construct(Environment(f"{app.name}_views", values))

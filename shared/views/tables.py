@@ -1,0 +1,228 @@
+"""A read model's tables beside the eventsourcing library's tracking table, in one database.
+
+A view is a tracking recorder (`SQLiteTrackingRecorder`, `PostgresTrackingRecorder`) that also
+owns tables of its own: `apply` writes a batch of rows and the batch's tracking positions in one
+transaction, so a view is never ahead of or behind its positions, whatever kills the process.
+
+Tables are named `<family><version>_<table>`: a view whose definition changes gets a new version
+number, is built from zero in tables of its own, and the older version's tables are dropped once
+the new one has caught up. SQL is written with SQLite's `?` placeholders and `{table}` names;
+`statement` turns it into either database's. Dates are ISO text, which sorts and compares as
+dates in both databases.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+from psycopg.sql import SQL
+
+
+@dataclass(frozen=True)
+class Row:
+    """One statement of a view (`?` placeholders, `{table}` names) and its parameters."""
+
+    sql: str
+    params: tuple[Any, ...]
+
+
+@dataclass
+class Applied:
+    """One message's (or one stored event's) rows, with the position they bring the view to."""
+
+    tracking_name: str
+    position: int
+    rows: list[Row] = field(default_factory=list)
+
+
+class TableViewMixin:
+    """What both databases share: the tables, the batch, the reads, clearing and retiring."""
+
+    family: ClassVar[str]  # the tables' prefix, e.g. "gov"
+    view_name: ClassVar[str]  # its tracking names' prefix, e.g. "governance"
+    version: ClassVar[int] = 1
+    tables: ClassVar[dict[str, str]]  # name -> column definitions
+    indexes: ClassVar[dict[str, str | tuple[str, ...]]] = {}  # table -> column(s) to index
+    placeholder = "?"
+    prefix = ""
+
+    @classmethod
+    def table(cls, name: str) -> str:
+        return f"{cls.family}{cls.version}_{name}"
+
+    @classmethod
+    def tracking_prefix(cls) -> str:
+        """Every tracking name this version of the view writes starts with this."""
+        return f"{cls.view_name}-v{cls.version}/"
+
+    def _name(self, name: str) -> str:
+        return f"{self.prefix}{self.table(name)}"
+
+    def table_statements(self) -> list[str]:
+        statements = [f"CREATE TABLE IF NOT EXISTS {self._name(n)} ({cols})"
+                      for n, cols in self.tables.items()]
+        for name, columns in self.indexes.items():
+            for column in (columns,) if isinstance(columns, str) else columns:
+                label = column.replace(",", "_").replace(" ", "")
+                statements.append(f"CREATE INDEX IF NOT EXISTS {self.table(name)}_{label} "
+                                  f"ON {self._name(name)} ({column})")
+        return statements
+
+    # Writing ----------------------------------------------------------------------------------
+
+    def apply_rows(self, batch: Sequence[Applied], *extra: Tracking) -> int:
+        """Writes the rows of the batch's messages that are new to the view and their tracking
+        (and any extra positions ahead of the view's), in one transaction; returns how many
+        messages were new. Each statement must be independent of the others (natural keys,
+        upserts): they are grouped into one executemany each."""
+        with self._writing() as cursor:
+            names = {a.tracking_name for a in batch} | {t.application_name for t in extra}
+            known = {n: self._max_tracking_id(n, cursor) or 0 for n in names}
+            fresh = [a for a in batch if a.position > known[a.tracking_name]]
+            self.execute_rows(cursor, (row for applied in fresh for row in applied.rows))
+            for name, position in _latest(fresh).items():
+                self._insert_tracking(cursor, Tracking(name, position))
+            for tracking in extra:
+                if tracking.notification_id > known[tracking.application_name]:
+                    self._insert_tracking(cursor, tracking)
+        return len(fresh)
+
+    def execute_rows(self, cursor: Any, rows: Iterable[Row]) -> None:
+        """Runs rows grouped by statement (a stable sort keeps each statement's rows in order)."""
+        ordered = sorted(rows, key=lambda r: r.sql)
+        for sql, group in itertools.groupby(ordered, key=lambda r: r.sql):
+            cursor.executemany(self.statement(sql), [r.params for r in group])
+
+    def statement(self, sql: str) -> Any:
+        for name in self.tables:
+            sql = sql.replace(f"{{{name}}}", self._name(name))
+        return sql if self.placeholder == "?" else sql.replace("?", "%s")
+
+    # Reading ----------------------------------------------------------------------------------
+
+    def select(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        with self._reading() as cursor:
+            cursor.execute(self.statement(sql), tuple(params))
+            return list(cursor.fetchall())
+
+    def row_counts(self) -> dict[str, int]:
+        return {name: self.select(f"SELECT COUNT(*) AS n FROM {{{name}}}")[0]["n"]
+                for name in self.tables}
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table, sorted: what two builds of the view are compared by."""
+        return {name: sorted(_values(r) for r in self.select(f"SELECT * FROM {{{name}}}"))
+                for name in self.tables}
+
+    def clear(self) -> None:
+        """Empties the view and forgets its positions: the next catch-up starts from zero."""
+        with self._writing() as cursor:
+            for name in self.tables:
+                cursor.execute(self.statement(f"DELETE FROM {{{name}}}"), ())
+            cursor.execute(self.statement(self._delete_tracking()),
+                           (f"{self.tracking_prefix()}%",))
+
+    def retire_older_versions(self) -> list[str]:
+        """Drops the tables and positions of earlier versions of the view; returns the tables."""
+        size = len(self.family)
+        older = [name for name in self._tables_named(f"{self.family}%")
+                 if name.split("_", 1)[0][size:].isdigit()
+                 and int(name.split("_", 1)[0][size:]) < self.version]
+        with self._writing() as cursor:
+            for name in older:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.prefix}{name}", ())
+            for version in range(1, self.version):
+                cursor.execute(self.statement(self._delete_tracking()),
+                               (f"{self.view_name}-v{version}/%",))
+        return older
+
+    # Each database's class provides _writing, _reading, _delete_tracking and _tables_named;
+    # the library's tracking recorder _max_tracking_id and _insert_tracking.
+    _writing: Any
+    _reading: Any
+    _delete_tracking: Any
+    _tables_named: Any
+    _max_tracking_id: Any
+    _insert_tracking: Any
+
+
+def _latest(applied: Iterable[Applied]) -> dict[str, int]:
+    latest: dict[str, int] = {}
+    for a in applied:
+        latest[a.tracking_name] = max(a.position, latest.get(a.tracking_name, 0))
+    return latest
+
+
+def _values(row: Any) -> tuple[Any, ...]:
+    return tuple(row.values()) if isinstance(row, dict) else tuple(row)
+
+
+class SQLiteTableView(TableViewMixin, SQLiteTrackingRecorder):
+    """A view in a SQLite file (its own, beside the store it reads)."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *self.table_statements()]
+
+    def _writing(self) -> Any:
+        return self.datastore.transaction(commit=True)
+
+    def _reading(self) -> Any:
+        return self.datastore.transaction(commit=False)
+
+    def _delete_tracking(self) -> str:
+        return "DELETE FROM tracking WHERE application_name LIKE ?"
+
+    def _tables_named(self, pattern: str) -> list[str]:
+        rows = self.select("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
+                           (pattern,))
+        return [r["name"] for r in rows]
+
+
+class PostgresTableView(TableViewMixin, PostgresTrackingRecorder):
+    """A view in a PostgreSQL schema (the service's, or the composition root's own)."""
+
+    placeholder = "%s"
+
+    def __init__(self, datastore: Any, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.prefix = f'"{self.datastore.schema}".'
+        self.sql_create_statements.extend(SQL(s) for s in self.table_statements())
+
+    def _writing(self) -> Any:
+        return _Locked(self.datastore.transaction(commit=True), self.tracking_prefix())
+
+    def _reading(self) -> Any:
+        return self.datastore.transaction(commit=False)
+
+    def _delete_tracking(self) -> str:
+        return (f'DELETE FROM "{self.datastore.schema}".{self.tracking_table_name} '
+                "WHERE application_name LIKE ?")
+
+    def _tables_named(self, pattern: str) -> list[str]:
+        rows = self.select("SELECT table_name AS name FROM information_schema.tables "
+                           "WHERE table_schema = ? AND table_name LIKE ?",
+                           (self.datastore.schema, pattern))
+        return [r["name"] for r in rows]
+
+
+class _Locked:
+    """A write transaction holding the view's advisory lock: instances sharing the schema
+    apply their batches one at a time, so each reads positions no other is about to move."""
+
+    def __init__(self, transaction: Any, name: str) -> None:
+        self.transaction = transaction
+        self.name = name
+
+    def __enter__(self) -> Any:
+        cursor = self.transaction.__enter__()
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.name,))
+        return cursor
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self.transaction.__exit__(*exc)
