@@ -292,20 +292,22 @@ def asyncapi(
         typer.echo(document)
 
 
-views_app = typer.Typer(help="The read models of a running system (the governance report's "
-                         "view).", no_args_is_help=True)
+views_app = typer.Typer(help="The read models of a running system: the governance report's "
+                         "view and each service's views.", no_args_is_help=True)
 app.add_typer(views_app, name="views")
 
 
 @views_app.command("status")
 def views_status(url: Annotated[str, URL] = DEFAULT_URL) -> None:
-    """How far each view has read the services' streams."""
+    """How far each view has read its source: the streams, or its service's store."""
     from assure.reporting.client import ViewsRefused, status
 
     try:
         for found in status(url):
-            typer.echo(f"{found['view']} (version {found['version']}): {found['read']} of "
-                       f"{found['total']} messages read"
+            name = f"{found['service']} {found['view']}" if found.get("service") else found["view"]
+            unit = "events" if found.get("service") else "messages"
+            typer.echo(f"{name} (version {found['version']}): {found['read']} of "
+                       f"{found['total']} {unit} read"
                        + (", rebuilding" if found["rebuilding"] else "")
                        + (", up to date" if found["caught_up"] else ""))
     except ViewsRefused as refused:
@@ -315,16 +317,21 @@ def views_status(url: Annotated[str, URL] = DEFAULT_URL) -> None:
 
 @views_app.command("rebuild")
 def views_rebuild(
-    view: Annotated[str, typer.Option("--view", help="Which view (governance, the only one "
-                                      "so far).")] = "governance",
+    view: Annotated[str | None, typer.Option(
+        "--view", help="Which view: governance (the default without --service), or one of "
+        "the service's views (every one of them by default)")] = None,
+    service: Annotated[str | None, typer.Option(
+        "--service", help="Rebuild that service's views from its store: intake, risk, "
+                          "escalation or notify")] = None,
     url: Annotated[str, URL] = DEFAULT_URL,
 ) -> None:
-    """Empty a view and read every stream again from its first message, with a progress bar;
-    running it again gives the same rows."""
+    """Empty a view and read its source again from the start, with a progress bar; running it
+    again gives the same rows, and a rebuild killed halfway carries on where it stopped."""
     from assure.reporting.client import ViewsRefused, rebuild
 
+    chosen = view or ("all" if service else "governance")
     try:
-        rebuild(url, view, say=typer.echo)
+        rebuild(url, chosen, service, say=typer.echo)
     except ViewsRefused as refused:
         typer.echo(f"Refused: {refused}", err=True)
         raise typer.Exit(1) from None

@@ -21,22 +21,28 @@ def status(base_url: str) -> list[dict[str, Any]]:
     return _checked(httpx.get(f"{base_url}/views", timeout=60, auth=command_line_auth()))
 
 
-def rebuild(base_url: str, view: str = "governance", poll: float = 0.5,
-            say: Callable[[str], None] = print) -> dict[str, Any]:
-    """Starts the rebuild and follows it until the view has read every stream; a progress bar
-    on a terminal, one line at the end otherwise."""
-    started = _checked(httpx.post(f"{base_url}/views/{view}/rebuild", timeout=60,
-                                  auth=command_line_auth()))
-    total = started["total"]
+def rebuild(base_url: str, view: str = "governance", service: str | None = None,
+            poll: float = 0.5, say: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """Starts the rebuild and follows it until the view (or every view of the service) has
+    read its source; a progress bar on a terminal, one line each at the end otherwise."""
+    params = {"service": service} if service else {}
+    started = _checked(httpx.post(f"{base_url}/views/{view}/rebuild", params=params,
+                                  timeout=60, auth=command_line_auth()))
+    chosen = {(s.get("service"), s["view"]) for s in started}
+    total = sum(s["total"] for s in started)
     with _bar(total) as (progress, task):
         while True:
-            [found] = [v for v in status(base_url) if v["view"] == view]
-            progress.update(task, completed=min(found["read"], total))
-            if not found["rebuilding"] and found["read"] >= total:
+            found = [v for v in status(base_url) if (v.get("service"), v["view"]) in chosen]
+            progress.update(task, completed=min(sum(v["read"] for v in found), total))
+            if not any(v["rebuilding"] for v in found) and all(
+                    v["read"] >= s["total"] for v, s in zip(found, started, strict=True)):
                 break
             time.sleep(poll)
-    say(f"{view} view (version {found['version']}) rebuilt: {found['read']} of "
-        f"{found['total']} messages read from the streams")
+    for v in found:
+        where = f"{v['service']}'s store" if v.get("service") else "the streams"
+        unit = "events" if v.get("service") else "messages"
+        say(f"{v['view']} view (version {v['version']}) rebuilt: {v['read']} of {v['total']} "
+            f"{unit} read from {where}")
     return found
 
 

@@ -116,17 +116,20 @@ class Follower:
     def catch_up(self, progress: Progress | None = None) -> int:
         """Applies every stored event after the view's position; returns how many were read."""
         with self._lock:
-            target = self.app.recorder.max_notification_id() or 0
-            start = position = self.position
-            while position < target:
-                page = self.app.recorder.select_notifications(
-                    start=position + 1, limit=PAGE, stop=target, topics=self.topics)
-                end = page[-1].id if len(page) == PAGE else target
-                self.view.apply_rows([Applied(self.tracking_name, end, self._rows(page))])
-                position = max(end, self.position)
-                if progress:
-                    progress(position - start, target - start)
-            return position - start
+            return self._catch_up(progress)
+
+    def _catch_up(self, progress: Progress | None) -> int:
+        target = self.app.recorder.max_notification_id() or 0
+        start = position = self.position
+        while position < target:
+            page = self.app.recorder.select_notifications(
+                start=position + 1, limit=PAGE, stop=target, topics=self.topics)
+            end = page[-1].id if len(page) == PAGE else target
+            self.view.apply_rows([Applied(self.tracking_name, end, self._rows(page))])
+            position = max(end, self.position)
+            if progress:
+                progress(position - start, target - start)
+        return position - start
 
     def _rows(self, page: list[Any]) -> list[Row]:
         rows: list[Row] = []
@@ -153,10 +156,12 @@ class Follower:
         return self.app.repository.get(originator, version=version - 1)
 
     def rebuild(self, progress: Progress | None = None) -> int:
-        """Empties the view and builds it again from the whole store."""
+        """Empties the view and builds it again from the whole store, reads waiting meanwhile.
+        Killed halfway, the view holds whole pages with their position and carries on from
+        there at its next catch-up: running it again gives the same rows."""
         with self._lock:
             self.view.clear()
-        return self.catch_up(progress)
+            return self._catch_up(progress)
 
 
 class ServiceViews:
@@ -164,6 +169,7 @@ class ServiceViews:
 
     def __init__(self, app: Any, projections: Iterable[type[StoreProjection[Any]]]) -> None:
         self.app = app
+        self.service = getattr(app, "service", app.name)  # its name in messages and status
         # PostgreSQL: the store's own pool and schema; SQLite: a file (and pool) of its own.
         self._postgres = "postgres" in type(app.recorder).__module__
         self._factory = None if self._postgres else _sqlite_factory(app)
@@ -175,6 +181,8 @@ class ServiceViews:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._rebuilding: threading.Thread | None = None
+        self._rebuilt: list[Follower] = []
 
     def _open(self, mixin: type[TableViewMixin]) -> Any:
         view_class = _database_class(mixin, self._postgres)
@@ -195,10 +203,43 @@ class ServiceViews:
     def catch_up(self) -> int:
         return sum(follower.catch_up() for follower in self.followers.values())
 
+    def named(self, view: str | None = None) -> list[Follower]:
+        """Its followers, or the one whose projection has that name (LookupError if none)."""
+        found = [f for f in self.followers.values()
+                 if view is None or type(f.projection).name == view]
+        if not found:
+            raise LookupError(f"{self.service} has no view called {view!r}")
+        return found
+
     def status(self) -> list[dict[str, Any]]:
-        return [{"service": self.app.name, "view": type(f.projection).name,
-                 "version": f.view.version, "position": f.position, "behind": f.behind()}
+        """How far each view has read the store, in the shape `GET /views` gives."""
+        total = self.app.recorder.max_notification_id() or 0
+        rebuilding = self._rebuilding is not None and self._rebuilding.is_alive()
+        return [{"view": type(f.projection).name, "service": self.service,
+                 "version": f.view.version, "read": min(f.position, total), "total": total,
+                 "caught_up": f.position >= total,
+                 "rebuilding": rebuilding and f in self._rebuilt}
                 for f in self.followers.values()]
+
+    def rebuild_in_background(self, view: str | None = None) -> bool:
+        """Empties the view (every view without a name) and reads the store again from its
+        first event in a thread; reads wait for it. False if a rebuild is under way already."""
+        followers = self.named(view)
+        if self._rebuilding is not None and self._rebuilding.is_alive():
+            return False
+        self._rebuilt = followers
+        self._rebuilding = threading.Thread(target=self._rebuild, args=(followers,),
+                                            name=f"{self.app.name}-views-rebuild", daemon=True)
+        self._rebuilding.start()
+        return True
+
+    def _rebuild(self, followers: list[Follower]) -> None:
+        for follower in followers:
+            try:
+                follower.rebuild()
+            except Exception:  # noqa: BLE001 - reported in the log; the view resumes on read
+                log.exception("%s view %s could not be rebuilt", self.service,
+                              type(follower.projection).name)
 
     # Background: keep every view warm after each commit ----------------------------------
 
@@ -221,7 +262,7 @@ class ServiceViews:
             try:
                 self.catch_up()
             except Exception:  # noqa: BLE001 - the next read catches up, or reports the error
-                log.exception("%s views could not catch up", self.app.name)
+                log.exception("%s views could not catch up", self.service)
                 self._stopping.wait(1)
 
     def stop(self) -> None:
