@@ -185,7 +185,7 @@ class ServiceViews:
         self._rebuilt: list[Follower] = []
 
     def _open(self, mixin: type[TableViewMixin]) -> Any:
-        view_class = _database_class(mixin, self._postgres)
+        view_class = database_class(mixin, self._postgres)
         if self._postgres:
             view = view_class(datastore=self._datastore,
                               tracking_table_name=f"{self.app.name.lower()}_views_tracking")
@@ -281,7 +281,7 @@ class ServiceViews:
 _CLASSES: dict[tuple[type, bool], type] = {}
 
 
-def _database_class(mixin: type[TableViewMixin], postgres: bool) -> type:
+def database_class(mixin: type[TableViewMixin], postgres: bool) -> type:
     """The view's class for one database: its mixin over that database's table view."""
     key = (mixin, postgres)
     if key not in _CLASSES:
