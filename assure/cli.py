@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from shared.observability import logs
+
 app = typer.Typer(
     help="Assure: contract monitoring for commissioned social care.", no_args_is_help=True
 )
@@ -52,7 +54,7 @@ def up(
     except UnsafeSignIn as refused:
         typer.echo(f"Refused: {refused}", err=True)
         raise typer.Exit(2) from None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure(logging.INFO)  # ASSURE_LOG_FORMAT=json for JSON lines
     # Everything this process and its nats-server write is the owner's alone (0700 and 0600),
     # including what was written before modes were kept tight.
     os.umask(0o077)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Depends, FastAPI, Response
 from fastapi.responses import HTMLResponse
 
-from assure import api_docs, console
+from assure import api_docs, console, operations
 from assure.asyncapi import asyncapi_json
 from assure.audit import audit_router
 from assure.headers import SecurityHeaders
@@ -75,6 +75,7 @@ def create_app(apps: dict[str, ServiceApplication],
                        max_body_size=DEFAULT_MAX_BODY)
     app.include_router(views_router, dependencies=guarded(guard, ""),
                        max_body_size=DEFAULT_MAX_BODY)
+    operations.install(app, settings)
 
     if settings is not None:
         console.install(app, settings)

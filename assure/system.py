@@ -95,6 +95,7 @@ class System:
     def http_app(self) -> FastAPI:
         app = create_app(self.apps, self.settings)
         app.state.governance_feed = self.governance_feed
+        app.state.runtimes = self.runtimes  # for readiness and consumers' metrics
         return app
 
 

@@ -255,6 +255,13 @@ class ServiceApplication(Application[UUID]):
     def has_any_under(self, key: str) -> bool:
         return self.views.get(KeysIndex).has(key)
 
+    def count_under(self, key: str) -> int:
+        return self.views.get(KeysIndex).count(key)
+
+    def metrics(self) -> list[tuple[str, str, dict[str, str], float]]:
+        """The service's own figures for `/metrics`: (name, help, labels, value) each."""
+        return []
+
     def history(self, provider_id: str) -> list[dict[str, Any]]:
         """Every stored event of every aggregate about the provider, oldest first."""
         entries = []

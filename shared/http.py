@@ -18,6 +18,7 @@ from shared.contracts.envelope import PROVIDER_ID_PATTERN
 from shared.dead_letter import DeadLetterAlreadyReplayed
 from shared.domain import InvalidInput, Missing, Refused
 from shared.eventstore import NotFound, ServiceApplication
+from shared.observability import context as correlation
 from shared.uk import IsoDate, IsoDateTime
 
 __all__ = ["IsoDate", "IsoDateTime"]  # defined with the UK's ways of writing dates
@@ -48,7 +49,8 @@ def reading_the_clock(service: str) -> Callable[[Request], Awaitable[None]]:
 def correlation_id(
     x_correlation_id: Annotated[str | None, Header(max_length=100)] = None,
 ) -> str:
-    return x_correlation_id or uuid.uuid4().hex
+    # The id the request is handled (and logged) under, when the gateway has set one.
+    return x_correlation_id or correlation.current() or uuid.uuid4().hex
 
 
 CorrelationId = Annotated[str, Depends(correlation_id)]

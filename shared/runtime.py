@@ -123,6 +123,10 @@ class ServiceRuntime:
                 await self.broker.stop()
                 await asyncio.sleep(min(0.5 * attempt, 3.0))
 
+    def relaying(self) -> bool:
+        """Whether its relay loop runs (it publishes when this instance holds the lease)."""
+        return self._relay_task is not None and not self._relay_task.done()
+
     async def _run_relay(self) -> None:
         assert self.relay is not None
         while not self._stopping.is_set():

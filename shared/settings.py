@@ -36,6 +36,11 @@ class AssureSettings(BaseSettings):
     max_deliver: int = Field(default=5, ge=1, description="Failed attempts before parking.")
     ack_wait_seconds: float = Field(default=30.0, gt=0)
     publish_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Readiness fails when a relay or a consumer is this many events or messages behind.
+    ready_max_lag: int = Field(default=5000, gt=0)
+    # A scraper elsewhere sends this as a bearer token; without it /metrics answers only
+    # callers on this machine.
+    metrics_token: str = ""
     instance_id: str = Field(
         default="",
         description="Names this instance among several of a service (default: host and data "

@@ -175,9 +175,12 @@ AUDIT = {
 MATRIX: dict[tuple[str, str], Rule] = {
     **OPERATIONS, **INTAKE, **RISK, **ESCALATION, **NOTIFY, **AUDIT,
 }
-# Open to anyone: liveness, the API and event documentation, and the issuer's public keys.
-PUBLIC = frozenset({"/health", "/", "/docs", "/docs/oauth2-redirect", "/redoc",
-                    "/openapi.json", "/asyncapi.json", "/.well-known/jwks.json"})
+# Open to anyone: liveness and readiness, the API and event documentation, and the issuer's
+# public keys. /metrics needs no sign-in either: it answers this machine, or a scraper with
+# its own bearer token (assure/operations.py).
+PUBLIC = frozenset({"/health", "/health/live", "/health/ready", "/metrics", "/", "/docs",
+                    "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/asyncapi.json",
+                    "/.well-known/jwks.json"})
 
 
 def rule_for(method: str, path: str) -> Rule | None:
