@@ -258,8 +258,9 @@ class ServiceApplication(Application[UUID]):
     def count_under(self, key: str) -> int:
         return self.views.get(KeysIndex).count(key)
 
-    def metrics(self) -> list[tuple[str, str, dict[str, str], float]]:
-        """The service's own figures for `/metrics`: (name, help, labels, value) each."""
+    def metrics(self) -> list[Any]:
+        """The service's own figures for `/metrics`, as prometheus_client metric families
+        labelled with the service (read from its views, so a scrape stays cheap)."""
         return []
 
     def history(self, provider_id: str) -> list[dict[str, Any]]:

@@ -45,7 +45,7 @@ class StoreCollector(Collector):
                                     labels=["service"])
         size = GaugeMetricFamily("assure_store_bytes", "Size of the service's store on disk",
                                  labels=["service"])
-        domain: dict[str, GaugeMetricFamily] = {}
+        domain: list[Any] = []
         for name, app in self.apps.items():
             last = app.recorder.max_notification_id() or 0
             recorded.add_metric([name], last)
@@ -54,11 +54,8 @@ class StoreCollector(Collector):
                 views.add_metric([name, status["view"]], status["total"] - status["read"])
             letters.add_metric([name], app.count_under(DEAD_LETTERS))
             size.add_metric([name], store_bytes(app))
-            for metric, help_text, labels, value in app.metrics():
-                family = domain.setdefault(metric, GaugeMetricFamily(
-                    metric, help_text, labels=["service", *labels]))
-                family.add_metric([name, *labels.values()], value)
-        yield from (recorded, lag, views, letters, size, *domain.values())
+            domain += app.metrics()
+        yield from (recorded, lag, views, letters, size, *domain)
 
 
 def store_bytes(app: ServiceApplication) -> int:
