@@ -294,6 +294,34 @@ def asyncapi(
         typer.echo(document)
 
 
+deploy_app = typer.Typer(help="Setting up a deployment (deploy/README.md).",
+                         no_args_is_help=True)
+app.add_typer(deploy_app, name="deploy")
+
+
+@deploy_app.command("init")
+def deploy_init(
+    directory: Annotated[Path, typer.Argument(help="An empty or new directory, e.g. "
+                                              "/etc/assure.")],
+    host: Annotated[str, typer.Option(help="The NATS server's host name, as ASSURE_NATS_URL "
+                                      "and its certificate will name it.")] = "localhost",
+    store_dir: Annotated[Path | None, typer.Option(help="JetStream's files (default: "
+                                                   "<directory>/nats).")] = None,
+) -> None:
+    """Write NATS passwords, a self-signed CA and the server's certificate, a new cipher key,
+    and the environment files nats.env (for nats-server) and assure.env (for assure up)."""
+    from assure.deploy_init import AlreadyThere, init
+    from shared.settings import AssureSettings
+
+    try:
+        generated = init(directory, host, store_dir, AssureSettings().partitions)
+    except AlreadyThere as refused:
+        typer.echo(f"Refused: {refused}", err=True)
+        raise typer.Exit(2) from None
+    for line in generated.lines():
+        typer.echo(line)
+
+
 views_app = typer.Typer(help="The read models of a running system: the governance report's "
                          "view and each service's views.", no_args_is_help=True)
 app.add_typer(views_app, name="views")
