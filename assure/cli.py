@@ -264,17 +264,15 @@ def tick(
     url: Annotated[str, URL] = DEFAULT_URL,
 ) -> None:
     """Move a training clock on (an administrator; a year at most): issue return requests and
-    mark overdue returns. A clock that follows the real date refuses."""
-    import httpx
+    mark overdue returns, a month at a time with a progress bar. A clock that follows the real
+    date refuses."""
+    from assure.clock_client import ClockRefused, tick_to
 
-    from assure.signin import command_line_auth
-
-    response = httpx.post(f"{url}/intake/clock/tick", json={"to": to}, timeout=60,
-                          auth=command_line_auth())
-    if response.status_code >= 400:
-        typer.echo(f"Refused: {response.json()}", err=True)
-        raise typer.Exit(1)
-    result = response.json()
+    try:
+        result = tick_to(url, to)
+    except ClockRefused as refused:
+        typer.echo(f"Refused: {refused}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"Clock at {result['today']}: {result['requested']} return(s) requested, "
                f"{result['overdue']} marked overdue.")
 

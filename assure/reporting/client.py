@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from assure.progress import bar
 from assure.signin import command_line_auth
 
 
@@ -30,7 +29,7 @@ def rebuild(base_url: str, view: str = "governance", service: str | None = None,
                                   timeout=60, auth=command_line_auth()))
     chosen = {(s.get("service"), s["view"]) for s in started}
     total = sum(s["total"] for s in started)
-    with _bar(total) as (progress, task):
+    with bar(total, "rebuilding") as (progress, task):
         while True:
             found = [v for v in status(base_url) if (v.get("service"), v["view"]) in chosen]
             progress.update(task, completed=min(sum(v["read"] for v in found), total))
@@ -44,22 +43,6 @@ def rebuild(base_url: str, view: str = "governance", service: str | None = None,
         say(f"{v['view']} view (version {v['version']}) rebuilt: {v['read']} of {v['total']} "
             f"{unit} read from {where}")
     return found
-
-
-class _bar:
-    """rich's progress bar on a terminal; nothing in a pipe or a log."""
-
-    def __init__(self, total: int) -> None:
-        self.progress = Progress(TextColumn("rebuilding"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), disable=not sys.stdout.isatty())
-        self.total = total
-
-    def __enter__(self) -> tuple[Progress, Any]:
-        self.progress.start()
-        return self.progress, self.progress.add_task("rebuild", total=self.total)
-
-    def __exit__(self, *_: Any) -> None:
-        self.progress.stop()
 
 
 def _checked(response: httpx.Response) -> Any:

@@ -109,3 +109,13 @@ def test_the_daily_schedule_leaves_a_clock_found_ahead_of_the_real_date_and_says
     assert app.repository.get(Clock.create_id()).today == ahead
     assert app.today() == uk_today()
     assert "ahead of the real date" in caplog.text
+
+
+def test_assure_tick_moves_a_month_at_a_time() -> None:
+    from assure.clock_client import steps
+
+    assert steps(date(2026, 1, 15), date(2026, 4, 2)) == [
+        date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 2)]
+    assert steps(date(2026, 1, 15), date(2026, 1, 31)) == [date(2026, 1, 31)]
+    assert steps(date(2024, 1, 31), date(2024, 3, 1)) == [
+        date(2024, 2, 29), date(2024, 3, 1)]
