@@ -1102,11 +1102,11 @@ def test_a_safety_concern_reaches_operations_urgently_and_the_managers(open_app)
     assert inboxes(app) == {"operations": 1, "contract-manager": 1, "commissioning-manager": 1,
                             "head-of-strategic-planning": 0, "general-manager": 0}
     [urgent] = app.inbox("operations")
-    assert urgent.urgent is True
-    assert urgent.subject.startswith("URGENT")
-    assert "provider oakwood" in urgent.subject
-    assert urgent.about_event_id == concern_raised().id
-    assert urgent.about_event_type == "ConcernRaised"
+    assert urgent["urgent"] is True
+    assert urgent["subject"].startswith("URGENT")
+    assert "provider oakwood" in urgent["subject"]
+    assert urgent["about_event_id"] == concern_raised().id
+    assert urgent["about_event_type"] == "ConcernRaised"
 
 
 def test_a_concern_delivered_again_is_not_notified_twice(open_app):
@@ -1143,11 +1143,13 @@ def test_a_read_notification_leaves_the_unread_inbox(open_app):
     app.handle(concern_raised(), Tracking(FROM_RISK, 1))
     [item] = app.inbox("operations")
 
-    app.mark_read(item.id, "Sam")
+    app.mark_read(UUID(item["notification_id"]), "Sam")
 
     reopened: Notifications = reopen(app, open_app)
-    assert reopened.inbox("operations", unread_only=True) == []
-    assert [n.read for n in reopened.inbox("operations")] == [True]
+    assert list(reopened.inbox("operations", unread_only=True)) == []
+    assert [n["read"] for n in reopened.inbox("operations")] == [True]
+    assert [n["read"] for n in reopened.inbox("operations", reader="Sam")] == [True]
+    assert [n["read"] for n in reopened.inbox("operations", reader="Jo")] == [False]
 
 
 # Dead letters --------------------------------------------------------------------------------
