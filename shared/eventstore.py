@@ -27,10 +27,10 @@ from shared.dead_letter import DeadLetter
 from shared.messaging.clock_bucket import ClockBucket
 from shared.read_log import HistoryRead
 from shared.security import signed_in
+from shared.views.dead_letters import DeadLettersIndex
 from shared.views.keys import KeysIndex
+from shared.views.paging import EVERYTHING, Page, Paging
 from shared.views.store import ServiceViews, StoreProjection
-
-DEAD_LETTERS = "dead-letters"
 
 
 class DateAsISO(Transcoding):
@@ -70,7 +70,8 @@ class ServiceApplication(Application[UUID]):
     service: ClassVar[str]
     # A service built without settings (unit tests, the benchmark) reads the real date.
     default_clock: ClassVar[ClockMode] = ClockMode.REAL
-    # The service's read models (shared/views), besides the history index every service keeps.
+    # The service's read models (shared/views), besides the history index and the dead letters
+    # every service keeps.
     projections: ClassVar[tuple[type[StoreProjection[Any]], ...]] = ()
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
@@ -81,7 +82,7 @@ class ServiceApplication(Application[UUID]):
         self.mapper: ChainedMapper
         self.mapper.recorder = self.recorder
         self._listeners: list[Callable[[], None]] = []
-        self.views = ServiceViews(self, (KeysIndex, *self.projections))
+        self.views = ServiceViews(self, (KeysIndex, DeadLettersIndex, *self.projections))
 
     def close(self) -> None:
         self.views.close()
@@ -208,8 +209,9 @@ class ServiceApplication(Application[UUID]):
         except IntegrityError:
             return Outcome(duplicate=True)  # parked already by an earlier delivery
 
-    def dead_letters(self) -> list[DeadLetter]:
-        return [self.repository.get(i) for i in self.aggregates_under(DEAD_LETTERS)]
+    def dead_letters(self, paging: Paging = EVERYTHING) -> Page[dict[str, Any]]:
+        """The parked messages, oldest first, as operators see them."""
+        return self.views.get(DeadLettersIndex).letters(paging)
 
     def replay_dead_letter(self, letter_id: UUID) -> Outcome:
         """Applies a parked message again (after a fix), exactly once."""
@@ -244,8 +246,6 @@ class ServiceApplication(Application[UUID]):
         provider_id = getattr(domain_event, "provider_id", None)
         if provider_id:
             yield f"provider:{provider_id}"
-        if isinstance(domain_event, DeadLetter.Parked):
-            yield DEAD_LETTERS
         if isinstance(domain_event, HistoryRead.Recorded):
             yield f"reads:{domain_event.about_provider}"
 

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -20,6 +20,7 @@ from shared.domain import InvalidInput, Missing, Refused
 from shared.eventstore import NotFound, ServiceApplication
 from shared.observability import context as correlation
 from shared.uk import IsoDate, IsoDateTime
+from shared.views.paging import Page, Paging
 
 __all__ = ["IsoDate", "IsoDateTime"]  # defined with the UK's ways of writing dates
 
@@ -145,6 +146,27 @@ def _plain_too_large(message: Message) -> bool:
     return dict(message.get("headers", [])).get(b"content-type", b"").startswith(b"text/plain")
 
 
+def paging_of(
+    limit: Annotated[int | None, Query(ge=1, le=1000, description="At most this many (all when "
+                                       "not given); X-Total-Count says how many there are")]
+    = None,
+    offset: Annotated[int, Query(ge=0, le=10**9, description="After skipping this many")] = 0,
+) -> Paging:
+    """A long list's page, from the query: every item unless a limit is given."""
+    return Paging(limit, offset)
+
+
+PageOf = Annotated[Paging, Depends(paging_of)]
+
+
+def counted(response: Response, page: Page[Any]) -> list[Any]:
+    """The page's items, with the whole list's size (and any other counts) in headers."""
+    response.headers["X-Total-Count"] = str(page.total)
+    for name, count in page.counts.items():
+        response.headers[f"X-{name.title()}-Count"] = str(count)
+    return list(page.items)
+
+
 ProviderId = Annotated[str, Path(pattern=PROVIDER_ID_PATTERN, description="The provider's id")]
 
 
@@ -174,6 +196,7 @@ def operations_router(service: str) -> APIRouter:
     # alias could not be resolved by FastAPI.
     app_of_service = Depends(application_of(service))
     reader_of_request = Depends(reader_of)
+    paging_of_query = Depends(paging_of)
 
     @router.get("/providers/{provider_id}/history", summary=f"{service} events about a provider")
     def history(
@@ -187,19 +210,12 @@ def operations_router(service: str) -> APIRouter:
         return app.history(provider_id)
 
     @router.get("/dead-letters", summary="Messages parked after repeated failures")
-    def dead_letters(app: ServiceApplication = app_of_service) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": str(letter.id),
-                "upstream": letter.upstream,
-                "subject": letter.subject,
-                "error": letter.error,
-                "attempts": letter.attempts,
-                "parked_at": letter.created_on.isoformat(),
-                "replayed": letter.replayed,
-            }
-            for letter in app.dead_letters()
-        ]
+    def dead_letters(
+        response: Response, paging: Paging = paging_of_query,
+        app: ServiceApplication = app_of_service,
+    ) -> list[dict[str, Any]]:
+        """Oldest first, from the dead-letters view; paged with `limit` and `offset`."""
+        return counted(response, app.dead_letters(paging))
 
     @router.post("/dead-letters/{letter_id}/replay", summary="Apply a parked message again")
     def replay(letter_id: UUID, app: ServiceApplication = app_of_service) -> dict[str, Any]:

@@ -25,12 +25,11 @@ class DeadlineWatch(InterventionRecords):
     def check_deadlines(self, today: date, correlation_id: str) -> DeadlineCheck:
         """Records each deadline passed unmet by today, once; a rerun records nothing more."""
         missed = failed = 0
-        for intervention in self.all_interventions():
-            if intervention.is_open:
-                changed, count, notices = self._check(intervention, today, correlation_id)
-                if changed:
-                    self.save(*changed)
-                missed, failed = missed + count, failed + notices
+        for intervention in self.open_interventions():
+            changed, count, notices = self._check(intervention, today, correlation_id)
+            if changed:
+                self.save(*changed)
+            missed, failed = missed + count, failed + notices
         return DeadlineCheck(today, missed, failed)
 
     def _check(

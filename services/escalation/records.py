@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from services.escalation import audit
@@ -13,11 +13,12 @@ from services.escalation.domain.escalation import Escalation
 from services.escalation.domain.evidence import ProviderRecord
 from services.escalation.domain.improvement_plan import Plan, PlanStatus
 from services.escalation.domain.intervention import Intervention
+from services.escalation.projections import EscalationsIndex, InterventionsIndex
 from shared.eventstore import NotFound, ServiceApplication
+from shared.views.paging import EVERYTHING, Page, Paging
+from shared.views.store import StoreProjection
 from shared.working_days import Nation, WorkingDays
 
-INTERVENTIONS = "interventions"
-ESCALATIONS = "escalations"
 POLICY_PROPOSER = "assure:proportionality-policy"
 DEADLINE_WATCH = "assure:deadlines"
 
@@ -26,19 +27,14 @@ class InterventionRecords(ServiceApplication):
     """Finds the aggregates of escalation and the provider's documented evidence."""
 
     service = "escalation"
+    projections: ClassVar[tuple[type[StoreProjection[Any]], ...]] = (
+        EscalationsIndex, InterventionsIndex)
 
     @cached_property
     def calendar(self) -> WorkingDays:
         """The council's working days: its nation's public holidays and its local ones."""
         nation = Nation(self.env.get("ASSURE_NATION", Nation.SCOTLAND.value))
         return WorkingDays(nation, load_local_holidays(self.env.get("ASSURE_CALENDAR_FILE")))
-
-    def index_keys(self, domain_event: Any) -> Any:
-        yield from super().index_keys(domain_event)
-        if isinstance(domain_event, Intervention.Opened):
-            yield INTERVENTIONS
-        elif isinstance(domain_event, Escalation.Proposed):
-            yield ESCALATIONS
 
     def summarise(self, aggregates: list[Any]) -> dict[str, Any]:
         return audit.summary(aggregates)
@@ -49,32 +45,50 @@ class InterventionRecords(ServiceApplication):
     def escalation(self, escalation_id: UUID) -> Escalation:
         return self.get(Escalation, escalation_id)
 
+    # Lists, from the views (services/escalation/projections.py) -------------------------------
+
+    def escalation_list(self, status: str | None = None, provider_id: str | None = None,
+                        paging: Paging = EVERYTHING) -> Page[dict[str, Any]]:
+        """Escalations as their list shows them, oldest first; `status="proposed"` is the
+        approvals queue (each waiting for a second person's decision)."""
+        return self.views.get(EscalationsIndex).listed(status, provider_id, paging)
+
+    def intervention_list(self, open_only: bool = False, provider_id: str | None = None,
+                          paging: Paging = EVERYTHING) -> Page[dict[str, Any]]:
+        """Interventions as their list shows them (with plans and notices), oldest first."""
+        return self.views.get(InterventionsIndex).listed(open_only, provider_id, paging)
+
+    # Aggregates found through the views, for the commands that change them ------------------
+
     def _under_provider(self, provider_id: str, kind: type) -> list[Any]:
+        """The provider's aggregates of a kind with no view of its own (monitoring reports)."""
         found = [self.repository.get(i) for i in self.aggregates_under(f"provider:{provider_id}")]
         return [item for item in found if isinstance(item, kind)]
 
     def escalations_for(self, provider_id: str) -> list[Escalation]:
-        return self._under_provider(provider_id, Escalation)
+        ids = self.views.get(EscalationsIndex).ids(provider_id=provider_id)
+        return [self.escalation(i) for i in ids]
+
+    def pending_proposals(self, intervention_id: UUID, proposed_by: str) -> list[Escalation]:
+        """The intervention's proposals by that proposer still waiting for a decision."""
+        ids = self.views.get(EscalationsIndex).ids(
+            intervention_id=str(intervention_id), status="proposed", proposed_by=proposed_by)
+        return [self.escalation(i) for i in ids]
 
     def interventions_for(self, provider_id: str) -> list[Intervention]:
-        return self._under_provider(provider_id, Intervention)
+        ids = self.views.get(InterventionsIndex).ids(provider_id=provider_id)
+        return [self.intervention(i) for i in ids]
 
-    def all_interventions(self) -> list[Intervention]:
-        return [self.repository.get(i) for i in self.aggregates_under(INTERVENTIONS)]
-
-    def all_escalations(self, status: str | None = None) -> list[Escalation]:
-        """Every provider's escalations (those with the status, if given), oldest first."""
-        found = [self.escalation(i) for i in self.aggregates_under(ESCALATIONS)]
-        return [e for e in found if status is None or e.status == status]
+    def open_interventions(self) -> list[Intervention]:
+        return [self.intervention(i) for i in self.views.get(InterventionsIndex).ids(
+            status="open")]
 
     def current_intervention(
         self, provider_id: str, contract_reference: str | None
     ) -> Intervention | None:
         """The one open intervention for the provider (and contract), if there is one."""
-        for intervention in self.interventions_for(provider_id):
-            if intervention.is_open and intervention.contract_reference == contract_reference:
-                return intervention
-        return None
+        found = self.views.get(InterventionsIndex).current(provider_id, contract_reference)
+        return None if found is None else self.intervention(found)
 
     def plans_of(self, intervention: Intervention) -> list[Plan]:
         return [self.get(Plan, UUID(i)) for i in intervention.plan_ids]

@@ -82,13 +82,7 @@ class LadderSteps(InterventionRecords):
         """Records the officer's choice and withdraws the policy's proposal still waiting."""
         intervention = self.intervention(intervention_id)
         intervention.override_policy(level, step, reason, officer, correlation_id)
-        withdrawn = [
-            e
-            for e in self.escalations_for(intervention.provider_id)
-            if e.intervention_id == str(intervention.id)
-            and e.pending
-            and e.proposed_by == POLICY_PROPOSER
-        ]
+        withdrawn = self.pending_proposals(intervention.id, POLICY_PROPOSER)
         for escalation in withdrawn:
             escalation.withdraw(officer, f"the policy was overridden: {reason}", correlation_id)
         self.save(intervention, *withdrawn)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import singledispatchmethod
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from services.notify.adapters.config_file import load_notify_config
 from services.notify.board import DeliveryBoard
-from services.notify.deliveries import DELIVERIES, FAILURES, Deliveries, retry_policy_from
+from services.notify.deliveries import Deliveries, retry_policy_from
 from services.notify.domain.delivery import Delivery
 from services.notify.domain.directory import ProviderFacts, users_inboxes
 from services.notify.domain.facts import Fact, fact_of, intelligence_requested
@@ -17,18 +17,22 @@ from services.notify.domain.messages import compose
 from services.notify.domain.notification import IN_APP, Notification
 from services.notify.domain.provider import ProviderContacts
 from services.notify.domain.reminders import ReturnReminders
-from services.notify.domain.routing import CONTRACT_MANAGER, routes_for
+from services.notify.domain.routing import routes_for
+from services.notify.projections import DeliveriesIndex, InboxIndex
 from services.notify.schedule import Schedule
 from shared.contracts import intake
 from shared.contracts import notify as contracts
 from shared.contracts.envelope import IntegrationEvent
 from shared.eventstore import NotFound, Processing, ServiceApplication
+from shared.views.paging import EVERYTHING, Page, Paging
+from shared.views.store import StoreProjection
 
 
 class Notifications(Deliveries, Schedule, ServiceApplication):
     """Routes events to recipients, keeps their inboxes, and delivers by e-mail and webhook."""
 
     service = "notify"
+    projections: ClassVar[tuple[type[StoreProjection[Any]], ...]] = (InboxIndex, DeliveriesIndex)
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
@@ -112,29 +116,23 @@ class Notifications(Deliveries, Schedule, ServiceApplication):
 
     # Inboxes ------------------------------------------------------------------------------------
 
-    def inbox(self, recipient: str, unread_only: bool = False) -> list[Notification]:
-        """A recipient's notifications, newest first."""
-        items = [self.repository.get(i) for i in self.aggregates_under(f"recipient:{recipient}")]
-        items = [n for n in items if not (unread_only and n.read)]
-        return sorted(items, key=lambda n: n.created_on, reverse=True)
+    def inbox(self, recipient: str, reader: str | None = None, unread_only: bool = False,
+              unread_first: bool = False, paging: Paging = EVERYTHING) -> Page[dict[str, Any]]:
+        """A recipient's notifications, newest first (unread ones first, if asked), read or
+        unread by the reader (by anyone, if none is named), with how many are unread."""
+        return self.views.get(InboxIndex).inbox(
+            (recipient,), reader, unread_only, unread_first, paging)
 
-    def user_inbox(self, user_id: str, unread_only: bool = False) -> list[Notification]:
+    def user_inbox(self, user_id: str, unread_only: bool = False, unread_first: bool = False,
+                   paging: Paging = EVERYTHING) -> Page[dict[str, Any]]:
         """What one person reads: their roles' inboxes (a contract manager's own providers only)
         and their own, with read and unread kept per person."""
         user = self.config.users.get(user_id)
         if user is None:
             raise NotFound(f"no user {user_id} in the notify configuration")
-        found: dict[UUID, Notification] = {}
-        for inbox in users_inboxes(user_id, self.config):
-            for item in self.inbox(inbox):
-                if inbox != CONTRACT_MANAGER or self._manages(user.name, item.provider_id):
-                    found[item.id] = item
-        items = [n for n in found.values() if not (unread_only and n.read_by(user_id))]
-        return sorted(items, key=lambda n: n.created_on, reverse=True)
-
-    def _manages(self, name: str, provider_id: str) -> bool:
-        managers = self.provider_facts(provider_id).contract_managers
-        return not managers or name in managers
+        return self.views.get(InboxIndex).inbox(
+            users_inboxes(user_id, self.config), user_id, unread_only, unread_first, paging,
+            manager=user.name)
 
     def mark_read(self, notification_id: UUID, reader: str) -> Notification:
         notification = self.get(Notification, notification_id)
@@ -153,15 +151,6 @@ class Notifications(Deliveries, Schedule, ServiceApplication):
         )
 
     # Plumbing -----------------------------------------------------------------------------------
-
-    def index_keys(self, domain_event: Any) -> Iterable[str]:
-        yield from super().index_keys(domain_event)
-        if isinstance(domain_event, Notification.Delivered):
-            yield f"recipient:{domain_event.recipient}"
-        elif isinstance(domain_event, Delivery.Queued):
-            yield DELIVERIES
-        elif isinstance(domain_event, Delivery.Failed):
-            yield FAILURES
 
     @singledispatchmethod
     def to_integration(self, domain_event: Any) -> IntegrationEvent | None:

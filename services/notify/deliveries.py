@@ -4,7 +4,8 @@ Each in-app notification, once recorded, is turned into one delivery per outside
 recipient has (tracked, so exactly once, even with several instances reading one store). An
 attempt is recorded before the message leaves and its outcome after (see domain/delivery.py for
 the send-then-crash window). A delivery that keeps failing becomes `NotificationFailed`, is listed
-for operators, and alerts them in their in-app inbox; it is never dropped silently.
+for operators (from the deliveries view, projections.py), and alerts them in their in-app inbox;
+it is never dropped silently.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from services.notify.domain.delivery import (
 from services.notify.domain.directory import ProviderFacts, addresses_for
 from services.notify.domain.facts import NOTIFICATION_FAILED, Fact
 from services.notify.domain.notification import Notification
+from services.notify.projections import DeliveriesIndex
 from shared.eventstore import Processing
+from shared.views.paging import EVERYTHING, Page, Paging
 
 if TYPE_CHECKING:
     from services.notify.application import Notifications
@@ -42,8 +45,6 @@ log = logging.getLogger(__name__)
 alerts = logging.getLogger("assure.alerts")
 
 DERIVED = "derived"  # tracking name: how far notifications have been turned into deliveries
-DELIVERIES = "deliveries"  # index keys
-FAILURES = "delivery-failures"
 PAGE = 200
 # Notifications older than this when first seen (recorded before e-mail was configured, e.g.) are
 # left in the in-app inbox rather than e-mailed out of the blue.
@@ -182,17 +183,14 @@ class Deliveries:
     # Operators ----------------------------------------------------------------------------------
 
     def deliveries(self: Notifications, status: str | None = None,
-                   recipient: str | None = None) -> list[Delivery]:
+                   recipient: str | None = None,
+                   paging: Paging = EVERYTHING) -> Page[dict[str, Any]]:
         """Every e-mail and webhook delivery, newest first, optionally by status or recipient."""
-        found = [self.repository.get(i) for i in self.aggregates_under(DELIVERIES)]
-        found = [d for d in found if (status is None or d.status == status)
-                 and (recipient is None or d.recipient == recipient)]
-        return sorted(found, key=lambda d: d.created_on, reverse=True)
+        return self.views.get(DeliveriesIndex).listed(status, recipient, paging)
 
-    def failures(self: Notifications) -> list[Delivery]:
+    def failures(self: Notifications, paging: Paging = EVERYTHING) -> Page[dict[str, Any]]:
         """Deliveries given up after repeated failures and not yet sent again."""
-        found = [self.repository.get(i) for i in self.aggregates_under(FAILURES)]
-        return [d for d in found if d.status == Status.FAILED]
+        return self.views.get(DeliveriesIndex).failures(paging)
 
     def retry_failed(self: Notifications, delivery_id: UUID, by: str) -> Delivery:
         """Sends a failed delivery again, under the same id (so the same Message-ID)."""

@@ -115,7 +115,7 @@ class Dispatcher:
 
     async def _sleep(self, stopping: asyncio.Event) -> None:
         timeout = IDLE_SECONDS
-        next_due = self.app.board.next_due(self.busy)
+        next_due = await asyncio.to_thread(self.app.board.next_due, set(self.busy))
         if next_due is not None:
             timeout = min(timeout, max((next_due - now()).total_seconds(), 0.0))
         waits = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stopping.wait())]

@@ -48,8 +48,7 @@ class Schedule:
     def _reminders_near(self: Notifications, at: datetime) -> list[UUID]:
         today = at.astimezone(UK).date()
         horizon = timedelta(days=max(self.config.schedule.reminder_days, default=0))
-        return [key for key, due_on in self.board.open_reminders().items()
-                if today < due_on <= today + horizon]
+        return self.board.reminders_due(after=today, upto=today + horizon)
 
     def _remind(self: Notifications, reminders_id: UUID, at: datetime) -> bool:
         reminders: ReturnReminders = self.repository.get(reminders_id)

@@ -88,6 +88,9 @@ class StoreProjection(Projection[TView], Generic[TView]):
 
 
 def _event_classes(kind: type) -> list[type]:
+    # A subclass of an aggregate has event classes of its own (`ImprovementPlan.Received`, not
+    # `Plan.Received`): a projection follows each concrete class it reads. (The protocol
+    # `CanMutateProtocol` has data members, which `issubclass` refuses.)
     return [member for _, member in inspect.getmembers(kind, inspect.isclass)
             if issubclass(member, CanMutateAggregate)
             and member.__module__ != "eventsourcing.domain"

@@ -94,3 +94,43 @@ async def test_read_and_unread_are_each_persons_and_providers_mark_only_their_ow
     assert [n["read"] for n in for_them] == [True]
     assert [n["read"] for n in for_a_colleague] == [False]
     assert [n["notification_id"] for n in unread] == [theirs["notification_id"]]
+
+
+async def test_a_long_queue_and_an_inbox_come_a_page_at_a_time_with_their_counts(secured):
+    http, issuer = secured
+    officer = as_(issuer, "Ann Duncan", Role.COMMISSIONING_OFFICER)
+    senior = as_(issuer, "Fiona Reid", Role.CSWO)
+    for provider_id in ("alder", "birch", "cedar"):
+        at = await with_intervention(http, officer, provider_id)
+        await http.post(f"{at}/chief-officer", headers=officer, json={"reason": "media"})
+    queue = "/escalation/escalations"
+
+    whole = await http.get(queue, params={"status": "proposed"}, headers=senior)
+    first = await http.get(queue, params={"status": "proposed", "limit": 2}, headers=senior)
+    rest = await http.get(queue, params={"status": "proposed", "limit": 2, "offset": 2},
+                          headers=senior)
+    refused = await http.get(queue, params={"limit": 0}, headers=senior)
+
+    assert [e["provider_id"] for e in whole.json()] == ["alder", "birch", "cedar"]
+    assert first.json() + rest.json() == whole.json()
+    assert [r.headers["X-Total-Count"] for r in (whole, first, rest)] == ["3", "3", "3"]
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == [
+        "query", "limit"]
+
+    async def told() -> list[dict] | None:
+        found = (await http.get("/notify/inbox/contract-manager", headers=officer)).json()
+        return found if len(found) == 3 else None
+
+    newest, *_ = await eventually(told, what="the contract managers told three times")
+    await http.post(f"/notify/notifications/{newest['notification_id']}/read", headers=officer,
+                    json={})
+    inbox = await http.get("/notify/inbox/contract-manager", headers=officer, params={
+        "reader": "Ann Duncan", "unread_first": "true", "limit": 2})
+    assert (inbox.headers["X-Total-Count"], inbox.headers["X-Unread-Count"]) == ("3", "2")
+    assert [n["read"] for n in inbox.json()] == [False, False]
+    interventions = await http.get("/escalation/interventions", params={"limit": 1},
+                                   headers=officer)
+    assert len(interventions.json()) == 1 and interventions.headers["X-Total-Count"] == "3"
+    letters = await http.get("/escalation/dead-letters", params={"limit": 5},
+                             headers=as_(issuer, "Sys Admin", Role.ADMINISTRATOR))
+    assert letters.json() == [] and letters.headers["X-Total-Count"] == "0"

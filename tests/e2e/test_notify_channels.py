@@ -150,7 +150,8 @@ async def test_notify_killed_between_commit_and_ack_tells_each_person_once(setti
                 return not app.deliveries("pending") and not app.deliveries("dispatching")
 
             await eventually(settled, what="nothing left to send")
-            by_person = [(d.recipient, d.channel, d.about_event_type) for d in app.deliveries()]
+            by_person = [(d["recipient"], d["channel"], d["about_event_type"])
+                         for d in app.deliveries()]
 
     assert len(by_person) == len(set(by_person))  # one delivery per event, person and channel
     urgent = [m for m in sink.messages("URGENT") if CARE_HOMES in m.recipients]
@@ -184,15 +185,16 @@ async def test_notify_restarted_mid_send_sends_the_same_message_once_more(settin
                 app = restarted.apps["notify"]
 
                 async def resent():
-                    found = [d for d in app.deliveries("sent") if d.addresses == [CARE_HOMES]]
+                    found = [d for d in app.deliveries("sent") if d["addresses"] == [CARE_HOMES]]
                     return found or None
 
                 [delivery] = await eventually(resent, what="the resend after the restart")
 
     copies = [m for m in sink.received if CARE_HOMES in m.recipients]
     assert len(copies) == 2  # handed over, crashed, handed over again after the lease ran out
-    assert {str(m.message["Message-ID"]) for m in copies} == {f"<{delivery.id}@assure.notify>"}
-    assert delivery.attempts == 2
+    assert {str(m.message["Message-ID"]) for m in copies} == {
+        f"<{delivery['delivery_id']}@assure.notify>"}
+    assert delivery["attempts"] == 2
 
 
 async def test_a_mail_server_that_refuses_ends_in_notification_failed_shown_and_alerted(

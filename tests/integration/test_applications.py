@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import openpyxl
 import pytest
@@ -1102,11 +1102,11 @@ def test_a_safety_concern_reaches_operations_urgently_and_the_managers(open_app)
     assert inboxes(app) == {"operations": 1, "contract-manager": 1, "commissioning-manager": 1,
                             "head-of-strategic-planning": 0, "general-manager": 0}
     [urgent] = app.inbox("operations")
-    assert urgent.urgent is True
-    assert urgent.subject.startswith("URGENT")
-    assert "provider oakwood" in urgent.subject
-    assert urgent.about_event_id == concern_raised().id
-    assert urgent.about_event_type == "ConcernRaised"
+    assert urgent["urgent"] is True
+    assert urgent["subject"].startswith("URGENT")
+    assert "provider oakwood" in urgent["subject"]
+    assert urgent["about_event_id"] == concern_raised().id
+    assert urgent["about_event_type"] == "ConcernRaised"
 
 
 def test_a_concern_delivered_again_is_not_notified_twice(open_app):
@@ -1143,11 +1143,13 @@ def test_a_read_notification_leaves_the_unread_inbox(open_app):
     app.handle(concern_raised(), Tracking(FROM_RISK, 1))
     [item] = app.inbox("operations")
 
-    app.mark_read(item.id, "Sam")
+    app.mark_read(UUID(item["notification_id"]), "Sam")
 
     reopened: Notifications = reopen(app, open_app)
-    assert reopened.inbox("operations", unread_only=True) == []
-    assert [n.read for n in reopened.inbox("operations")] == [True]
+    assert list(reopened.inbox("operations", unread_only=True)) == []
+    assert [n["read"] for n in reopened.inbox("operations")] == [True]
+    assert [n["read"] for n in reopened.inbox("operations", reader="Sam")] == [True]
+    assert [n["read"] for n in reopened.inbox("operations", reader="Jo")] == [False]
 
 
 # Dead letters --------------------------------------------------------------------------------
@@ -1170,9 +1172,9 @@ def test_a_parked_message_moves_its_partition_past_it_and_is_listed(open_app):
     assert outcome == Outcome(duplicate=False, new_events=1)
     assert app.position(FROM_RISK) == 4
     [letter] = app.dead_letters()
-    assert (letter.upstream, letter.message_key, letter.attempts) == ("risk", "4", 3)
-    assert letter.error == "RuntimeError('smtp down')"
-    assert letter.replayed is False
+    assert (letter["upstream"], letter["message_key"], letter["attempts"]) == ("risk", "4", 3)
+    assert letter["error"] == "RuntimeError('smtp down')"
+    assert letter["replayed"] is False
     assert app.handle(concern_raised(), Tracking(FROM_RISK, 4)).duplicate is True
     assert inboxes(app)["operations"] == 0
 
@@ -1202,17 +1204,17 @@ def test_a_replayed_dead_letter_is_applied_once(open_app):
     park(app, concern_raised(), position=4)
     [letter] = app.dead_letters()
 
-    outcome = app.replay_dead_letter(letter.id)
+    outcome = app.replay_dead_letter(UUID(letter["id"]))
 
     assert outcome == Outcome(duplicate=False, new_events=4)  # three notifications, one replay
     assert inboxes(app)["operations"] == 1
     with pytest.raises(DeadLetterAlreadyReplayed):
-        app.replay_dead_letter(letter.id)
+        app.replay_dead_letter(UUID(letter["id"]))
     reopened: Notifications = reopen(app, open_app)
     with pytest.raises(DeadLetterAlreadyReplayed):
-        reopened.replay_dead_letter(letter.id)
+        reopened.replay_dead_letter(UUID(letter["id"]))
     assert inboxes(reopened)["operations"] == 1
-    assert reopened.dead_letters()[0].replayed is True
+    assert reopened.dead_letters()[0]["replayed"] is True
 
 
 def test_a_replayed_return_is_scored_once(open_app):
@@ -1222,11 +1224,11 @@ def test_a_replayed_return_is_scored_once(open_app):
              tracking=Tracking(FROM_INTAKE, 7))
     [letter] = app.dead_letters()
 
-    app.replay_dead_letter(letter.id)
+    app.replay_dead_letter(UUID(letter["id"]))
 
     assert app.profile("oakwood").scored_returns == ["return-1"]
     with pytest.raises(DeadLetterAlreadyReplayed):
-        app.replay_dead_letter(letter.id)
+        app.replay_dead_letter(UUID(letter["id"]))
     assert app.profile("oakwood").scored_returns == ["return-1"]
 
 
@@ -1280,7 +1282,7 @@ def test_notify_remembers_inboxes_and_dead_letters_after_a_restart(open_app):
     reopened: Notifications = reopen(app, open_app)
 
     assert inboxes(reopened)["operations"] == 1
-    assert [letter.message_key for letter in reopened.dead_letters()] == ["2"]
+    assert [letter["message_key"] for letter in reopened.dead_letters()] == ["2"]
     assert reopened.handle(concern_raised("concern-1"), Tracking(FROM_RISK, 1)).duplicate is True
     assert event_names(reopened.history("oakwood")).count("Notification.Delivered") == 3
 

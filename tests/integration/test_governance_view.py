@@ -11,6 +11,7 @@ import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import Tracking
@@ -74,19 +75,19 @@ def _end(apps: dict[str, Any], rng: random.Random) -> None:
 
 
 def _approve(apps: dict[str, Any], rng: random.Random) -> None:
-    waiting = apps["escalation"].all_escalations("proposed")
+    waiting = apps["escalation"].escalation_list("proposed")
     if waiting:
         with _quietly():
-            apps["escalation"].approve(rng.choice(waiting).id, "Morag",
+            apps["escalation"].approve(UUID(rng.choice(waiting)["escalation_id"]), "Morag",
                                        "head_of_strategic_planning", "c")
 
 
 def _close(apps: dict[str, Any], rng: random.Random) -> None:
-    found = [i for i in apps["escalation"].all_interventions() if i.status != "closed"]
+    found = apps["escalation"].intervention_list(open_only=True)
     if found:
         with _quietly():  # refused while something is outstanding: the history says so
-            apps["escalation"].close_intervention(rng.choice(found).id, "targets met", "Jo",
-                                                  TODAY, "c")
+            apps["escalation"].close_intervention(UUID(rng.choice(found)["intervention_id"]),
+                                                  "targets met", "Jo", TODAY, "c")
 
 
 class _quietly:

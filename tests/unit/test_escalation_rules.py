@@ -145,6 +145,13 @@ def test_a_provider_engaging_but_not_responding_is_called_to_a_contract_review_m
     assert (response.level, response.step) == (Level.ENABLE, "contract review meeting")
 
 
+def test_an_engagement_that_is_not_one_of_the_three_is_refused_naming_the_field():
+    with pytest.raises(InvalidInput) as refused:
+        proportionate_response("moderate", False, engagement="deficiency")
+
+    assert refused.value.problems[0][0] == "engagement"
+
+
 def test_a_recurring_moderate_concern_says_so():
     assert proportionate_response("moderate", False, persistent=True).reason == (
         "recurring moderate concern")

@@ -54,7 +54,8 @@ def proportionate_response(
             Step.BREACH_NOTICE,
             "serious concern" + (" with people's safety at risk" if safety_at_risk else ""),
         )
-    return _moderate(breach, Engagement(engagement or Engagement.ENGAGING), persistent)
+    known = parse_engagement(engagement) if engagement else Engagement.ENGAGING
+    return _moderate(breach, known, persistent)
 
 
 def _moderate(breach: bool, engagement: Engagement, persistent: bool) -> Proportionate:

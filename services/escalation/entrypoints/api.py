@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.escalation.domain.escalation import Status
@@ -18,7 +18,7 @@ from services.escalation.entrypoints import (
 )
 from services.escalation.entrypoints.common import App
 from services.escalation.entrypoints.views import EscalationView
-from shared.http import CorrelationId, IsoDate, ProviderId, operations_router
+from shared.http import CorrelationId, IsoDate, PageOf, ProviderId, counted, operations_router
 from shared.security.actor import Actor
 
 __all__ = ["EscalationView", "router"]
@@ -46,15 +46,20 @@ class Rejection(Decision):
 
 
 @router.get("/providers/{provider_id}/escalations", response_model=list[EscalationView])
-def provider_escalations(app: App, provider_id: ProviderId) -> list[EscalationView]:
-    """Escalations about a provider, proposed and decided."""
-    return [EscalationView.of(e) for e in app.escalations_for(provider_id)]
+def provider_escalations(
+    app: App, provider_id: ProviderId, response: Response, paging: PageOf
+) -> list[dict[str, Any]]:
+    """Escalations about a provider, proposed and decided, oldest first."""
+    return counted(response, app.escalation_list(provider_id=provider_id, paging=paging))
 
 
 @router.get("/escalations", response_model=list[EscalationView])
-def all_escalations(app: App, status: Status | None = None) -> list[EscalationView]:
-    """Every provider's escalations, oldest first; `status=proposed` is the approvals queue."""
-    return [EscalationView.of(e) for e in app.all_escalations(status)]
+def all_escalations(
+    app: App, response: Response, paging: PageOf, status: Status | None = None
+) -> list[dict[str, Any]]:
+    """Every provider's escalations, oldest first; `status=proposed` is the approvals queue.
+    Paged with `limit` and `offset`; X-Total-Count says how many there are."""
+    return counted(response, app.escalation_list(status, paging=paging))
 
 
 @router.get("/escalations/{escalation_id}", response_model=EscalationView)

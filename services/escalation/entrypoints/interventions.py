@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 from pydantic import Field
 
 from services.escalation.domain.routes import Issue
 from services.escalation.entrypoints.common import App, Command, Text, view
 from services.escalation.entrypoints.views import (
     InterventionView,
-    NoticeView,
-    PlanView,
     ProviderPlans,
 )
 from services.escalation.steps import Opening
-from shared.http import CorrelationId, IsoDate, ProviderId
+from shared.http import CorrelationId, IsoDate, PageOf, ProviderId, counted
 from shared.security.actor import Actor
 
 router = APIRouter(tags=["escalation"])
@@ -77,26 +75,31 @@ class Close(Command):
 
 
 @router.get("/providers/{provider_id}/interventions", response_model=list[InterventionView])
-def provider_interventions(app: App, provider_id: ProviderId) -> list[InterventionView]:
-    """A provider's interventions, open and closed."""
-    return [view(app, i) for i in app.interventions_for(provider_id)]
+def provider_interventions(
+    app: App, provider_id: ProviderId, response: Response, paging: PageOf
+) -> list[dict[str, Any]]:
+    """A provider's interventions, open and closed, oldest first."""
+    return counted(response, app.intervention_list(provider_id=provider_id, paging=paging))
 
 
 @router.get("/providers/{provider_id}/plans", response_model=ProviderPlans)
 def provider_plans(app: App, provider_id: ProviderId) -> ProviderPlans:
     """The provider's improvement plans and breach notices, as its own users may see them."""
-    interventions = app.interventions_for(provider_id)
+    interventions = app.intervention_list(provider_id=provider_id)
     return ProviderPlans(
-        improvement_plans=[PlanView.of(p) for i in interventions for p in app.plans_of(i)],
-        breach_notices=[NoticeView.of(n) for i in interventions for n in app.notices_of(i)],
+        improvement_plans=[p for i in interventions for p in i["improvement_plans"]],
+        breach_notices=[n for i in interventions for n in i["breach_notices"]],
     )
 
 
 @router.get("/interventions", response_model=list[InterventionView])
-def all_interventions(app: App, open_only: bool = True) -> list[InterventionView]:
-    """Every provider's interventions (the open ones unless asked), with their plans' and
-    notices' deadlines: what the officers' dashboard counts down to."""
-    return [view(app, i) for i in app.all_interventions() if i.is_open or not open_only]
+def all_interventions(
+    app: App, response: Response, paging: PageOf, open_only: bool = True
+) -> list[dict[str, Any]]:
+    """Every provider's interventions (the open ones unless asked), oldest first, with their
+    plans' and notices' deadlines: what the officers' dashboard counts down to. Paged with
+    `limit` and `offset`; X-Total-Count says how many there are."""
+    return counted(response, app.intervention_list(open_only, paging=paging))
 
 
 @router.post(

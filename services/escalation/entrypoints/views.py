@@ -1,4 +1,5 @@
-"""What escalation's HTTP routes answer with, and the UK day a command defaults to."""
+"""What escalation's HTTP routes answer with (the fields of each are the lists' own, from
+projections.py), and the UK day a command defaults to."""
 
 from __future__ import annotations
 
@@ -9,10 +10,16 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from services.escalation.domain.breach_notice import OPTIONS_ON_FAILURE, BreachNotice
+from services.escalation.domain.breach_notice import BreachNotice
 from services.escalation.domain.escalation import Escalation
 from services.escalation.domain.improvement_plan import Plan
 from services.escalation.domain.intervention import Intervention
+from services.escalation.projections import (
+    escalation_shown,
+    intervention_shown,
+    notice_shown,
+    plan_shown,
+)
 from shared.clock import uk_today  # noqa: F401 - the real UK date, for the tests that need it
 
 UK = ZoneInfo("Europe/London")
@@ -31,17 +38,7 @@ class EscalationView(BaseModel):
 
     @classmethod
     def of(cls, e: Escalation) -> EscalationView:
-        return cls(
-            escalation_id=e.id,
-            proposed_at=e.created_on,
-            provider_id=e.provider_id,
-            intervention_id=e.intervention_id,
-            step=e.step,
-            reason=e.reason,
-            proposed_by=e.proposed_by,
-            status=e.status.value,
-            decided_by=e.decided_by,
-        )
+        return cls.model_validate(escalation_shown(e))
 
 
 class PlanView(BaseModel):
@@ -62,22 +59,7 @@ class PlanView(BaseModel):
 
     @classmethod
     def of(cls, plan: Plan) -> PlanView:
-        return cls(
-            plan_id=plan.id,
-            intervention_id=plan.intervention_id,
-            directed=plan.directed,
-            status=plan.status.value,
-            requested_on=plan.requested_on,
-            plan_due=plan.plan_due,
-            review_due=plan.review_due,
-            targets_due=plan.targets_due,
-            visit_due=plan.visit_due,
-            received_on=plan.received_on,
-            reviewed_on=plan.reviewed_on,
-            concluded_on=plan.concluded_on,
-            actions=[a.as_record() for a in plan.actions],
-            breach_notice_id=getattr(plan, "breach_notice_id", None),
-        )
+        return cls.model_validate(plan_shown(plan))
 
 
 class NoticeView(BaseModel):
@@ -93,17 +75,7 @@ class NoticeView(BaseModel):
 
     @classmethod
     def of(cls, notice: BreachNotice) -> NoticeView:
-        return cls(
-            notice_id=notice.id,
-            intervention_id=notice.intervention_id,
-            deficiency=notice.deficiency,
-            action_required=notice.action_required,
-            issued_on=notice.issued_on,
-            comply_by=notice.comply_by,
-            status=notice.status.value,
-            options_now_open=OPTIONS_ON_FAILURE if notice.status == "failed" else [],
-            regulator_notified=notice.regulator_notified,
-        )
+        return cls.model_validate(notice_shown(notice))
 
 
 class Pending(BaseModel):
@@ -134,25 +106,7 @@ class InterventionView(BaseModel):
     def of(
         cls, i: Intervention, plans: list[Plan], notices: list[BreachNotice]
     ) -> InterventionView:
-        return cls(
-            intervention_id=i.id,
-            provider_id=i.provider_id,
-            contract_reference=i.contract_reference,
-            status=i.status.value,
-            level=i.level,
-            performance_rating=i.rating.value,
-            next_step=i.step,
-            reason=i.reason,
-            opened_by=i.opened_by,
-            concern_ids=i.concern_ids,
-            engagement=i.engagement,
-            suspended_on=i.suspended_on,
-            waiting_for_decision=[Pending(escalation_id=k, step=v) for k, v in i.pending.items()],
-            steps=i.steps,
-            missed_deadlines=i.noticed,
-            improvement_plans=[PlanView.of(p) for p in plans],
-            breach_notices=[NoticeView.of(n) for n in notices],
-        )
+        return cls.model_validate(intervention_shown(i, plans, notices))
 
 
 class ProviderPlans(BaseModel):

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict
 
 from services.notify.application import Notifications
 from services.notify.domain.notification import Notification
 from services.notify.entrypoints.operations import router as operations
-from shared.http import application_of, operations_router
+from services.notify.projections import notification_shown
+from shared.http import PageOf, application_of, counted, operations_router
 from shared.security.actor import Actor
 
 router = APIRouter(tags=["notify"])
@@ -36,19 +37,8 @@ class NotificationView(BaseModel):
 
     @classmethod
     def of(cls, n: Notification, reader: str | None = None) -> NotificationView:
-        return cls(
-            notification_id=n.id,
-            provider_id=n.provider_id,
-            recipient=n.recipient,
-            channel=n.channel,
-            subject=n.subject,
-            body=n.body,
-            urgent=n.urgent,
-            read=n.read_by(reader) if reader else n.read,
-            about_event_type=n.about_event_type,
-            about_event_id=n.about_event_id,
-            delivered_at=n.created_on.isoformat(),
-        )
+        return cls.model_validate(
+            {**notification_shown(n), "read": n.read_by(reader) if reader else n.read})
 
 
 class ReadReceipt(BaseModel):
@@ -57,27 +47,34 @@ class ReadReceipt(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Unread = Annotated[bool, Query(description="Only those not read yet")]
+UnreadFirst = Annotated[bool, Query(description="Unread ones first, each part newest first")]
+
+
 @router.get("/inbox/{recipient}", response_model=list[NotificationView])
 def inbox(
     app: App,
     recipient: Recipient,
-    unread: Annotated[bool, Query()] = False,
+    response: Response,
+    paging: PageOf,
+    unread: Unread = False,
+    unread_first: UnreadFirst = False,
     reader: Annotated[str | None, Query(max_length=200)] = None,
-) -> list[NotificationView]:
+) -> list[dict[str, Any]]:
     """A role's in-app inbox, newest first (e.g. operations, contract-manager); with `reader`,
-    read and unread are that person's."""
-    items = app.inbox(recipient)
-    views = [NotificationView.of(n, reader=reader) for n in items]
-    return [v for v in views if not (unread and v.read)]
+    read and unread are that person's. Paged with `limit` and `offset`; X-Total-Count and
+    X-Unread-Count say how many there are and how many are unread."""
+    return counted(response, app.inbox(recipient, reader or None, unread, unread_first, paging))
 
 
 @router.get("/users/{user_id}/inbox", response_model=list[NotificationView])
 def user_inbox(
-    app: App, user_id: Recipient, unread: Annotated[bool, Query()] = False
-) -> list[NotificationView]:
-    """One person's inbox: their roles' and their own, read or unread by them."""
-    items = app.user_inbox(user_id, unread_only=unread)
-    return [NotificationView.of(n, reader=user_id) for n in items]
+    app: App, user_id: Recipient, response: Response, paging: PageOf, unread: Unread = False,
+    unread_first: UnreadFirst = False,
+) -> list[dict[str, Any]]:
+    """One person's inbox: their roles' and their own, read or unread by them, newest first.
+    Paged like a role's inbox, with the same counts."""
+    return counted(response, app.user_inbox(user_id, unread, unread_first, paging))
 
 
 @router.post("/notifications/{notification_id}/read", response_model=NotificationView)

@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.notify.domain.delivery import Delivery, Status
-from shared.http import IsoDateTime, application_of
+from services.notify.projections import delivery_shown
+from shared.http import IsoDateTime, PageOf, application_of, counted
 from shared.security.actor import Actor
 
 router = APIRouter(tags=["notify"])
@@ -38,13 +39,7 @@ class DeliveryView(BaseModel):
 
     @classmethod
     def of(cls, d: Delivery) -> DeliveryView:
-        return cls(
-            delivery_id=d.id, notification_id=d.notification_id, provider_id=d.provider_id,
-            recipient=d.recipient, channel=d.channel, addresses=d.addresses, subject=d.subject,
-            urgent=d.urgent, status=d.status, attempts=d.attempts, last_error=d.last_error,
-            about_event_type=d.about_event_type, about_event_id=d.about_event_id,
-            queued_at=d.created_on, sent_at=d.sent_at, digest=d.bundled_into or d.hold,
-        )
+        return cls.model_validate(delivery_shown(d))
 
 
 class Resend(BaseModel):
@@ -67,17 +62,20 @@ class ScheduleAnswer(BaseModel):
 
 @router.get("/deliveries", response_model=list[DeliveryView])
 def deliveries(
-    app: App, status: Annotated[Status | None, Query()] = None,
+    app: App, response: Response, paging: PageOf,
+    status: Annotated[Status | None, Query()] = None,
     recipient: Annotated[str | None, Query(max_length=80)] = None,
-) -> list[DeliveryView]:
-    """E-mail and webhook deliveries, newest first, by status or recipient."""
-    return [DeliveryView.of(d) for d in app.deliveries(status, recipient)]
+) -> list[dict[str, Any]]:
+    """E-mail and webhook deliveries, newest first, by status or recipient. Paged with `limit`
+    and `offset`; X-Total-Count says how many there are."""
+    return counted(response, app.deliveries(status, recipient, paging))
 
 
 @router.get("/failures", response_model=list[DeliveryView])
-def failures(app: App) -> list[DeliveryView]:
-    """Deliveries given up after repeated failures (each also published as NotificationFailed)."""
-    return [DeliveryView.of(d) for d in app.failures()]
+def failures(app: App, response: Response, paging: PageOf) -> list[dict[str, Any]]:
+    """Deliveries given up after repeated failures (each also published as NotificationFailed),
+    in the order they failed."""
+    return counted(response, app.failures(paging))
 
 
 @router.post("/failures/{delivery_id}/retry", response_model=DeliveryView)
