@@ -209,6 +209,9 @@ class ServiceApplication(Application[UUID]):
         except IntegrityError:
             return Outcome(duplicate=True)  # parked already by an earlier delivery
 
+    def dead_letters_waiting(self) -> int:
+        return self.views.get(DeadLettersIndex).waiting()
+
     def dead_letters(self, paging: Paging = EVERYTHING) -> Page[dict[str, Any]]:
         """The parked messages, oldest first, as operators see them."""
         return self.views.get(DeadLettersIndex).letters(paging)
@@ -254,9 +257,6 @@ class ServiceApplication(Application[UUID]):
 
     def has_any_under(self, key: str) -> bool:
         return self.views.get(KeysIndex).has(key)
-
-    def count_under(self, key: str) -> int:
-        return self.views.get(KeysIndex).count(key)
 
     def metrics(self) -> list[Any]:
         """The service's own figures for `/metrics`, as prometheus_client metric families

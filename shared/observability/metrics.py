@@ -22,7 +22,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.eventstore import DEAD_LETTERS, ServiceApplication
+from shared.eventstore import ServiceApplication
 from shared.messaging.relay import OUTBOX
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -41,7 +41,8 @@ class StoreCollector(Collector):
                                 "on JetStream", labels=["service"])
         views = GaugeMetricFamily("assure_view_lag_events", "Stored events a read model has yet "
                                   "to read", labels=["service", "view"])
-        letters = GaugeMetricFamily("assure_dead_letters", "Messages parked after failing",
+        letters = GaugeMetricFamily("assure_dead_letters", "Messages parked after failing and "
+                                    "not yet replayed",
                                     labels=["service"])
         size = GaugeMetricFamily("assure_store_bytes", "Size of the service's store on disk",
                                  labels=["service"])
@@ -52,7 +53,7 @@ class StoreCollector(Collector):
             lag.add_metric([name], max(0, last - app.position(OUTBOX)))
             for status in app.views.status():
                 views.add_metric([name, status["view"]], status["total"] - status["read"])
-            letters.add_metric([name], app.count_under(DEAD_LETTERS))
+            letters.add_metric([name], app.dead_letters_waiting())
             size.add_metric([name], store_bytes(app))
             domain += app.metrics()
         yield from (recorded, lag, views, letters, size, *domain)

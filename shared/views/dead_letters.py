@@ -38,6 +38,10 @@ class DeadLettersView(TableViewMixin):
         return read_page(self, "SELECT doc FROM {letters} ORDER BY parked_at, id",
                          "SELECT COUNT(*) AS n FROM {letters}", (), paging)
 
+    def waiting(self) -> int:
+        """How many parked messages have not been replayed."""
+        return self.select("SELECT COUNT(*) AS n FROM {letters} WHERE replayed = 0")[0]["n"]
+
 
 class DeadLettersIndex(StoreProjection[DeadLettersView]):
     name = "dead-letters"

@@ -27,9 +27,6 @@ class KeysView(TableViewMixin):
                            (key,))
         return [uuid.UUID(r["aggregate_id"]) for r in rows]
 
-    def count(self, key: str) -> int:
-        return self.select("SELECT COUNT(*) AS n FROM {keys} WHERE key = ?", (key,))[0]["n"]
-
     def has(self, key: str) -> bool:
         return bool(self.select("SELECT 1 AS found FROM {keys} WHERE key = ? LIMIT 1", (key,)))
 
