@@ -348,6 +348,8 @@ class Walk:
 
     def learn(self, route: str, answer: dict[str, Any]) -> None:
         """Keeps the ids an answer gives (the first of each), under the routes' names for them."""
+        if not isinstance(answer, dict):  # a list (the views being rebuilt) names no ids
+            return
         for ending, key, name in LEARNT:
             if route.endswith(ending) and isinstance(answer.get(key), str):
                 self.ids.setdefault(name, answer[key])
