@@ -98,10 +98,12 @@ class FakeCqc:
     seen: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     # path -> [(status, Retry-After)] answered before the real answer, one per request
     trouble: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
+    changes: list[str] = field(default_factory=lambda: list(CHANGES))
 
     def reset(self) -> None:
         self.seen.clear()
         self.trouble.clear()
+        self.changes = list(CHANGES)
 
 
 def cqc_app(state: FakeCqc) -> FastAPI:
@@ -129,10 +131,11 @@ def cqc_app(state: FakeCqc) -> FastAPI:
     def changes(
         startTimestamp: str, endTimestamp: str, page: int = 1, perPage: int = 1000
     ) -> dict[str, Any]:
-        pages = max(1, -(-len(CHANGES) // perPage))
+        changes = state.changes
+        pages = max(1, -(-len(changes) // perPage))
         return {
-            "total": len(CHANGES), "page": page, "perPage": perPage, "totalPages": pages,
-            "changes": CHANGES[(page - 1) * perPage: page * perPage],
+            "total": len(changes), "page": page, "perPage": perPage, "totalPages": pages,
+            "changes": changes[(page - 1) * perPage: page * perPage],
         }
 
     @app.get("/public/v1/locations/{location_id}")
@@ -422,9 +425,9 @@ def test_a_service_not_yet_graded_is_imported_without_grades():
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig", "utf-8"])
 def test_the_real_encodings_line_ends_and_trailing_rows_are_read(tmp_path: Path, encoding: str):
     rows = real_rows("2025-12-31")
-    # CRLF, a blank header cell at the end with a blank cell in each row, and the blank rows
-    # Excel leaves at the end of a file.
-    widened = [rows[0] + [""]] + [row + [""] for row in rows[1:]] + [[""] * 118, [""] * 118]
+    # CRLF; blank header cells at the end, which the rows do not fill; and the blank rows Excel
+    # leaves at the end of a file.
+    widened = [rows[0] + ["", " "]] + rows[1:] + [[""] * 119, [""] * 119]
     file = tmp_path / "MDSF_data_31 December 2025.csv"
     file.write_bytes(as_csv(widened, "\r\n").encode(encoding))
 
