@@ -320,6 +320,47 @@ def deploy_init(
         typer.echo(line)
 
 
+imports_app = typer.Typer(help="Send a regulator's or call-monitoring file to a running "
+                           "Assure.", no_args_is_help=True)
+app.add_typer(imports_app, name="import")
+
+
+@imports_app.command("care-inspectorate")
+def import_care_inspectorate(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                         help="The monthly datastore CSV (up to 20 MB)")],
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Save the full list (unmatched services, unread rows) here")] = None,
+    url: Annotated[str, URL] = DEFAULT_URL,
+) -> None:
+    """Import the Care Inspectorate's monthly datastore with a progress bar; says what it did
+    in counts, and saves the full list with --report."""
+    _send("care-inspectorate", file, report, url)
+
+
+@imports_app.command("call-monitoring")
+def import_call_monitoring(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    report: Annotated[Path | None, typer.Option("--report")] = None,
+    url: Annotated[str, URL] = DEFAULT_URL,
+) -> None:
+    """Import call-monitoring visits with a progress bar."""
+    _send("call-monitoring", file, report, url)
+
+
+def _send(kind: str, file: Path, report: Path | None, url: str) -> None:
+    from assure.imports_client import ImportRefused, download, said, send
+
+    try:
+        summary = send(url, kind, file)
+        typer.echo(said(summary))
+        if report is not None and summary.get("report"):
+            typer.echo(f"The full list is in {download(url, summary['report'], report)}.")
+    except ImportRefused as refused:
+        typer.echo(f"Refused: {refused}", err=True)
+        raise typer.Exit(1) from None
+
+
 views_app = typer.Typer(help="The read models of a running system: the governance report's "
                          "view and each service's views.", no_args_is_help=True)
 app.add_typer(views_app, name="views")

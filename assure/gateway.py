@@ -27,7 +27,8 @@ DESCRIPTION = (
 )
 
 
-# Request bodies: evidence files may be 10 MB; nothing else needs more than 1 MB.
+# Request bodies: evidence files may be 10 MB; nothing else needs more than 1 MB. The import
+# routes set their own, larger limit beside their documented one (intake's entrypoints).
 MAX_BODY = {"intake": 11 * 1024 * 1024}
 DEFAULT_MAX_BODY = 1024 * 1024
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, R
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.contracts.envelope import PROVIDER_ID_PATTERN
@@ -26,6 +27,7 @@ __all__ = ["IsoDate", "IsoDateTime"]  # defined with the UK's ways of writing da
 
 # What a 422 echoes of the input, at most: enough to recognise it, never the whole of it.
 ECHOED = 100
+MEGABYTE = 1024 * 1024
 
 
 def application_of(service: str) -> Callable[[Request], Any]:
@@ -128,8 +130,7 @@ class TooLargeAsJson:
             nonlocal replaced
             if _plain_too_large(message):
                 replaced = True
-                body = json.dumps({"detail": "the request is too large for this route (most "
-                                   "take 1 MB; an evidence file 10 MB)"}).encode()
+                body = json.dumps({"detail": _too_large(scope)}).encode()
                 await send({"type": "http.response.start", "status": 413, "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode())]})
@@ -138,6 +139,16 @@ class TooLargeAsJson:
                 await send(message)
 
         await self.app(scope, receive, sending)
+
+
+def _too_large(scope: Scope) -> str:
+    # The limiter answers while the route's own limit is still in the scope: name it.
+    limit = scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+    if not isinstance(limit, int):
+        return ("the request is too large for this route (most take 1 MB; an evidence file "
+                "10 MB; an import file 20 MB)")
+    return (f"the request is too large: this route takes at most {limit // MEGABYTE} MB "
+            f"({limit:,} bytes)")
 
 
 def _plain_too_large(message: Message) -> bool:

@@ -31,7 +31,7 @@ from services.intake.domain.calendar import (
 from services.intake.domain.clock import Clock
 from services.intake.domain.contract import Contract, check_dates, check_value
 from services.intake.domain.evidence_type import evidence_type
-from services.intake.domain.intelligence import InspectionRecord, ReportedConcern, VisitFigures
+from services.intake.domain.intelligence import ReportedConcern, VisitFigures
 from services.intake.domain.monitoring_return import (
     FormDoesNotMatchLevel,
     MonitoringReturn,
@@ -469,13 +469,6 @@ class Intake(ReturnDrafts, ServiceApplication):
         return item, self.evidence.get(sha256)
 
     # Intelligence ------------------------------------------------------------------------------
-
-    def record_inspection(self, record: InspectionRecord) -> bool:
-        """Records a regulator's grades; the same grades again change nothing."""
-        if self.exists(record.id):
-            return False
-        self.save(record)
-        return True
 
     def report_concern(self, report: ReportedConcern) -> ReportedConcern:
         """Records a concern a person reported; the same report again changes nothing."""

@@ -9,6 +9,7 @@ from services.intake.domain.contract import Contract
 from services.intake.domain.intelligence import InspectionRecord, ReportedConcern, VisitFigures
 from services.intake.domain.monitoring_return import MonitoringReturn
 from services.intake.domain.provider import Provider
+from services.intake.domain.regulator_standing import RegulatorStanding
 from services.intake.domain.return_request import ReturnRequest
 from shared.contracts import intake as contracts
 from shared.contracts.envelope import IntegrationEvent
@@ -84,12 +85,25 @@ def _(e: MonitoringReturn.Submitted) -> IntegrationEvent:
 
 
 @to_integration.register
-def _(e: InspectionRecord.Recorded) -> IntegrationEvent:
+def _(e: InspectionRecord.Recorded) -> IntegrationEvent | None:
+    if not getattr(e, "current", True):
+        return None  # older than the grades held: history in intake, news to no one
+    published = getattr(e, "published_min_grade", None)
     return contracts.InspectionGradeRecorded(
         provider_id=e.provider_id, contract_reference=e.contract_reference,
         regulator=e.regulator, regulator_service_id=e.regulator_service_id, grades=e.grades,
         min_grade=e.min_grade, overall=e.overall, graded_on=e.graded_on,
         poor_performance=e.poor_performance,
+        published_min_grade=published if published != e.min_grade else None,
+    )
+
+
+@to_integration.register
+def _(e: RegulatorStanding.Closed) -> IntegrationEvent:
+    return contracts.RegulatedServiceClosed(
+        provider_id=e.provider_id, contract_reference=e.contract_reference,
+        regulator=e.regulator, regulator_service_id=e.service_id, status=e.status,
+        contract_manager=e.contract_manager, closed_on=e.closed_on,
     )
 
 

@@ -2,18 +2,29 @@
 
 Providers' top complaint is being asked again for what the regulator already publishes, so
 officers import the Care Inspectorate's datastore, sync CQC ratings and load visit data instead.
+
+Grades count only when newer than the ones held for the service ("newest wins"): older ones are
+kept as history and tell no one. A service the regulator shows as no longer registered is a
+closure, told once to the contract's manager through risk; its old grades raise nothing new.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
+
+from eventsourcing.persistence import IntegrityError
 
 from services.intake.adapters.call_monitoring import parse_visits
-from services.intake.adapters.care_inspectorate import RowError, parse_datastore
-from services.intake.adapters.cqc import CqcClient, CqcLocationNotRated
-from services.intake.domain.contract import Regulator
+from services.intake.adapters.care_inspectorate import (
+    DatastoreService,
+    RowError,
+    read_datastore,
+)
+from services.intake.adapters.cqc import CqcClient, CqcLocation, CqcLocationNotRated
+from services.intake.domain.contract import Contract, Regulator
 from services.intake.domain.inspection import (
     CareInspectorateGrades,
     CqcRating,
@@ -21,129 +32,240 @@ from services.intake.domain.inspection import (
     RequiresImprovementOrInadequateIsPoorPerformance,
 )
 from services.intake.domain.intelligence import InspectionRecord, VisitFigures
+from services.intake.domain.regulator_standing import RegulatorStanding
 from services.intake.domain.visits import monthly_figures
+from services.intake.import_report import ImportReport
 
 if TYPE_CHECKING:
     from services.intake.application import Intake
 
+FIRST_ERRORS = 20  # shown in the answer; the report to download lists every one
+
 
 @dataclass
 class ImportSummary:
-    """What an import did, row by row where something could not be used."""
+    """What an import did, in counts; every unmatched id and unreadable row is in the report."""
 
+    rows: int = 0
     recorded: int = 0
     unchanged: int = 0
-    unmatched: list[str] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    older: int = 0
+    closed: int = 0
+    unmatched: int = 0
+    errors: int = 0
+    first_errors: list[dict[str, Any]] = field(default_factory=list)
+    report: str | None = None
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def error(self, report: ImportReport, row: int | None, column: str | None,
+              message: str) -> None:
+        self.errors += 1
+        report.error(row, column, message)
+        if len(self.first_errors) < FIRST_ERRORS:
+            self.first_errors.append({"row": row, "column": column, "message": message})
+
+    def not_ours(self, report: ImportReport, service_id: str) -> None:
+        self.unmatched += 1
+        report.unmatched(service_id)
 
 
-def _errors(errors: list[RowError]) -> list[dict[str, Any]]:
-    return [{"row": e.row_number, "column": e.column, "message": e.message} for e in errors]
+@dataclass(frozen=True)
+class Grades:
+    """A regulator's grades for one service as intake records them."""
+
+    regulator: Regulator
+    service_id: str
+    grades: dict[str, str]
+    graded_on: date
+    poor_performance: bool
+    min_grade: int | None = None
+    overall: str | None = None
+    published_min_grade: int | None = None
 
 
-def _inspection_record(
-    app: Intake, regulator: Regulator, service_id: str, grades: dict[str, str],
-    graded_on: date, poor_performance: bool, by: str, correlation_id: str,
-    min_grade: int | None = None, overall: str | None = None,
-) -> InspectionRecord | None:
-    """The grades of a service one of our contracts holds; None when no contract holds it."""
-    contract = app.contract_for_regulator_service(service_id)
-    if contract is None:
-        return None
+def care_inspectorate_grades(grades: CareInspectorateGrades) -> Grades:
+    return Grades(
+        Regulator.CARE_INSPECTORATE, grades.service_number,
+        {kq: str(grade) for kq, grade in grades.key_question_grades.items()}, grades.graded_on,
+        GradeThreeOrBelowIsPoorPerformance().is_broken(grades), min_grade=grades.min_grade,
+        published_min_grade=grades.published_min_grade,
+    )
+
+
+def cqc_grades(rating: CqcRating) -> Grades:
+    return Grades(
+        Regulator.CQC, rating.location_id, dict(rating.key_questions), rating.published_on,
+        RequiresImprovementOrInadequateIsPoorPerformance().is_broken(rating),
+        overall=rating.overall,
+    )
+
+
+def standing_of(app: Intake, regulator: Regulator, service_id: str) -> RegulatorStanding:
+    found = app.find(RegulatorStanding, RegulatorStanding.create_id(regulator.value, service_id))
+    return found or RegulatorStanding(regulator=regulator.value, service_id=service_id)
+
+
+def record_grades(app: Intake, contract: Contract, grades: Grades, by: str,
+                  correlation_id: str, registered_as: str | None = None) -> str:
+    """Records the grades for the contract's service: "recorded" (newest: risk reads them),
+    "older" (kept as history, told to no one) or "unchanged" (recorded before)."""
+    for _ in range(2):
+        record_id = InspectionRecord.create_id(grades.regulator.value, grades.service_id,
+                                               grades.graded_on)
+        if app.exists(record_id):
+            return "unchanged"
+        standing = standing_of(app, grades.regulator, grades.service_id)
+        if registered_as and standing.closed and standing.is_newer(grades.graded_on):
+            standing.reopen(registered_as)
+        current = standing.is_newer(grades.graded_on) and not standing.closed
+        record = _record(contract, grades, current, by, correlation_id)
+        if current:
+            standing.hold_grades(grades.graded_on)
+        try:
+            app.save(record, standing)
+        except IntegrityError:
+            continue  # another import recorded this service meanwhile: read it again
+        return "recorded" if current else "older"
+    return "unchanged"
+
+
+def _record(contract: Contract, grades: Grades, current: bool, by: str,
+            correlation_id: str) -> InspectionRecord:
     return InspectionRecord(
         provider_id=contract.provider_id, contract_reference=contract.reference,
-        regulator=regulator.value, regulator_service_id=service_id, grades=grades,
-        min_grade=min_grade, overall=overall, graded_on=graded_on,
-        poor_performance=poor_performance, recorded_by=by, correlation_id=correlation_id,
+        regulator=grades.regulator.value, regulator_service_id=grades.service_id,
+        grades=grades.grades, min_grade=grades.min_grade, overall=grades.overall,
+        graded_on=grades.graded_on, poor_performance=grades.poor_performance, recorded_by=by,
+        correlation_id=correlation_id, published_min_grade=grades.published_min_grade,
+        current=current,
     )
 
 
-def care_inspectorate_record(
-    app: Intake, grades: CareInspectorateGrades, by: str, correlation_id: str
-) -> InspectionRecord | None:
-    return _inspection_record(
-        app, Regulator.CARE_INSPECTORATE, grades.service_number,
-        {kq: str(grade) for kq, grade in grades.key_question_grades.items()},
-        grades.graded_on, GradeThreeOrBelowIsPoorPerformance().is_broken(grades), by,
-        correlation_id, min_grade=grades.min_grade,
-    )
+def close_service(app: Intake, contract: Contract, regulator: Regulator, service_id: str,
+                  status: str, correlation_id: str, closed_on: date | None = None,
+                  as_of: date | None = None) -> bool:
+    """Records that the regulator shows the contract's service as no longer registered; False
+    when that was recorded before or the contract has ended (no one buys it any more)."""
+    if contract.end_date is not None and contract.end_date < app.today():
+        return False
+    standing = standing_of(app, regulator, service_id)
+    # A later file repeating the closure changes only the date held (saved, told to no one).
+    closed = standing.close(status, contract.provider_id, contract.reference,
+                            contract.contract_manager, correlation_id, closed_on, as_of)
+    try:
+        app.save(standing)
+    except IntegrityError:
+        return False  # another import recorded the closure first
+    return closed
 
 
-def cqc_record(
-    app: Intake, rating: CqcRating, by: str, correlation_id: str
-) -> InspectionRecord | None:
-    return _inspection_record(
-        app, Regulator.CQC, rating.location_id, dict(rating.key_questions),
-        rating.published_on,
-        RequiresImprovementOrInadequateIsPoorPerformance().is_broken(rating), by,
-        correlation_id, overall=rating.overall,
-    )
+# The Care Inspectorate's datastore -------------------------------------------------------------
 
 
-def _record(
-    app: Intake, summary: ImportSummary, record: InspectionRecord | None, service_id: str
-) -> None:
-    if record is None:
-        summary.unmatched.append(service_id)
-    elif app.record_inspection(record):
-        summary.recorded += 1
-    else:
-        summary.unchanged += 1
-
-
-def import_care_inspectorate(app: Intake, text: str, by: str, correlation_id: str) -> ImportSummary:
-    """Records the grades of every service in the datastore file that one of our contracts holds."""
-    result = parse_datastore(text)
-    summary = ImportSummary(errors=_errors(result.errors))
-    for service in result.records:
-        if service.grades is not None:
-            record = care_inspectorate_record(app, service.grades, by, correlation_id)
-            _record(app, summary, record, service.service_number)
+def import_care_inspectorate(
+    app: Intake, binary: IO[bytes], by: str, correlation_id: str,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Records the grades and closures of every service in the datastore file that one of our
+    contracts holds, reading the file a row at a time."""
+    summary, report = ImportSummary(), ImportReport()
+    for item in read_datastore(binary):
+        summary.rows += 1
+        if isinstance(item, RowError):
+            if item.row_number == 1:
+                summary.rows -= 1  # the header: no row was read
+            summary.error(report, item.row_number, item.column, item.message)
+        else:
+            _datastore_service(app, summary, report, item, by, correlation_id)
+        if progress is not None:
+            progress(summary.rows)
+    summary.report = report.publish(app)
     return summary
+
+
+def _datastore_service(app: Intake, summary: ImportSummary, report: ImportReport,
+                       service: DatastoreService, by: str, correlation_id: str) -> None:
+    contract = app.contract_for_regulator_service(service.service_number)
+    if contract is None:
+        summary.not_ours(report, service.service_number)
+    elif service.closed:
+        as_of = service.grades.graded_on if service.grades else None
+        if close_service(app, contract, Regulator.CARE_INSPECTORATE, service.service_number,
+                         service.status, correlation_id, as_of=as_of):
+            summary.count("closed")
+    elif service.grades is not None:
+        grades = care_inspectorate_grades(service.grades)
+        summary.count(record_grades(app, contract, grades, by, correlation_id,
+                                    registered_as=service.status))
+
+
+# CQC ---------------------------------------------------------------------------------------------
 
 
 def sync_cqc(
     app: Intake, client: CqcClient, since: datetime, until: datetime, by: str, correlation_id: str
 ) -> ImportSummary:
-    """Asks CQC which locations changed and records the ratings of the ones we contract."""
-    summary = ImportSummary()
-    ours = {c.regulator_service_id for c in app.contracts() if c.regulator == Regulator.CQC}
+    """Asks CQC which locations changed and records the ratings and closures of ours."""
+    summary, report = ImportSummary(), ImportReport()
     for location_id in client.changed_locations(since, until):
-        if location_id not in ours:
+        summary.rows += 1
+        contract = app.contract_for_regulator_service(location_id)
+        if contract is None or contract.regulator != Regulator.CQC:
+            summary.not_ours(report, location_id)
             continue
-        try:
-            rating = client.rating(location_id)
-        except CqcLocationNotRated as error:
-            summary.errors.append({"row": None, "column": location_id, "message": str(error)})
-            continue
-        _record(app, summary, cqc_record(app, rating, by, correlation_id), location_id)
+        _cqc_location(app, summary, report, client.location(location_id), contract, by,
+                      correlation_id)
+    summary.report = report.publish(app)
     return summary
+
+
+def _cqc_location(app: Intake, summary: ImportSummary, report: ImportReport,
+                  location: CqcLocation, contract: Contract, by: str, correlation_id: str) -> None:
+    if location.deregistered:
+        if close_service(app, contract, Regulator.CQC, location.location_id,
+                         location.registration_status, correlation_id,
+                         location.deregistered_on, as_of=location.deregistered_on):
+            summary.count("closed")
+        return
+    try:
+        rating = location.rating()
+    except CqcLocationNotRated as not_rated:
+        summary.error(report, None, location.location_id, str(not_rated))
+        return
+    summary.count(record_grades(app, contract, cqc_grades(rating), by, correlation_id,
+                                registered_as=location.registration_status))
+
+
+# Call monitoring ------------------------------------------------------------------------------
 
 
 def import_visits(app: Intake, text: str, correlation_id: str) -> ImportSummary:
     """Turns call-monitoring visits into monthly figures per contract."""
     result = parse_visits(text)
-    summary = ImportSummary(errors=_errors(result.errors))
+    summary, report = ImportSummary(), ImportReport()
+    for error in result.errors:
+        summary.error(report, error.row_number, error.column, error.message)
     known = {c.reference: c for c in app.contracts()}
-    figures = []
-    for month in monthly_figures(result.records):
-        contract = known.get(month.contract_reference)
-        if contract is None:
-            summary.unmatched.append(month.contract_reference)
-            continue
-        figures.append(
-            VisitFigures(
-                provider_id=contract.provider_id,
-                contract_reference=contract.reference,
-                month=month.month,
-                planned=month.planned,
-                delivered=month.delivered,
-                missed=month.missed,
-                late=month.late,
-                short_notice_cancellations=month.short_notice_cancellations,
-                correlation_id=correlation_id,
-            )
-        )
+    figures = list(_visit_figures(result.records, known, summary, report, correlation_id))
     summary.recorded = app.record_visit_figures(figures)
     summary.unchanged = len(figures) - summary.recorded
+    summary.report = report.publish(app)
     return summary
+
+
+def _visit_figures(visits: list[Any], known: dict[str, Contract], summary: ImportSummary,
+                   report: ImportReport, correlation_id: str) -> Iterator[VisitFigures]:
+    for month in monthly_figures(visits):
+        contract = known.get(month.contract_reference)
+        if contract is None:
+            summary.not_ours(report, month.contract_reference)
+            continue
+        yield VisitFigures(
+            provider_id=contract.provider_id, contract_reference=contract.reference,
+            month=month.month, planned=month.planned, delivered=month.delivered,
+            missed=month.missed, late=month.late,
+            short_notice_cancellations=month.short_notice_cancellations,
+            correlation_id=correlation_id,
+        )

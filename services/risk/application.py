@@ -13,7 +13,12 @@ from services.risk.adapters.configuration_file import load_configuration
 from services.risk.domain.configuration import RiskConfiguration
 from services.risk.domain.readings import ReturnFacts
 from services.risk.domain.risk_profile import RiskProfile
-from services.risk.domain.rules import InspectionFindings, ReportedConcern, VisitMonth
+from services.risk.domain.rules import (
+    InspectionFindings,
+    ReportedConcern,
+    ServiceClosure,
+    VisitMonth,
+)
 from shared.contracts import intake, risk
 from shared.contracts.envelope import Envelope, IntegrationEvent
 from shared.domain import stable_id
@@ -174,6 +179,16 @@ class RiskAssessment(ServiceApplication):
         )
         regulator = "Care Inspectorate" if event.regulator == "care-inspectorate" else "CQC"
         self._assess(event.provider_id, findings, regulator, processing)
+
+    @policy.register
+    def _(self, event: intake.RegulatedServiceClosed, processing: Processing) -> None:
+        closure = ServiceClosure(
+            event_id=_envelope(processing).id, regulator=event.regulator,
+            service_id=event.regulator_service_id, contract_reference=event.contract_reference,
+            status=event.status, closed_on=event.closed_on,
+        )
+        regulator = "Care Inspectorate" if event.regulator == "care-inspectorate" else "CQC"
+        self._assess(event.provider_id, closure, regulator, processing)
 
     @policy.register
     def _(self, event: intake.ConcernReported, processing: Processing) -> None:

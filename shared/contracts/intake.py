@@ -19,6 +19,7 @@ RETURN_OVERDUE = "evt.intake.*.*.ReturnOverdue"
 INSPECTION_GRADE_RECORDED = "evt.intake.*.*.InspectionGradeRecorded"
 CONCERN_REPORTED = "evt.intake.*.*.ConcernReported"
 VISIT_FIGURES_RECORDED = "evt.intake.*.*.VisitFiguresRecorded"
+REGULATED_SERVICE_CLOSED = "evt.intake.*.*.RegulatedServiceClosed"
 
 
 class Rating(StrEnum):
@@ -155,6 +156,9 @@ class InspectionGradeRecorded(IntegrationEvent):
     overall: str | None = None
     graded_on: date
     poor_performance: bool
+    # The datastore's own MinGrade when it differs from the lowest grade (it left KQ_COVID19
+    # out); min_grade is always the lowest of every key question. Optional: added in issue 21.
+    published_min_grade: int | None = None
 
 
 class ConcernSource(StrEnum):
@@ -199,3 +203,19 @@ class VisitFiguresRecorded(IntegrationEvent):
     missed: int
     late: int
     short_notice_cancellations: int
+
+
+@contract
+class RegulatedServiceClosed(IntegrationEvent):
+    """The regulator shows a service one of our contracts buys as no longer registered
+    (Care Inspectorate: Inactive or cancelled; CQC: Deregistered)."""
+
+    event_type = "RegulatedServiceClosed"
+    source_service = "intake"
+
+    contract_reference: str
+    regulator: str
+    regulator_service_id: str
+    status: str
+    contract_manager: str
+    closed_on: date | None = None

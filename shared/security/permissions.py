@@ -85,6 +85,7 @@ INTAKE = {
     ("POST", "/intake/contracts/{reference}/inspections/cqc"): rule(SETUP),
     ("POST", "/intake/imports/care-inspectorate"): rule(SETUP),
     ("POST", "/intake/imports/call-monitoring"): rule(SETUP),
+    ("GET", "/intake/imports/reports/{sha256}"): rule(SETUP),
     ("POST", "/intake/regulators/cqc/sync"): rule(SETUP),
     # Anyone on the council's side may report a concern; a provider may notify its own (§6).
     ("POST", "/intake/providers/{provider_id}/concerns"): rule(COUNCIL - {R.AUDITOR}, own=True),

@@ -415,8 +415,9 @@ def request_for(route: str, variant: str, body: dict[str, Any],
                 "data": {k: v for k, v in filled.items() if isinstance(v, str)}}
     fields = {k: v for k, v in filled.items() if isinstance(v, str)}
     if route.endswith("/imports/care-inspectorate") and variant == "multipart":
-        return {"files": {"file": ("datastore.csv", (FIXTURES / "care_inspectorate_datastore.csv")
-                                   .read_bytes(), "text/csv")}, "data": fields}
+        datastore = FIXTURES / "care_inspectorate" / "datastore_2025-12-31.csv"
+        return {"files": {"file": ("datastore.csv", datastore.read_bytes(), "text/csv")},
+                "data": fields}
     if route.endswith("/imports/call-monitoring") and variant == "multipart":
         return {"files": {"file": ("visits.csv", (FIXTURES / "call_monitoring.csv").read_bytes(),
                                    "text/csv")}, "data": fields}

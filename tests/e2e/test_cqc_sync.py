@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tests.integration.test_regulator_adapters import KEY, cqc_server  # noqa: F401 - fixture
-from tests.support import contract_award, running, serving
+from tests.support import contract_award, eventually, running, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +30,8 @@ async def test_a_cqc_sync_records_the_ratings_of_our_locations_once(settings, cq
         first = (await http.post("/intake/regulators/cqc/sync", json=body)).json()
         # 1-101 and 1-102 are ours and rated; 1-103 is ours but not rated; 1-104/5 not ours.
         assert first["recorded"] == 2 and first["unchanged"] == 0
-        assert [e["column"] for e in first["errors"]] == ["1-103"]
+        assert (first["errors"], first["unmatched"]) == (1, 2)
+        assert [e["column"] for e in first["first_errors"]] == ["1-103"]
         again = (await http.post("/intake/regulators/cqc/sync", json=body)).json()
         assert (again["recorded"], again["unchanged"]) == (0, 2)
 
@@ -50,3 +51,36 @@ async def test_a_cqc_sync_without_a_key_is_refused_clearly(settings):
             "since": "2025-04-01T00:00:00Z"})
         assert answer.status_code == 409
         assert "ASSURE_CQC_API_KEY" in answer.json()["detail"]
+
+
+async def test_a_deregistered_cqc_location_we_contract_raises_its_own_concern(settings, cqc_server):  # noqa: F811
+    # Real answers: Lucerne House (rated Outstanding) and Allied Healthcare Bournemouth
+    # (Deregistered on 28 November 2016, "No published rating"): tests/fixtures/cqc/README.md.
+    base_url, state = cqc_server
+    state.reset()
+    state.changes = ["1-125856395", "1-134558905"]
+    configured = settings.model_copy(update={"cqc_api_url": base_url, "cqc_api_key": KEY})
+    async with (
+        running(configured) as system,
+        serving(system) as url,
+        httpx.AsyncClient(base_url=url, timeout=30) as http,
+    ):
+        await http.post("/intake/providers", json={"provider_id": "allied", "name": "Allied"})
+        for reference, location in (("AL-1", "1-125856395"), ("AL-2", "1-134558905")):
+            awarded = await http.post("/intake/providers/allied/contracts", json=contract_award(
+                reference, regulator="cqc", regulator_service_id=location))
+            assert awarded.status_code == 201
+
+        body = {"since": "2025-04-01T00:00:00Z", "until": "2025-04-08T00:00:00Z"}
+        first = (await http.post("/intake/regulators/cqc/sync", json=body)).json()
+        again = (await http.post("/intake/regulators/cqc/sync", json=body)).json()
+
+        async def concerns():
+            log = (await http.get("/risk/providers/allied/log")).json()
+            return [e for e in log if e["kind"] == "concern"] or None
+
+        [closure] = await eventually(concerns, what="the closure concern")
+        assert "no longer registered" in closure["summary"]
+        assert "28 November 2016" in closure["summary"]
+        assert (first["recorded"], first["closed"], first["errors"]) == (1, 1, 0)
+        assert (again["unchanged"], again["closed"]) == (1, 0)

@@ -438,11 +438,14 @@ async def test_the_return_log_downloads_as_csv_and_xlsx_with_uk_dates(settings):
 # What the regulator and call monitoring already hold -----------------------------------------
 
 
+DATASTORE = FIXTURES / "care_inspectorate" / "datastore_2025-12-31.csv"  # real rows, see README
+
+
 async def test_the_care_inspectorate_datastore_is_imported_for_our_services_once(settings):
-    datastore = (FIXTURES / "care_inspectorate_datastore.csv").read_bytes()
+    datastore = DATASTORE.read_bytes()
     async with intake_api(settings) as (system, http):
-        await awarded(http, "GLENVIEW-1", regulator_service_id="CS2003000101")
-        await awarded(http, "HILLCREST-1", regulator_service_id="CS2012000303")
+        await awarded(http, "BALMEDIE-1", regulator_service_id="CS2003000265")
+        await awarded(http, "GAINHILL-1", regulator_service_id="CS2018367595")
 
         first = await http.post("/intake/imports/care-inspectorate",
                                 files=upload("MDSF_data.csv", datastore, "text/csv"))
@@ -451,24 +454,61 @@ async def test_the_care_inspectorate_datastore_is_imported_for_our_services_once
 
         assert first.status_code == 200, first.text
         summary = first.json()
-        assert (summary["recorded"], summary["unchanged"]) == (2, 0)
-        assert summary["unmatched"] == [
-            "CS2010000202", "CS2005000505", "CS2009000707", "CS2016001010"]
-        assert [(e["row"], e["column"]) for e in summary["errors"]] == [
-            (7, "KQ_Leadership"), (9, "Council_Area_Name"), (10, "Publication_of_Latest_Grading")]
+        assert {k: summary[k] for k in ("rows", "recorded", "unchanged", "older", "closed",
+                                        "unmatched", "errors")} == {
+            "rows": 7, "recorded": 2, "unchanged": 0, "older": 0, "closed": 0, "unmatched": 5,
+            "errors": 0}
+        # The counts come with the full list to download, not ids in the answer.
+        listed = await http.get(summary["report"])
+        assert listed.status_code == 200 and listed.headers["content-type"].startswith("text/csv")
+        assert sorted(row["id_or_column"] for row in csv.DictReader(io.StringIO(listed.text))) == [
+            "CS2003000164", "CS2003000242", "CS2003000250", "CS2004056798", "CS2016351092"]
         assert (again.json()["recorded"], again.json()["unchanged"]) == (0, 2)
         grades = {e["data"]["contract_reference"]: e["data"] for e in await history(http)
                   if e["aggregate"] == "InspectionRecord"}
-        # Hillcrest's lowest grade is 2: grade 3 or below is a poor-performance trigger (000).
+        # Balmedie House's lowest grade is 2: grade 3 or below is a poor-performance trigger (000).
         assert {ref: g["poor_performance"] for ref, g in grades.items()} == {
-            "GLENVIEW-1": False, "HILLCREST-1": True}
-        assert grades["HILLCREST-1"]["grades"] == {
-            "support_wellbeing": "2", "care_and_support_planning": "2", "setting": "3",
-            "staff_team": "3", "leadership": "2"}
-        assert grades["HILLCREST-1"]["graded_on"] == "2025-01-21"  # written 21-Jan-25
+            "BALMEDIE-1": True, "GAINHILL-1": False}
+        assert grades["BALMEDIE-1"]["grades"] == {
+            "support_wellbeing": "3", "care_and_support_planning": "3", "setting": "3",
+            "staff_team": "2", "leadership": "2"}
+        assert grades["BALMEDIE-1"]["graded_on"] == "2025-12-05"
         assert await eventually(
             lambda: _equal(intake_events(system, settings, "InspectionGradeRecorded"), 2),
             what="two InspectionGradeRecorded on the INTAKE stream")
+
+
+def monthly_file_of(size: int) -> bytes:
+    """A datastore the size of a real month (December 2025: 11.8 MB) made of real rows."""
+    header, *rows = DATASTORE.read_bytes().splitlines(keepends=True)
+    body = b"".join(rows)
+    return header + body * (size // len(body) + 1)
+
+
+async def test_a_real_sized_monthly_file_imports_in_one_request(settings):
+    content = monthly_file_of(12 * 1024 * 1024)
+    async with intake_api(settings) as (_, http):
+        await awarded(http, "BALMEDIE-1", regulator_service_id="CS2003000265")
+
+        answer = await http.post("/intake/imports/care-inspectorate", timeout=300,
+                                 files=upload("MDSF_data_31 December 2025.csv", content,
+                                              "text/csv"))
+
+        assert answer.status_code == 200, answer.text[:300]
+        summary = answer.json()
+        assert summary["rows"] == content.count(b"\n") - 1
+        assert (summary["recorded"], summary["errors"]) == (1, 0)
+
+
+async def test_a_file_over_the_documented_limit_is_refused_in_json_naming_it(settings):
+    async with intake_api(settings) as (_, http):
+        answer = await http.post("/intake/imports/care-inspectorate", timeout=300,
+                                 files=upload("too-big.csv", monthly_file_of(21 * 1024 * 1024),
+                                              "text/csv"))
+
+        assert answer.status_code == 413
+        assert answer.headers["content-type"] == "application/json"
+        assert "20 MB" in answer.json()["detail"]
 
 
 async def test_call_monitoring_visits_are_imported_as_monthly_figures_once(settings):
@@ -483,8 +523,8 @@ async def test_call_monitoring_visits_are_imported_as_monthly_figures_once(setti
                                 files=upload("visits.csv", visits, "text/csv"))
 
         assert first.status_code == 200, first.text
-        assert (first.json()["recorded"], first.json()["unmatched"]) == (4, [])
-        assert [e["row"] for e in first.json()["errors"]] == [20, 21, 22, 23]
+        assert (first.json()["recorded"], first.json()["unmatched"]) == (4, 0)
+        assert [e["row"] for e in first.json()["first_errors"]] == [20, 21, 22, 23]
         assert (again.json()["recorded"], again.json()["unchanged"]) == (0, 4)
         figures = {(e["data"]["contract_reference"], e["data"]["month"]): e["data"]
                    for e in await history(http) if e["aggregate"] == "VisitFigures"}

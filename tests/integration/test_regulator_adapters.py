@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import socket
 import threading
 import time
+import tracemalloc
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -31,6 +33,7 @@ from services.intake.adapters.care_inspectorate import (
     RowError,
     import_datastore,
     parse_datastore,
+    read_datastore,
 )
 from services.intake.adapters.cqc import CqcApiError, CqcClient, CqcLocationNotRated
 from services.intake.domain.inspection import (
@@ -42,7 +45,7 @@ from services.intake.domain.inspection import (
 pytestmark = pytest.mark.integration
 
 KEY = "test-subscription-key"
-DATASTORE = Path(__file__).resolve().parents[1] / "fixtures" / "care_inspectorate_datastore.csv"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SINCE = datetime(2025, 4, 1, tzinfo=UTC)
 UNTIL = datetime(2025, 4, 8, 6, 30, tzinfo=UTC)
 
@@ -50,32 +53,28 @@ UNTIL = datetime(2025, 4, 8, 6, 30, tzinfo=UTC)
 # --- a local server speaking the CQC public API ---
 
 
+def real_location(name: str) -> dict[str, Any]:
+    """A real answer of `GET /locations/{locationId}` (tests/fixtures/cqc/README.md)."""
+    return json.loads((FIXTURES / "cqc" / name).read_text())
+
+
+RATED = "location_1-125856395_rated.json"
+DEREGISTERED = "location_1-134558905_deregistered.json"
+
+
 def location(location_id: str, overall: str | None, **key_questions: str) -> dict[str, Any]:
-    """A location as `GET /locations/{locationId}` returns it (fields the API publishes)."""
-    body: dict[str, Any] = {
-        "locationId": location_id,
-        "providerId": "1-900",
-        "name": f"Location {location_id}",
-        "registrationStatus": "Registered",
-        "lastInspection": {"date": "2025-01-20"},
-        "lastReport": {"publicationDate": "2025-02-28"},
-        "currentRatings": {},
-    }
-    if overall is not None:
-        body["currentRatings"] = {
-            "reportDate": "2025-02-28",
-            "overall": {
-                "rating": overall,
-                "reportDate": "2025-02-28",
-                "reportLinkId": f"report-{location_id}",
-                "useOfResources": {},
-                "keyQuestionRatings": [
-                    {"name": name, "rating": rating, "reportDate": "2025-02-28",
-                     "reportLinkId": f"report-{location_id}"}
-                    for name, rating in key_questions.items()
-                ],
-            },
-        }
+    """The real Lucerne House answer with another id and other ratings; with no overall
+    rating, without `currentRatings` (never inspected)."""
+    body = real_location(RATED)
+    body["locationId"] = location_id
+    ratings = body["currentRatings"]["overall"]
+    if overall is None:
+        del body["currentRatings"]
+        return body
+    ratings["rating"] = overall
+    ratings["keyQuestionRatings"] = [
+        {**ratings["keyQuestionRatings"][0], "name": name, "rating": rating}
+        for name, rating in key_questions.items()]
     return body
 
 
@@ -85,6 +84,8 @@ LOCATIONS = {
     "1-102": location("1-102", "Good", Safe="Good", Effective="Good", Caring="Outstanding",
                       Responsive="Good", **{"Well-led": "Insufficient evidence to rate"}),
     "1-103": location("1-103", None),
+    "1-125856395": real_location(RATED),
+    "1-134558905": real_location(DEREGISTERED),
 }
 # Five changes, one of them reported twice, as the feed can when a location changes twice.
 CHANGES = ["1-101", "1-102", "1-103", "1-104", "1-101", "1-105"]
@@ -97,10 +98,12 @@ class FakeCqc:
     seen: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     # path -> [(status, Retry-After)] answered before the real answer, one per request
     trouble: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
+    changes: list[str] = field(default_factory=lambda: list(CHANGES))
 
     def reset(self) -> None:
         self.seen.clear()
         self.trouble.clear()
+        self.changes = list(CHANGES)
 
 
 def cqc_app(state: FakeCqc) -> FastAPI:
@@ -128,10 +131,11 @@ def cqc_app(state: FakeCqc) -> FastAPI:
     def changes(
         startTimestamp: str, endTimestamp: str, page: int = 1, perPage: int = 1000
     ) -> dict[str, Any]:
-        pages = max(1, -(-len(CHANGES) // perPage))
+        changes = state.changes
+        pages = max(1, -(-len(changes) // perPage))
         return {
-            "total": len(CHANGES), "page": page, "perPage": perPage, "totalPages": pages,
-            "changes": CHANGES[(page - 1) * perPage: page * perPage],
+            "total": len(changes), "page": page, "perPage": perPage, "totalPages": pages,
+            "changes": changes[(page - 1) * perPage: page * perPage],
         }
 
     @app.get("/public/v1/locations/{location_id}")
@@ -216,7 +220,7 @@ def test_a_location_rated_requires_improvement_is_poor_performance(cqc):
         "1-101", "requires improvement",
         {"safe": "inadequate", "effective": "good", "caring": "good",
          "responsive": "requires improvement", "well-led": "good"},
-        date(2025, 2, 28),
+        date(2019, 10, 31),  # the report date of the real answer the location is made from
     )
     assert RequiresImprovementOrInadequateIsPoorPerformance().is_broken(rating)
 
@@ -235,6 +239,32 @@ def test_a_location_with_no_rating_yet_says_so(cqc):
 
     with pytest.raises(CqcLocationNotRated, match="1-103"):
         client.rating("1-103")
+
+
+def test_a_real_rated_location_is_read_with_every_key_question(cqc):
+    client, _ = cqc
+
+    lucerne = client.location("1-125856395")
+
+    assert not lucerne.deregistered
+    assert lucerne.rating() == CqcRating(
+        "1-125856395", "outstanding",
+        {"safe": "good", "well-led": "outstanding", "caring": "outstanding",
+         "responsive": "outstanding", "effective": "outstanding"},
+        date(2019, 10, 31),
+    )
+
+
+def test_a_deregistered_location_is_a_closure_and_has_no_published_rating(cqc):
+    # The real answer for a location CQC deregistered on 28 November 2016.
+    client, _ = cqc
+
+    allied = client.location("1-134558905")
+
+    assert allied.deregistered
+    assert allied.deregistered_on == date(2016, 11, 28)
+    with pytest.raises(CqcLocationNotRated, match="1-134558905"):
+        allied.rating()
 
 
 def test_an_unknown_location_is_a_clear_error_with_its_status(cqc):
@@ -316,79 +346,146 @@ def test_an_unreachable_api_is_a_clear_error():
     assert failed.value.status is None
 
 
-# --- Care Inspectorate datastore CSV ---
+# --- Care Inspectorate datastore CSV (real rows: tests/fixtures/care_inspectorate/README.md) ---
 
 
 def by_number(services: list[DatastoreService]) -> dict[str, DatastoreService]:
     return {service.service_number: service for service in services}
 
 
-def test_the_datastore_is_imported_and_each_bad_row_is_reported_with_row_and_column():
-    result = import_datastore(DATASTORE)
+def real(month: str) -> Path:
+    return FIXTURES / "care_inspectorate" / f"datastore_{month}.csv"
 
-    assert [s.service_number for s in result.records] == [
-        "CS2003000101", "CS2010000202", "CS2012000303", "CS2024000404", "CS2005000505",
-        "CS2009000707", "CS2016001010",
-    ]
+
+def real_rows(month: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(real(month).read_text(encoding="utf-8"), newline="")))
+
+
+def as_csv(rows: list[list[str]], line_end: str = "\n") -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator=line_end).writerows(rows)
+    return out.getvalue()
+
+
+def test_every_months_file_is_read_whatever_its_columns():
+    # 86 columns in 2016, 146 in 2021, 115 in 2023, 117 in December 2025.
+    widths = {month: len(real_rows(month)[0])
+              for month in ("2016-03-31", "2021-03-22", "2023-03-31", "2025-12-31")}
+    results = {month: import_datastore(real(month)) for month in widths}
+
+    assert widths == {"2016-03-31": 86, "2021-03-22": 146, "2023-03-31": 115, "2025-12-31": 117}
+    assert all(result.errors == [] for result in results.values())
+    assert [len(result.records) for result in results.values()] == [3, 3, 2, 7]
+
+
+def test_a_grade_in_a_key_question_mingrade_leaves_out_is_the_lowest_grade():
+    # March 2021: Clashfarquhar House, MinGrade 4, but KQ_COVID19 2 (issue 21, defect 3).
+    clashfarquhar = by_number(import_datastore(real("2021-03-22")).records)["CS2003000266"]
+
+    assert clashfarquhar.grades is not None
+    assert clashfarquhar.grades.key_question_grades == {
+        "support_wellbeing": 5, "care_and_support_planning": 4, "covid19": 2}
+    assert (clashfarquhar.grades.min_grade, clashfarquhar.grades.published_min_grade) == (2, 4)
+    assert GradeThreeOrBelowIsPoorPerformance().is_broken(clashfarquhar.grades)
+
+
+def test_the_change_columns_beside_the_grades_are_not_grades():
+    balmedie = by_number(import_datastore(real("2025-12-31")).records)["CS2003000265"]
+
+    assert balmedie.grades is not None
+    assert set(balmedie.grades.key_question_grades) == {
+        "support_wellbeing", "care_and_support_planning", "setting", "staff_team", "leadership"}
+
+
+def test_the_2016_file_is_read_by_its_own_column_names():
+    # CaseNumber, Service_Provider, the quality themes, and no Publication_of_Latest_Grading: the
+    # grades date from the last inspection.
+    banchory = by_number(import_datastore(real("2016-03-31")).records)["CS2003000297"]
+
+    assert banchory.provider_name
+    assert banchory.grades is not None
+    assert banchory.grades.graded_on == date(2016, 2, 19)
+    assert banchory.grades.key_question_grades["quality_of_care_and_support"] == 2
+    assert banchory.grades.min_grade == 2
+
+
+def test_a_service_the_care_inspectorate_shows_inactive_is_a_closure():
+    services = by_number(import_datastore(real("2025-12-31")).records)
+
+    assert services["CS2003000164"].status == "Inactive" and services["CS2003000164"].closed
+    assert not services["CS2003000265"].closed
+
+
+def test_a_service_not_yet_graded_is_imported_without_grades():
+    services = by_number(import_datastore(real("2025-12-31")).records)
+
+    assert services["CS2016351092"].grades is None
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig", "utf-8"])
+def test_the_real_encodings_line_ends_and_trailing_rows_are_read(tmp_path: Path, encoding: str):
+    rows = real_rows("2025-12-31")
+    # CRLF; blank header cells at the end, which the rows do not fill; and the blank rows Excel
+    # leaves at the end of a file.
+    widened = [rows[0] + ["", " "]] + rows[1:] + [[""] * 119, [""] * 119]
+    file = tmp_path / "MDSF_data_31 December 2025.csv"
+    file.write_bytes(as_csv(widened, "\r\n").encode(encoding))
+
+    result = import_datastore(file)
+
+    assert result.errors == []
+    assert by_number(result.records)["CS2004056798"].service_name == (
+        "Eildon Housing \u2013 Learning Disability Service")
+    assert [s.service_number for s in result.records] == [row[0] for row in rows[1:]]
+
+
+def test_an_excel_serial_date_and_excels_day_zero_are_read():
+    # Excel writes a date cell it saved as a number (45996 is 5 December 2025) and an empty one
+    # as 00/01/1900. No published file with these was found: they are written into a real row.
+    rows = real_rows("2025-12-31")
+    published = rows[0].index("Publication_of_Latest_Grading")
+    inspected = rows[0].index("Last_inspection_Date")
+    serial, day_zero = list(rows[1]), list(rows[2])
+    serial[published] = "45996"
+    day_zero[published] = "00/01/1900"
+
+    result = parse_datastore(as_csv([rows[0], serial, day_zero]))
+
+    assert result.errors == []
+    balmedie, victoria = result.records
+    assert balmedie.grades is not None and balmedie.grades.graded_on == date(2025, 12, 5)
+    # Day zero is no date: the grades date from the inspection, as when the cell is blank.
+    assert victoria.grades is not None
+    assert victoria.grades.graded_on == date.fromisoformat(
+        "-".join(reversed(day_zero[inspected].split("/"))))
+
+
+def test_each_bad_row_is_reported_with_row_and_column_and_the_rest_are_read():
+    rows = real_rows("2025-12-31")
+    leadership = rows[0].index("KQ_Leadership")
+    published = rows[0].index("Publication_of_Latest_Grading")
+    bad_grade, short, bad_date = list(rows[1]), rows[2][:12], list(rows[4])
+    bad_grade[leadership] = "7"
+    bad_date[published] = "31/02/2025"
+
+    result = parse_datastore(as_csv([rows[0], bad_grade, short, rows[3], bad_date]))
+
+    assert [s.service_number for s in result.records] == ["CS2003000164"]
     assert result.errors == [
-        RowError(7, "KQ_Leadership", "KQ_Leadership '7' is not a grade from 1 to 6"),
-        RowError(9, "Council_Area_Name", "the row has 12 fields; the header has 27"),
-        RowError(10, "Publication_of_Latest_Grading",
+        RowError(2, "KQ_Leadership", "KQ_Leadership '7' is not a grade from 1 to 6"),
+        RowError(3, rows[0][12], "the row has 12 fields; the header has 117"),
+        RowError(5, "Publication_of_Latest_Grading",
                  "Publication_of_Latest_Grading '31/02/2025' is not a date like 15/04/2025"),
     ]
 
 
-def test_a_service_graded_3_in_the_datastore_is_poor_performance():
-    # 000: "Care Inspectorate grades fall to 3 or below".
-    services = by_number(import_datastore(DATASTORE).records)
-    riverside = services["CS2010000202"]
-    rule = GradeThreeOrBelowIsPoorPerformance()
-
-    assert riverside.service_name == "Riverside Care at Home, Dundee"
-    assert riverside.provider_name == "Riverside Support Services Ltd"
-    assert riverside.grades is not None
-    assert riverside.grades.min_grade == 3
-    assert riverside.grades.graded_on == date(2024, 12, 2)
-    # Care at home has no setting to grade: KQ_Setting is blank, so not graded.
-    assert riverside.grades.key_question_grades == {
-        "support_wellbeing": 3, "care_and_support_planning": 4, "staff_team": 3, "leadership": 3}
-    assert rule.is_broken(riverside.grades)
-    assert not rule.is_broken(services["CS2003000101"].grades)
-    broken = sorted(n for n, s in services.items() if s.grades and rule.is_broken(s.grades))
-    assert broken == ["CS2010000202", "CS2012000303", "CS2016001010"]
-
-
-def test_a_service_not_yet_graded_is_imported_without_grades():
-    services = by_number(import_datastore(DATASTORE).records)
-
-    assert services["CS2024000404"].grades is None
-
-
-def test_a_grade_written_as_text_means_not_graded():
-    loch_view = by_number(import_datastore(DATASTORE).records)["CS2009000707"]
-
-    assert loch_view.grades is not None
-    assert "setting" not in loch_view.grades.key_question_grades
-
-
-def test_the_datastore_dates_written_as_15_jan_25_are_read():
-    hillcrest = by_number(import_datastore(DATASTORE).records)["CS2012000303"]
-
-    assert hillcrest.grades is not None
-    assert hillcrest.grades.graded_on == date(2025, 1, 21)
-
-
 def test_datastore_columns_are_found_by_name_whatever_their_order():
-    rows = list(csv.reader(io.StringIO(DATASTORE.read_text(encoding="utf-8"))))
-    complete = [row for row in rows if len(row) == len(rows[0])]
-    reordered = io.StringIO()
-    writer = csv.writer(reordered)
-    for row in complete:
-        writer.writerow(["extra column", *reversed(row)])
+    rows = real_rows("2021-03-22")
+    reordered = [["extra column", *reversed(row)] for row in rows]
 
-    result = parse_datastore(reordered.getvalue())
+    result = parse_datastore(as_csv(reordered))
 
-    assert result.records == import_datastore(DATASTORE).records
+    assert result.records == import_datastore(real("2021-03-22")).records
 
 
 def test_a_datastore_without_a_grade_column_is_reported_on_the_header_row():
@@ -399,32 +496,37 @@ def test_a_datastore_without_a_grade_column_is_reported_on_the_header_row():
     assert result.errors == [RowError(1, "MinGrade", "the header has no MinGrade column")]
 
 
-def test_an_older_windows_encoded_datastore_with_service_provider_spelt_differently_is_read(
-    tmp_path: Path,
-):
-    older = tmp_path / "MDSF_data_31 March 2023.csv"
-    older.write_bytes(
-        "CSNumber,ServiceName,Service_Provider,MinGrade,Publication_of_Latest_Grading,KQ_Setting\r\n"
-        "CS2001000001,Taigh Ceòl,Ceòl Care,4,03/03/2023,4\r\n".encode("cp1252")
-    )
-
-    [service] = import_datastore(older).records
-
-    assert service.service_name == "Taigh Ceòl"
-    assert service.provider_name == "Ceòl Care"
-    assert service.grades is not None
-    assert service.grades.key_question_grades == {"setting": 4}
-
-
-def test_a_minimum_grade_above_a_key_question_grade_is_reported_against_mingrade():
+def test_a_mingrade_above_a_key_question_grade_is_kept_beside_the_lowest():
+    # Real files do this (MinGrade left KQ_COVID19 out); it used to be refused as an error.
     result = parse_datastore(
         "CSNumber,ServiceName,ServiceProvider,MinGrade,Publication_of_Latest_Grading,KQ_Setting\n"
         "CS1,A service,A provider,5,01/04/2025,3\n"
         "CS2,B service,B provider,,01/04/2025,4\n"
     )
 
-    assert [s.service_number for s in result.records] == ["CS2"]
-    assert result.records[0].grades is not None
-    assert result.records[0].grades.min_grade == 4  # a blank MinGrade is the lowest KQ grade
-    assert result.errors == [
-        RowError(2, "MinGrade", "the minimum grade 5 is above the key question grade 3")]
+    assert result.errors == []
+    first, second = result.records
+    assert first.grades is not None and second.grades is not None
+    assert (first.grades.min_grade, first.grades.published_min_grade) == (3, 5)
+    assert (second.grades.min_grade, second.grades.published_min_grade) == (4, None)
+
+
+def test_a_monthly_file_is_read_with_memory_flat_in_its_size(tmp_path: Path):
+    # December 2025's file is 11.8 MB; reading one that size row by row must not hold it.
+    rows = real_rows("2025-12-31")
+    body = as_csv(rows[1:]).encode("utf-8")
+    big = tmp_path / "big.csv"
+    with big.open("wb") as out:
+        out.write(as_csv(rows[:1]).encode("utf-8"))
+        while out.tell() < 12 * 1024 * 1024:
+            out.write(body)
+    tracemalloc.start()
+    try:
+        with big.open("rb") as binary:
+            count = sum(1 for _ in read_datastore(binary))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert count > 1500
+    assert peak < 2 * 1024 * 1024, f"reading took {peak:,} bytes at its peak"

@@ -30,6 +30,7 @@ from services.risk.domain.rules import (
     IncidentsUpOnThePreviousReturnRaiseAConcern,
     InspectionFindings,
     MissedVisitsAboveLimitRaiseAConcern,
+    NoLongerRegisteredRaisesAConcern,
     OverdueHistory,
     OverdueReturn,
     PunctualityBelowTargetRaisesAConcern,
@@ -45,6 +46,7 @@ from services.risk.domain.rules import (
     ScoreHistory,
     SeriousIncidentsRaiseAConcern,
     ServiceBreakdownRaisesAConcern,
+    ServiceClosure,
     ShortNoticeCancellationsAboveLimitRaiseAConcern,
     SignificantRiskBandRaisesAConcern,
     Trigger,
@@ -762,6 +764,8 @@ SCENARIOS: dict[str, Scenario] = {
         GradeThreeOrBelowRaisesAConcern(), care_inspectorate(3, f"{p}-evt", setting="3")),
     "cqc-requires-improvement-or-inadequate": lambda p: (
         RequiresImprovementOrInadequateRaisesAConcern(), cqc("inadequate", f"{p}-evt")),
+    "regulator-no-longer-registered": lambda p: (
+        NoLongerRegisteredRaisesAConcern(), closure(f"{p}-evt")),
     "missed-visits": lambda p: (
         MissedVisitsAboveLimitRaiseAConcern(), visit_month(missed=20, event_id=f"{p}-evt")),
     "poor-punctuality": lambda p: (
@@ -797,6 +801,31 @@ SCENARIOS: dict[str, Scenario] = {
     "reported-concern": lambda p: (
         ReportedConcernRaisesAConcern(), report(source="complaint", report_id=f"{p}-rep")),
 }
+
+
+def closure(event_id: str = "evt-closed", regulator: str = "care-inspectorate",
+            closed_on: date | None = None) -> ServiceClosure:
+    return ServiceClosure(event_id, regulator, "CS2003000164", "RUTHRIESTON-1", "Inactive",
+                          closed_on)
+
+
+def test_a_contracted_service_no_longer_registered_raises_a_serious_concern():
+    # Issue 21: "the regulator shows this service as no longer registered".
+    trigger = NoLongerRegisteredRaisesAConcern().check(closure())
+
+    assert trigger is not None
+    assert (trigger.severity, trigger.safety_at_risk, trigger.evidence) == (
+        Severity.SERIOUS, False, ("evt-closed",))
+    assert trigger.summary == (
+        "The regulator shows this service as no longer registered: the Care Inspectorate lists "
+        "CS2003000164 (contract RUTHRIESTON-1) as inactive.")
+
+
+def test_a_cqc_deregistration_says_since_when():
+    trigger = NoLongerRegisteredRaisesAConcern().check(
+        closure(regulator="cqc", closed_on=date(2016, 11, 28)))
+
+    assert trigger is not None and trigger.summary.endswith("as inactive since 28 November 2016.")
 
 
 def test_every_default_rule_has_a_firing_scenario_here():
@@ -873,8 +902,9 @@ def test_a_trigger_rests_on_evidence_and_cannot_be_changed():
 def test_the_registry_holds_every_trigger_of_section_six_once():
     names = [rule.name for rule in DEFAULT_RULES]
 
-    # The sixteen triggers of 000 and the two readings of a return's own analysis.
-    assert len(names) == len(set(names)) == 18
+    # The sixteen triggers of 000, the two readings of a return's own analysis, and a
+    # contracted service the regulator no longer registers (issue 21).
+    assert len(names) == len(set(names)) == 19
     assert set(rules.__all__) >= {type(rule).__name__ for rule in DEFAULT_RULES}
 
 

@@ -6,8 +6,14 @@ when a client goes over its rate).
 
 - `GET /changes/location?startTimestamp=...&endTimestamp=...&page=..&perPage=..` returns
   `{"changes": ["1-101", ...], "page": 1, "totalPages": 3, ...}`.
-- `GET /locations/{locationId}` returns the location with `currentRatings.overall`:
-  `rating`, `reportDate` and `keyQuestionRatings` (a list of `{"name": "Safe", "rating": ...}`).
+- `GET /locations/{locationId}` returns the location with `registrationStatus` ("Registered"
+  or "Deregistered", with `deregistrationDate`) and `currentRatings.overall`: `rating`,
+  `reportDate` and `keyQuestionRatings` (a list of `{"name": "Safe", "rating": ...}`). The
+  real shapes are in tests/fixtures/cqc/ with their sources.
+
+A location with no rating answers one of three ways: no `currentRatings` at all (never
+inspected), an overall rating such as "No published rating" (a deregistered location, as
+captured in tests/fixtures/cqc/), or "Insufficient evidence to rate" / "Inspected but not rated".
 """
 
 from __future__ import annotations
@@ -115,8 +121,11 @@ class CqcClient:
 
     def rating(self, location_id: str) -> CqcRating:
         """The location's current ratings; CqcLocationNotRated if it has none."""
-        body = self._get(f"/locations/{location_id}")
-        return rating_from_location(body, location_id)
+        return self.location(location_id).rating()
+
+    def location(self, location_id: str) -> CqcLocation:
+        """The location as CQC shows it: registration status and ratings."""
+        return CqcLocation(self._get(f"/locations/{location_id}"), location_id)
 
     def _get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         url = f"{self.base_url}{path}"
@@ -148,6 +157,32 @@ class CqcClient:
         if seconds is None:
             seconds = 0.5 * 2**attempt
         return max(0.0, min(seconds, self.max_retry_wait))
+
+
+class CqcLocation:
+    """One answer of `GET /locations/{locationId}`."""
+
+    def __init__(self, body: dict[str, Any], location_id: str) -> None:
+        self.body = body
+        self.location_id = str(body.get("locationId") or location_id)
+        self.registration_status = str(body.get("registrationStatus") or "Registered")
+
+    @property
+    def deregistered(self) -> bool:
+        """CQC shows the location as no longer registered."""
+        return self.registration_status.strip().lower() == "deregistered"
+
+    @property
+    def deregistered_on(self) -> date | None:
+        value = self.body.get("deregistrationDate")
+        try:
+            return date.fromisoformat(str(value)[:10]) if value else None
+        except ValueError:
+            return None
+
+    def rating(self) -> CqcRating:
+        """The current ratings; CqcLocationNotRated if there are none."""
+        return rating_from_location(self.body, self.location_id)
 
 
 def rating_from_location(body: dict[str, Any], location_id: str) -> CqcRating:

@@ -66,15 +66,17 @@ class CareInspectorateGrades:
     """A service's latest Care Inspectorate grades, by key question, as published on a date.
 
     A key question that was not graded at the last inspection is simply absent. `min_grade` is
-    the datastore's MinGrade: the lowest grade the service holds, which may come from a key
-    question not listed here (older quality themes), so it may be below every listed grade but
-    never above one.
+    the lowest grade the service holds: never above a listed grade, and below all of them when
+    it comes from a key question not listed. `published_min_grade` is the datastore's own
+    MinGrade, kept for comparison: real files leave some key questions out of it (KQ_COVID19 in
+    2020-22), so it can be above the lowest grade.
     """
 
     service_number: str
     key_question_grades: dict[str, int] = field(hash=False)
     min_grade: int
     graded_on: date
+    published_min_grade: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -95,6 +97,8 @@ class CareInspectorateGrades:
                 "min_grade",
             )
         _check_date(self.graded_on, "graded_on")
+        if self.published_min_grade is not None:
+            _check_grade(self.published_min_grade, "min_grade", "the datastore's MinGrade")
 
     @classmethod
     def from_key_questions(

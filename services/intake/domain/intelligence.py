@@ -11,7 +11,11 @@ from shared.domain import InvalidInput, stable_id
 
 
 class InspectionRecord(Aggregate):
-    """A regulator's grades for a service on a date; recording the same ones again is a no-op."""
+    """A regulator's grades for a service on a date; recording the same ones again is a no-op.
+
+    `current` is False for grades older than the ones already held for the service (an older
+    monthly file imported after a newer one): they are kept as history and tell no one.
+    """
 
     @staticmethod
     def create_id(regulator: str, regulator_service_id: str, graded_on: date, **_: object) -> UUID:
@@ -31,11 +35,14 @@ class InspectionRecord(Aggregate):
         poor_performance: bool,
         recorded_by: str,
         correlation_id: str,
+        published_min_grade: int | None = None,
+        current: bool = True,
     ) -> None:
         self.provider_id = provider_id
         self.contract_reference = contract_reference
         self.grades = grades
         self.poor_performance = poor_performance
+        self.current = current
 
 
 class ReportedConcern(Aggregate):

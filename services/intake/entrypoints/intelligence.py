@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Header, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Header, Path, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
 
 from services.intake import intelligence
 from services.intake.adapters.cqc import CqcApiError, CqcClient
@@ -14,14 +17,19 @@ from services.intake.application import Intake
 from services.intake.domain.inspection import CareInspectorateGrades, CqcRating
 from services.intake.domain.intelligence import ReportedConcern
 from services.intake.entrypoints.registry import Name, Reference
+from services.intake.import_report import report_csv
 from shared.contracts.intake import ConcernSource
-from shared.domain import InvalidInput, Refused
+from shared.domain import InvalidInput, Missing, Refused
 from shared.http import CorrelationId, IsoDate, IsoDateTime, ProviderId, application_of
 from shared.security.actor import Actor, only_the_file
 
 router = APIRouter(tags=["intake: intelligence"])
 App = Annotated[Intake, Depends(application_of("intake"))]
+# The documented limit of an import file, the one enforced: the largest real monthly datastore
+# (December 2025) is 11.8 MB. The body may be a little larger for the form around the file.
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_IMPORT_BODY = MAX_IMPORT_BYTES + 64 * 1024
+TOO_LARGE = "import files are limited to 20 MB"
 
 
 class Strict(BaseModel):
@@ -55,10 +63,15 @@ class ConcernReport(Strict):
     contract_reference: str | None = None
 
 
+def _checked(file: UploadFile) -> UploadFile:
+    # The web server has spooled the upload to disk: its size is known without reading it.
+    if file.size is not None and file.size > MAX_IMPORT_BYTES:
+        raise HTTPException(413, detail=f"{TOO_LARGE}; this file is {file.size:,} bytes")
+    return file
+
+
 async def _upload_text(file: UploadFile) -> str:
-    content = await file.read(MAX_IMPORT_BYTES + 1)
-    if len(content) > MAX_IMPORT_BYTES:
-        raise InvalidInput("import files are limited to 20 MB", field="file")
+    content = await _checked(file).read(MAX_IMPORT_BYTES + 1)
     return content.decode("utf-8-sig", errors="replace")
 
 
@@ -76,12 +89,16 @@ def record_care_inspectorate(
         raise InvalidInput(
             "the contract has no Care Inspectorate service number", "regulator_service_id"
         )
-    grades = CareInspectorateGrades.from_key_questions(
-        contract.regulator_service_id, body.key_question_grades, body.graded_on
-    )
-    record = intelligence.care_inspectorate_record(app, grades, actor.display, correlation)
-    assert record is not None
-    return {"recorded": app.record_inspection(record), "poor_performance": record.poor_performance}
+    grades = intelligence.care_inspectorate_grades(CareInspectorateGrades.from_key_questions(
+        contract.regulator_service_id, body.key_question_grades, body.graded_on))
+    outcome = intelligence.record_grades(app, contract, grades, actor.display, correlation)
+    return _recorded(outcome, grades)
+
+
+def _recorded(outcome: str, grades: intelligence.Grades) -> dict[str, Any]:
+    # "recorded" is True only for newest grades; older ones are kept as history ("older").
+    return {"recorded": outcome == "recorded", "outcome": outcome,
+            "poor_performance": grades.poor_performance}
 
 
 @router.post("/contracts/{reference}/inspections/cqc")
@@ -92,28 +109,44 @@ def record_cqc(
     contract = app.get_contract(reference)
     if not contract.regulator_service_id:
         raise InvalidInput("the contract has no CQC location id", "regulator_service_id")
-    rating = CqcRating(
-        contract.regulator_service_id, body.overall, body.key_questions, body.published_on
-    )
-    record = intelligence.cqc_record(app, rating, actor.display, correlation)
-    assert record is not None
-    return {"recorded": app.record_inspection(record), "poor_performance": record.poor_performance}
+    grades = intelligence.cqc_grades(CqcRating(
+        contract.regulator_service_id, body.overall, body.key_questions, body.published_on))
+    outcome = intelligence.record_grades(app, contract, grades, actor.display, correlation)
+    return _recorded(outcome, grades)
 
 
-@router.post("/imports/care-inspectorate", dependencies=[Depends(only_the_file)])
+@router.post("/imports/care-inspectorate", dependencies=[Depends(only_the_file)],
+             max_body_size=MAX_IMPORT_BODY)
 async def import_care_inspectorate(
     request: Request,
     file: Annotated[UploadFile, File()],
     correlation: CorrelationId,
     actor: Actor,
 ) -> intelligence.ImportSummary:
-    """Import the Care Inspectorate's datastore CSV; rows are matched to contracts by CSNumber."""
+    """Import the Care Inspectorate's monthly datastore CSV (up to 20 MB), read a row at a time;
+    rows are matched to contracts by CSNumber. Answers with counts and the path of a CSV listing
+    every unmatched service and unread row."""
     app: Intake = request.app.state.services["intake"]
-    text = await _upload_text(file)
-    return intelligence.import_care_inspectorate(app, text, actor.display, correlation)
+    upload = _checked(file).file
+    return await run_in_threadpool(
+        intelligence.import_care_inspectorate, app, upload, actor.display, correlation)
 
 
-@router.post("/imports/call-monitoring", dependencies=[Depends(only_the_file)])
+@router.get("/imports/reports/{sha256}", response_class=Response)
+def import_report(
+    app: App, sha256: Annotated[str, Path(pattern="^[0-9a-f]{64}$")]
+) -> Response:
+    """The list behind an import's counts: every unmatched id and every row not read (CSV)."""
+    try:
+        content = report_csv(app, sha256)
+    except FileNotFoundError:
+        raise Missing(f"no import report is named {sha256}") from None
+    return Response(content, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="import-report-{sha256[:12]}.csv"'})
+
+
+@router.post("/imports/call-monitoring", dependencies=[Depends(only_the_file)],
+             max_body_size=MAX_IMPORT_BODY)
 async def import_call_monitoring(
     request: Request, file: Annotated[UploadFile, File()], correlation: CorrelationId
 ) -> intelligence.ImportSummary:

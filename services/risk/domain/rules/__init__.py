@@ -30,7 +30,9 @@ from services.risk.domain.rules.incidents import (
 from services.risk.domain.rules.inspection import (
     GradeThreeOrBelowRaisesAConcern,
     InspectionFindings,
+    NoLongerRegisteredRaisesAConcern,
     RequiresImprovementOrInadequateRaisesAConcern,
+    ServiceClosure,
 )
 from services.risk.domain.rules.overdue import (
     OverdueHistory,
@@ -75,6 +77,7 @@ __all__ = [
     "IncidentsUpOnThePreviousReturnRaiseAConcern",
     "InspectionFindings",
     "MissedVisitsAboveLimitRaiseAConcern",
+    "NoLongerRegisteredRaisesAConcern",
     "OverdueHistory",
     "OverdueReturn",
     "PunctualityBelowTargetRaisesAConcern",
@@ -90,6 +93,7 @@ __all__ = [
     "ScoredReturnReading",
     "SeriousIncidentsRaiseAConcern",
     "ServiceBreakdownRaisesAConcern",
+    "ServiceClosure",
     "ShortNoticeCancellationsAboveLimitRaiseAConcern",
     "SignificantRiskBandRaisesAConcern",
     "TurnoverFigures",
@@ -119,6 +123,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     IncidentsUpOnThePreviousReturnRaiseAConcern(),
     GradeThreeOrBelowRaisesAConcern(),
     RequiresImprovementOrInadequateRaisesAConcern(),
+    NoLongerRegisteredRaisesAConcern(),
     ServiceBreakdownRaisesAConcern(),
     AllegedBreachOfContractRaisesAConcern(),
     RepeatedOverdueReturnsRaiseAConcern(),

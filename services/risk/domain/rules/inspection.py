@@ -138,3 +138,41 @@ def _cqc_summary(findings: InspectionFindings, poor: dict[str, str]) -> str:
         f"The CQC rated location {findings.service_id} {listing(parts)}, "
         f"published on {long_date(findings.graded_on)}."
     )
+
+
+@dataclass(frozen=True)
+class ServiceClosure:
+    """The regulator shows a contracted service as no longer registered, as
+    `RegulatedServiceClosed` carries it."""
+
+    event_id: str
+    regulator: str
+    service_id: str
+    contract_reference: str
+    status: str  # the regulator's word: "Inactive", "Deregistered" ...
+    closed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class NoLongerRegisteredRaisesAConcern:
+    """A contracted service the regulator no longer registers raises a concern of its own (issue
+    21): the council is buying a service that may not legally operate. Serious by default; the
+    contract manager hears of it as of any concern."""
+
+    severity: Severity = Severity.SERIOUS
+    name: ClassVar[str] = "regulator-no-longer-registered"
+    reads: ClassVar[type] = ServiceClosure
+
+    def check(self, closure: ServiceClosure) -> Trigger | None:
+        regulator = "Care Inspectorate" if closure.regulator == CARE_INSPECTORATE else "CQC"
+        since = f" since {long_date(closure.closed_on)}" if closure.closed_on else ""
+        return Trigger(
+            rule=self.name,
+            category="inspection",
+            severity=self.severity,
+            summary=(f"The regulator shows this service as no longer registered: the {regulator} "
+                     f"lists {closure.service_id} (contract {closure.contract_reference}) as "
+                     f"{closure.status.lower()}{since}."),
+            safety_at_risk=False,
+            evidence=(closure.event_id,),
+        )
