@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
-from eventsourcing.domain import CanMutateProtocol
+from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment, get_topic
@@ -88,8 +88,11 @@ class StoreProjection(Projection[TView], Generic[TView]):
 
 
 def _event_classes(kind: type) -> list[type]:
+    # CanMutateAggregate, not the library's CanMutateProtocol: a protocol with data members
+    # refuses issubclass() with a TypeError, so no view could follow an aggregate.
     return [member for _, member in inspect.getmembers(kind, inspect.isclass)
-            if issubclass(member, CanMutateProtocol) and member.__module__ != "eventsourcing.domain"
+            if issubclass(member, CanMutateAggregate)
+            and member.__module__ != "eventsourcing.domain"
             and getattr(member, "__qualname__", "").startswith(kind.__qualname__ + ".")]
 
 
