@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.tick import measure, walk_every_contract
 from services.intake.application import AskedReturn, Award, Intake, Submission, TickResult
 from services.intake.domain.clock import Clock
 from services.intake.domain.contract import Contract
 from services.intake.domain.return_request import ReturnRequest
 from services.intake.due import Calendar, DueDates, LastRun, contracts_to_check
-from shared.clock import check_sane
 from shared.contracts.forms import LEVEL_FORMS, example
 
 pytestmark = pytest.mark.unit
@@ -27,20 +27,6 @@ pytestmark = pytest.mark.unit
 START = date(2025, 3, 3)
 VALUES = {1: "150000", 2: "50000", 3: "8000"}  # the level each annual value gives
 RISKS = ("low", "medium", "high")
-
-
-def walk_every_contract(app: Intake, to: date, correlation_id: str) -> TickResult:
-    """The tick as it was before the view: every contract, then every request."""
-    clock = app.find(Clock, Clock.create_id()) or Clock(today=check_sane(to, "to"))
-    clock.advance(to)
-    app.save(clock)
-    requested = sum(app._request_due_returns(c, to, correlation_id) for c in app.contracts())
-    overdue = 0
-    for request in app._requests():
-        if request.mark_overdue(to, correlation_id):
-            app.save(request)
-            overdue += 1
-    return TickResult(today=to, requested=requested, overdue=overdue)
 
 
 def started(today: date = START) -> Intake:
@@ -356,3 +342,16 @@ def from_aggregates(app: Intake) -> dict[str, list[tuple[Any, ...]]]:
                  None if r.submitted_on or r.overdue_since else r.due_on.isoformat(),
                  first[str(r.id)]) for r in app._requests()]
     return {"contracts": sorted(contracts), "requests": sorted(requests)}
+
+
+def test_the_tick_bench_runs_and_both_runs_do_the_same():
+    # bench/tick.py at a tiny size, so a change that breaks it fails here.
+    found = dict(measure(contracts=12, store="memory", walk=True))
+
+    for day in ("LEVEL 1 round out (1 August)", "quiet day (5 August)",
+                "LEVEL 1 round overdue (16 August)"):
+        viewed, walked = found[f"view: {day}"], found[f"walk: {day}"]
+        assert (viewed["requested"], viewed["overdue"]) == (walked["requested"],
+                                                            walked["overdue"])
+    assert found["view: LEVEL 1 round out (1 August)"]["loads"] == {"Clock": 1, "Contract": 4}
+    assert found["view: quiet day (5 August)"]["loads"] == {"Clock": 1}
