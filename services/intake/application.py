@@ -40,6 +40,13 @@ from services.intake.domain.monitoring_return import (
 from services.intake.domain.provider import Provider
 from services.intake.domain.return_request import ReturnRequest, check_due_on
 from services.intake.drafts import ReturnDrafts
+from services.intake.due import (
+    Calendar,
+    DueDates,
+    LastRun,
+    calendar_fingerprint,
+    contracts_to_check,
+)
 from services.intake.integration import to_integration
 from services.intake.return_log import LogFilter, ReturnLogRow, row_for
 from shared.at_rest import Sealer
@@ -115,6 +122,7 @@ class Intake(ReturnDrafts, ServiceApplication):
     service = "intake"
     # Built without settings (unit tests, the benchmark), intake follows the ticks it is given.
     default_clock = ClockMode.TRAINING
+    projections = (DueDates,)
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
@@ -240,17 +248,38 @@ class Intake(ReturnDrafts, ServiceApplication):
         return self.tick(to, correlation_id)
 
     def tick(self, to: date, correlation_id: str) -> TickResult:
-        """Runs the schedule up to a date: issues return requests, then marks overdue ones."""
-        clock = self.find(Clock, Clock.create_id()) or Clock(today=check_sane(to, "to"))
+        """Runs the schedule up to a date: issues return requests, then marks overdue ones; the
+        clock records the run once it is done (due.py says why that is all it reads)."""
+        clock = self.find(Clock, Clock.create_id())
+        last = LastRun.of(clock)
+        view = self.views.get(DueDates)
+        read_through = self.views.followers[DueDates].position
+        clock = clock or Clock(today=check_sane(to, "to"))
         clock.advance(to)
         self.save(clock)
-        requested = sum(self._request_due_returns(c, to, correlation_id) for c in self.contracts())
+        checked = contracts_to_check(view, last, to, self._placing)
+        requested = sum(self._request_due_returns(self.repository.get(i), to, correlation_id)
+                        for i in checked)
+        overdue = self._mark_overdue(to, correlation_id)
+        clock.finish_run(read_through, self._placing.fingerprint)
+        self.save(clock)
+        return TickResult(today=to, requested=requested, overdue=overdue)
+
+    @cached_property
+    def _placing(self) -> Calendar:
+        """The calendar the schedule runs on, named so a run knows if the last used another."""
+        return Calendar(self.calendar.config, self.working_days.is_working_day,
+                        calendar_fingerprint(self.calendar.config, self.working_days.nation,
+                                             self.calendar.local_holidays))
+
+    def _mark_overdue(self, to: date, correlation_id: str) -> int:
         overdue = 0
-        for request in self._requests():
+        for request_id in self.views.get(DueDates).falling_overdue(to):
+            request: ReturnRequest = self.repository.get(request_id)
             if request.mark_overdue(to, correlation_id):
                 self.save(request)
                 overdue += 1
-        return TickResult(today=to, requested=requested, overdue=overdue)
+        return overdue
 
     def owed(self, contract: Contract, until: date) -> list[ReturnDue]:
         """Every return the contract owes from the year before `until` to the year after."""
@@ -331,7 +360,9 @@ class Intake(ReturnDrafts, ServiceApplication):
         return [self.repository.get(i) for i in self.aggregates_under(REQUESTS)]
 
     def requests_for(self, contract_reference: str) -> list[ReturnRequest]:
-        return [r for r in self._requests() if r.contract_reference == contract_reference]
+        """A contract's requests, in the order they were made."""
+        ids = self.views.get(DueDates).requests_of(contract_reference)
+        return [self.repository.get(i) for i in ids]
 
     def allocate(self, request_id: uuid.UUID, coordinator: str, correlation_id: str,
                  release: bool = False) -> ReturnRequest:
