@@ -30,6 +30,7 @@ import inspect
 import logging
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
@@ -50,6 +51,7 @@ from shared.views.tables import (
 log = logging.getLogger(__name__)
 
 PAGE = 1000
+KNOWN = 20_000  # aggregates a follower keeps between pages (see Follower._remember)
 Progress = Callable[[int, int], None]  # events read, events to read
 TView = TypeVar("TView", bound=TableViewMixin)
 
@@ -108,6 +110,8 @@ class Follower:
         self.tracking_name = f"{self.view.tracking_prefix()}{app.name}"
         self.topics = projection.event_topics()
         self._lock = threading.Lock()
+        # Aggregates as the view's last committed page left them, most recent last.
+        self._known: OrderedDict[uuid.UUID, Any] = OrderedDict()
 
     @property
     def position(self) -> int:
@@ -129,15 +133,20 @@ class Follower:
             page = self.app.recorder.select_notifications(
                 start=position + 1, limit=PAGE, stop=target, topics=self.topics)
             end = page[-1].id if len(page) == PAGE else target
-            self.view.apply_rows([Applied(self.tracking_name, end, self._rows(page))])
+            state: dict[uuid.UUID, Any] = {}
+            try:
+                self.view.apply_rows([Applied(self.tracking_name, end, self._rows(page, state))])
+            except BaseException:
+                self._known.clear()  # what it holds may have moved past what was committed
+                raise
+            self._remember(state)
             position = max(end, self.position)
             if progress:
                 progress(position - start, target - start)
         return position - start
 
-    def _rows(self, page: list[Any]) -> list[Row]:
+    def _rows(self, page: list[Any], state: dict[uuid.UUID, Any]) -> list[Row]:
         rows: list[Row] = []
-        state: dict[uuid.UUID, Any] = {}
         follows = self.projection.follows
         for notification in page:
             domain_event = self.app.mapper.to_domain_event(notification)
@@ -157,7 +166,21 @@ class Follower:
         """The aggregate as it stood before its event at `version` (None before its first)."""
         if version <= 1:
             return None
+        known = self._known.pop(originator, None)
+        if known is not None and known.version == version - 1:
+            return known
         return self.app.repository.get(originator, version=version - 1)
+
+    def _remember(self, state: dict[uuid.UUID, Any]) -> None:
+        """Keeps the aggregates a committed page left, so the next page's events about them
+        apply to these instead of a load from the store (a deadline day touches thousands of
+        requests, each otherwise loaded again)."""
+        for originator, aggregate in state.items():
+            if aggregate is not None:
+                self._known[originator] = aggregate
+                self._known.move_to_end(originator)
+        while len(self._known) > KNOWN:
+            self._known.popitem(last=False)
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Empties the view and builds it again from the whole store, reads waiting meanwhile.
@@ -165,6 +188,7 @@ class Follower:
         there at its next catch-up: running it again gives the same rows."""
         with self._lock:
             self.view.clear()
+            self._known.clear()
             return self._catch_up(progress)
 
 
