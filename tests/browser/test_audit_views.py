@@ -110,7 +110,7 @@ async def test_an_auditor_reads_a_history_as_at_a_date_downloads_it_and_sees_the
     assert answer.status == 200
     assert await page.locator("h1").inner_text() == f"As at the end of {today.day} {today:%B %Y}"
     risk = page.locator("dl[aria-labelledby=service-risk]")
-    assert "88.89" in await risk.inner_text() and "safety at risk: yes" in await risk.inner_text()
+    assert "74.00" in await risk.inner_text() and "safety at risk: yes" in await risk.inner_text()
     escalation = await page.locator("dl[aria-labelledby=service-escalation]").inner_text()
     assert "level: enforce" in escalation
     intake = await page.locator("dl[aria-labelledby=service-intake]").inner_text()

@@ -87,7 +87,7 @@ def test_a_scored_return_records_its_score_band_explanation_model_and_indicators
     assert scored.explanation == ["Finance rated amber: 10 points"]
     assert scored.deductions == [
         {"reason": "Finance rated amber", "points": Decimal("10.00"), "rule": "section-rating"}]
-    assert scored.model_version == "sections-and-answers-1"
+    assert scored.model_version == "sections-and-answers-2"
     assert scored.section_ratings == AMBER_FINANCE
     assert scored.indicators["compliance"]["asp_training_up_to_date"] is True
     assert set(scored.indicators["intelligence"]) >= {"management_changes"}
@@ -405,7 +405,7 @@ def test_rescoring_under_a_new_model_keeps_both_scores():
     assert [(e.score, e.previous_score, e.rescored_by) for e in again] == [
         (Decimal("80.00"), Decimal("90.00"), "Jo Officer")] * 2
     assert [s["model_version"] for s in profile.returns["r1"]["scores"]] == [
-        "sections-and-answers-1", "council-2"]
+        "sections-and-answers-2", "council-2"]
     assert profile.latest_score == Decimal("80.00")
 
 
