@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from fastapi.encoders import jsonable_encoder
 
-from assure.console.rendering import points
+from assure.console.rendering import environment, points
 from assure.console.workspace_views import score_points
 from services.risk.entrypoints.api import score_view
-from tests.unit.test_risk_profile import AMBER_FINANCE, GREEN, UNSAFE, opened, submit
+from tests.unit.test_risk_profile import AMBER_FINANCE, GREEN, UNSAFE, opened, overdue, submit
 
 pytestmark = pytest.mark.unit
 
@@ -36,3 +36,16 @@ def test_the_score_table_shows_each_returns_change_from_the_one_before():
 def test_a_change_reads_in_plain_words():
     assert [points(Decimal(v)) for v in ("0.00", "1", "-12.50", "10")] == [
         "no change", "up 1 point", "down 12.5 points", "up 10 points"]
+
+
+def test_a_concern_that_came_up_again_is_one_row_saying_how_often_and_what_it_first_said():
+    # One concern per matter (issue 18): five overdue returns, one concern raised three times.
+    profile = opened()
+    overdue(profile, 2, 4, 6, 8, 10)
+    [entry] = jsonable_encoder(list(profile.log.values()))
+    note = environment().get_template("workspace/_macros.html").module.recurrence(entry)
+
+    assert "Came up 3 times, each time with new evidence (5 items)." in str(note)
+    assert "First raised as: Three returns were overdue" in str(note)
+    assert str(environment().get_template("workspace/_macros.html").module.recurrence(
+        {**entry, "occurrences": 1})) == ""
