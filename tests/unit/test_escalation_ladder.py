@@ -13,6 +13,7 @@ from services.escalation.domain.escalation import SelfApprovalRefused, Status
 from services.escalation.domain.evidence import DecommissionEvidenceMissing
 from services.escalation.domain.intervention import InterventionClosedError, SeriousStepPending
 from services.escalation.domain.routes import Issue
+from services.escalation.entrypoints.common import view
 from services.escalation.steps import Opening
 from shared.contracts import escalation as published_as
 from shared.contracts import risk
@@ -217,6 +218,24 @@ def test_a_concern_that_comes_up_again_after_its_intervention_closed_opens_anoth
     concern_recurred(app, occurrences=3)
 
     assert sorted(i.status for i in app.interventions_for("oakwood")) == ["closed", "open"]
+
+
+def test_the_intervention_shows_what_the_approvals_queue_waits_on_for_it(app):
+    # Issue 18 defect 3: the queue listed the policy's proposed improvement plan while the
+    # intervention said nothing waited for a decision.
+    intervention = opened(app)
+    queue = app.all_escalations("proposed")
+
+    shown = view(app, app.intervention(intervention.id)).waiting_for_decision
+
+    assert [(p.escalation_id, p.step) for p in shown] == [
+        (str(e.id), e.step) for e in queue] == [(str(queue[0].id), "improvement plan")]
+    assert shown[0].proposed_by == POLICY_PROPOSER
+    assert "Waiting for a decision: improvement plan." in app.briefing(
+        "oakwood", date(2026, 12, 7)).text
+    app.approve(queue[0].id, HOSP, "head_of_strategic_planning", "c", date(2026, 12, 7))
+    assert view(app, app.intervention(intervention.id)).waiting_for_decision == []
+    assert app.all_escalations("proposed") == []
 
 
 def test_an_officer_overrides_the_policy_with_a_reason_and_its_proposal_is_withdrawn(app):

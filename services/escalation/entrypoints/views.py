@@ -107,8 +107,11 @@ class NoticeView(BaseModel):
 
 
 class Pending(BaseModel):
+    """A proposal on the intervention waiting for a second person's decision."""
+
     escalation_id: str
     step: str
+    proposed_by: str | None = None
 
 
 class InterventionView(BaseModel):
@@ -132,8 +135,11 @@ class InterventionView(BaseModel):
 
     @classmethod
     def of(
-        cls, i: Intervention, plans: list[Plan], notices: list[BreachNotice]
+        cls, i: Intervention, plans: list[Plan], notices: list[BreachNotice],
+        waiting: list[Escalation] | None = None,
     ) -> InterventionView:
+        """The intervention with its plans, notices and the proposals waiting on it (without
+        `waiting`, the serious steps it holds as pending)."""
         return cls(
             intervention_id=i.id,
             provider_id=i.provider_id,
@@ -147,7 +153,11 @@ class InterventionView(BaseModel):
             concern_ids=i.concern_ids,
             engagement=i.engagement,
             suspended_on=i.suspended_on,
-            waiting_for_decision=[Pending(escalation_id=k, step=v) for k, v in i.pending.items()],
+            waiting_for_decision=(
+                [Pending(escalation_id=k, step=v) for k, v in i.pending.items()]
+                if waiting is None else
+                [Pending(escalation_id=str(e.id), step=e.step, proposed_by=e.proposed_by)
+                 for e in waiting]),
             steps=i.steps,
             missed_deadlines=i.noticed,
             improvement_plans=[PlanView.of(p) for p in plans],
