@@ -132,7 +132,8 @@ def test_returns_received_the_same_day_count_as_the_dashboard_shows_them(tmp_pat
     """A care home catches up three periods in one sitting, each return a little worse (the
     demo's Elm Court): the dashboard's latest is the last recorded, and so is the report's,
     from the view and from the stores alike."""
-    apps = build_apps(AssureSettings(data_dir=tmp_path / "stores", partitions=PARTITIONS))
+    apps = build_apps(AssureSettings(data_dir=tmp_path / "stores", partitions=PARTITIONS,
+                                     clock="training"))
     router = Router(apps, consumed(), PARTITIONS)
     intake = apps["intake"]
     intake.tick(TODAY, "c")
