@@ -33,6 +33,7 @@ from assure.console.workspace_views import (
     TRENDS,
     chart_points,
     council_calendar,
+    dashboard_columns,
     dashboard_lines,
     deadlines,
     score_points,
@@ -56,14 +57,15 @@ async def dashboard(request: Request, band: str = "", service_type: str = "") ->
     async with Api(request, who.token) as api:
         providers, standings, overdue, interventions, today = await asyncio.gather(
             api.get("/intake/providers"),
-            unless_refused(api.get("/risk/providers"), []),
-            unless_refused(api.get("/intake/return-log", status="overdue"), []),
-            unless_refused(api.get("/escalation/interventions"), []),
+            unless_refused(api.get("/risk/providers")),
+            unless_refused(api.get("/intake/return-log", status="overdue")),
+            unless_refused(api.get("/escalation/interventions")),
             council_today(api),
         )
     lines = dashboard_lines(providers, standings, overdue, interventions)
-    band = band if band in (*BANDS, NOT_SCORED) else ""
+    band = band if band in (*BANDS, NOT_SCORED) and standings is not None else ""
     return render(request, "workspace/dashboard.html", who,
+                  columns=dashboard_columns(standings, overdue, interventions),
                   lines=[line for line in lines if line.shown(band, service_type)],
                   total=len(lines), band=band, service_type=service_type, bands=BANDS,
                   not_scored=NOT_SCORED, service_types=service_type_choices(lines),
@@ -121,14 +123,15 @@ async def _provider(api: Api, provider_id: str) -> dict[str, Any]:
     at = f"/providers/{provider_id}"
     provider, risk, scores, log, interventions, timeline = await asyncio.gather(
         api.get(f"/intake{at}"),
-        unless_refused(api.get(f"/risk{at}/risk"), None),
-        unless_refused(api.get(f"/risk{at}/scores"), []),
-        unless_refused(api.get(f"/risk{at}/log"), []),
-        unless_refused(api.get(f"/escalation{at}/interventions"), []),
-        unless_refused(api.get(f"/escalation{at}/timeline"), None),
+        unless_refused(api.get(f"/risk{at}/risk")),
+        unless_refused(api.get(f"/risk{at}/scores")),
+        unless_refused(api.get(f"/risk{at}/log")),
+        unless_refused(api.get(f"/escalation{at}/interventions")),
+        unless_refused(api.get(f"/escalation{at}/timeline")),
     )
+    # A part refused is None, and the page says the role does not show it (never "none").
     return {"provider": provider, "risk": risk, "log": log, "interventions": interventions,
-            "timeline": timeline, "scores": score_points(scores)}
+            "timeline": timeline, "scores": None if scores is None else score_points(scores)}
 
 
 @router.get("/workspace/providers/{provider_id}")
@@ -138,11 +141,11 @@ async def provider_page(request: Request, provider_id: str) -> Response:
         found = await _provider(api, provider_id)
         today = await council_today(api)
     calendar = council_calendar(request.app.state.console_settings)
-    for intervention in found["interventions"]:
+    for intervention in found["interventions"] or []:
         intervention["deadlines"] = [
             (d, working_days_left(calendar, today, d.due)) for d in deadlines(intervention)]
     chart = charts.line(f"Risk score of {found['provider']['name']} by return period",
-                        chart_points(found["scores"]))
+                        chart_points(found["scores"] or []))
     return render(request, "workspace/provider.html", who, chart=chart, **found)
 
 

@@ -276,6 +276,22 @@ class RiskAssessment(ServiceApplication):
         )
 
     @to_integration.register
+    def _(self, domain_event: RiskProfile.ConcernRecurred) -> IntegrationEvent:
+        return risk.ConcernRecurred(
+            provider_id=domain_event.provider_id,
+            concern_id=domain_event.concern_id,
+            category=domain_event.category,
+            severity=risk.Severity(domain_event.severity),
+            source=domain_event.source,
+            summary=domain_event.summary,
+            evidence=domain_event.evidence,
+            new_evidence=domain_event.new_evidence,
+            safety_at_risk=domain_event.safety_at_risk,
+            occurrences=domain_event.occurrences,
+            rule=domain_event.rule,
+        )
+
+    @to_integration.register
     def _(self, domain_event: RiskProfile.RiskLevelAssessed) -> IntegrationEvent:
         return risk.RiskLevelAssessed(
             provider_id=domain_event.provider_id,

@@ -46,13 +46,14 @@ async def test_an_officer_sees_the_concern_and_requests_an_improvement_plan(
         console: Console, console_settings: AssureSettings):
     intervention = await concern_and_intervention(console, "oakwood")
     risk = (await console.api.get("/risk/providers/oakwood/risk")).json()
-    assert risk["latest_band"] == "75-99%" and risk["open_concerns"]
+    # Red on safety and quality limits the score to the 50-74% band (a limiting rating).
+    assert risk["latest_band"] == "50-74%" and risk["open_concerns"]
 
     page = await console.sign_in(OFFICER, "commissioning_officer")
     await page.wait_for_url("**/console/workspace/")
     row = page.locator("tr[data-provider=oakwood]")
     cells = await row.locator("td").all_inner_texts()
-    assert cells[0].startswith("75–99%")
+    assert cells[0].startswith("50–74%")
     assert "Level 1" in cells[1]
     assert cells[2] == (risk["risk_level"] or "not assessed").capitalize()
     assert cells[3] == "No earlier score"
