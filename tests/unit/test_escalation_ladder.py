@@ -4,6 +4,7 @@ decommission; and every illegal transition refused with a message saying why (§
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import Tracking
@@ -224,18 +225,20 @@ def test_the_intervention_shows_what_the_approvals_queue_waits_on_for_it(app):
     # Issue 18 defect 3: the queue listed the policy's proposed improvement plan while the
     # intervention said nothing waited for a decision.
     intervention = opened(app)
-    queue = app.all_escalations("proposed")
+    queue = app.escalation_list("proposed")
 
     shown = view(app, app.intervention(intervention.id)).waiting_for_decision
 
     assert [(p.escalation_id, p.step) for p in shown] == [
-        (str(e.id), e.step) for e in queue] == [(str(queue[0].id), "improvement plan")]
+        (e["escalation_id"], e["step"]) for e in queue] == [
+        (queue[0]["escalation_id"], "improvement plan")]
     assert shown[0].proposed_by == POLICY_PROPOSER
     assert "Waiting for a decision: improvement plan." in app.briefing(
         "oakwood", date(2026, 12, 7)).text
-    app.approve(queue[0].id, HOSP, "head_of_strategic_planning", "c", date(2026, 12, 7))
+    app.approve(UUID(queue[0]["escalation_id"]), HOSP, "head_of_strategic_planning", "c",
+                date(2026, 12, 7))
     assert view(app, app.intervention(intervention.id)).waiting_for_decision == []
-    assert app.all_escalations("proposed") == []
+    assert list(app.escalation_list("proposed")) == []
 
 
 def test_an_officer_overrides_the_policy_with_a_reason_and_its_proposal_is_withdrawn(app):
