@@ -53,8 +53,8 @@ def test_each_further_overdue_return_updates_the_one_concern_everywhere(tmp_path
     assert intervention.concern_ids == [concern["entry_id"]]
     assert intervention.recurrences == {concern["entry_id"]: 3}
 
-    told = [n.subject for n in apps["notify"].inbox("contract-manager")
-            if n.about_event_type in ("ConcernRaised", "ConcernRecurred")]
+    told = [n["subject"] for n in apps["notify"].inbox("contract-manager")
+            if n["about_event_type"] in ("ConcernRaised", "ConcernRecurred")]
     assert sorted(told) == ["Concern came up again about provider rowan",
                             "Concern came up again about provider rowan",
                             "Concern raised about provider rowan"]
