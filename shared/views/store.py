@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
-from eventsourcing.domain import CanMutateProtocol
+from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment, get_topic
@@ -89,7 +89,8 @@ class StoreProjection(Projection[TView], Generic[TView]):
 
 def _event_classes(kind: type) -> list[type]:
     return [member for _, member in inspect.getmembers(kind, inspect.isclass)
-            if issubclass(member, CanMutateProtocol) and member.__module__ != "eventsourcing.domain"
+            if issubclass(member, CanMutateAggregate)
+            and member.__module__ != "eventsourcing.domain"
             and getattr(member, "__qualname__", "").startswith(kind.__qualname__ + ".")]
 
 
