@@ -107,7 +107,7 @@ def sync_cqc(
 ) -> ImportSummary:
     """Asks CQC which locations changed and records the ratings of the ones we contract."""
     summary = ImportSummary()
-    ours = {c.regulator_service_id for c in app.contracts() if c.regulator == Regulator.CQC}
+    ours = app.register_view().regulated_services(Regulator.CQC.value)
     for location_id in client.changed_locations(since, until):
         if location_id not in ours:
             continue
@@ -124,9 +124,11 @@ def import_visits(app: Intake, text: str, correlation_id: str) -> ImportSummary:
     """Turns call-monitoring visits into monthly figures per contract."""
     result = parse_visits(text)
     summary = ImportSummary(errors=_errors(result.errors))
-    known = {c.reference: c for c in app.contracts()}
+    months = monthly_figures(result.records)
+    known = {c.reference: c for c in app.register_view().contracts_with(
+        {month.contract_reference for month in months})}
     figures = []
-    for month in monthly_figures(result.records):
+    for month in months:
         contract = known.get(month.contract_reference)
         if contract is None:
             summary.unmatched.append(month.contract_reference)
