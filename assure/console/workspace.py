@@ -6,6 +6,7 @@ provider's monitoring reports are served by their own module.)"""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 from uuid import UUID
@@ -16,6 +17,7 @@ from fastapi.responses import Response
 from assure.console import charts
 from assure.console.client import Api, ApiError, council_today
 from assure.console.navigation import CASEWORK
+from assure.console.paging import Paging, page_number
 from assure.console.rendering import render
 from assure.console.session import Visitor, done, visitor
 from assure.console.workspace_forms import (
@@ -47,6 +49,7 @@ router = APIRouter()
 # Who may allocate returns (the API's RETURNS_OFFICE): the buttons are shown only to them.
 ALLOCATORS = {Role.CONTRACT_COORDINATOR, Role.COMMISSIONING_OFFICER}
 STATUSES = ("requested", "overdue", "submitted", "late")
+RETURNS_PAGE = 50  # rows of the return log to a page
 
 
 # The dashboard -------------------------------------------------------------------------------
@@ -81,16 +84,27 @@ def _log_query(status: str, provider_id: str, mine: str, who: Visitor) -> dict[s
 
 @router.get("/workspace/returns")
 async def return_log(request: Request, status: str = "", provider_id: str = "",
-                     mine: str = "") -> Response:
+                     mine: str = "", page: str = "") -> Response:
     who = visitor(request)
     query = _log_query(status, provider_id, mine, who)
+    shown = {"status": query["status"], "provider_id": provider_id, "mine": mine}
+    paging = Paging(page_number(page), 0, RETURNS_PAGE, "/console/workspace/returns", shown,
+                    "Pages of the return log")
     async with Api(request, who.token) as api:
-        rows = await api.get("/intake/return-log", **query)
+        rows, paging = await _log_page(api, query, paging)
+        if not rows and paging.number > paging.pages:  # past the end: show the last page
+            rows, paging = await _log_page(api, query, replace(paging, number=paging.pages))
     return render(request, "workspace/returns.html", who, rows=rows, query=query, mine=mine,
                   statuses=STATUSES, may_allocate=who.identity.role in ALLOCATORS,
-                  export_query=urlencode({k: v for k, v in (
-                      ("status", query["status"]), ("provider_id", provider_id),
-                      ("mine", mine)) if v}))
+                  paging=paging, export_query=urlencode({k: v for k, v in shown.items() if v}))
+
+
+async def _log_page(api: Api, query: dict[str, str],
+                    paging: Paging) -> tuple[list[dict[str, Any]], Paging]:
+    """One page of the return log, and the paging with the total the API counted."""
+    answer = await api.raw("/intake/return-log", **query, limit=paging.size,
+                           offset=paging.offset)
+    return answer.json(), replace(paging, total=int(answer.headers["x-total-count"]))
 
 
 @router.get("/workspace/returns/export.{kind}")

@@ -247,7 +247,8 @@ def import_visits(app: Intake, text: str, correlation_id: str) -> ImportSummary:
     summary, report = ImportSummary(), ImportReport()
     for error in result.errors:
         summary.error(report, error.row_number, error.column, error.message)
-    known = {c.reference: c for c in app.contracts()}
+    known = {c.reference: c for c in app.register_view().contracts_with(
+        {visit.contract_reference for visit in result.records})}
     figures = list(_visit_figures(result.records, known, summary, report, correlation_id))
     summary.recorded = app.record_visit_figures(figures)
     summary.unchanged = len(figures) - summary.recorded

@@ -245,6 +245,31 @@ async def test_the_dashboard_lists_the_worst_provider_first(console: Console):
     await accessible(page)
 
 
+async def test_a_long_return_log_is_shown_a_page_at_a_time(console: Console):
+    for n in range(20):
+        await register_with_contract(console.api, f"yew{n:02}")
+    # Nearly a year on: three LEVEL 1 returns asked for from each contract, or more.
+    later = date.today() + timedelta(days=360)
+    ticked = await console.api.post("/intake/clock/tick", json={"to": later.isoformat()})
+    assert ticked.status_code == 200, ticked.text
+    rows = (await console.api.get("/intake/return-log")).json()
+    assert len(rows) > 50
+
+    page = await console.sign_in(OFFICER, "commissioning_officer")
+    await page.goto("/console/workspace/returns")
+    shown = page.locator("tbody tr")
+    first = [await row.get_attribute("data-request") for row in await shown.all()]
+    assert f"{len(rows)} returns" in await page.locator("caption").inner_text()
+    await accessible(page)
+    await page.get_by_role("link", name="Next").click()
+    await page.wait_for_load_state()
+    second = [await row.get_attribute("data-request") for row in await shown.all()]
+
+    assert first + second == [row["request_id"] for row in rows]
+    assert "page=2" in page.url
+    await accessible(page)
+
+
 async def test_the_return_log_is_allocated_and_downloaded(console: Console, tmp_path: Path):
     await register_with_contract(console.api, "rowan")
     # Four months and more on, whatever today is: a LEVEL 1 return was asked for and is overdue.

@@ -9,6 +9,7 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -335,12 +336,15 @@ def from_aggregates(app: Intake) -> dict[str, list[tuple[Any, ...]]]:
             first[key] = notification.id
         if isinstance(event, Contract.Awarded | Contract.LevelChanged | Contract.Ended):
             changed[key] = notification.id
+    # Every contract and request, replayed from the store (not read from any view).
+    aggregates = [app.repository.get(UUID(key)) for key in first]
     contracts = [(str(c.id), c.reference, c.level, int(c.kpi_returns), c.start_date.isoformat(),
                   c.end_date.isoformat() if c.end_date else None, c.awarded_on.isoformat(),
-                  first[str(c.id)], changed[str(c.id)]) for c in app.contracts()]
+                  first[str(c.id)], changed[str(c.id)])
+                 for c in aggregates if isinstance(c, Contract)]
     requests = [(str(r.id), r.contract_reference,
                  None if r.submitted_on or r.overdue_since else r.due_on.isoformat(),
-                 first[str(r.id)]) for r in app._requests()]
+                 first[str(r.id)]) for r in aggregates if isinstance(r, ReturnRequest)]
     return {"contracts": sorted(contracts), "requests": sorted(requests)}
 
 
