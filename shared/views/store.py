@@ -34,11 +34,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
-from eventsourcing.domain import CanMutateProtocol
+from eventsourcing.domain import AggregateEvent
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment, get_topic
 
+from shared.views.sealed import SealedText
 from shared.views.tables import (
     Applied,
     PostgresTableView,
@@ -89,7 +90,9 @@ class StoreProjection(Projection[TView], Generic[TView]):
 
 def _event_classes(kind: type) -> list[type]:
     return [member for _, member in inspect.getmembers(kind, inspect.isclass)
-            if issubclass(member, CanMutateProtocol) and member.__module__ != "eventsourcing.domain"
+            # AggregateEvent, not the CanMutateProtocol it satisfies: a Protocol with
+            # attributes refuses issubclass().
+            if issubclass(member, AggregateEvent) and member.__module__ != "eventsourcing.domain"
             and getattr(member, "__qualname__", "").startswith(kind.__qualname__ + ".")]
 
 
@@ -183,6 +186,7 @@ class ServiceViews:
                               tracking_table_name=f"{self.app.name.lower()}_views_tracking")
         else:
             view = view_class(datastore=self._datastore)
+        view.sealed = SealedText(self.app.env)
         view.create_table()
         return view
 
@@ -194,6 +198,12 @@ class ServiceViews:
 
     def catch_up(self) -> int:
         return sum(follower.catch_up() for follower in self.followers.values())
+
+    def rebuild_sealed(self) -> int:
+        """Rebuilds the views holding sealed text (after a key rotation, so none is left under
+        a retired key); returns how many stored events were read."""
+        return sum(follower.rebuild() for follower in self.followers.values()
+                   if follower.view.seals)
 
     def status(self) -> list[dict[str, Any]]:
         return [{"service": self.app.name, "view": type(f.projection).name,

@@ -23,6 +23,8 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
+from shared.views.sealed import SealedText
+
 
 @dataclass(frozen=True)
 class Row:
@@ -49,6 +51,10 @@ class TableViewMixin:
     version: ClassVar[int] = 1
     tables: ClassVar[dict[str, str]]  # name -> column definitions
     indexes: ClassVar[dict[str, str | tuple[str, ...]]] = {}  # table -> column(s) to index
+    # True if its rows hold text sealed under the service's keys (sealed.py): a key rotation
+    # rebuilds it. `sealed` seals and opens that text (plain until its service gives it keys).
+    seals: ClassVar[bool] = False
+    sealed: SealedText = SealedText()
     placeholder = "?"
     prefix = ""
 
