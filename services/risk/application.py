@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property, singledispatchmethod
-from typing import Any
+from typing import Any, ClassVar
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from services.risk.adapters.configuration_file import load_configuration
 from services.risk.domain.configuration import RiskConfiguration
 from services.risk.domain.readings import ReturnFacts
 from services.risk.domain.risk_profile import RiskProfile
 from services.risk.domain.rules import InspectionFindings, ReportedConcern, VisitMonth
+from services.risk.domain.rules.overdue import OverdueReturn
 from shared.contracts import intake, risk
 from shared.contracts.envelope import Envelope, IntegrationEvent
 from shared.domain import stable_id
@@ -22,14 +23,34 @@ from shared.eventstore import Processing, ServiceApplication
 PROFILES = "profiles"
 
 
+class OverdueReturnAsDict(Transcoding):
+    """An overdue return as a risk profile's snapshot keeps it."""
+
+    type = OverdueReturn
+    name = "overdue_return"
+
+    def encode(self, obj: OverdueReturn) -> dict[str, Any]:
+        return {"request_id": obj.request_id, "due_on": obj.due_on.isoformat()}
+
+    def decode(self, data: dict[str, Any]) -> OverdueReturn:
+        return OverdueReturn(data["request_id"], date.fromisoformat(data["due_on"]))
+
+
 class RiskAssessment(ServiceApplication):
     """Keeps each provider's risk profile."""
 
     service = "risk"
+    # A profile gains events with every return, concern and note for as long as the provider
+    # is commissioned: loading one reads its latest snapshot and fewer than 50 events after it.
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {RiskProfile: 50}
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         _ = self.configuration  # a wrong configuration file stops the start, not a scoring
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(OverdueReturnAsDict())
 
     @cached_property
     def configuration(self) -> RiskConfiguration:
