@@ -30,11 +30,11 @@ import inspect
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
-from eventsourcing.domain import AggregateEvent
+from eventsourcing.domain import AggregateCreated, AggregateEvent
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment, get_topic
@@ -81,6 +81,13 @@ class StoreProjection(Projection[TView], Generic[TView]):
         return tuple(sorted({get_topic(member) for kind in cls.follows
                              for member in _event_classes(kind)}))
 
+    @classmethod
+    def created_topics(cls) -> tuple[str, ...]:
+        """The topics of the events that create the aggregates it follows."""
+        return tuple(sorted({get_topic(member) for kind in cls.follows
+                             for member in _event_classes(kind)
+                             if issubclass(member, AggregateCreated)}))
+
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """The library's one-at-a-time interface (event rows only): Follower applies pages."""
         rows = self.rows_for_event(domain_event, tracking.notification_id)
@@ -94,6 +101,14 @@ def _event_classes(kind: type) -> list[type]:
             # attributes refuses issubclass().
             if issubclass(member, AggregateEvent) and member.__module__ != "eventsourcing.domain"
             and getattr(member, "__qualname__", "").startswith(kind.__qualname__ + ".")]
+
+
+def mutated(aggregate: Any, domain_events: Iterable[Any]) -> Any:
+    """The library's project_aggregate without its per-event isinstance() against a runtime
+    Protocol, which costs a fifth of loading an aggregate (tech-notes.md)."""
+    for domain_event in domain_events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
 
 
 class Follower:
@@ -153,13 +168,51 @@ class Follower:
         """The aggregate as it stood before its event at `version` (None before its first)."""
         if version <= 1:
             return None
-        return self.app.repository.get(originator, version=version - 1)
+        return self.app.repository.get(originator, version=version - 1, projector_func=mutated)
 
     def rebuild(self, progress: Progress | None = None) -> int:
-        """Empties the view and builds it again from the whole store."""
+        """Empties the view and builds it again from the whole store; returns how many stored
+        events that covered."""
+        if not self._by_aggregate():
+            with self._lock:
+                self.view.clear()
+            return self.catch_up(progress)
         with self._lock:
-            self.view.clear()
-        return self.catch_up(progress)
+            target = self.app.recorder.max_notification_id() or 0
+            self.view.replace_rows(self._rows_by_aggregate(target, progress),
+                                   Tracking(self.tracking_name, target))
+        return target + self.catch_up(progress)
+
+    # A view of aggregates' state only (no rows per event) is rebuilt an aggregate at a time:
+    # in the log's order each page touches hundreds of aggregates, each loaded again as it stood
+    # before the page, where loading each once as it stands (from its snapshot) writes the same
+    # rows. Measured over 1,000 risk profiles of 17 events on SQLite: 1,700 events/s in the
+    # log's order, 8,000-11,000 an aggregate at a time. Events after `target` are then applied
+    # by a catch-up as usual.
+
+    def _by_aggregate(self) -> bool:
+        kind = type(self.projection)
+        return (kind.rows_for_event is StoreProjection.rows_for_event
+                and bool(kind.created_topics()))
+
+    def _rows_by_aggregate(self, target: int,
+                           progress: Progress | None) -> Iterator[list[Row]]:
+        """The rows of every followed aggregate created up to `target`, a page at a time."""
+        topics = self.projection.created_topics()
+        position = 0
+        while position < target:
+            page = self.app.recorder.select_notifications(
+                start=position + 1, limit=PAGE, stop=target, topics=topics)
+            rows: list[Row] = []
+            for notification in page:
+                aggregate = self.app.repository.get(notification.originator_id,
+                                                    projector_func=mutated)
+                if isinstance(aggregate, self.projection.follows):
+                    rows += self.projection.rows_for(aggregate)
+            yield rows
+            position = page[-1].id if len(page) == PAGE else target
+            if progress:
+                progress(position, target)
 
 
 class ServiceViews:

@@ -129,10 +129,23 @@ class TableViewMixin:
     def clear(self) -> None:
         """Empties the view and forgets its positions: the next catch-up starts from zero."""
         with self._writing() as cursor:
-            for name in self.tables:
-                cursor.execute(self.statement(f"DELETE FROM {{{name}}}"), ())
-            cursor.execute(self.statement(self._delete_tracking()),
-                           (f"{self.tracking_prefix()}%",))
+            self._empty(cursor)
+
+    def replace_rows(self, batches: Iterable[list[Row]], tracking: Tracking) -> None:
+        """Empties the view and writes it afresh, up to `tracking`'s position, in one
+        transaction: until it commits the view answers as it was, a crash leaves it so, and an
+        instance following the same store cannot slip an older page in between."""
+        with self._writing() as cursor:
+            self._empty(cursor)
+            for rows in batches:
+                self.execute_rows(cursor, rows)
+            if tracking.notification_id:
+                self._insert_tracking(cursor, tracking)
+
+    def _empty(self, cursor: Any) -> None:
+        for name in self.tables:
+            cursor.execute(self.statement(f"DELETE FROM {{{name}}}"), ())
+        cursor.execute(self.statement(self._delete_tracking()), (f"{self.tracking_prefix()}%",))
 
     def retire_older_versions(self) -> list[str]:
         """Drops the tables and positions of earlier versions of the view; returns the tables."""
