@@ -15,6 +15,7 @@ from services.risk.domain.readings import ReturnFacts
 from services.risk.domain.risk_profile import RiskProfile
 from services.risk.domain.rules import InspectionFindings, ReportedConcern, VisitMonth
 from services.risk.domain.rules.overdue import OverdueReturn
+from services.risk.views import Listed, Page, ProfileFilter, RiskProfiles
 from shared.contracts import intake, risk
 from shared.contracts.envelope import Envelope, IntegrationEvent
 from shared.domain import stable_id
@@ -43,6 +44,7 @@ class RiskAssessment(ServiceApplication):
     # A profile gains events with every return, concern and note for as long as the provider
     # is commissioned: loading one reads its latest snapshot and fewer than 50 events after it.
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {RiskProfile: 50}
+    projections = (RiskProfiles,)
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
@@ -62,7 +64,21 @@ class RiskAssessment(ServiceApplication):
         return self.get(RiskProfile, RiskProfile.create_id(provider_id))
 
     def profiles(self) -> list[RiskProfile]:
+        """Every profile, replayed: for checks against the views, never for a request."""
         return [self.repository.get(i) for i in self.aggregates_under(PROFILES)]
+
+    def standings(self, where: ProfileFilter, page: Page) -> Listed:
+        """The officers' dashboard: each provider's standing, worst first."""
+        return self.views.get(RiskProfiles).standings(where, page)
+
+    def log_across_providers(self, where: ProfileFilter, open_only: bool, kind: str | None,
+                             page: Page) -> Listed:
+        """Every provider's issues and risk log entries, worst provider first."""
+        return self.views.get(RiskProfiles).log_rows(where, open_only, kind, page)
+
+    def latest_indicators(self) -> list[dict[str, Any]]:
+        """The indicators of each provider's latest return, of those that sent one."""
+        return self.views.get(RiskProfiles).latest_indicators()
 
     def record_intelligence(
         self, provider_id: str, entry_key: str, category: str, summary: str, source: str,

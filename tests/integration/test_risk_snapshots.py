@@ -26,6 +26,7 @@ from psycopg import sql
 from assure.rotation import rotate
 from assure.services import ALL
 from services.risk.application import RiskAssessment
+from services.risk.views import Page, ProfileFilter
 from shared.chain import unseal
 from shared.settings import AssureSettings
 from tests.risk_histories import live, state_of
@@ -179,11 +180,12 @@ def test_a_snapshot_taken_twice_by_two_instances_is_kept_once(risk, settings):
     assert [s.originator_version for s in risk.snapshots.get(profile_id)] == [50]
 
 
-def test_key_rotation_takes_the_snapshots_again_under_the_new_key(
+def test_key_rotation_takes_the_snapshots_again_and_rebuilds_the_view_under_the_new_key(
         settings):
     under_a = RISK.build(keyed(settings, A))
     try:
         profile_id = long_lived(under_a, 110)
+        standings = under_a.standings(ProfileFilter(), Page()).json()
         assert under_a.snapshots is not None
         before = [s.originator_version for s in under_a.snapshots.get(profile_id)]
     finally:
@@ -200,6 +202,7 @@ def test_key_rotation_takes_the_snapshots_again_under_the_new_key(
         assert under_b.verify().intact
         assert state_of(under_b.repository.get(profile_id)) == state_of(
             replayed(under_b, profile_id))
+        assert under_b.standings(ProfileFilter(), Page()).json() == standings
     finally:
         under_b.close()
 
