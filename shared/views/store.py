@@ -132,7 +132,11 @@ class Follower:
         return max(0, (self.app.recorder.max_notification_id() or 0) - self.position)
 
     def catch_up(self, progress: Progress | None = None) -> int:
-        """Applies every stored event after the view's position; returns how many were read."""
+        """Applies every stored event after the view's position; returns how many were read.
+        A view that has read nothing yet (new, or its definition changed) is filled as a
+        rebuild fills it, an aggregate at a time where it can be."""
+        if self.position == 0 and self.behind() and self._by_aggregate():
+            return self._fill(progress, only_if_empty=True)
         with self._lock:
             target = self.app.recorder.max_notification_id() or 0
             start = position = self.position
@@ -177,10 +181,16 @@ class Follower:
             with self._lock:
                 self.view.clear()
             return self.catch_up(progress)
+        return self._fill(progress, only_if_empty=False)
+
+    def _fill(self, progress: Progress | None, only_if_empty: bool) -> int:
         with self._lock:
-            target = self.app.recorder.max_notification_id() or 0
-            self.view.replace_rows(self._rows_by_aggregate(target, progress),
-                                   Tracking(self.tracking_name, target))
+            if only_if_empty and self.position:
+                target = 0  # another thread filled it while this one waited
+            else:
+                target = self.app.recorder.max_notification_id() or 0
+                self.view.replace_rows(self._rows_by_aggregate(target, progress),
+                                       Tracking(self.tracking_name, target))
         return target + self.catch_up(progress)
 
     # A view of aggregates' state only (no rows per event) is rebuilt an aggregate at a time:
