@@ -26,6 +26,7 @@ from psycopg.sql import SQL
 
 from shared.at_rest import KeyMissing
 from shared.views.paging import Doc, from_doc
+from shared.views.sealed import SealedText
 
 SEALED = "sealed:"  # a document column's value sealed at rest (base64 after it)
 
@@ -55,6 +56,10 @@ class TableViewMixin:
     version: ClassVar[int] = 1
     tables: ClassVar[dict[str, str]]  # name -> column definitions
     indexes: ClassVar[dict[str, str | tuple[str, ...]]] = {}  # table -> column(s) to index
+    # True if its rows hold text sealed under the service's keys (sealed.py): a key rotation
+    # rebuilds it. `sealed` seals and opens that text (plain until its service gives it keys).
+    seals: ClassVar[bool] = False
+    sealed: SealedText = SealedText()
     placeholder = "?"
     prefix = ""
     # Seals documents (paging.Doc) at rest under the store's key, as the events' payloads are;
@@ -146,10 +151,23 @@ class TableViewMixin:
     def clear(self) -> None:
         """Empties the view and forgets its positions: the next catch-up starts from zero."""
         with self._writing() as cursor:
-            for name in self.tables:
-                cursor.execute(self.statement(f"DELETE FROM {{{name}}}"), ())
-            cursor.execute(self.statement(self._delete_tracking()),
-                           (f"{self.tracking_prefix()}%",))
+            self._empty(cursor)
+
+    def replace_rows(self, batches: Iterable[list[Row]], tracking: Tracking) -> None:
+        """Empties the view and writes it afresh, up to `tracking`'s position, in one
+        transaction: until it commits the view answers as it was, a crash leaves it so, and an
+        instance following the same store cannot slip an older page in between."""
+        with self._writing() as cursor:
+            self._empty(cursor)
+            for rows in batches:
+                self.execute_rows(cursor, rows)
+            if tracking.notification_id:
+                self._insert_tracking(cursor, tracking)
+
+    def _empty(self, cursor: Any) -> None:
+        for name in self.tables:
+            cursor.execute(self.statement(f"DELETE FROM {{{name}}}"), ())
+        cursor.execute(self.statement(self._delete_tracking()), (f"{self.tracking_prefix()}%",))
 
     def retire_older_versions(self) -> list[str]:
         """Drops the tables and positions of earlier versions of the view; returns the tables."""

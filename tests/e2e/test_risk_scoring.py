@@ -150,6 +150,7 @@ async def test_the_log_across_providers_filters_by_band_level_and_service_type(s
         async def rows(**filters: Any) -> list[tuple[str, str]]:
             answer = await http.get("/risk/log", params=filters)
             assert answer.status_code == 200, answer.text
+            assert answer.headers["X-Total-Count"] == str(len(answer.json()))
             return sorted((r["provider_id"], r["kind"]) for r in answer.json())
 
         assert await rows() == [("hawthorn", "concern"), ("willow", "intelligence")]
@@ -162,6 +163,8 @@ async def test_the_log_across_providers_filters_by_band_level_and_service_type(s
         assert await rows(risk_level="high") == [("hawthorn", "concern")]
         assert await rows(monitoring_level=1) == [("hawthorn", "concern")]
         assert await rows(band="100%") == [("willow", "intelligence")]
+        paged = await http.get("/risk/log", params={"limit": 1, "offset": 1})
+        assert paged.headers["X-Total-Count"] == "2" and len(paged.json()) == 1
         wrong = await http.get("/risk/log", params={"risk_level": "severe"})
         assert wrong.status_code == 422 and "risk_level" in wrong.text
 

@@ -72,6 +72,13 @@ async def test_the_dashboard_reads_every_provider_its_trend_and_its_deadlines(se
                                                params={"service_type": "day-services"}))
         assert [s["provider_id"] for s in day_services] == ["birch"]
         assert day_services[0]["trend"] is None and day_services[0]["latest_score"] is None
+        # Worst first, a page at a time: a scored provider before one not scored yet.
+        first = await http.get("/risk/providers", params={"limit": 1})
+        assert first.headers["X-Total-Count"] == "2"
+        assert [s["provider_id"] for s in await ok(first)] == ["elm-court"]
+        second = await ok(await http.get("/risk/providers", params={"limit": 1, "offset": 1}))
+        assert [s["provider_id"] for s in second] == ["birch"]
+        assert (await http.get("/risk/providers", params={"limit": 0})).status_code == 422
 
         async def opened():
             return await ok(await http.get("/escalation/interventions")) or None
