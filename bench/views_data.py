@@ -16,9 +16,11 @@ read, and every in-app notification's e-mail sent. Made a batch of providers at 
   notifications read; notify's delivery code derives each notification's e-mail, sent at once.
 
 All of it reads and writes in memory (bench/views_memory.py) and is then stored through each
-application's event store in one transaction per service and batch: the stored events are the
+application's mapper and recorder, a thousand events to a transaction: the stored events are the
 services' own (mapper, hash chain, recorder). Each provider's choices come from a random
 generator seeded by the seed and the provider, so the data set does not depend on the batch size.
+Last, the relays, consumers and notify's dispatcher are left where running would have left them
+(bench/views_streams.py), so `assure up` neither publishes nor applies the history again.
 """
 
 from __future__ import annotations
@@ -36,8 +38,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.persistence import Tracking
-
 from assure.services import ALL
 from bench.national_data import (
     BY,
@@ -53,6 +53,7 @@ from bench.national_data import (
     steps,
 )
 from bench.views_memory import InMemory
+from bench.views_streams import leave_as_run
 from services.escalation.domain.escalation import Escalation
 from services.escalation.domain.intervention import Intervention
 from services.intake import application as intake_module
@@ -69,12 +70,11 @@ from shared.contracts.envelope import Envelope, event_id_for
 from shared.contracts.forms import parse_form
 from shared.domain import Refused
 from shared.eventstore import Processing, ServiceApplication
-from shared.messaging.relay import OUTBOX
 from shared.settings import AssureSettings
 
 RUN = "v"  # provider ids nat-v-00000 ...: the same in every data set, so a cached one is found
 TODAY = date(2026, 11, 23)  # the council's date the history runs to (the training clock's)
-VERSION = 1  # of the generator: a cached data set made by another version is made again
+VERSION = 2  # of the generator: a cached data set made by another version is made again
 MARKER = "data-set.json"
 # What officers do, out of 100: concerns reported about a provider at each calendar step,
 # proposals approved or rejected at the next step (the rest wait), open interventions closed at
@@ -386,8 +386,7 @@ def make(settings: AssureSettings, shape: Shape, batch: int = 100,
     try:
         with shortcuts(apps):
             _make(apps, shape, batch, made, began, say)
-        for app in apps.values():  # the relays have published everything (see `published`)
-            published(app)
+        leave_as_run(apps, settings)
         made.seconds = time.perf_counter() - began
         made.cpu_seconds = time.process_time() - cpu
     finally:
@@ -494,14 +493,6 @@ def make_clock(intake: InMemory, shape: Shape) -> int:
         clock.advance(day)
     intake.save(clock)
     return intake.write()
-
-
-def published(app: ServiceApplication) -> None:
-    """Records that the relay has published every stored event (as years of running would
-    have), so `assure up` does not publish the whole history again at start."""
-    last = app.recorder.max_notification_id() or 0
-    if last:
-        app.recorder.insert_tracking(Tracking(OUTBOX, last))
 
 
 def marker(where: Path) -> dict[str, Any] | None:

@@ -5,8 +5,8 @@ own commands and policies (intake's `submit_return`, risk's scoring, escalation'
 response, notify's routing). Those read what they need through the application (`find`,
 `exists`, `repository.get`, `aggregates_under`) and write with `save`; `InMemory` answers the
 reads from the batch's aggregates and keeps the events, so a batch costs no round trip to the
-store until it is written, in one transaction per service, through the application's own event
-store: the same mapper, hash chain and recorder as the running service. A batch's providers
+store until it is written, as the application's own event store writes: the same mapper, hash
+chain and recorder as the running service. A batch's providers
 share no aggregate with another batch's, so nothing outside the batch needs to be read.
 """
 
@@ -85,19 +85,32 @@ class InMemory:
             self.handed_on += 1
             yield self.events[self.handed_on - 1]
 
-    def write(self) -> int:
-        """Stores the batch's events through the application's event store (mapper, chain and
-        recorder), in one transaction, then starts the next batch empty; returns how many."""
-        processing: ProcessingEvent[uuid.UUID] = ProcessingEvent()
-        processing.events = self.events
-        processing.aggregates = self.aggregates
-        self.app._repository = self._store_repository  # snapshots, if any, read the store
+    def write(self, chunk: int = 1000) -> int:
+        """Stores the batch's events as the application's event store does (its mapper seals
+        each into its aggregate's hash chain, its recorder inserts them), `chunk` events to a
+        transaction, then starts the next batch empty; returns how many. (One transaction of
+        tens of thousands of events stalls psycopg's pipeline here.)"""
+        mapper, recorder = self.app.mapper, self.app.recorder
+        mapper.batch.clear()  # as ChainedEventStore.put: links come from this batch or the store
         try:
-            if self.events:
-                self.app._record(processing)
-                self.app._take_snapshots(processing)
+            stored = [mapper.to_stored_event(domain_event) for domain_event in self.events]
         finally:
-            self.app._repository = _Repository(self)  # type: ignore[assignment]
+            mapper.batch.clear()
+        for start in range(0, len(stored), chunk):
+            recorder.insert_events(stored[start:start + chunk])
+        self._snapshots()
         written = len(self.events)
         self.aggregates, self.keys, self.events, self.handed_on = {}, {}, [], 0
         return written
+
+    def _snapshots(self) -> None:
+        """The snapshots the application takes after a save, if it takes any."""
+        if not (self.app.snapshots and self.app.snapshotting_intervals):
+            return
+        processing: ProcessingEvent[uuid.UUID] = ProcessingEvent()
+        processing.events, processing.aggregates = self.events, self.aggregates
+        self.app._repository = self._store_repository  # they read the store
+        try:
+            self.app._take_snapshots(processing)
+        finally:
+            self.app._repository = _Repository(self)  # type: ignore[assignment]
