@@ -89,6 +89,7 @@ class Made:
 
     providers: int = 0
     contracts: int = 0
+    requested: int = 0
     returns: int = 0
     late: int = 0
     missed: int = 0
@@ -142,8 +143,15 @@ class Batch:
     def make(self) -> None:
         self.apps["intake"].today = lambda: self.day  # the training clock, at each step
         self._register()
+        requested = self.made.requested
         for day in steps(self.shape):
             self._step(day)
+        if self.contracts and self.made.requested == requested:
+            # The commands read what they need through the application, which answers from the
+            # batch in memory; a command that reads a view instead would find it empty here.
+            raise RuntimeError("the return calendar asked these contracts for nothing: does "
+                               "intake's tick now read a view? bench/views_memory.py must "
+                               "answer that read from the batch too")
 
     def _register(self) -> None:
         intake = self.apps["intake"]
@@ -299,6 +307,7 @@ class Batch:
         """What the batch itself follows: requests to answer, proposals, notifications."""
         if isinstance(domain_event, ReturnRequest.Requested):
             self.requested.append(domain_event)
+            self.made.requested += 1
         elif isinstance(domain_event, Escalation.Proposed):
             self.waiting.append(domain_event.originator_id)
         elif isinstance(domain_event, Intervention.Opened):
