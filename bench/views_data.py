@@ -407,18 +407,22 @@ def make(settings: AssureSettings, shape: Shape, batch: int = 100,
 def _make(apps: dict[str, Any], shape: Shape, batch: int, made: Made, began: float,
           say: Callable[[str], None]) -> None:
     memory = {name: InMemory(app) for name, app in apps.items()}
-    every = _contracts_by_provider(shape)
-    for first in range(0, shape.providers, batch):
-        last = min(first + batch, shape.providers)
-        Batch(memory, shape, first, last, [a for i in range(first, last)
-                                           for a in every.get(i, [])], made).make()
-        for name, each in memory.items():
-            made.events[name] += each.write()
-        made.seconds = time.perf_counter() - began
-        say(f"  {last:,} of {shape.providers:,} providers: {sum(made.events.values()):,} "
-            f"events in {made.seconds:.0f} s "
-            f"({sum(made.events.values()) / made.seconds:,.0f} events/s)")
-    made.events["intake"] += make_clock(memory["intake"], shape)
+    try:
+        every = _contracts_by_provider(shape)
+        for first in range(0, shape.providers, batch):
+            last = min(first + batch, shape.providers)
+            Batch(memory, shape, first, last, [a for i in range(first, last)
+                                               for a in every.get(i, [])], made).make()
+            for name, each in memory.items():
+                made.events[name] += each.write()
+            made.seconds = time.perf_counter() - began
+            say(f"  {last:,} of {shape.providers:,} providers: {sum(made.events.values()):,} "
+                f"events in {made.seconds:.0f} s "
+                f"({sum(made.events.values()) / made.seconds:,.0f} events/s)")
+        made.events["intake"] += make_clock(memory["intake"], shape)
+    finally:
+        for each in memory.values():
+            each.restore()
 
 
 def _contracts_by_provider(shape: Shape) -> dict[int, list[Award]]:
