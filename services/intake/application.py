@@ -42,6 +42,8 @@ from services.intake.domain.return_request import ReturnRequest, check_due_on
 from services.intake.drafts import ReturnDrafts
 from services.intake.integration import to_integration
 from services.intake.return_log import LogFilter, ReturnLogRow, row_for
+from services.intake.sharing import IntelligenceSharing
+from services.intake.sharing_views import SharingIndex
 from shared.at_rest import Sealer
 from shared.clock import ClockMode, check_sane, uk_today
 from shared.contracts import escalation, notify, risk
@@ -109,10 +111,12 @@ class TickResult:
     overdue: int
 
 
-class Intake(ReturnDrafts, ServiceApplication):
+class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
     """Registers providers and contracts, runs the return calendar, records returns."""
 
     service = "intake"
+    # Read models: sharing with other councils (services/intake/sharing_views.py).
+    projections = (SharingIndex,)
     # Built without settings (unit tests, the benchmark), intake follows the ticks it is given.
     default_clock = ClockMode.TRAINING
 
@@ -512,6 +516,13 @@ class Intake(ReturnDrafts, ServiceApplication):
         processing.collect_events(provider)
 
     @policy.register
+    def _(self, event: escalation.ProviderSuspended | escalation.ProviderDecommissioned
+          | escalation.BreachNoticeIssued | risk.ConcernRaised | risk.ConcernResolved,
+          processing: Processing) -> None:
+        # Facts an agreement with another council may share (services/intake/sharing.py).
+        self.consider_sharing(event, processing)
+
+    @policy.register
     def _(self, event: notify.NotificationDelivered, processing: Processing) -> None:
         assert processing.envelope is not None
         if event.about_event_type != "ReturnOverdue" or not event.reference:
@@ -527,6 +538,7 @@ class Intake(ReturnDrafts, ServiceApplication):
 
     def index_keys(self, domain_event: Any) -> Any:
         yield from super().index_keys(domain_event)
+        yield from self.sharing_keys(domain_event)
         if isinstance(domain_event, Provider.Registered):
             yield PROVIDERS
         if isinstance(domain_event, Contract.Awarded):
