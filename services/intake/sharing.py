@@ -233,9 +233,54 @@ class IntelligenceSharing:
         view = self.sharing_view()
         page = view.shared(partner, agreement, provider_id, paging)
         positions = view.positions_of([item["fact_id"] for item in page])
-        items = [{**item, "delivered": positions.get(item["fact_id"], 0)
-                  <= self.position(OUTBOX + item["partner"])} for item in page]
+        items = [{**item, "delivered": not item["withheld"] and positions.get(
+            item["fact_id"], 0) <= self.position(OUTBOX + item["partner"])} for item in page]
         return Page(items, page.total)
+
+    # What the edge carries -------------------------------------------------------------------
+
+    def sharing_flows(self: Any) -> dict[str, tuple[set[tuple[str, str]], set[tuple[str, str]]]]:
+        """For each partner, the (category, service id) pairs we send it and receive from it
+        under the agreements in force today: what its edge server is configured to carry."""
+        flows: dict[str, tuple[set[tuple[str, str]], set[tuple[str, str]]]] = {}
+        for agreement in self.agreements_in_force(self.today()):
+            sends, receives = flows.setdefault(agreement.partner, (set(), set()))
+            sends.update((c, s) for c in agreement.sends for s in agreement.service_ids)
+            receives.update((c, s) for c in agreement.receives for s in agreement.service_ids)
+        return flows
+
+    def deliverable(self: Any, envelope: Envelope) -> bool:
+        """Whether a message in the outbox may still go: agreement steps always; a fact (or its
+        withdrawal) only while an agreement in force covers it."""
+        event = unwrap(envelope)
+        if isinstance(event, AgreementStepShared):
+            return True
+        agreement = self.find(Agreement, Agreement.create_id(event.agreement))
+        return agreement is not None and agreement.covers(
+            "sends", event.category, event.provider_id, self.today())
+
+    def withhold(self: Any, envelope: Envelope) -> None:
+        """Records that a fact's message was not sent: its agreement no longer covers it."""
+        event = unwrap(envelope)
+        fact = self.find(SharedFact, UUID(event.fact_id))
+        if fact is not None and fact.withheld is None:
+            fact.withhold(f"agreement {event.agreement} no longer covered it when it was due "
+                          "to go")
+            self.save(fact)
+
+    def replay_dead_letter(self: Any, letter_id: UUID) -> Outcome:
+        """A parked message from a partner council is applied as it would have been, once."""
+        from shared.dead_letter import DeadLetter
+
+        letter: DeadLetter = self.get(DeadLetter, letter_id)
+        if not letter.upstream.startswith("council:"):
+            return super().replay_dead_letter(letter_id)  # type: ignore[misc]
+        letter.replay()
+        envelope = Envelope.model_validate_json(letter.payload)
+        processing = Processing(Tracking(f"replay:{letter_id}", 1), envelope)
+        received(unwrap(envelope), self, processing)
+        processing.collect_events(letter)
+        return self._commit(processing)
 
     # What arrives ----------------------------------------------------------------------------
 

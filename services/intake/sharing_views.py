@@ -48,6 +48,7 @@ def shared_shown(f: SharedFact) -> dict[str, Any]:
         "partner": f.partner, "partner_name": f.partner_name, "category": f.category,
         "regulator": f.regulator, "service_id": f.service_id, "occurred_on": f.occurred_on,
         "details": f.details, "shared_at": f.created_on, "withdrawn": f.withdrawn,
+        "withheld": f.withheld,
     }
 
 

@@ -40,6 +40,16 @@ class SharedFact(Aggregate):
         self.occurred_on = occurred_on
         self.details = dict(details)
         self.withdrawn: dict[str, object] | None = None
+        self.withheld: str | None = None
+
+    def withhold(self, reason: str) -> None:
+        """Its message was never sent: the agreement stopped covering it before it went."""
+        if self.withheld is None:
+            self._withheld(provider_id=self.provider_id, reason=reason)
+
+    @event("Withheld")
+    def _withheld(self, provider_id: str, reason: str) -> None:
+        self.withheld = reason
 
     def withdraw(self, reason: str, by: str, on: date, correlation_id: str) -> None:
         """Takes the fact back; the partner marks it withdrawn too."""
