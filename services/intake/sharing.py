@@ -201,6 +201,19 @@ class IntelligenceSharing:
                     correlation_id=correlation_id))
         return new
 
+    def grades_to_share(self: Any, provider_id: str, contract_reference: str, regulator: str,
+                        service_id: str, graded_on: date, min_grade: int | None,
+                        overall: str | None, correlation_id: str) -> list[SharedFact]:
+        """A regulated service's newest grades, for the agreements that share grades (saved
+        with the grades themselves, in one commit)."""
+        if self.sharing_setup is None:
+            return []
+        details = {"grade": min_grade} if min_grade is not None else {"rating": overall}
+        fact = Fact(Category.INSPECTION_GRADE, f"grade:{regulator}:{service_id}:{graded_on}",
+                    graded_on, {k: v for k, v in details.items() if v is not None},
+                    contract_reference=contract_reference)
+        return self.facts_to_share(provider_id, fact, correlation_id)
+
     def _regulated_services(self: Any, provider_id: str,
                             reference: str | None) -> list[tuple[str | None, str]]:
         return sorted({(c.regulator, c.regulator_service_id) for c in self.contracts(provider_id)

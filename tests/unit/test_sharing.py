@@ -430,3 +430,21 @@ def test_a_withdrawn_fact_and_its_concern_are_marked_withdrawn_and_can_be_dismis
         assert app.profile("oak-perth").log[concern["entry_id"]]["status"] == "closed"
     finally:
         app.close()
+
+
+def test_newer_grades_are_shared_with_a_council_that_agreed_to_grades(councils):
+    from services.intake.domain.contract import Regulator
+    from services.intake.intelligence import Grades, record_grades
+
+    fife, perth = councils
+    agreed(fife, perth, sends=["inspection-grade"])
+    contract = fife.get_contract("oakwood-c1")
+    newest = Grades(Regulator.CARE_INSPECTORATE, CS, {"KQ_Care": "2"}, date(2026, 4, 20),
+                    True, min_grade=2)
+    older = Grades(Regulator.CARE_INSPECTORATE, CS, {"KQ_Care": "5"}, date(2025, 4, 20),
+                   False, min_grade=5)
+    assert record_grades(fife, contract, newest, "test", "c") == "recorded"
+    assert record_grades(fife, contract, older, "test", "c") == "older"  # history: not shared
+    carry(fife, perth)
+    [arrival] = perth.arrivals()
+    assert (arrival["category"], arrival["details"]) == ("inspection-grade", {"grade": 2})
