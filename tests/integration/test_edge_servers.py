@@ -15,7 +15,8 @@ from nats.js.api import StreamConfig
 from nats.js.errors import NoStreamResponseError
 
 from services.intake.adapters.edge import STREAM, EdgeServer, Flow, stream_subjects
-from services.intake.domain.sharing_setup import Partner, SharingSetup
+from services.intake.domain.sharing_setup import LeafTls, Partner, SharingSetup
+from tests.integration.test_nats_permissions import pki  # noqa: F401, F811 - a throw-away CA
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
@@ -147,3 +148,40 @@ async def test_a_partner_edge_that_is_down_is_reached_again_when_back(edges):
     finally:
         await at_fife.close()
         await at_perth.close()
+
+
+async def test_across_a_network_the_edges_speak_mutual_tls_and_refuse_a_partner_without_it(
+        tmp_path: Path, pki):  # noqa: F811 - the fixture imported above
+    tls = LeafTls(pki.server_cert, pki.server_key, pki.ca)
+    fife = EdgeServer(SharingSetup("fife", "Fife Council",
+                                   {"perth": Partner("perth", "Perth Council")}, leaf_tls=tls),
+                      tmp_path / "fife")
+
+    def perth_edge(name: str, with_tls: LeafTls | None) -> EdgeServer:
+        return EdgeServer(SharingSetup("perth", "Perth Council", {"fife": Partner(
+            "fife", "Fife Council", url=f"nats-leaf://127.0.0.1:{fife.layout.leaf_port}",
+            password_file=tmp_path / "fife" / "credentials" / "leaf-perth.password")},
+            leaf_tls=with_tls), tmp_path / name)
+
+    plain, perth = perth_edge("plain", None), perth_edge("perth", tls)
+    fife.start(fife_sends(SUSPENSION))
+    plain.start(perth_receives(SUSPENSION))
+    at_fife = await connected(fife)
+    at_plain = await connected(plain)
+    try:
+        await stream(at_plain, "perth")
+        await asyncio.sleep(1.5)  # time enough to link, were it allowed
+        assert not await taken(at_fife, "share.fife.perth.suspension.CS1")
+        await at_plain.close()
+        plain.stop()
+        perth.start(perth_receives(SUSPENSION))
+        at_perth = await connected(perth)
+        await stream(at_perth, "perth")
+        assert await eventually(lambda: taken(at_fife, "share.fife.perth.suspension.CS1"),
+                                what="the leaf connection over mutual TLS")
+        await at_perth.close()
+    finally:
+        await at_fife.close()
+        fife.stop()
+        plain.stop()
+        perth.stop()

@@ -157,12 +157,25 @@ class EdgeConfig:
                      f"account: {_q(account_of(p.council))}}}" for p in listening]
             port = self.layout.leaf_port
             lines += [f"  listen: {_q(f'{self.layout.leaf_host}:{port}')}",
+                      *self._tls(verify=True, indent=2),
                       "  authorization {", *_block("users", users, indent=4), "  }"]
         if dialling:
+            tls = " ".join(line.strip() for line in self._tls(verify=False, indent=0))
             remotes = [f"{{url: {_q(self._dial(p.url, p.password_file))}, "
-                       f"account: {_q(account_of(p.council))}}}" for p in dialling]
+                       f"account: {_q(account_of(p.council))}{(', ' + tls) if tls else ''}}}"
+                       for p in dialling]
             lines += _block("remotes", remotes, indent=2)
         return [*lines, "}"]
+
+    def _tls(self, verify: bool, indent: int) -> list[str]:
+        """Mutual TLS between the edges, when the set-up names certificates: a listener
+        requires the partner's certificate; a dialler presents ours."""
+        tls = self.setup.leaf_tls
+        if tls is None:
+            return []
+        pad = " " * indent
+        return [f"{pad}tls {{ cert_file: {_q(str(tls.cert))}, key_file: {_q(str(tls.key))}, "
+                f"ca_file: {_q(str(tls.ca))},{' verify: true,' if verify else ''} timeout: 2 }}"]
 
     def _dial(self, url: str | None, password_file: Path | None) -> str:
         """The partner's leaf address with our council id and the password it gave us."""

@@ -3,7 +3,9 @@
     {
       "council": "fife",
       "name": "Fife Council",
-      "leaf": {"host": "0.0.0.0", "port": 7422},
+      "leaf": {"host": "0.0.0.0", "port": 7422,
+               "tls": {"cert": "/etc/assure/edge.pem", "key": "/etc/assure/edge.key",
+                       "ca": "/etc/assure/partner-cas.pem"}},
       "partners": [
         {"council": "perth", "name": "Perth and Kinross Council"},
         {"council": "angus", "name": "Angus Council",
@@ -23,7 +25,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from services.intake.domain.sharing_setup import Partner, SharingSetup, SharingSetupError
+from services.intake.domain.sharing_setup import (
+    LeafTls,
+    Partner,
+    SharingSetup,
+    SharingSetupError,
+)
 
 KEYS = {"council", "name", "leaf", "partners"}
 PARTNER_KEYS = {"council", "name", "url", "password_file"}
@@ -37,7 +44,7 @@ def parse(document: Any) -> SharingSetup:
     leaf = document.get("leaf") or {}
     if not isinstance(leaf, dict):
         raise SharingSetupError("leaf is an object with host and port")
-    _refuse_unknown(leaf, {"host", "port"}, "leaf")
+    _refuse_unknown(leaf, {"host", "port", "tls"}, "leaf")
     partners = [_partner(item) for item in document.get("partners") or []]
     return SharingSetup(
         council=str(document.get("council", "")), name=str(document.get("name", "")).strip()
@@ -45,7 +52,14 @@ def parse(document: Any) -> SharingSetup:
         partners={p.council: p for p in partners},
         leaf_host=str(leaf.get("host", "127.0.0.1")),
         leaf_port=int(leaf["port"]) if leaf.get("port") else None,
+        leaf_tls=_tls(leaf["tls"]) if leaf.get("tls") else None,
     )
+
+
+def _tls(given: Any) -> LeafTls:
+    if not isinstance(given, dict) or set(given) != {"cert", "key", "ca"}:
+        raise SharingSetupError("leaf.tls names the edge's cert and key and the partners' ca")
+    return LeafTls(Path(given["cert"]), Path(given["key"]), Path(given["ca"]))
 
 
 def _partner(item: Any) -> Partner:

@@ -35,6 +35,17 @@ class Partner:
 
 
 @dataclass(frozen=True)
+class LeafTls:
+    """Mutual TLS between councils' edges: our certificate and key, and the CA (or bundle) of
+    the partners' certificates we trust. Our listener then requires a partner's certificate,
+    and we present ours when we dial."""
+
+    cert: Path
+    key: Path
+    ca: Path
+
+
+@dataclass(frozen=True)
 class SharingSetup:
     """This council's id and name, its partners, and where its edge listens for partners."""
 
@@ -43,6 +54,7 @@ class SharingSetup:
     partners: dict[str, Partner] = field(default_factory=dict)
     leaf_host: str = "127.0.0.1"
     leaf_port: int | None = None  # where partners that connect to us do; None: a free port
+    leaf_tls: LeafTls | None = None  # across any network but loopback, always
 
     def __post_init__(self) -> None:
         check_council_id(self.council, "council")
