@@ -14,6 +14,7 @@ APPROVALS = ("/console/workspace/approvals", "Approvals")
 INBOX = ("/console/inbox", "Notifications")
 HISTORY = ("/console/audit/", "Histories")
 GOVERNANCE = ("/console/reports/governance", "Governance report")
+OTHER_COUNCILS = ("/console/workspace/sharing", "Other councils")
 
 CASEWORK = {Role.COMMISSIONING_OFFICER, Role.COMMISSIONING_MANAGER, *SENIOR}
 
@@ -36,12 +37,12 @@ def sections(role: Role) -> list[tuple[str, str]]:
     if role is Role.PROVIDER_USER:
         return [PROVIDER_PORTAL, PROVIDER_REPORTS, INBOX]
     if role is Role.AUDITOR:
-        return [HISTORY, GOVERNANCE]
+        return [HISTORY, GOVERNANCE, OTHER_COUNCILS]
     found = [DASHBOARD, RETURN_LOG]
     if role in SENIOR:
         found.append(APPROVALS)
     if role in CASEWORK | {Role.ADMINISTRATOR}:
-        found += [HISTORY, GOVERNANCE]
+        found += [HISTORY, GOVERNANCE, OTHER_COUNCILS]
     return [*found, INBOX]
 
 
