@@ -190,8 +190,9 @@ async def test_a_suspension_crosses_under_an_agreement_and_nothing_else_does(tmp
             perth_edge = perth_system.council_link.edge
             held = await stream_count(perth_edge.url, perth_edge.password)
             arrivals = (await at_perth.get("/intake/sharing/arrivals")).json()
-            # Perth's consumer forgets its place: after the restart it reads the stream again
-            # from its first message, a replay its tracking must recognise.
+            # Perth's consumer loses its place (its durable deleted, as if the edge's files
+            # were lost): it is made again from the stream's first message, a replay that
+            # Perth's tracking must recognise.
             nc = await nats.connect(perth_edge.url, user="sharing", password=perth_edge.password)
             await nc.jetstream().delete_consumer(STREAM, "intake-from-fife")
             await nc.close()

@@ -448,3 +448,71 @@ def test_newer_grades_are_shared_with_a_council_that_agreed_to_grades(councils):
     carry(fife, perth)
     [arrival] = perth.arrivals()
     assert (arrival["category"], arrival["details"]) == ("inspection-grade", {"grade": 2})
+
+
+# The edge's configuration, generated from the agreements in force -----------------------------
+
+
+def edge_config(tmp_path: Path, **partner: Any) -> Any:
+    from services.intake.adapters.edge import EdgeConfig, EdgeLayout
+    from services.intake.domain.sharing_setup import Partner, SharingSetup
+
+    setup = SharingSetup("fife", "Fife Council", {"perth": Partner("perth", "Perth", **partner)})
+    passwords = {"sharing": "s3cret", "leaf-perth": "l3af"}
+    return EdgeConfig(setup, EdgeLayout(tmp_path, 4322, leaf_port=7422), passwords)
+
+
+def test_the_edge_imports_exactly_what_the_agreements_in_force_send_and_exports_what_they_receive(
+        tmp_path: Path):
+    from services.intake.adapters.edge import Flow
+
+    text = edge_config(tmp_path).render([Flow(
+        "perth", sends=frozenset({("suspension", "CS1")}),
+        receives=frozenset({("breach-notice", "CS2")}))])
+    imports = [line for line in text.splitlines() if "account: \"PARTNER_PERTH\", subject" in line]
+    assert [line.split('subject: "')[1].split('"')[0] for line in imports] == [
+        "share.fife.perth.agreement.*", "share.fife.perth.suspension.CS1"]
+    assert '{service: "share.perth.fife.breach-notice.CS2", accounts: ["PARTNER_PERTH"]}' in text
+    # The partner's leaf connection is bound to its own account, which reaches nothing else.
+    assert '{user: "perth", password: "l3af", account: "PARTNER_PERTH"}' in text
+    nothing = edge_config(tmp_path).render([])
+    assert "share.fife.perth.suspension" not in nothing
+    assert "share.fife.perth.agreement.*" in nothing  # agreement steps always go
+
+
+def test_the_edge_dials_a_partner_with_our_id_and_the_password_it_gave_us(tmp_path: Path):
+    password = tmp_path / "perth.password"
+    password.write_text("a/b@c\n")
+    text = edge_config(tmp_path, url="nats-leaf://edge.perth.example:7422",
+                       password_file=password).render([])
+    assert '{url: "nats-leaf://fife:a%2Fb%40c@edge.perth.example:7422", ' \
+           'account: "PARTNER_PERTH"}' in text
+    assert "listen" not in text.split("leafnodes")[1]  # no partner dials us
+
+
+@pytest.mark.parametrize("msg_id", [None, "", "perth:0", "perth:01", "angus:5", "perth:5x",
+                                    "perth:-5"])
+def test_a_partners_message_id_is_its_own_position_or_refused(msg_id):
+    from services.intake.adapters.council_link import position_from
+
+    with pytest.raises(ValueError):
+        position_from(msg_id, "perth")
+    assert position_from("perth:42", "perth") == 42
+
+
+def test_a_sharing_set_up_names_the_council_and_its_partners(tmp_path: Path):
+    from services.intake.adapters.sharing_file import load
+    from services.intake.domain.sharing_setup import SharingSetupError
+
+    path = tmp_path / "s.json"
+    for wrong, says in (({"council": "Fife Council"}, "not a council id"),
+                        ({"council": "fife", "partners": [{"council": "fife", "name": "x"}]},
+                         "itself"),
+                        ({"council": "fife", "partners": [{"council": "perth", "name": "P",
+                                                           "url": "nats-leaf://x:1"}]},
+                         "password_file"),
+                        ({"council": "fife", "colour": "blue"}, "colour")):
+        path.write_text(json.dumps(wrong))
+        with pytest.raises(SharingSetupError, match=says):
+            load(path)
+    assert load(None) is None

@@ -200,13 +200,25 @@ class CouncilLink:
                 messages = await subscription.fetch(1, timeout=1.0)
             except NatsTimeout:
                 continue
-            except Exception:  # noqa: BLE001 - the edge restarting: keep fetching
-                log.warning("%s: fetching from %s's messages failed; retrying",
+            except Exception:  # noqa: BLE001 - the edge restarting, or its durable lost
+                log.warning("%s: fetching from %s's messages failed; binding again",
                             self.setup.council, partner, exc_info=True)
                 await self._pause(self.retry_seconds)
+                subscription = await self._bound_again(js, partner, subscription)
                 continue
             for msg in messages:
                 await self._apply(partner, msg)
+
+    async def _bound_again(self, js: Any, partner: str, subscription: Any) -> Any:
+        """A durable lost with the edge's files is made again from the stream's start: the
+        tracking records recognise everything already applied."""
+        try:
+            await self._ensure_durable(js, partner)
+            with contextlib.suppress(Exception):
+                await subscription.unsubscribe()
+            return await js.pull_subscribe_bind(durable_name(partner), STREAM)
+        except Exception:  # noqa: BLE001 - the edge still away: the next round tries again
+            return subscription
 
     async def _apply(self, partner: str, msg: Any) -> None:
         attempts = msg.metadata.num_delivered

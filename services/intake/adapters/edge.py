@@ -237,9 +237,11 @@ class EdgeServer:
         return self.config.passwords[SHARING_USER]
 
     def start(self, flows: Iterable[Flow]) -> EdgeServer:
-        self.write(flows)
+        changed = self.write(flows)
         if self.external_url is None:
             self._process = _Spawned(self.layout).start()
+        elif changed:
+            self.reload()  # the council's own server: it takes the agreements as they are now
         return self
 
     def write(self, flows: Iterable[Flow]) -> bool:
