@@ -76,7 +76,8 @@ class System:
         await self._start_views()
         if self.settings.sharing_file and "intake" in self.apps:
             # Sharing with other councils, over the council's edge server (issue 20).
-            self.council_link = await start_council_link(self.apps["intake"], self.settings)
+            self.council_link = await start_council_link(
+                self.apps["intake"], self.settings, jetstream_encryption(self.settings))
         return self
 
     async def _start_views(self) -> None:

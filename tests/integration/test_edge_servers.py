@@ -185,3 +185,28 @@ async def test_across_a_network_the_edges_speak_mutual_tls_and_refuse_a_partner_
         fife.stop()
         plain.stop()
         perth.stop()
+
+
+async def test_an_edge_keeps_its_files_encrypted_under_the_councils_key(tmp_path: Path):
+    from eventsourcing.cryptography import AESCipher
+
+    from shared.at_rest import nats_key
+    from shared.nats_server import JetStreamEncryption
+
+    key = JetStreamEncryption(nats_key(AESCipher.create_key(32)))
+    edge = EdgeServer(SharingSetup("fife", "Fife Council",
+                                   {"perth": Partner("perth", "Perth Council")}),
+                      tmp_path / "fife", encryption=key).start([])
+    nc = await connected(edge)
+    try:
+        await stream(nc, "fife")
+        marker = b"Staffing below safe levels at Oakwood"
+        await nc.jetstream().publish("share.perth.fife.agreement.x", marker, timeout=2)
+        assert await held(nc) == 1
+    finally:
+        await nc.close()
+        edge.stop()
+    stored = b"".join(p.read_bytes() for p in (tmp_path / "fife" / "jetstream").rglob("*")
+                      if p.is_file())
+    assert stored and marker not in stored
+    assert "ASSURE_NATS_ENCRYPTION_KEY" in (tmp_path / "fife" / "edge.conf").read_text()

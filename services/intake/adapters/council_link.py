@@ -43,6 +43,7 @@ from services.intake.adapters.edge import (
     stream_subjects,
 )
 from shared.contracts.envelope import Envelope, UnknownEventType
+from shared.nats_server import JetStreamEncryption
 
 log = logging.getLogger(__name__)
 alerts = logging.getLogger("assure.alerts")
@@ -256,11 +257,13 @@ class CouncilLink:
             attempts=attempts, tracking=tracking)
 
 
-async def start_council_link(app: Any, settings: Any) -> CouncilLink:
+async def start_council_link(app: Any, settings: Any,
+                             encryption: JetStreamEncryption | None = None) -> CouncilLink:
     """The link of a council whose settings name a sharing set-up: its edge (the bundled
-    server, or the council's own at `sharing_nats_url`) and the loops above."""
+    server, or the council's own at `sharing_nats_url`; its JetStream files encrypted like the
+    internal server's) and the loops above."""
     directory = settings.sharing_edge_dir or settings.data_dir / "edge"
     edge = EdgeServer(app.sharing_setup, directory, settings.sharing_nats_url,
-                      settings.nats_sync_always)
+                      settings.nats_sync_always, encryption)
     return await CouncilLink(app, edge, settings.publish_timeout_seconds,
                              max_deliver=settings.max_deliver).start()

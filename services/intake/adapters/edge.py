@@ -35,7 +35,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from services.intake.domain.sharing_setup import SharingSetup
 from shared.at_rest import private_directory
 from shared.messaging.credentials import ensure_passwords
-from shared.nats_server import EmbeddedNats, free_port
+from shared.nats_server import EmbeddedNats, JetStreamEncryption, free_port
 
 SHARING_ACCOUNT = "SHARING"
 SHARING_USER = "sharing"
@@ -62,6 +62,7 @@ class EdgeLayout:
     leaf_host: str = "127.0.0.1"
     leaf_port: int | None = None
     sync_always: bool = False
+    encryption: JetStreamEncryption | None = None  # the key comes from the environment
 
     @property
     def config(self) -> Path:
@@ -111,6 +112,7 @@ class EdgeConfig:
             "jetstream {",
             f"  store_dir: {_q(str(self.layout.directory / 'jetstream'))}",
             *(["  sync_interval: always"] if self.layout.sync_always else []),
+            *(self.layout.encryption.block().splitlines() if self.layout.encryption else []),
             "}",
             "accounts {",
             *self._sharing_account(flows_),
@@ -215,12 +217,13 @@ class EdgeServer:
     and pid file are in the same directory (deploy/README.md "Sharing with other councils")."""
 
     def __init__(self, setup: SharingSetup, directory: Path, url: str | None = None,
-                 sync_always: bool = False) -> None:
+                 sync_always: bool = False,
+                 encryption: JetStreamEncryption | None = None) -> None:
         private_directory(directory)
         self.external_url = url
         client_port = urlsplit(url).port or 4222 if url else free_port()
         self.layout = EdgeLayout(directory, client_port, setup.leaf_host,
-                                 setup.leaf_port or free_port(), sync_always)
+                                 setup.leaf_port or free_port(), sync_always, encryption)
         users = [SHARING_USER, *(leaf_password_user(p.council)
                                  for p in setup.partners.values() if p.connects_to_us)]
         self.config = EdgeConfig(setup, self.layout,
@@ -279,7 +282,8 @@ class _Spawned(EmbeddedNats):
     """The bundled nats-server, on the edge's own configuration file."""
 
     def __init__(self, layout: EdgeLayout) -> None:
-        super().__init__(layout.directory, port=layout.client_port)
+        super().__init__(layout.directory, port=layout.client_port,
+                         encryption=layout.encryption)
         self.layout = layout
 
     def _config(self) -> Path:
