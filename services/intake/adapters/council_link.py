@@ -140,15 +140,20 @@ class CouncilLink:
     # Outbound -----------------------------------------------------------------------------------
 
     async def _relay(self, partner: str) -> None:
-        js = self._nc.jetstream()
+        js, refused = self._nc.jetstream(), 0
         while not self._stopping.is_set():
             try:
                 sent = await self._relay_page(js, partner)
+                refused = 0
             except NOT_ACCEPTED as error:
-                log.info("%s: %s's edge did not take a message (%r); trying again",
-                         self.setup.council, partner, error)
-                sent = 0
-                await self._pause(self.retry_seconds)
+                # The partner's edge is away (or not yet configured for this): said once per
+                # outage, then tried again every few seconds until it takes the message.
+                (log.warning if not refused else log.debug)(
+                    "%s: %s's edge did not take a message (%r); trying again",
+                    self.setup.council, partner, error)
+                refused += 1
+                await self._pause(min(self.retry_seconds * 2 ** (refused - 1), 5.0))
+                continue
             except Exception:  # noqa: BLE001 - store or connection trouble: try again
                 log.exception("%s: relay to %s failed", self.setup.council, partner)
                 await self._pause(self.retry_seconds)
