@@ -36,13 +36,18 @@ ALSO_SHARED = "CS2003002222"  # another, also under the agreement
 NOT_IN_IT = "CS2003003333"  # both contract with it; the agreement does not name it
 
 
-def council(tmp_path: Path, name: str, sharing: dict[str, Any]) -> AssureSettings:
+def council(tmp_path: Path, name: str, sharing: dict[str, Any],
+            store: dict[str, Any]) -> AssureSettings:
+    """A council's own system: its data directory, its own embedded NATS (no external one),
+    its stores (SQLite files, or schemas of its own in PostgreSQL) and its sharing set-up."""
     path = tmp_path / f"{name}-sharing.json"
     path.write_text(json.dumps(sharing))
+    own_store = {**store, "postgres_schema_prefix": f"{store['postgres_schema_prefix']}{name}_"
+                 } if store else {}
     return AssureSettings(
         data_dir=tmp_path / name, nats_url=None, partitions=2, ack_wait_seconds=2.0,
         max_deliver=3, run_background_jobs=False, clock="training",
-        clock_start=date(2026, 5, 4), auth_required=False, sharing_file=path)
+        clock_start=date(2026, 5, 4), auth_required=False, sharing_file=path, **own_store)
 
 
 @contextlib.asynccontextmanager
@@ -115,18 +120,19 @@ async def refused_by_the_edge(system: System, subject: str) -> bool:
     return False
 
 
-async def test_a_suspension_crosses_under_an_agreement_and_nothing_else_does(tmp_path: Path):
+async def test_a_suspension_crosses_under_an_agreement_and_nothing_else_does(
+        tmp_path: Path, store: dict[str, Any]):
     leaf_port = free_port()
     fife = council(tmp_path, "fife", {
         "council": "fife", "name": "Fife Council", "leaf": {"port": leaf_port},
-        "partners": [{"council": "perth", "name": "Perth and Kinross Council"}]})
+        "partners": [{"council": "perth", "name": "Perth and Kinross Council"}]}, store)
     perth = council(tmp_path, "perth", {
         "council": "perth", "name": "Perth and Kinross Council", "partners": [{
             "council": "fife", "name": "Fife Council",
             "url": f"nats-leaf://127.0.0.1:{leaf_port}",
             # Fife's edge made Perth's password; a council hands it over out of band.
             "password_file": str(tmp_path / "fife" / "edge" / "credentials"
-                                 / "leaf-perth.password")}]})
+                                 / "leaf-perth.password")}]}, store)
     async with client(fife) as (fife_system, at_fife):
         async with client(perth) as (perth_system, at_perth):
             for http, prefix in ((at_fife, "fife"), (at_perth, "perth")):
