@@ -17,7 +17,8 @@ def _(e: ReceivedIntelligence.Received) -> IntelligenceReceivedFromCouncil:
     return IntelligenceReceivedFromCouncil(
         provider_id=e.provider_id, received_id=str(e.originator_id), council=e.council,
         council_name=e.council_name, agreement=e.agreement, category=Category(e.category),
-        regulator_service_id=e.service_id, contract_reference=e.contract_reference,
+        regulator=e.regulator, regulator_service_id=e.service_id,
+        contract_reference=e.contract_reference,
         occurred_on=e.occurred_on, severity=details.get("severity"),
         grade=details.get("grade"), rating=details.get("rating"),
         due_on=details.get("due_on"), text=details.get("text"),

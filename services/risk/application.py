@@ -226,6 +226,7 @@ class RiskAssessment(ServiceApplication):
             category=event.category.value, service_id=event.regulator_service_id,
             occurred_on=event.occurred_on, severity=event.severity, grade=event.grade,
             rating=event.rating, due_on=event.due_on, text=event.text,
+            contract_reference=event.contract_reference, regulator=event.regulator,
         )
         profile = self._profile_for(event.provider_id)
         profile.note_shared_intelligence(fact, self.configuration, envelope.time,

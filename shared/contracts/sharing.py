@@ -135,6 +135,7 @@ class IntelligenceReceivedFromCouncil(IntegrationEvent):
     council_name: str
     agreement: str
     category: Category
+    regulator: str | None = None
     regulator_service_id: str
     contract_reference: str
     occurred_on: date

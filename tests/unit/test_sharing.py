@@ -362,7 +362,8 @@ def received_suspension(**overrides: Any) -> sharing.IntelligenceReceivedFromCou
     values: dict[str, Any] = {
         "provider_id": "oak-perth", "received_id": "r-1", "council": "fife",
         "council_name": "Fife Council", "agreement": "fife-perth-1", "category": "suspension",
-        "regulator_service_id": CS, "contract_reference": "oak-perth-c1",
+        "regulator": "care-inspectorate", "regulator_service_id": CS,
+        "contract_reference": "oak-perth-c1",
         "occurred_on": date(2026, 5, 1), **overrides}
     return sharing.IntelligenceReceivedFromCouncil(**values)
 
@@ -386,7 +387,8 @@ def test_another_councils_suspension_raises_a_serious_concern_here(tmp_path: Pat
         concern = next(e for e in log if e["kind"] == "concern")
         assert intelligence["source"] == "Fife Council"
         assert intelligence["summary"] == (
-            f"Fife Council suspended the service {CS} on 1 May 2026.")
+            "Fife Council suspended the service our contract oak-perth-c1 buys (Care "
+            f"Inspectorate {CS}) on 1 May 2026.")
         assert (concern["rule"], concern["severity"]) == ("shared-suspension", "serious")
         upstream(app, received_suspension(), 2)  # the same fact again: nothing new
         assert len(app.profile("oak-perth").log) == 2

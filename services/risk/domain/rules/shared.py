@@ -43,6 +43,19 @@ class IntelligenceFromAnotherCouncil:
     rating: str | None = None
     due_on: date | None = None
     text: str | None = None
+    contract_reference: str | None = None  # ours that buys the service
+    regulator: str | None = None  # care-inspectorate or cqc
+
+
+REGULATORS = {"care-inspectorate": "Care Inspectorate", "cqc": "CQC"}
+
+
+def _service(fact: IntelligenceFromAnotherCouncil) -> str:
+    """'the service our contract OAK-1 buys (Care Inspectorate CS2003001234)'."""
+    number = " ".join(filter(None, (REGULATORS.get(fact.regulator or ""), fact.service_id)))
+    if fact.contract_reference:
+        return f"the service our contract {fact.contract_reference} buys ({number})"
+    return f"the service {number}"
 
 
 def summary_of(fact: IntelligenceFromAnotherCouncil) -> str:
@@ -50,9 +63,8 @@ def summary_of(fact: IntelligenceFromAnotherCouncil) -> str:
     due = f", to comply by {long_date(fact.due_on)}" if fact.due_on else ""
     graded = f": lowest grade {fact.grade}" if fact.grade else (
         f": {fact.rating}" if fact.rating else "")
-    return sentence(f"{fact.council_name} {WHAT.get(fact.category, fact.category)} the "
-                    f"service {fact.service_id} on {long_date(fact.occurred_on)}{due}{graded}"
-                    f"{said}")
+    return sentence(f"{fact.council_name} {WHAT.get(fact.category, fact.category)} "
+                    f"{_service(fact)} on {long_date(fact.occurred_on)}{due}{graded}{said}")
 
 
 def _trigger(rule: str, severity: str, fact: IntelligenceFromAnotherCouncil) -> Trigger:
