@@ -123,6 +123,7 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         _ = self.calendar  # a wrong calendar file stops the start, not the first schedule run
+        _ = self.sharing_setup  # and so does a wrong sharing set-up
 
     @cached_property
     def evidence(self) -> EvidenceStore:

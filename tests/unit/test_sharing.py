@@ -518,3 +518,12 @@ def test_a_sharing_set_up_names_the_council_and_its_partners(tmp_path: Path):
         with pytest.raises(SharingSetupError, match=says):
             load(path)
     assert load(None) is None
+
+
+def test_a_wrong_sharing_set_up_stops_intakes_start_naming_the_file(tmp_path: Path):
+    from services.intake.domain.sharing_setup import SharingSetupError
+
+    path = tmp_path / "sharing.json"
+    path.write_text('{"council": "fife", "partners": [{"council": "Perth"}]}')
+    with pytest.raises(SharingSetupError, match="sharing.json"):
+        Intake(env={"ASSURE_SHARING_FILE": str(path)})
