@@ -95,13 +95,14 @@ def audit_router(apps: dict[str, ServiceApplication]) -> APIRouter:
 
     @router.get("/verify")
     def verify() -> dict[str, Any]:
-        """Checks every stored event's hash chain in every service; names the first broken
-        link of each store by aggregate and version."""
+        """Checks every stored event's hash chain in every service, and the snapshots sealed
+        to them; names the first broken link of each store by aggregate and version."""
         results = {name: service.verify() for name, service in apps.items()}
         return {
             "intact": all(result.intact for result in results.values()),
             "services": {
                 name: {"intact": r.intact, "events": r.events, "aggregates": r.aggregates,
+                       "snapshots": r.snapshots,
                        "broken": None if r.broken is None else vars(r.broken)}
                 for name, r in results.items()
             },

@@ -50,6 +50,10 @@ def rotate(settings: AssureSettings) -> Rotated:
         app = definition.build(settings)
         try:
             rotated.events[definition.name] = reencrypt(app)
+            # The views' documents were sealed under the old key: emptied, they are built
+            # again from the re-encrypted store (at the next start, or the next read).
+            for follower in app.views.followers.values():
+                follower.view.clear()
         finally:
             app.close()
     rotated.evidence = EvidenceStore(settings.data_dir / "evidence",

@@ -70,7 +70,7 @@ def _owner(apps: dict[str, Any], params: dict[str, str]) -> str | None:
         return params["recipient"].removeprefix("provider-") if params["recipient"].startswith(
             "provider-") else None
     if "reference" in params:
-        return apps["intake"].get_contract(params["reference"]).provider_id
+        return apps["intake"].contract(params["reference"]).provider_id
     if "return_id" in params:
         return apps["intake"].get_return(uuid.UUID(params["return_id"])).provider_id
     if "intervention_id" in params:

@@ -10,7 +10,7 @@ SHA-256, which still shows every accidental or casual edit.
 
 `ChainedMapper` seals events as eventsourcing stores them and strips the trailer as it reads
 them, so aggregates, the relay and read models never see it; `verify_chains` reads a whole store
-and reports the first broken link.
+and reports the first broken link, and checks the snapshots sealed to the chains (snapshots.py).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import (
+    AggregateRecorder,
     ApplicationRecorder,
     EventStore,
     Mapper,
@@ -141,14 +142,18 @@ class Verification:
     events: int
     aggregates: int
     broken: BrokenLink | None
+    snapshots: int = 0
 
     @property
     def intact(self) -> bool:
         return self.broken is None
 
 
-def verify_chains(recorder: ApplicationRecorder, key: bytes | None) -> Verification:
-    """Reads every stored event in order and checks each link; stops at the first broken one."""
+def verify_chains(recorder: ApplicationRecorder, key: bytes | None,
+                  snapshots: AggregateRecorder | None = None,
+                  snapshots_from: int = 1) -> Verification:
+    """Reads every stored event in order and checks each link; stops at the first broken one.
+    Then the snapshots of each aggregate of `snapshots_from` events or more, if it has them."""
     last: dict[str, tuple[int, str]] = {}
     count = 0
     for stored in all_events(recorder):
@@ -160,7 +165,27 @@ def verify_chains(recorder: ApplicationRecorder, key: bytes | None) -> Verificat
                 aggregate, stored.originator_version, stored.topic, problem))
         _, _, digest = unseal(stored.state)
         last[aggregate] = (stored.originator_version, str(digest))
-    return Verification(count, len(last), None)
+    if snapshots is None:
+        return Verification(count, len(last), None)
+    checked, broken = _verify_snapshots(recorder, snapshots, key, last, snapshots_from)
+    return Verification(count, len(last), broken, checked)
+
+
+def _verify_snapshots(recorder: ApplicationRecorder, snapshots: AggregateRecorder,
+                      key: bytes | None, last: dict[str, tuple[int, str]],
+                      snapshots_from: int) -> tuple[int, BrokenLink | None]:
+    """How many snapshots were checked, and the first that does not hold."""
+    checked = 0
+    for aggregate, (version, _) in last.items():
+        if version < snapshots_from:
+            continue
+        for snapshot in snapshots.select_events(UUID(aggregate)):
+            checked += 1
+            problem = _check_snapshot(recorder, snapshot, key)
+            if problem:
+                return checked, BrokenLink(aggregate, snapshot.originator_version,
+                                           f"snapshot of {snapshot.topic}", problem)
+    return checked, None
 
 
 def _check(stored: StoredEvent, before: tuple[int, str] | None, key: bytes | None) -> str:
@@ -176,6 +201,23 @@ def _check(stored: StoredEvent, before: tuple[int, str] | None, key: bytes | Non
                       payload)
     if not hmac.compare_digest(recomputed, digest):
         return "its content does not match its hash (the stored event was changed)"
+    return ""
+
+
+def _check_snapshot(recorder: ApplicationRecorder, stored: StoredEvent,
+                    key: bytes | None) -> str:
+    """A snapshot is sealed like an event, its `prev` the hash of the event at its version."""
+    payload, prev, digest = unseal(stored.state)
+    if prev is None or digest is None:
+        return "the snapshot carries no hash"
+    recomputed = link(key, prev, stored.originator_id, stored.originator_version, stored.topic,
+                      payload)
+    if not hmac.compare_digest(recomputed, digest):
+        return "the snapshot does not match its hash (the stored snapshot was changed)"
+    event = recorder.select_events(stored.originator_id, gt=stored.originator_version - 1,
+                                   lte=stored.originator_version)
+    if not event or unseal(event[0].state)[2] != prev:
+        return "the snapshot is not linked to the event at its version"
     return ""
 
 

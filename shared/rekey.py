@@ -9,6 +9,11 @@ the events table locked: the services must be stopped (`assure key rotate` is of
 
 eventsourcing has no API to rewrite a stored event (it is append-only by design), so this is
 the one place that updates rows, with the table names the library's recorder uses.
+
+Snapshots (snapshots.py) are sealed to the events they were taken at, so re-linked events would
+leave them pointing at hashes no longer stored: in the same transaction every snapshot is
+dropped, and each aggregate's latest is then taken again from its re-encrypted events. Views
+holding sealed text (shared/views/sealed.py) are rebuilt last, under the new key.
 """
 
 from __future__ import annotations
@@ -48,8 +53,12 @@ def reencrypt(app: ServiceApplication) -> int:
     if not before.intact:
         raise ChainBroken(f"{app.service}: {before.broken}")
     rewrites = list(_rewrites(app.recorder, cipher, app.audit_key))
-    if rewrites:
-        _write(app.recorder, rewrites)
+    snapshots = _snapshots(app, cipher)
+    if rewrites or snapshots.stale:
+        _write(app.recorder, rewrites, snapshots.recorder)
+        for aggregate_id, version in snapshots.latest.items():
+            app.take_snapshot(aggregate_id, version)
+    app.views.rebuild_sealed()
     after = app.verify()
     if not after.intact:  # cannot happen unless the store changed under us: say so loudly
         raise ChainBroken(f"{app.service}: after re-encryption: {after.broken}")
@@ -90,7 +99,46 @@ def _under_current_key(cipher: Any, payload: bytes) -> bool:
     return True
 
 
-def _write(recorder: ApplicationRecorder, rewrites: list[Rewrite]) -> None:
+@dataclass(frozen=True)
+class Snapshots:
+    """A store's snapshots: each aggregate's latest version, and whether any is stale."""
+
+    recorder: Any
+    latest: dict[UUID, int]
+    stale: bool
+
+
+def _snapshots(app: ServiceApplication, cipher: Any) -> Snapshots:
+    """Snapshots under an older key are stale (and all of them once events are re-linked)."""
+    if app.snapshots is None:
+        return Snapshots(None, {}, False)
+    recorder = app.snapshots.recorder
+    latest: dict[UUID, int] = {}
+    stale = False
+    for originator_id, version, state in _stored_snapshots(recorder):
+        key = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
+        latest[key] = max(version, latest.get(key, 0))
+        stale = stale or not _under_current_key(cipher, unseal(bytes(state))[0])
+    return Snapshots(recorder, latest, stale)
+
+
+def _stored_snapshots(recorder: Any) -> list[tuple[Any, int, Any]]:
+    datastore: Any = recorder.datastore
+    table = _table(recorder)
+    with datastore.transaction(commit=False) as cursor:
+        cursor.execute(f"SELECT originator_id, originator_version, state FROM {table}")  # noqa: S608
+        return [(r["originator_id"], r["originator_version"], r["state"])
+                for r in cursor.fetchall()]
+
+
+def _table(recorder: Any) -> str:
+    """The recorder's table, as SQL names it (with its schema on PostgreSQL)."""
+    schema = getattr(recorder.datastore, "schema", None)
+    return f'"{schema}"."{recorder.events_table_name}"' if schema else recorder.events_table_name
+
+
+def _write(recorder: ApplicationRecorder, rewrites: list[Rewrite],
+           snapshots: Any = None) -> None:
     datastore: Any = getattr(recorder, "datastore")  # noqa: B009 - both recorders have one
     table = getattr(recorder, "events_table_name")  # noqa: B009
     with datastore.transaction(commit=True) as cursor:
@@ -101,6 +149,8 @@ def _write(recorder: ApplicationRecorder, rewrites: list[Rewrite]) -> None:
                 f"UPDATE {table} SET state = ? WHERE originator_id = ? "  # noqa: S608
                 "AND originator_version = ?",
                 [(r.state, _sqlite_id(r.originator_id), r.version) for r in rewrites])
+        if snapshots is not None:  # taken again from the events once these are committed
+            cursor.execute(f"DELETE FROM {_table(snapshots)}")  # noqa: S608
 
 
 def _sqlite_id(originator_id: Any) -> str:

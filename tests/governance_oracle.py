@@ -64,6 +64,8 @@ def _returns(intake: Any, contracts: list[Any],
              scores: dict[str, tuple[str, bool]]) -> list[ReturnFact]:
     found = []
     for contract in contracts:
+        # In the order intake recorded them (its history index keeps first appearances in
+        # order): of two received the same day the report counts the later recorded.
         for received in intake.returns_for(contract.reference):
             indicators = indicators_for(received.form, received.answers)
             band, held = scores.get(str(received.id), (None, False))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.security.identity import SENIOR, Role
+from shared.security.permissions import rule_for
 
 PROVIDER_PORTAL = ("/console/provider/", "Your returns")
 PROVIDER_REPORTS = ("/console/provider/reports", "Monitoring reports")
@@ -15,6 +16,27 @@ INBOX = ("/console/inbox", "Notifications")
 HISTORY = ("/console/audit/", "Histories")
 GOVERNANCE = ("/console/reports/governance", "Governance report")
 OTHER_COUNCILS = ("/console/workspace/sharing", "Other councils")
+
+# The API route each section's page cannot do without: a section is in a role's menu only if
+# the access matrix lets the role call it (issue 18: "Return log" stayed in operational staff's
+# menu though the matrix refuses them the return log).
+NEEDS: dict[tuple[str, str], tuple[str, str]] = {
+    PROVIDER_PORTAL: ("GET", "/intake/providers/{provider_id}/returns-owed"),
+    PROVIDER_REPORTS: ("GET", "/escalation/providers/{provider_id}/monitoring-reports"),
+    DASHBOARD: ("GET", "/intake/providers"),
+    RETURN_LOG: ("GET", "/intake/return-log"),
+    APPROVALS: ("POST", "/escalation/escalations/{escalation_id}/approve"),
+    INBOX: ("GET", "/notify/inbox/{recipient}"),
+    HISTORY: ("GET", "/history/{provider_id}"),
+    GOVERNANCE: ("GET", "/reports/governance"),
+    OTHER_COUNCILS: ("GET", "/intake/sharing/shared"),
+}
+
+
+def may_open(role: Role, section: tuple[str, str]) -> bool:
+    """Whether the access matrix lets the role call what the section's page needs."""
+    found = rule_for(*NEEDS[section])
+    return found is not None and found.allows(role)
 
 CASEWORK = {Role.COMMISSIONING_OFFICER, Role.COMMISSIONING_MANAGER, *SENIOR}
 
@@ -34,6 +56,11 @@ ROLE_NAMES = {
 
 
 def sections(role: Role) -> list[tuple[str, str]]:
+    """The role's sections, each one the access matrix lets it open."""
+    return [section for section in _intended(role) if may_open(role, section)]
+
+
+def _intended(role: Role) -> list[tuple[str, str]]:
     if role is Role.PROVIDER_USER:
         return [PROVIDER_PORTAL, PROVIDER_REPORTS, INBOX]
     if role is Role.AUDITOR:

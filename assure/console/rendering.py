@@ -67,6 +67,12 @@ def points(change: Any) -> str:
     return f"{'up' if value > 0 else 'down'} {size} {'point' if size == '1' else 'points'}"
 
 
+def times(count: Any) -> str:
+    """How often something happened: "once", "twice", "3 times"."""
+    number = int(count or 0)
+    return {1: "once", 2: "twice"}.get(number, f"{number} times")
+
+
 def humanise(value: Any) -> str:
     """care-home → Care home; safety_and_quality → Safety and quality."""
     text = str(value or "").replace("_", " ").replace("-", " ").strip()
@@ -93,7 +99,7 @@ def environment() -> Environment:
         extensions=[csrf.TokenInPostForms],
     )
     env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, money=money, percent=percent,
-                       points=points, humanise=humanise, tag_colour=tag_colour)
+                       points=points, humanise=humanise, tag_colour=tag_colour, times=times)
     env.globals.update(navigation=navigation, role_name=ROLE_NAMES.get,
                        csrf_field=csrf.csrf_field)
     return env

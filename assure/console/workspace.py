@@ -6,6 +6,7 @@ provider's monitoring reports are served by their own module.)"""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 from uuid import UUID
@@ -16,6 +17,7 @@ from fastapi.responses import Response
 from assure.console import charts
 from assure.console.client import Api, ApiError, council_today
 from assure.console.navigation import CASEWORK
+from assure.console.paging import Paging, page_number
 from assure.console.rendering import render
 from assure.console.session import Visitor, done, visitor
 from assure.console.workspace_forms import (
@@ -33,6 +35,7 @@ from assure.console.workspace_views import (
     TRENDS,
     chart_points,
     council_calendar,
+    dashboard_columns,
     dashboard_lines,
     deadlines,
     score_points,
@@ -46,6 +49,7 @@ router = APIRouter()
 # Who may allocate returns (the API's RETURNS_OFFICE): the buttons are shown only to them.
 ALLOCATORS = {Role.CONTRACT_COORDINATOR, Role.COMMISSIONING_OFFICER}
 STATUSES = ("requested", "overdue", "submitted", "late")
+RETURNS_PAGE = 50  # rows of the return log to a page
 
 
 # The dashboard -------------------------------------------------------------------------------
@@ -56,14 +60,15 @@ async def dashboard(request: Request, band: str = "", service_type: str = "") ->
     async with Api(request, who.token) as api:
         providers, standings, overdue, interventions, today = await asyncio.gather(
             api.get("/intake/providers"),
-            unless_refused(api.get("/risk/providers"), []),
-            unless_refused(api.get("/intake/return-log", status="overdue"), []),
-            unless_refused(api.get("/escalation/interventions"), []),
+            unless_refused(api.get("/risk/providers")),
+            unless_refused(api.get("/intake/return-log", status="overdue")),
+            unless_refused(api.get("/escalation/interventions")),
             council_today(api),
         )
     lines = dashboard_lines(providers, standings, overdue, interventions)
-    band = band if band in (*BANDS, NOT_SCORED) else ""
+    band = band if band in (*BANDS, NOT_SCORED) and standings is not None else ""
     return render(request, "workspace/dashboard.html", who,
+                  columns=dashboard_columns(standings, overdue, interventions),
                   lines=[line for line in lines if line.shown(band, service_type)],
                   total=len(lines), band=band, service_type=service_type, bands=BANDS,
                   not_scored=NOT_SCORED, service_types=service_type_choices(lines),
@@ -79,16 +84,27 @@ def _log_query(status: str, provider_id: str, mine: str, who: Visitor) -> dict[s
 
 @router.get("/workspace/returns")
 async def return_log(request: Request, status: str = "", provider_id: str = "",
-                     mine: str = "") -> Response:
+                     mine: str = "", page: str = "") -> Response:
     who = visitor(request)
     query = _log_query(status, provider_id, mine, who)
+    shown = {"status": query["status"], "provider_id": provider_id, "mine": mine}
+    paging = Paging(page_number(page), 0, RETURNS_PAGE, "/console/workspace/returns", shown,
+                    "Pages of the return log")
     async with Api(request, who.token) as api:
-        rows = await api.get("/intake/return-log", **query)
+        rows, paging = await _log_page(api, query, paging)
+        if not rows and paging.number > paging.pages:  # past the end: show the last page
+            rows, paging = await _log_page(api, query, replace(paging, number=paging.pages))
     return render(request, "workspace/returns.html", who, rows=rows, query=query, mine=mine,
                   statuses=STATUSES, may_allocate=who.identity.role in ALLOCATORS,
-                  export_query=urlencode({k: v for k, v in (
-                      ("status", query["status"]), ("provider_id", provider_id),
-                      ("mine", mine)) if v}))
+                  paging=paging, export_query=urlencode({k: v for k, v in shown.items() if v}))
+
+
+async def _log_page(api: Api, query: dict[str, str],
+                    paging: Paging) -> tuple[list[dict[str, Any]], Paging]:
+    """One page of the return log, and the paging with the total the API counted."""
+    answer = await api.raw("/intake/return-log", **query, limit=paging.size,
+                           offset=paging.offset)
+    return answer.json(), replace(paging, total=int(answer.headers["x-total-count"]))
 
 
 @router.get("/workspace/returns/export.{kind}")
@@ -121,14 +137,15 @@ async def _provider(api: Api, provider_id: str) -> dict[str, Any]:
     at = f"/providers/{provider_id}"
     provider, risk, scores, log, interventions, timeline = await asyncio.gather(
         api.get(f"/intake{at}"),
-        unless_refused(api.get(f"/risk{at}/risk"), None),
-        unless_refused(api.get(f"/risk{at}/scores"), []),
-        unless_refused(api.get(f"/risk{at}/log"), []),
-        unless_refused(api.get(f"/escalation{at}/interventions"), []),
-        unless_refused(api.get(f"/escalation{at}/timeline"), None),
+        unless_refused(api.get(f"/risk{at}/risk")),
+        unless_refused(api.get(f"/risk{at}/scores")),
+        unless_refused(api.get(f"/risk{at}/log")),
+        unless_refused(api.get(f"/escalation{at}/interventions")),
+        unless_refused(api.get(f"/escalation{at}/timeline")),
     )
+    # A part refused is None, and the page says the role does not show it (never "none").
     return {"provider": provider, "risk": risk, "log": log, "interventions": interventions,
-            "timeline": timeline, "scores": score_points(scores)}
+            "timeline": timeline, "scores": None if scores is None else score_points(scores)}
 
 
 @router.get("/workspace/providers/{provider_id}")
@@ -138,11 +155,11 @@ async def provider_page(request: Request, provider_id: str) -> Response:
         found = await _provider(api, provider_id)
         today = await council_today(api)
     calendar = council_calendar(request.app.state.console_settings)
-    for intervention in found["interventions"]:
+    for intervention in found["interventions"] or []:
         intervention["deadlines"] = [
             (d, working_days_left(calendar, today, d.due)) for d in deadlines(intervention)]
     chart = charts.line(f"Risk score of {found['provider']['name']} by return period",
-                        chart_points(found["scores"]))
+                        chart_points(found["scores"] or []))
     return render(request, "workspace/provider.html", who, chart=chart, **found)
 
 

@@ -23,14 +23,16 @@ NOT_SCORED = "not scored"
 TRENDS = {"up": "Up", "down": "Down", "steady": "Steady"}
 
 
-async def unless_refused(call: Awaitable[T], instead: T) -> T:
-    """A part of a page the visitor's role may not read (403) is left out, not the page."""
+async def unless_refused(call: Awaitable[T]) -> T | None:
+    """A part of a page the visitor's role may not read (403) is None, and the page leaves it
+    out: a refusal is never read as "nothing" (issue 18: operational staff, who may not read the
+    return log, were shown "Overdue returns 0" for every provider)."""
     try:
         return await call
     except ApiError as error:
         if error.status != 403:
             raise
-        return instead
+        return None
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ class ProviderLine:
     risk_level: str | None = None
     trend: str | None = None
     open_concerns: int = 0
-    overdue_returns: int = 0
+    overdue_returns: int | None = 0  # None: the visitor's role may not read the return log
     next_deadline: Deadline | None = None
     deadlines: list[Deadline] = field(default_factory=list)
 
@@ -91,14 +93,24 @@ class ProviderLine:
                 and (not service_type or service_type in self.service_types))
 
 
-def dashboard_lines(providers: list[dict[str, Any]], standings: list[dict[str, Any]],
-                    overdue: list[dict[str, Any]],
-                    interventions: list[dict[str, Any]]) -> list[ProviderLine]:
-    """Each registered provider with its risk standing, overdue returns and next deadline."""
-    risk = {s["provider_id"]: s for s in standings}
-    late = Counter(row["provider_id"] for row in overdue)
+Rows = list[dict[str, Any]] | None  # None: refused to the visitor's role, not empty
+
+
+def dashboard_columns(standings: Rows, overdue: Rows, interventions: Rows) -> set[str]:
+    """The dashboard's column groups the visitor's role may read: a part refused is left out,
+    never shown as none."""
+    return {name for name, rows in (("risk", standings), ("overdue", overdue),
+                                    ("deadlines", interventions)) if rows is not None}
+
+
+def dashboard_lines(providers: list[dict[str, Any]], standings: Rows, overdue: Rows,
+                    interventions: Rows) -> list[ProviderLine]:
+    """Each registered provider with its risk standing, overdue returns and next deadline
+    (what the visitor's role may read of them)."""
+    risk = {s["provider_id"]: s for s in standings or []}
+    late = None if overdue is None else Counter(row["provider_id"] for row in overdue)
     due: dict[str, list[Deadline]] = {}
-    for intervention in interventions:
+    for intervention in interventions or []:
         due.setdefault(intervention["provider_id"], []).extend(deadlines(intervention))
     lines = []
     for provider in providers:
@@ -108,7 +120,7 @@ def dashboard_lines(providers: list[dict[str, Any]], standings: list[dict[str, A
             sorted({c["service_type"] for c in contracts}),
             sorted({c["level"] for c in contracts if c["level"] is not None}))
         _standing(line, risk.get(line.provider_id))
-        line.overdue_returns = late[line.provider_id]
+        line.overdue_returns = None if late is None else late[line.provider_id]
         line.deadlines = sorted(due.get(line.provider_id, []), key=lambda d: d.due)
         line.next_deadline = line.deadlines[0] if line.deadlines else None
         lines.append(line)

@@ -93,7 +93,7 @@ class Facts:
 
     contracts: tuple[ContractFact, ...] = ()
     requests: tuple[RequestFact, ...] = ()
-    returns: tuple[ReturnFact, ...] = ()
+    returns: tuple[ReturnFact, ...] = ()  # in the order intake recorded them (ties: latest wins)
     interventions: tuple[InterventionFact, ...] = ()
     escalations: tuple[EscalationFact, ...] = ()
     as_at: date | None = None

@@ -152,14 +152,17 @@ def _section(kind: str, period: Period, facts: Facts,
 
 def latest_returns(returns: Iterable[ReturnFact], references: set[str],
                    period: Period) -> dict[str, ReturnFact]:
-    """Each contract's latest monitoring return received in the period (corrections win)."""
+    """Each contract's latest monitoring return received in the period (corrections win).
+
+    `returns` come in the order they were recorded: of two received the same day the later
+    recorded counts, as risk's dashboard takes the last recorded for a provider's latest."""
     latest: dict[str, ReturnFact] = {}
     for found in returns:
         if (found.contract_reference not in references or found.form == KPI_FORM
                 or found.submitted_on not in period):
             continue
         held = latest.get(found.contract_reference)
-        if held is None or _rank(found) > _rank(held):
+        if held is None or _rank(found) >= _rank(held):
             latest[found.contract_reference] = found
     return latest
 

@@ -163,6 +163,7 @@ def _(event: escalation.InterventionOpened, envelope: Envelope, position: int) -
 
 
 @rows_for.register(escalation.InterventionConcernAdded)
+@rows_for.register(escalation.InterventionConcernRecurred)
 @rows_for.register(escalation.PolicyOverridden)
 @rows_for.register(escalation.InterventionStepTaken)
 @rows_for.register(escalation.DeadlineMissed)

@@ -116,14 +116,15 @@ class GovernanceViewMixin(TableViewMixin):
 
     def returns(self, start: date, end: date) -> list[ReturnFact]:
         """Each contract's latest monitoring return received in the period, as the report
-        counts them (a correction before what it corrects, then the latest day, then the first
-        recorded): one row a contract instead of every return."""
+        counts them (a correction before what it corrects, then the latest day, then the last
+        recorded, as risk's dashboard reads a provider's latest): one row a contract instead of
+        every return."""
         rows = self.select(
             "SELECT * FROM (SELECT r.return_id, r.contract_reference, r.form, r.submitted_on, "
             "s.band, s.compliance, s.intelligence, h.held, c.original_id AS superseded, "
             "ROW_NUMBER() OVER (PARTITION BY r.contract_reference ORDER BY "
             "CASE WHEN c.original_id IS NULL THEN 0 ELSE 1 END, r.submitted_on DESC, "
-            "r.position) AS rank "
+            "r.position DESC) AS rank "
             "FROM {returns} r LEFT JOIN {scores} s ON s.return_id = r.return_id "
             "LEFT JOIN {holds} h ON h.return_id = r.return_id "
             "LEFT JOIN {corrections} c ON c.original_id = r.return_id "

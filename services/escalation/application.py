@@ -22,6 +22,8 @@ from shared.eventstore import Processing
 
 __all__ = ["POLICY_PROPOSER", "Interventions"]
 
+Concern = risk.ConcernRaised | risk.ConcernRecurred
+
 
 class Interventions(
     LadderSteps, ImprovementPlans, BreachNotices, SeriousSteps, DeadlineWatch, Briefings,
@@ -49,7 +51,27 @@ class Interventions(
         elif event.concern_id not in current.concern_ids:
             processing.collect_events(*self._add_to(current, event, causation))
 
-    def _open_for(self, event: risk.ConcernRaised, causation: dict[str, str]) -> list[Any]:
+    @policy.register
+    def _(self, event: risk.ConcernRecurred, processing: Processing) -> None:
+        """The matter of a concern came up again: the open intervention holding the concern
+        records it (its level may rise); else it joins the one open, or opens one, as a concern
+        would."""
+        assert processing.envelope is not None
+        causation = dict(
+            correlation_id=processing.envelope.correlationid, causation_id=processing.envelope.id
+        )
+        current = self.current_intervention(event.provider_id, None)
+        if current is None:
+            again = f"occurrence {event.occurrences}"
+            if not self.exists(Intervention.create_id(event.concern_id, again)):
+                processing.collect_events(*self._open_for(event, causation, again))
+        elif event.concern_id in current.concern_ids:
+            processing.collect_events(*self._recurred_in(current, event, causation))
+        else:
+            processing.collect_events(*self._add_to(current, event, causation))
+
+    def _open_for(self, event: Concern, causation: dict[str, str],
+                  again: str | None = None) -> list[Any]:
         """The policy opens an intervention and proposes its step for a person to confirm."""
         response = proportionate_response(event.severity, event.safety_at_risk)
         intervention = Intervention(
@@ -58,12 +80,25 @@ class Interventions(
             level=response.level.value,
             step=response.step,
             reason=f"{response.reason}: {event.summary}",
+            reference=again,
             **causation,
         )
         return [intervention, self._policy_proposal(intervention, 0, causation)]
 
+    def _recurred_in(
+        self, intervention: Intervention, event: risk.ConcernRecurred, causation: dict[str, str]
+    ) -> list[Any]:
+        raised = intervention.note_recurrence(
+            event.concern_id, event.occurrences, event.severity, event.safety_at_risk,
+            event.summary, event.category, **causation,
+        )
+        if not raised:
+            return [intervention]
+        return [intervention,
+                self._policy_proposal(intervention, intervention.proposals, causation)]
+
     def _add_to(
-        self, intervention: Intervention, event: risk.ConcernRaised, causation: dict[str, str]
+        self, intervention: Intervention, event: Concern, causation: dict[str, str]
     ) -> list[Any]:
         """A further concern joins the open intervention; a higher level is proposed again."""
         raised = intervention.add_concern(

@@ -10,6 +10,7 @@ from services.escalation.domain.improvement_plan import Plan
 from services.escalation.domain.intervention import Intervention
 from services.escalation.domain.timeline import Standing, Timeline, briefing_text, timeline_of
 from services.escalation.records import InterventionRecords
+from services.escalation.serious_steps import proposals_waiting
 from shared.uk import long_date
 
 
@@ -52,7 +53,7 @@ class Briefings(InterventionRecords):
             next_step=intervention.step,
             open=intervention.is_open,
             suspended_on=intervention.suspended_on,
-            waiting_for_decision=sorted(intervention.pending.values()),
+            waiting_for_decision=sorted(e.step for e in proposals_waiting(self, intervention)),
             plans=[_plan_line(p) for p in plans],
             notices=[_notice_line(n) for n in notices],
             coming_up=sorted(_coming_up(plans, notices)),

@@ -52,6 +52,14 @@ def _(e: Intervention.ConcernAdded) -> IntegrationEvent:
 
 
 @public.register
+def _(e: Intervention.ConcernRecurred) -> IntegrationEvent:
+    return contracts.InterventionConcernRecurred(
+        **_about(e), concern_id=e.concern_id, occurrences=e.occurrences, level=Level(e.level),
+        step=e.step,
+    )
+
+
+@public.register
 def _(e: Intervention.PolicyOverridden) -> IntegrationEvent:
     return contracts.PolicyOverridden(
         **_about(e),

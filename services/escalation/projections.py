@@ -24,7 +24,6 @@ from shared.views.paging import (
     EVERYTHING,
     Page,
     Paging,
-    from_doc,
     read_page,
     sortable,
     to_doc,
@@ -173,7 +172,7 @@ class InterventionsView(TableViewMixin):
     def _docs_by_id(self, table: str, key: str, marks: str,
                     ids: tuple[str, ...]) -> dict[str, dict[str, Any]]:
         rows = self.select(f"SELECT doc FROM {{{table}}} WHERE intervention_id IN ({marks})", ids)
-        docs = [from_doc(row["doc"]) for row in rows]
+        docs = [self.doc(row["doc"]) for row in rows]
         return {doc[key]: doc for doc in docs}
 
     def current(self, provider_id: str, contract_reference: str | None) -> UUID | None:

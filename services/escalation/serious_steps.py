@@ -12,6 +12,16 @@ from services.escalation.domain.ladder import Step
 from services.escalation.records import InterventionRecords
 
 
+def proposals_waiting(records: InterventionRecords,
+                      intervention: Intervention) -> list[Escalation]:
+    """Every proposal on the intervention that waits for a decision, oldest first: the
+    policy's (its step, for a person to confirm) as well as an officer's serious steps, as the
+    approvals queue lists them. Proposals are numbered from 0 to `intervention.proposals`."""
+    found = (records.find(Escalation, Escalation.create_id(str(intervention.id), sequence))
+             for sequence in range(intervention.proposals + 1))
+    return [escalation for escalation in found if escalation is not None and escalation.pending]
+
+
 class SeriousSteps(InterventionRecords):
     """Suspension, decommission and telling the Chief Officer, and every decision on a proposal."""
 

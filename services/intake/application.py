@@ -7,12 +7,13 @@ import contextlib
 import hashlib
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property, singledispatchmethod
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.persistence import IntegrityError
 from pydantic import ValidationError
@@ -40,8 +41,17 @@ from services.intake.domain.monitoring_return import (
 from services.intake.domain.provider import Provider
 from services.intake.domain.return_request import ReturnRequest, check_due_on
 from services.intake.drafts import ReturnDrafts
+from services.intake.due import (
+    Calendar,
+    DueDates,
+    LastRun,
+    calendar_fingerprint,
+    contracts_to_check,
+)
 from services.intake.integration import to_integration
-from services.intake.return_log import LogFilter, ReturnLogRow, row_for
+from services.intake.records import ContractRecord, ProviderRecord, RequestRecord
+from services.intake.register import RegisterProjection, RegisterView
+from services.intake.return_log import LogFilter, ReturnLogRow
 from services.intake.sharing import IntelligenceSharing
 from services.intake.sharing_views import SharingIndex
 from shared.at_rest import Sealer
@@ -51,11 +61,8 @@ from shared.contracts.envelope import IntegrationEvent
 from shared.contracts.forms import FORMS, LEVEL_FORMS, UnknownForm, form_for_level, parse_form
 from shared.domain import InvalidInput, Refused
 from shared.eventstore import NotFound, Processing, ServiceApplication
+from shared.views.store import StoreProjection
 from shared.working_days import Nation, WorkingDays
-
-CONTRACTS = "contracts"
-PROVIDERS = "providers"
-REQUESTS = "requests"
 
 
 class UnknownProvider(NotFound):
@@ -115,10 +122,13 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
     """Registers providers and contracts, runs the return calendar, records returns."""
 
     service = "intake"
-    # Read models: sharing with other councils (services/intake/sharing_views.py).
-    projections = (SharingIndex,)
     # Built without settings (unit tests, the benchmark), intake follows the ticks it is given.
     default_clock = ClockMode.TRAINING
+    # Its lists (providers, contracts, the return log, returns owed) read the register; the
+    # calendar's tick reads the due dates.
+    # Sharing with other councils keeps its own (services/intake/sharing_views.py).
+    projections: ClassVar[tuple[type[StoreProjection[Any]], ...]] = (RegisterProjection,
+                                                                     DueDates, SharingIndex)
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
@@ -158,9 +168,20 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
         return self._save_new(provider, lambda: self.register_provider(
             name, provider_id, registered_by, correlation_id))
 
-    def providers(self) -> list[Provider]:
+    def register_view(self) -> RegisterView:
+        """The register of providers, contracts and returns, caught up with every commit."""
+        return self.views.get(RegisterProjection)
+
+    def providers(self) -> list[ProviderRecord]:
         """Every registered provider, in the order they were registered."""
-        return [self.repository.get(i) for i in self.aggregates_under(PROVIDERS)]
+        return self.register_view().providers()
+
+    def provider(self, provider_id: str) -> ProviderRecord:
+        """A provider as the lists show it (get_provider loads it to change it)."""
+        found = self.register_view().provider(provider_id)
+        if found is None:
+            raise UnknownProvider(f"no provider is registered with id {provider_id}")
+        return found
 
     def get_provider(self, provider_id: str) -> Provider:
         provider = self.find(Provider, Provider.create_id(provider_id))
@@ -196,9 +217,16 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
             raise UnknownContract(f"no contract has the reference {reference}")
         return contract
 
-    def contracts(self, provider_id: str | None = None) -> list[Contract]:
-        key = CONTRACTS if provider_id is None else f"{CONTRACTS}:{provider_id}"
-        return [self.repository.get(i) for i in self.aggregates_under(key)]
+    def contract(self, reference: str) -> ContractRecord:
+        """A contract as the lists show it (get_contract loads it to change it)."""
+        found = self.register_view().contract(reference)
+        if found is None:
+            raise UnknownContract(f"no contract has the reference {reference}")
+        return found
+
+    def contracts(self, provider_id: str | None = None) -> list[ContractRecord]:
+        """Every contract (or the provider's), in the order they were awarded."""
+        return self.register_view().contracts(provider_id)
 
     def change_contract(self, reference: str, change: str, **kwargs: Any) -> Contract:
         """Applies one named change (vary_value, change_regulation, …) to a contract."""
@@ -245,17 +273,38 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
         return self.tick(to, correlation_id)
 
     def tick(self, to: date, correlation_id: str) -> TickResult:
-        """Runs the schedule up to a date: issues return requests, then marks overdue ones."""
-        clock = self.find(Clock, Clock.create_id()) or Clock(today=check_sane(to, "to"))
+        """Runs the schedule up to a date: issues return requests, then marks overdue ones; the
+        clock records the run once it is done (due.py says why that is all it reads)."""
+        clock = self.find(Clock, Clock.create_id())
+        last = LastRun.of(clock)
+        view = self.views.get(DueDates)
+        read_through = self.views.followers[DueDates].position
+        clock = clock or Clock(today=check_sane(to, "to"))
         clock.advance(to)
         self.save(clock)
-        requested = sum(self._request_due_returns(c, to, correlation_id) for c in self.contracts())
+        checked = contracts_to_check(view, last, to, self._placing)
+        requested = sum(self._request_due_returns(self.repository.get(i), to, correlation_id)
+                        for i in checked)
+        overdue = self._mark_overdue(to, correlation_id)
+        clock.finish_run(read_through, self._placing.fingerprint)
+        self.save(clock)
+        return TickResult(today=to, requested=requested, overdue=overdue)
+
+    @cached_property
+    def _placing(self) -> Calendar:
+        """The calendar the schedule runs on, named so a run knows if the last used another."""
+        return Calendar(self.calendar.config, self.working_days.is_working_day,
+                        calendar_fingerprint(self.calendar.config, self.working_days.nation,
+                                             self.calendar.local_holidays))
+
+    def _mark_overdue(self, to: date, correlation_id: str) -> int:
         overdue = 0
-        for request in self._requests():
+        for request_id in self.views.get(DueDates).falling_overdue(to):
+            request: ReturnRequest = self.repository.get(request_id)
             if request.mark_overdue(to, correlation_id):
                 self.save(request)
                 overdue += 1
-        return TickResult(today=to, requested=requested, overdue=overdue)
+        return overdue
 
     def owed(self, contract: Contract, until: date) -> list[ReturnDue]:
         """Every return the contract owes from the year before `until` to the year after."""
@@ -321,9 +370,8 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
 
     def submitted_for(self, contract_reference: str, key: str) -> list[MonitoringReturn]:
         """Returns submitted for one contract, form and period, first submission first."""
-        found = [self.repository.get(i)
-                 for i in self.aggregates_under(f"return:{contract_reference}:{key}")]
-        return sorted(found, key=lambda r: r.created_on)
+        return [self.repository.get(uuid.UUID(i))
+                for i in self.register_view().returns_of(contract_reference, key)]
 
     def next_owed(self, contract: Contract, form: str | None = None) -> ReturnDue | None:
         """The next return the contract owes that nobody has sent yet."""
@@ -333,10 +381,13 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
                      and not self.submitted_for(contract.reference, due.key)), None)
 
     def _requests(self) -> list[ReturnRequest]:
-        return [self.repository.get(i) for i in self.aggregates_under(REQUESTS)]
+        """The requests still waiting for a return: the only ones the schedule can mark
+        overdue, loaded to be changed."""
+        return [self.repository.get(r.id) for r in self.register_view().requests(waiting=True)]
 
-    def requests_for(self, contract_reference: str) -> list[ReturnRequest]:
-        return [r for r in self._requests() if r.contract_reference == contract_reference]
+    def requests_for(self, contract_reference: str) -> list[RequestRecord]:
+        """The contract's return requests, in the order they were made."""
+        return self.register_view().requests(contract_reference=contract_reference)
 
     def allocate(self, request_id: uuid.UUID, coordinator: str, correlation_id: str,
                  release: bool = False) -> ReturnRequest:
@@ -349,19 +400,19 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
         self.save(request)
         return request
 
-    def return_log(self, log_filter: LogFilter) -> list[ReturnLogRow]:
-        """The coordinators' return log, ordered by due date then contract."""
-        contracts = {c.reference: c for c in self.contracts()}
-        names: dict[str, str] = {}
-        rows = []
-        for request in self._requests():
-            contract = contracts[request.contract_reference]
-            if request.provider_id not in names:
-                names[request.provider_id] = self.get_provider(request.provider_id).name
-            row = row_for(request, names[request.provider_id], contract.service_type)
-            if log_filter.keeps(row):
-                rows.append(row)
-        return sorted(rows, key=lambda r: (r.due_on, r.contract_reference, r.form))
+    def return_log(self, log_filter: LogFilter, limit: int | None = None,
+                   offset: int = 0) -> list[ReturnLogRow]:
+        """The coordinators' return log, ordered by due date then contract: every row the
+        filter keeps, or a page of `limit` rows from `offset`."""
+        return self.register_view().log_page(log_filter, limit, offset)
+
+    def return_log_count(self, log_filter: LogFilter) -> int:
+        """How many rows of the return log the filter keeps."""
+        return self.register_view().log_count(log_filter)
+
+    def each_in_return_log(self, log_filter: LogFilter) -> Iterator[ReturnLogRow]:
+        """Every row the filter keeps, read from the register a batch at a time (exports)."""
+        return self.register_view().each_in_log(log_filter)
 
     # Returns ----------------------------------------------------------------------------------
 
@@ -444,11 +495,10 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
         return self.get(MonitoringReturn, return_id)
 
     def returns_for(self, contract_reference: str) -> list[MonitoringReturn]:
-        contract = self.get_contract(contract_reference)
-        found = [self.repository.get(i)
-                 for i in self.aggregates_under(f"provider:{contract.provider_id}")]
-        return [r for r in found if isinstance(r, MonitoringReturn)
-                and r.contract_reference == contract_reference]
+        """The contract's returns (corrections too), in the order they were sent."""
+        self.contract(contract_reference)
+        return [self.repository.get(uuid.UUID(i))
+                for i in self.register_view().returns_of(contract_reference)]
 
     def attach_evidence(
         self, return_id: uuid.UUID, content: bytes, media_type: str, filename: str,
@@ -478,7 +528,7 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
     def report_concern(self, report: ReportedConcern) -> ReportedConcern:
         """Records a concern a person reported; the same report again changes nothing."""
         if not self.exists(report.id):
-            self.get_provider(report.provider_id)
+            self.provider(report.provider_id)
             self.save(report)
         return self.repository.get(report.id)
 
@@ -488,10 +538,9 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
             self.save(*new)
         return len(new)
 
-    def contract_for_regulator_service(self, service_id: str) -> Contract | None:
-        # The index remembers every id a contract ever had, so check it still has this one.
-        found = [self.repository.get(i) for i in self.aggregates_under(f"regulated:{service_id}")]
-        return next((c for c in found if c.regulator_service_id == service_id), None)
+    def contract_for_regulator_service(self, service_id: str) -> ContractRecord | None:
+        """The contract that holds the regulator's service now, if any does."""
+        return self.register_view().contract_regulated_as(service_id)
 
     # Consumed events ---------------------------------------------------------------------------
 
@@ -502,10 +551,14 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
     @policy.register
     def _(self, event: risk.RiskLevelAssessed, processing: Processing) -> None:
         assert processing.envelope is not None
-        for contract in self.contracts(event.provider_id):
-            contract.assess_risk(event.level.value, "risk service",
-                                 processing.envelope.correlationid)
-            processing.collect_events(contract)
+        # Only the live contracts whose assessed risk changes are loaded: the others are
+        # left as they are (Contract.assess_risk changes nothing for them either).
+        for record in self.contracts(event.provider_id):
+            if record.ended_on is None and record.assessed_risk != event.level.value:
+                contract = self.get_contract(record.reference)
+                contract.assess_risk(event.level.value, "risk service",
+                                     processing.envelope.correlationid)
+                processing.collect_events(contract)
 
     @policy.register
     def _(self, event: escalation.EscalationApproved, processing: Processing) -> None:
@@ -536,24 +589,6 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
         processing.collect_events(request)
 
     # Plumbing ----------------------------------------------------------------------------------
-
-    def index_keys(self, domain_event: Any) -> Any:
-        yield from super().index_keys(domain_event)
-        yield from self.sharing_keys(domain_event)
-        if isinstance(domain_event, Provider.Registered):
-            yield PROVIDERS
-        if isinstance(domain_event, Contract.Awarded):
-            yield CONTRACTS
-            yield f"{CONTRACTS}:{domain_event.provider_id}"
-        regulated = isinstance(domain_event, Contract.Awarded | Contract.RegulationChanged)
-        if regulated and domain_event.regulator_service_id:
-            yield f"regulated:{domain_event.regulator_service_id}"
-        if isinstance(domain_event, ReturnRequest.Requested):
-            yield REQUESTS
-        if isinstance(domain_event, MonitoringReturn.Submitted):
-            key = return_key(domain_event.form, domain_event.period_start,
-                             domain_event.period_end)
-            yield f"return:{domain_event.contract_reference}:{key}"
 
     def _save_new(self, aggregate: Any, retry: Any) -> tuple[Any, bool]:
         try:

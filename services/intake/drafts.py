@@ -13,7 +13,8 @@ from eventsourcing.persistence import IntegrityError
 
 from services.intake.domain.monitoring_return import check_period
 from services.intake.domain.return_draft import ReturnDraft
-from services.intake.domain.return_request import RequestStatus, ReturnRequest
+from services.intake.domain.return_request import RequestStatus
+from services.intake.records import ContractRecord, DraftRecord, RequestRecord
 from shared.contracts.forms import FORMS
 from shared.domain import InvalidInput
 from shared.eventstore import NotFound
@@ -84,7 +85,7 @@ class ReturnDrafts:
 
     def get_draft(self: Any, contract_reference: str, form: str, period_start: date,
                   period_end: date) -> ReturnDraft:
-        self.get_contract(contract_reference)
+        self.contract(contract_reference)
         found = self.open_draft(contract_reference, form, period_start, period_end)
         if found is None:
             raise NoDraft(f"contract {contract_reference} has no draft {form} return for "
@@ -94,33 +95,24 @@ class ReturnDrafts:
     def returns_owed(self: Any, provider_id: str) -> list[OwedReturn]:
         """The returns the provider's contracts were asked for and have not sent, and each
         live contract's next return on the calendar, soonest due first."""
-        self.get_provider(provider_id)
+        self.provider(provider_id)
         today = self.today()
-        requests = [a for a in (self.repository.get(i)
-                                for i in self.aggregates_under(f"provider:{provider_id}"))
-                    if isinstance(a, ReturnRequest)]
+        register = self.register_view()
+        requests = register.requests(provider_id=provider_id)
+        drafts = register.open_drafts(provider_id)
         owed = []
-        for contract in self.contracts(provider_id):
+        for contract in register.contracts(provider_id):
             asked = [r for r in requests if r.contract_reference == contract.reference]
             for request in asked:
                 if request.submitted_on is None:
-                    owed.append(self._owed(contract, request.form, request.period_start,
-                                           request.period_end, request.due_on,
-                                           _status(request, today), str(request.id)))
+                    owed.append(_owed(contract, drafts, request.form, request.period_start,
+                                      request.period_end, request.due_on,
+                                      _status(request, today), str(request.id)))
             upcoming = None if contract.ended_on else self.next_owed(contract)
             if upcoming and upcoming.key not in {r.key for r in asked}:
-                owed.append(self._owed(contract, upcoming.form, upcoming.period_start,
-                                       upcoming.period_end, upcoming.due_on, "upcoming", None))
+                owed.append(_owed(contract, drafts, upcoming.form, upcoming.period_start,
+                                  upcoming.period_end, upcoming.due_on, "upcoming", None))
         return sorted(owed, key=lambda o: (o.due_on, o.contract_reference, o.form))
-
-    def _owed(self: Any, contract: Any, form: str, start: date, end: date, due_on: date,
-              status: str, request_id: str | None) -> OwedReturn:
-        draft = self.open_draft(contract.reference, form, start, end)
-        return OwedReturn(
-            contract_reference=contract.reference, service_type=contract.service_type,
-            form=form, period_start=start, period_end=end, due_on=due_on, status=status,
-            request_id=request_id, draft_saved_at=draft.modified_on if draft else None,
-            draft_saved_by=draft.saved_by if draft else None)
 
     def discard_draft_of(self: Any, submitted: Any, correlation_id: str) -> ReturnDraft | None:
         """The draft a return just submitted came from, marked done with (or None)."""
@@ -131,7 +123,17 @@ class ReturnDrafts:
         return draft
 
 
-def _status(request: ReturnRequest, today: date) -> str:
+def _owed(contract: ContractRecord, drafts: dict[Any, DraftRecord], form: str, start: date,
+          end: date, due_on: date, status: str, request_id: str | None) -> OwedReturn:
+    draft = drafts.get((contract.reference, form, start, end))
+    return OwedReturn(
+        contract_reference=contract.reference, service_type=contract.service_type,
+        form=form, period_start=start, period_end=end, due_on=due_on, status=status,
+        request_id=request_id, draft_saved_at=draft.saved_at if draft else None,
+        draft_saved_by=draft.saved_by if draft else None)
+
+
+def _status(request: RequestRecord, today: date) -> str:
     if request.status is RequestStatus.OVERDUE or request.due_on < today:
         return "overdue"
     return "requested"

@@ -88,6 +88,8 @@ def _(e: MonitoringReturn.Submitted) -> IntegrationEvent:
 def _(e: InspectionRecord.Recorded) -> IntegrationEvent | None:
     if not getattr(e, "current", True):
         return None  # older than the grades held: history in intake, news to no one
+    if getattr(e, "inherited_from", None):
+        return None  # the predecessor's inspection carried over: not a new inspection
     published = getattr(e, "published_min_grade", None)
     return contracts.InspectionGradeRecorded(
         provider_id=e.provider_id, contract_reference=e.contract_reference,

@@ -51,6 +51,9 @@ class ImportSummary:
     unchanged: int = 0
     older: int = 0
     closed: int = 0
+    # Locations CQC shows with no rating ("Inspected but not rated", "No published rating", no
+    # currentRatings): said plainly, neither a concern nor an error.
+    not_rated: int = 0
     unmatched: int = 0
     errors: int = 0
     first_errors: list[dict[str, Any]] = field(default_factory=list)
@@ -83,6 +86,7 @@ class Grades:
     min_grade: int | None = None
     overall: str | None = None
     published_min_grade: int | None = None
+    inherited_from: str | None = None
 
 
 def care_inspectorate_grades(grades: CareInspectorateGrades) -> Grades:
@@ -98,7 +102,7 @@ def cqc_grades(rating: CqcRating) -> Grades:
     return Grades(
         Regulator.CQC, rating.location_id, dict(rating.key_questions), rating.published_on,
         RequiresImprovementOrInadequateIsPoorPerformance().is_broken(rating),
-        overall=rating.overall,
+        overall=rating.overall, inherited_from=rating.inherited_from,
     )
 
 
@@ -143,7 +147,7 @@ def _record(contract: Contract, grades: Grades, current: bool, by: str,
         grades=grades.grades, min_grade=grades.min_grade, overall=grades.overall,
         graded_on=grades.graded_on, poor_performance=grades.poor_performance, recorded_by=by,
         correlation_id=correlation_id, published_min_grade=grades.published_min_grade,
-        current=current,
+        current=current, inherited_from=grades.inherited_from,
     )
 
 
@@ -235,8 +239,9 @@ def _cqc_location(app: Intake, summary: ImportSummary, report: ImportReport,
         return
     try:
         rating = location.rating()
-    except CqcLocationNotRated as not_rated:
-        summary.error(report, None, location.location_id, str(not_rated))
+    except CqcLocationNotRated:
+        # Not rated is what CQC says of a new or unratable service: nothing to raise or fix.
+        summary.count("not_rated")
         return
     summary.count(record_grades(app, contract, cqc_grades(rating), by, correlation_id,
                                 registered_as=location.registration_status))
@@ -251,7 +256,8 @@ def import_visits(app: Intake, text: str, correlation_id: str) -> ImportSummary:
     summary, report = ImportSummary(), ImportReport()
     for error in result.errors:
         summary.error(report, error.row_number, error.column, error.message)
-    known = {c.reference: c for c in app.contracts()}
+    known = {c.reference: c for c in app.register_view().contracts_with(
+        {visit.contract_reference for visit in result.records})}
     figures = list(_visit_figures(result.records, known, summary, report, correlation_id))
     summary.recorded = app.record_visit_figures(figures)
     summary.unchanged = len(figures) - summary.recorded

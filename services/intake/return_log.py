@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-
-from services.intake.domain.return_request import ReturnRequest
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 
 @dataclass(frozen=True)
@@ -47,31 +48,6 @@ class LogFilter:
     allocated_to: str | None = None
     service_type: str | None = None
 
-    def keeps(self, row: ReturnLogRow) -> bool:
-        return (
-            (self.due_from is None or row.due_on >= self.due_from)
-            and (self.due_to is None or row.due_on <= self.due_to)
-            and all(
-                wanted is None or getattr(row, name) == wanted
-                for name, wanted in (
-                    ("status", self.status), ("form", self.form),
-                    ("provider_id", self.provider_id), ("allocated_to", self.allocated_to),
-                    ("service_type", self.service_type),
-                )
-            )
-        )
-
-
-def row_for(request: ReturnRequest, provider_name: str, service_type: str) -> ReturnLogRow:
-    return ReturnLogRow(
-        request_id=str(request.id), contract_reference=request.contract_reference,
-        provider_id=request.provider_id, provider_name=provider_name, service_type=service_type,
-        form=request.form, period_start=request.period_start, period_end=request.period_end,
-        issued_on=request.issue_on, due_on=request.due_on, status=request.status.value,
-        submitted_on=request.submitted_on, return_id=request.submitted_return,
-        allocated_to=request.allocated_to, reminders=tuple(request.reminders),
-    )
-
 
 HEADINGS = {
     "request_id": "Request", "contract_reference": "Contract", "provider_id": "Provider id",
@@ -99,34 +75,48 @@ def _uk(value: object) -> str:
     return "" if value is None else defused(str(value))
 
 
-def to_csv(rows: list[ReturnLogRow]) -> str:
+def csv_lines(rows: Iterable[ReturnLogRow]) -> Iterator[str]:
+    """The CSV a line at a time, so an export of any size streams as it is read."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(HEADINGS[f.name] for f in fields(ReturnLogRow))
+    for values in _csv_values(rows):
+        writer.writerow(values)
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+
+
+def _csv_values(rows: Iterable[ReturnLogRow]) -> Iterator[list[str]]:
+    yield [HEADINGS[f.name] for f in fields(ReturnLogRow)]
     for row in rows:
-        writer.writerow(_uk(value) for value in asdict(row).values())
-    return out.getvalue()
+        yield [_uk(value) for value in asdict(row).values()]
 
 
-def to_xlsx(rows: list[ReturnLogRow]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Return log"
-    sheet.append([HEADINGS[f.name] for f in fields(ReturnLogRow)])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+def to_csv(rows: Iterable[ReturnLogRow]) -> str:
+    return "".join(csv_lines(rows))
+
+
+def to_xlsx(rows: Iterable[ReturnLogRow]) -> bytes:
+    """The workbook, written a row at a time (openpyxl's write-only mode keeps no rows)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Return log")
+    sheet.freeze_panes = "A2"
+    sheet.append([_cell(sheet, HEADINGS[f.name], bold=True) for f in fields(ReturnLogRow)])
     for row in rows:
         values = asdict(row)
         values["reminders"] = _uk(row.reminders)
-        sheet.append(list(values.values()))
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text stays text: never a formula
-    for column in sheet.iter_cols(min_row=2):
-        for cell in column:
-            if isinstance(cell.value, date):
-                cell.number_format = "DD/MM/YYYY"
-    sheet.freeze_panes = "A2"
+        sheet.append([_cell(sheet, value) for value in values.values()])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: object, bold: bool = False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    if bold:
+        cell.font = Font(bold=True)
+    if isinstance(value, str):
+        cell.data_type = "s"  # text stays text: never a formula
+    elif isinstance(value, date):
+        cell.number_format = "DD/MM/YYYY"
+    return cell

@@ -376,8 +376,13 @@ class IntelligenceSharing:
                 processing.collect_events(intelligence)
 
     def _contracts_for_service(self: Any, service_id: str) -> list[Any]:
-        found = [self.repository.get(i) for i in self.aggregates_under(f"regulated:{service_id}")]
-        return [c for c in found if c.regulator_service_id == service_id]
+        """Every contract of ours that buys the regulated service now, from the register."""
+        from services.intake.records import ContractRecord
+
+        rows = self.register_view().select(
+            "SELECT * FROM {contracts} WHERE regulator_service_id = ? "
+            "ORDER BY awarded_at, reference", (service_id,))
+        return [ContractRecord.of(row) for row in rows]
 
     def arrivals(self: Any, council: str | None = None, status: str | None = None,
                  provider_id: str | None = None,
@@ -386,13 +391,14 @@ class IntelligenceSharing:
 
     # Keys ------------------------------------------------------------------------------------
 
-    def sharing_keys(self: Any, domain_event: Any) -> list[str]:
-        """Where sharing's aggregates are found again (see Intake.index_keys)."""
+    def index_keys(self: Any, domain_event: Any) -> Any:
+        """Where sharing's aggregates are found again, besides the provider's own key: a
+        shared fact by what it rests on, received intelligence by the council's fact."""
+        yield from super().index_keys(domain_event)  # type: ignore[misc]
         if isinstance(domain_event, SharedFact.Shared):
-            return [f"shared-source:{domain_event.source}"]
+            yield f"shared-source:{domain_event.source}"
         if isinstance(domain_event, ReceivedIntelligence.Received):
-            return [f"received:{domain_event.council}:{domain_event.fact_id}"]
-        return []
+            yield f"received:{domain_event.council}:{domain_event.fact_id}"
 
 
 def processing_correlation(processing: Processing) -> str:

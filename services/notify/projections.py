@@ -24,7 +24,6 @@ from shared.views.paging import (
     EVERYTHING,
     Page,
     Paging,
-    from_doc,
     read_page,
     sortable,
     to_doc,
@@ -98,7 +97,7 @@ class InboxView(TableViewMixin):
         total = self._count(shown, shown_params)
         unread = total if unread_only else self._count(f"{inboxes} AND NOT {seen}",
                                                         (*inbox_params, *seen_params))
-        items = [{**from_doc(row["doc"]), "read": bool(row["seen"])} for row in rows]
+        items = [{**self.doc(row["doc"]), "read": bool(row["seen"])} for row in rows]
         return Page(items, total, {"unread": unread})
 
     def _count(self, condition: str, params: tuple[Any, ...]) -> int:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property, singledispatchmethod
-from typing import Any
+from typing import Any, ClassVar
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from services.risk.adapters.configuration_file import load_configuration
 from services.risk.domain.configuration import RiskConfiguration
@@ -20,6 +20,8 @@ from services.risk.domain.rules import (
     ServiceClosure,
     VisitMonth,
 )
+from services.risk.domain.rules.overdue import OverdueReturn
+from services.risk.views import Listed, Page, ProfileFilter, RiskProfiles
 from shared.contracts import intake, risk, sharing
 from shared.contracts.envelope import Envelope, IntegrationEvent
 from shared.domain import stable_id
@@ -28,14 +30,35 @@ from shared.eventstore import Processing, ServiceApplication
 PROFILES = "profiles"
 
 
+class OverdueReturnAsDict(Transcoding):
+    """An overdue return as a risk profile's snapshot keeps it."""
+
+    type = OverdueReturn
+    name = "overdue_return"
+
+    def encode(self, obj: OverdueReturn) -> dict[str, Any]:
+        return {"request_id": obj.request_id, "due_on": obj.due_on.isoformat()}
+
+    def decode(self, data: dict[str, Any]) -> OverdueReturn:
+        return OverdueReturn(data["request_id"], date.fromisoformat(data["due_on"]))
+
+
 class RiskAssessment(ServiceApplication):
     """Keeps each provider's risk profile."""
 
     service = "risk"
+    # A profile gains events with every return, concern and note for as long as the provider
+    # is commissioned: loading one reads its latest snapshot and fewer than 50 events after it.
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {RiskProfile: 50}
+    projections = (RiskProfiles,)
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         _ = self.configuration  # a wrong configuration file stops the start, not a scoring
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(OverdueReturnAsDict())
 
     @cached_property
     def configuration(self) -> RiskConfiguration:
@@ -47,7 +70,21 @@ class RiskAssessment(ServiceApplication):
         return self.get(RiskProfile, RiskProfile.create_id(provider_id))
 
     def profiles(self) -> list[RiskProfile]:
+        """Every profile, replayed: for checks against the views, never for a request."""
         return [self.repository.get(i) for i in self.aggregates_under(PROFILES)]
+
+    def standings(self, where: ProfileFilter, page: Page) -> Listed:
+        """The officers' dashboard: each provider's standing, worst first."""
+        return self.views.get(RiskProfiles).standings(where, page)
+
+    def log_across_providers(self, where: ProfileFilter, open_only: bool, kind: str | None,
+                             page: Page) -> Listed:
+        """Every provider's issues and risk log entries, worst provider first."""
+        return self.views.get(RiskProfiles).log_rows(where, open_only, kind, page)
+
+    def latest_indicators(self) -> list[dict[str, Any]]:
+        """The indicators of each provider's latest return, of those that sent one."""
+        return self.views.get(RiskProfiles).latest_indicators()
 
     def record_intelligence(
         self, provider_id: str, entry_key: str, category: str, summary: str, source: str,
@@ -296,6 +333,22 @@ class RiskAssessment(ServiceApplication):
             summary=domain_event.summary,
             evidence=domain_event.evidence,
             safety_at_risk=domain_event.safety_at_risk,
+            rule=domain_event.rule,
+        )
+
+    @to_integration.register
+    def _(self, domain_event: RiskProfile.ConcernRecurred) -> IntegrationEvent:
+        return risk.ConcernRecurred(
+            provider_id=domain_event.provider_id,
+            concern_id=domain_event.concern_id,
+            category=domain_event.category,
+            severity=risk.Severity(domain_event.severity),
+            source=domain_event.source,
+            summary=domain_event.summary,
+            evidence=domain_event.evidence,
+            new_evidence=domain_event.new_evidence,
+            safety_at_risk=domain_event.safety_at_risk,
+            occurrences=domain_event.occurrences,
             rule=domain_event.rule,
         )
 

@@ -74,6 +74,21 @@ class InterventionConcernAdded(IntegrationEvent):
 
 
 @contract
+class InterventionConcernRecurred(IntegrationEvent):
+    """A concern the intervention holds came up again (risk's `ConcernRecurred`): the concerns
+    persist, and the policy may have raised the level."""
+
+    event_type = "InterventionConcernRecurred"
+    source_service = "escalation"
+
+    intervention_id: str
+    concern_id: str
+    occurrences: int
+    level: Level
+    step: str
+
+
+@contract
 class EscalationProposed(IntegrationEvent):
     """A serious step was proposed; it waits for a second, authorised person."""
 

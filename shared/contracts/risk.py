@@ -15,6 +15,7 @@ RISK_SCORED = "evt.risk.*.*.RiskScored"
 CONCERN_RAISED = "evt.risk.*.*.ConcernRaised"
 RISK_LEVEL_ASSESSED = "evt.risk.*.*.RiskLevelAssessed"
 CONCERN_RESOLVED = "evt.risk.*.*.ConcernResolved"
+CONCERN_RECURRED = "evt.risk.*.*.ConcernRecurred"
 RETURN_ANALYSIS_HELD = "evt.risk.*.*.ReturnAnalysisHeld"
 RETURN_ANALYSIS_RELEASED = "evt.risk.*.*.ReturnAnalysisReleased"
 
@@ -92,6 +93,31 @@ class ConcernRaised(IntegrationEvent):
     summary: str
     evidence: list[str]
     safety_at_risk: bool
+    rule: str | None = None
+
+
+@contract
+class ConcernRecurred(IntegrationEvent):
+    """A trigger fired again about the matter of an open concern (the same rule and category):
+    the concern, under its first id, now rests on more evidence and has fired `occurrences`
+    times. Nothing new is raised: a consumer updates what it holds for `concern_id`.
+
+    `evidence` is all the concern rests on now, `new_evidence` what this time added; `severity`
+    and `safety_at_risk` are the concern's now (a recurrence may make it serious, never less).
+    """
+
+    event_type = "ConcernRecurred"
+    source_service = "risk"
+
+    concern_id: str
+    category: str
+    severity: Severity
+    source: str
+    summary: str
+    evidence: list[str]
+    new_evidence: list[str]
+    safety_at_risk: bool
+    occurrences: int
     rule: str | None = None
 
 

@@ -63,9 +63,16 @@ class Page(Sequence[T], Generic[T]):
         return iter(self.items)
 
 
-def to_doc(shown: dict[str, Any]) -> str:
+class Doc(str):
+    """A list entry's JSON as a view keeps it: what a view seals at rest when the store's
+    payloads are encrypted (TableViewMixin.execute_rows), and opens as it reads (`doc`)."""
+
+    __slots__ = ()
+
+
+def to_doc(shown: dict[str, Any]) -> Doc:
     """A list entry as the JSON text a view keeps (dates, times and ids as the API writes them)."""
-    return json.dumps(shown, default=to_jsonable_python, sort_keys=True)
+    return Doc(json.dumps(shown, default=to_jsonable_python, sort_keys=True))
 
 
 def sortable(moment: datetime) -> str:
@@ -74,6 +81,7 @@ def sortable(moment: datetime) -> str:
 
 
 def from_doc(text: str) -> dict[str, Any]:
+    """A document as written, unsealed (a view's own `doc` opens sealed ones)."""
     document: dict[str, Any] = json.loads(text)
     return document
 
@@ -95,4 +103,4 @@ def read_page(view: Any, select: str, count: str, params: tuple[Any, ...],
     clause, limits = paging.clause()
     rows = view.select(select + clause, (*params, *limits))
     total = view.select(count, params)[0]["n"]
-    return Page([from_doc(row["doc"]) for row in rows], int(total))
+    return Page([view.doc(row["doc"]) for row in rows], int(total))

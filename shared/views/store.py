@@ -30,15 +30,18 @@ import inspect
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
-from eventsourcing.domain import CanMutateAggregate
+from eventsourcing.domain import AggregateCreated, CanMutateAggregate
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment, get_topic
 
+from shared.at_rest import Sealer
+from shared.views.sealed import SealedText
 from shared.views.tables import (
     Applied,
     PostgresTableView,
@@ -50,6 +53,7 @@ from shared.views.tables import (
 log = logging.getLogger(__name__)
 
 PAGE = 1000
+KNOWN = 20_000  # aggregates a follower keeps between pages (see Follower._remember)
 Progress = Callable[[int, int], None]  # events read, events to read
 TView = TypeVar("TView", bound=TableViewMixin)
 
@@ -80,6 +84,13 @@ class StoreProjection(Projection[TView], Generic[TView]):
         return tuple(sorted({get_topic(member) for kind in cls.follows
                              for member in _event_classes(kind)}))
 
+    @classmethod
+    def created_topics(cls) -> tuple[str, ...]:
+        """The topics of the events that create the aggregates it follows."""
+        return tuple(sorted({get_topic(member) for kind in cls.follows
+                             for member in _event_classes(kind)
+                             if issubclass(member, AggregateCreated)}))
+
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """The library's one-at-a-time interface (event rows only): Follower applies pages."""
         rows = self.rows_for_event(domain_event, tracking.notification_id)
@@ -97,6 +108,14 @@ def _event_classes(kind: type) -> list[type]:
             and getattr(member, "__qualname__", "").startswith(kind.__qualname__ + ".")]
 
 
+def mutated(aggregate: Any, domain_events: Iterable[Any]) -> Any:
+    """The library's project_aggregate without its per-event isinstance() against a runtime
+    Protocol, which costs a fifth of loading an aggregate (tech-notes.md)."""
+    for domain_event in domain_events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
+
+
 class Follower:
     """Keeps one projection up to date from its application's notification log."""
 
@@ -108,6 +127,8 @@ class Follower:
         self.tracking_name = f"{self.view.tracking_prefix()}{app.name}"
         self.topics = projection.event_topics()
         self._lock = threading.Lock()
+        # Aggregates as the view's last committed page left them, most recent last.
+        self._known: OrderedDict[uuid.UUID, Any] = OrderedDict()
 
     @property
     def position(self) -> int:
@@ -118,7 +139,11 @@ class Follower:
         return max(0, (self.app.recorder.max_notification_id() or 0) - self.position)
 
     def catch_up(self, progress: Progress | None = None) -> int:
-        """Applies every stored event after the view's position; returns how many were read."""
+        """Applies every stored event after the view's position; returns how many were read.
+        A view that has read nothing yet (new, or its definition changed) is filled as a
+        rebuild fills it, an aggregate at a time where it can be."""
+        if self.position == 0 and self.behind() and self._by_aggregate():
+            return self._fill(progress, only_if_empty=True)
         with self._lock:
             return self._catch_up(progress)
 
@@ -129,15 +154,20 @@ class Follower:
             page = self.app.recorder.select_notifications(
                 start=position + 1, limit=PAGE, stop=target, topics=self.topics)
             end = page[-1].id if len(page) == PAGE else target
-            self.view.apply_rows([Applied(self.tracking_name, end, self._rows(page))])
+            state: dict[uuid.UUID, Any] = {}
+            try:
+                self.view.apply_rows([Applied(self.tracking_name, end, self._rows(page, state))])
+            except BaseException:
+                self._known.clear()  # what it holds may have moved past what was committed
+                raise
+            self._remember(state)
             position = max(end, self.position)
             if progress:
                 progress(position - start, target - start)
         return position - start
 
-    def _rows(self, page: list[Any]) -> list[Row]:
+    def _rows(self, page: list[Any], state: dict[uuid.UUID, Any]) -> list[Row]:
         rows: list[Row] = []
-        state: dict[uuid.UUID, Any] = {}
         follows = self.projection.follows
         for notification in page:
             domain_event = self.app.mapper.to_domain_event(notification)
@@ -157,15 +187,74 @@ class Follower:
         """The aggregate as it stood before its event at `version` (None before its first)."""
         if version <= 1:
             return None
-        return self.app.repository.get(originator, version=version - 1)
+        known = self._known.pop(originator, None)
+        if known is not None and known.version == version - 1:
+            return known
+        return self.app.repository.get(originator, version=version - 1, projector_func=mutated)
+
+    def _remember(self, state: dict[uuid.UUID, Any]) -> None:
+        """Keeps the aggregates a committed page left, so the next page's events about them
+        apply to these instead of a load from the store (a deadline day touches thousands of
+        requests, each otherwise loaded again)."""
+        for originator, aggregate in state.items():
+            if aggregate is not None:
+                self._known[originator] = aggregate
+                self._known.move_to_end(originator)
+        while len(self._known) > KNOWN:
+            self._known.popitem(last=False)
 
     def rebuild(self, progress: Progress | None = None) -> int:
-        """Empties the view and builds it again from the whole store, reads waiting meanwhile.
-        Killed halfway, the view holds whole pages with their position and carries on from
-        there at its next catch-up: running it again gives the same rows."""
+        """Empties the view and builds it again from the whole store, reads waiting meanwhile;
+        returns how many stored events that covered. Killed halfway, the view is either as it
+        was or whole pages further with their position, and carries on from there at its next
+        catch-up: running it again gives the same rows."""
+        self._known.clear()
+        if not self._by_aggregate():
+            with self._lock:
+                self.view.clear()
+                return self._catch_up(progress)
+        return self._fill(progress, only_if_empty=False)
+
+    def _fill(self, progress: Progress | None, only_if_empty: bool) -> int:
         with self._lock:
-            self.view.clear()
-            return self._catch_up(progress)
+            if only_if_empty and self.position:
+                target = 0  # another thread filled it while this one waited
+            else:
+                target = self.app.recorder.max_notification_id() or 0
+                self.view.replace_rows(self._rows_by_aggregate(target, progress),
+                                       Tracking(self.tracking_name, target))
+        return target + self.catch_up(progress)
+
+    # A view of aggregates' state only (no rows per event) is rebuilt an aggregate at a time:
+    # in the log's order each page touches hundreds of aggregates, each loaded again as it stood
+    # before the page, where loading each once as it stands (from its snapshot) writes the same
+    # rows. Measured over 1,000 risk profiles of 17 events on SQLite: 1,700 events/s in the
+    # log's order, 8,000-11,000 an aggregate at a time. Events after `target` are then applied
+    # by a catch-up as usual.
+
+    def _by_aggregate(self) -> bool:
+        kind = type(self.projection)
+        return (kind.rows_for_event is StoreProjection.rows_for_event
+                and bool(kind.created_topics()))
+
+    def _rows_by_aggregate(self, target: int,
+                           progress: Progress | None) -> Iterator[list[Row]]:
+        """The rows of every followed aggregate created up to `target`, a page at a time."""
+        topics = self.projection.created_topics()
+        position = 0
+        while position < target:
+            page = self.app.recorder.select_notifications(
+                start=position + 1, limit=PAGE, stop=target, topics=topics)
+            rows: list[Row] = []
+            for notification in page:
+                aggregate = self.app.repository.get(notification.originator_id,
+                                                    projector_func=mutated)
+                if isinstance(aggregate, self.projection.follows):
+                    rows += self.projection.rows_for(aggregate)
+            yield rows
+            position = page[-1].id if len(page) == PAGE else target
+            if progress:
+                progress(position, target)
 
 
 class ServiceViews:
@@ -178,6 +267,7 @@ class ServiceViews:
         self._postgres = "postgres" in type(app.recorder).__module__
         self._factory = None if self._postgres else _sqlite_factory(app)
         self._datastore = app.recorder.datastore if self._postgres else self._factory.datastore
+        self._sealer = Sealer.from_env(app.env, "views")
         self.followers: dict[type, Follower] = {}
         for projection_class in projections:
             view = self._open(projection_class.view_class)
@@ -195,6 +285,8 @@ class ServiceViews:
                               tracking_table_name=f"{self.app.name.lower()}_views_tracking")
         else:
             view = view_class(datastore=self._datastore)
+        view.sealer = self._sealer
+        view.sealed = SealedText(self.app.env)
         view.create_table()
         return view
 
@@ -206,6 +298,12 @@ class ServiceViews:
 
     def catch_up(self) -> int:
         return sum(follower.catch_up() for follower in self.followers.values())
+
+    def rebuild_sealed(self) -> int:
+        """Rebuilds the views holding sealed text (after a key rotation, so none is left under
+        a retired key); returns how many stored events were read."""
+        return sum(follower.rebuild() for follower in self.followers.values()
+                   if follower.view.seals)
 
     def named(self, view: str | None = None) -> list[Follower]:
         """Its followers, or the one whose projection has that name (LookupError if none)."""

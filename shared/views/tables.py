@@ -13,6 +13,7 @@ dates in both databases.
 
 from __future__ import annotations
 
+import base64
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,12 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
+
+from shared.at_rest import KeyMissing
+from shared.views.paging import Doc, from_doc
+from shared.views.sealed import SealedText
+
+SEALED = "sealed:"  # a document column's value sealed at rest (base64 after it)
 
 
 @dataclass(frozen=True)
@@ -49,8 +56,15 @@ class TableViewMixin:
     version: ClassVar[int] = 1
     tables: ClassVar[dict[str, str]]  # name -> column definitions
     indexes: ClassVar[dict[str, str | tuple[str, ...]]] = {}  # table -> column(s) to index
+    # True if its rows hold text sealed under the service's keys (sealed.py): a key rotation
+    # rebuilds it. `sealed` seals and opens that text (plain until its service gives it keys).
+    seals: ClassVar[bool] = False
+    sealed: SealedText = SealedText()
     placeholder = "?"
     prefix = ""
+    # Seals documents (paging.Doc) at rest under the store's key, as the events' payloads are;
+    # ids, statuses and dates stay readable, as they are in the store. Set by ServiceViews.
+    sealer: Any = None
 
     @classmethod
     def table(cls, name: str) -> str:
@@ -97,7 +111,21 @@ class TableViewMixin:
         """Runs rows grouped by statement (a stable sort keeps each statement's rows in order)."""
         ordered = sorted(rows, key=lambda r: r.sql)
         for sql, group in itertools.groupby(ordered, key=lambda r: r.sql):
-            cursor.executemany(self.statement(sql), [r.params for r in group])
+            cursor.executemany(self.statement(sql), [self._sealed(r.params) for r in group])
+
+    def _sealed(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
+        if self.sealer is None or not self.sealer.enabled:
+            return params
+        return tuple(SEALED + base64.b64encode(self.sealer.seal(p.encode())).decode()
+                     if isinstance(p, Doc) else p for p in params)
+
+    def doc(self, text: str) -> dict[str, Any]:
+        """A document column's value as the entry it holds, opened if it was sealed."""
+        if text.startswith(SEALED):
+            if self.sealer is None:
+                raise KeyMissing("this view's documents are sealed: configure ASSURE_CIPHER_KEY")
+            text = self.sealer.open_(base64.b64decode(text[len(SEALED):])).decode()
+        return from_doc(text)
 
     def statement(self, sql: str) -> Any:
         for name in self.tables:
@@ -123,10 +151,23 @@ class TableViewMixin:
     def clear(self) -> None:
         """Empties the view and forgets its positions: the next catch-up starts from zero."""
         with self._writing() as cursor:
-            for name in self.tables:
-                cursor.execute(self.statement(f"DELETE FROM {{{name}}}"), ())
-            cursor.execute(self.statement(self._delete_tracking()),
-                           (f"{self.tracking_prefix()}%",))
+            self._empty(cursor)
+
+    def replace_rows(self, batches: Iterable[list[Row]], tracking: Tracking) -> None:
+        """Empties the view and writes it afresh, up to `tracking`'s position, in one
+        transaction: until it commits the view answers as it was, a crash leaves it so, and an
+        instance following the same store cannot slip an older page in between."""
+        with self._writing() as cursor:
+            self._empty(cursor)
+            for rows in batches:
+                self.execute_rows(cursor, rows)
+            if tracking.notification_id:
+                self._insert_tracking(cursor, tracking)
+
+    def _empty(self, cursor: Any) -> None:
+        for name in self.tables:
+            cursor.execute(self.statement(f"DELETE FROM {{{name}}}"), ())
+        cursor.execute(self.statement(self._delete_tracking()), (f"{self.tracking_prefix()}%",))
 
     def retire_older_versions(self) -> list[str]:
         """Drops the tables and positions of earlier versions of the view; returns the tables."""

@@ -110,7 +110,7 @@ async def test_an_auditor_reads_a_history_as_at_a_date_downloads_it_and_sees_the
     assert answer.status == 200
     assert await page.locator("h1").inner_text() == f"As at the end of {today.day} {today:%B %Y}"
     risk = page.locator("dl[aria-labelledby=service-risk]")
-    assert "88.89" in await risk.inner_text() and "safety at risk: yes" in await risk.inner_text()
+    assert "74.00" in await risk.inner_text() and "safety at risk: yes" in await risk.inner_text()
     escalation = await page.locator("dl[aria-labelledby=service-escalation]").inner_text()
     assert "level: enforce" in escalation
     intake = await page.locator("dl[aria-labelledby=service-intake]").inner_text()
@@ -150,9 +150,10 @@ async def test_the_governance_report_shows_each_table_beside_its_chart(console: 
 
     chart = page.locator("svg[role=img]", has=page.locator("title",
                                                            has_text="Risk-score bands, Care"))
-    assert "75–99%: 1" in await chart.locator("desc").text_content()
+    # The return is red on safety: a limiting rating holds it in the 50-74% band.
+    assert "50–74%: 1" in await chart.locator("desc").text_content()
     bands = await cells(page, "table:has(caption:text('Contracts per risk-score band, Care'))")
-    assert ["75–99%", "1"] in bands and ["Total", "1"] in bands
+    assert ["50–74%", "1"] in bands and ["Total", "1"] in bands
     compliance = page.locator("svg[role=img]", has=page.locator("title",
                                                                 has_text="Compliance, Care"))
     assert await compliance.count() == 1

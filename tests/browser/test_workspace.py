@@ -46,13 +46,14 @@ async def test_an_officer_sees_the_concern_and_requests_an_improvement_plan(
         console: Console, console_settings: AssureSettings):
     intervention = await concern_and_intervention(console, "oakwood")
     risk = (await console.api.get("/risk/providers/oakwood/risk")).json()
-    assert risk["latest_band"] == "75-99%" and risk["open_concerns"]
+    # Red on safety and quality limits the score to the 50-74% band (a limiting rating).
+    assert risk["latest_band"] == "50-74%" and risk["open_concerns"]
 
     page = await console.sign_in(OFFICER, "commissioning_officer")
     await page.wait_for_url("**/console/workspace/")
     row = page.locator("tr[data-provider=oakwood]")
     cells = await row.locator("td").all_inner_texts()
-    assert cells[0].startswith("75–99%")
+    assert cells[0].startswith("50–74%")
     assert "Level 1" in cells[1]
     assert cells[2] == (risk["risk_level"] or "not assessed").capitalize()
     assert cells[3] == "No earlier score"
@@ -241,6 +242,31 @@ async def test_the_dashboard_lists_the_worst_provider_first(console: Console):
     assert [await row.get_attribute("data-provider") for row in await rows.all()] == [
         "willow", "alder", "birch"]
     assert "Worst first" in await page.locator("caption").inner_text()
+    await accessible(page)
+
+
+async def test_a_long_return_log_is_shown_a_page_at_a_time(console: Console):
+    for n in range(20):
+        await register_with_contract(console.api, f"yew{n:02}")
+    # Nearly a year on: three LEVEL 1 returns asked for from each contract, or more.
+    later = date.today() + timedelta(days=360)
+    ticked = await console.api.post("/intake/clock/tick", json={"to": later.isoformat()})
+    assert ticked.status_code == 200, ticked.text
+    rows = (await console.api.get("/intake/return-log")).json()
+    assert len(rows) > 50
+
+    page = await console.sign_in(OFFICER, "commissioning_officer")
+    await page.goto("/console/workspace/returns")
+    shown = page.locator("tbody tr")
+    first = [await row.get_attribute("data-request") for row in await shown.all()]
+    assert f"{len(rows)} returns" in await page.locator("caption").inner_text()
+    await accessible(page)
+    await page.get_by_role("link", name="Next").click()
+    await page.wait_for_load_state()
+    second = [await row.get_attribute("data-request") for row in await shown.all()]
+
+    assert first + second == [row["request_id"] for row in rows]
+    assert "page=2" in page.url
     await accessible(page)
 
 

@@ -24,6 +24,9 @@ def test_assure_asyncapi_writes_every_contract_with_its_schema(tmp_path):
         assert name in channels
     assert channels["risk:RiskScored"]["address"] == "evt.risk.{partition}.{provider_id}.RiskScored"
     assert "risk:onReturnSubmitted" in channels  # what risk consumes is documented too
+    # One concern per matter (issue 18): a concern coming up again is an event of its own.
+    assert "risk:ConcernRecurred" in channels and "escalation:onConcernRecurred" in channels
+    assert "escalation:InterventionConcernRecurred" in channels
     # What one council tells another (issue 20), and what intake tells risk of it.
     assert channels["sharing:IntelligenceShared"]["address"] == (
         "share.{from_council}.{to_council}.{category}.{regulator_service_id}")

@@ -28,10 +28,11 @@ async def test_a_cqc_sync_records_the_ratings_of_our_locations_once(settings, cq
 
         body = {"since": "2025-04-01T00:00:00Z", "until": "2025-04-08T00:00:00Z"}
         first = (await http.post("/intake/regulators/cqc/sync", json=body)).json()
-        # 1-101 and 1-102 are ours and rated; 1-103 is ours but not rated; 1-104/5 not ours.
+        # 1-101 and 1-102 are ours and rated; 1-103 is ours but not rated (said plainly, not
+        # an error to fix); 1-104/5 not ours.
         assert first["recorded"] == 2 and first["unchanged"] == 0
-        assert (first["errors"], first["unmatched"]) == (1, 2)
-        assert [e["column"] for e in first["first_errors"]] == ["1-103"]
+        assert (first["not_rated"], first["errors"], first["unmatched"]) == (1, 0, 2)
+        assert first["first_errors"] == []
         again = (await http.post("/intake/regulators/cqc/sync", json=body)).json()
         assert (again["recorded"], again["unchanged"]) == (0, 2)
 
@@ -84,3 +85,30 @@ async def test_a_deregistered_cqc_location_we_contract_raises_its_own_concern(se
         assert "28 November 2016" in closure["summary"]
         assert (first["recorded"], first["closed"], first["errors"]) == (1, 1, 0)
         assert (again["unchanged"], again["closed"]) == (1, 0)
+
+
+async def test_an_inherited_cqc_rating_is_recorded_as_inherited_with_its_date(settings, cqc_server):  # noqa: F811
+    # CQC's documented re-registration example: location 1-222222222 carries the rating of
+    # its predecessor 1-111111111 (tests/fixtures/cqc/README.md).
+    base_url, state = cqc_server
+    state.reset()
+    state.changes = ["1-222222222"]
+    configured = settings.model_copy(update={"cqc_api_url": base_url, "cqc_api_key": KEY})
+    async with (
+        running(configured, services=("intake",)) as system,
+        serving(system) as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
+        await http.post("/intake/providers", json={"provider_id": "heir", "name": "Heir"})
+        awarded = await http.post("/intake/providers/heir/contracts", json=contract_award(
+            "HE-1", regulator="cqc", regulator_service_id="1-222222222"))
+        assert awarded.status_code == 201
+
+        body = {"since": "2025-04-01T00:00:00Z", "until": "2025-04-08T00:00:00Z"}
+        first = (await http.post("/intake/regulators/cqc/sync", json=body)).json()
+        assert (first["recorded"], first["errors"]) == (1, 0)
+
+        history = (await http.get("/intake/providers/heir/history")).json()
+        [record] = [e["data"] for e in history if e["aggregate"] == "InspectionRecord"]
+        assert record["inherited_from"] == "1-111111111"
+        assert record["graded_on"] == "2022-01-01"

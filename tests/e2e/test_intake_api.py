@@ -435,6 +435,37 @@ async def test_the_return_log_downloads_as_csv_and_xlsx_with_uk_dates(settings):
         assert (due.value, due.number_format) == (datetime(2026, 12, 15), "DD/MM/YYYY")
 
 
+async def test_the_return_log_is_read_a_page_at_a_time_with_the_total_the_filter_keeps(
+        settings):
+    async with intake_api(settings) as (_, http):
+        for reference in ("CARE-1", "CARE-2", "CARE-3"):
+            await awarded(http, reference)
+        await tick(http, "2027-04-20")  # a year of LEVEL 1 returns for each, all overdue
+        whole = await http.get("/intake/return-log")
+        rows = whole.json()
+
+        pages = [await http.get("/intake/return-log", params={"limit": 4, "offset": start})
+                 for start in range(0, len(rows), 4)]
+        overdue_page = await http.get("/intake/return-log", params={
+            "status": "overdue", "provider_id": "oakwood", "limit": 2, "offset": 2})
+        past_the_end = await http.get("/intake/return-log",
+                                      params={"limit": 4, "offset": len(rows)})
+        refused = [await http.get("/intake/return-log", params=bad)
+                   for bad in ({"limit": 0}, {"limit": 1001}, {"offset": -1},
+                               {"limit": "many"})]
+
+        assert len(rows) == 9 and whole.headers["x-total-count"] == "9"
+        assert [row for page in pages for row in page.json()] == rows
+        assert {page.headers["x-total-count"] for page in pages} == {"9"}
+        assert [len(page.json()) for page in pages] == [4, 4, 1]
+        assert overdue_page.json() == rows[2:4]
+        assert overdue_page.headers["x-total-count"] == "9"
+        assert (past_the_end.json(), past_the_end.headers["x-total-count"]) == ([], "9")
+        assert [answer.status_code for answer in refused] == [422] * 4
+        assert [answer.json()["detail"][0]["loc"][-1] for answer in refused] == [
+            "limit", "limit", "offset", "limit"]
+
+
 # What the regulator and call monitoring already hold -----------------------------------------
 
 

@@ -118,7 +118,7 @@ async def test_an_officer_rescores_a_providers_returns_under_the_councils_new_mo
         assert rescored.json()["risk"]["latest_score"] == "94.44"
         [record] = (await http.get("/risk/providers/rowan/scores")).json()
         assert [(s["model_version"], s["score"], s["rescored_by"]) for s in record["scores"]] == [
-            ("sections-and-answers-1", "97.22", None),
+            ("sections-and-answers-2", "97.22", None),
             ("council-2026-2", "94.44", "Jo Officer")]
         again = await http.post("/risk/providers/rowan/rescore", json={})
         assert again.json()["rescored"] == []
@@ -150,17 +150,21 @@ async def test_the_log_across_providers_filters_by_band_level_and_service_type(s
         async def rows(**filters: Any) -> list[tuple[str, str]]:
             answer = await http.get("/risk/log", params=filters)
             assert answer.status_code == 200, answer.text
+            assert answer.headers["X-Total-Count"] == str(len(answer.json()))
             return sorted((r["provider_id"], r["kind"]) for r in answer.json())
 
         assert await rows() == [("hawthorn", "concern"), ("willow", "intelligence")]
         assert await rows(service_type="care-home") == [("hawthorn", "concern")]
         assert await rows(service_type="day-services") == [("willow", "intelligence")]
         assert await rows(kind="concern") == [("hawthorn", "concern")]
-        # 94.44% with people's safety at risk at a care home: likelihood 2 x impact 5.
-        assert await rows(risk_level="medium") == [("hawthorn", "concern")]
-        assert await rows(risk_level="high") == []
+        # Red on safety holds the score at 74% (50-74%, likelihood 3) with people's safety at
+        # risk at a care home (impact 5): high.
+        assert await rows(risk_level="medium") == []
+        assert await rows(risk_level="high") == [("hawthorn", "concern")]
         assert await rows(monitoring_level=1) == [("hawthorn", "concern")]
         assert await rows(band="100%") == [("willow", "intelligence")]
+        paged = await http.get("/risk/log", params={"limit": 1, "offset": 1})
+        assert paged.headers["X-Total-Count"] == "2" and len(paged.json()) == 1
         wrong = await http.get("/risk/log", params={"risk_level": "severe"})
         assert wrong.status_code == 422 and "risk_level" in wrong.text
 

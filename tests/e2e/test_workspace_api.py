@@ -63,14 +63,22 @@ async def test_the_dashboard_reads_every_provider_its_trend_and_its_deadlines(se
 
         standing = await eventually(scored_twice, what="both returns scored")
         assert standing["trend"] == "down"
-        assert (standing["previous_score"], standing["latest_score"]) == ("100.00", "88.89")
-        assert standing["latest_band"] == "75-99%" and standing["open_concerns"]
-        in_band = await ok(await http.get("/risk/providers", params={"band": "75-99%"}))
+        # Red on safety and quality limits the score to 74% (88.89% by the arithmetic).
+        assert (standing["previous_score"], standing["latest_score"]) == ("100.00", "74.00")
+        assert standing["latest_band"] == "50-74%" and standing["open_concerns"]
+        in_band = await ok(await http.get("/risk/providers", params={"band": "50-74%"}))
         assert [s["provider_id"] for s in in_band] == ["elm-court"]
         day_services = await ok(await http.get("/risk/providers",
                                                params={"service_type": "day-services"}))
         assert [s["provider_id"] for s in day_services] == ["birch"]
         assert day_services[0]["trend"] is None and day_services[0]["latest_score"] is None
+        # Worst first, a page at a time: a scored provider before one not scored yet.
+        first = await http.get("/risk/providers", params={"limit": 1})
+        assert first.headers["X-Total-Count"] == "2"
+        assert [s["provider_id"] for s in await ok(first)] == ["elm-court"]
+        second = await ok(await http.get("/risk/providers", params={"limit": 1, "offset": 1}))
+        assert [s["provider_id"] for s in second] == ["birch"]
+        assert (await http.get("/risk/providers", params={"limit": 0})).status_code == 422
 
         async def opened():
             return await ok(await http.get("/escalation/interventions")) or None

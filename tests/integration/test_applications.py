@@ -884,7 +884,7 @@ def test_a_submitted_return_is_scored_and_its_red_safety_section_raises_a_concer
     assert profile.latest_band == "50-74%"
     scored, raised, level = published(app)
     assert isinstance(scored, risk.RiskScored) and scored.score == Decimal("60.00")
-    assert scored.model_version == "sections-and-answers-1"
+    assert scored.model_version == "sections-and-answers-2"
     assert scored.explanation == ["Finance rated red: 20 points",
                                   "Safety and quality rated red: 20 points"]
     assert isinstance(raised, risk.ConcernRaised) and raised.safety_at_risk is True

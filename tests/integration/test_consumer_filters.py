@@ -169,5 +169,6 @@ async def test_a_durable_made_by_the_old_code_is_narrowed_in_place_and_skips_not
             info = await nc.jetstream().consumer_info("RISK", "escalation-risk-p0")
         finally:
             await nc.close()
-        assert info.config.filter_subjects == ["evt.risk.p0.*.ConcernRaised"]
+        assert info.config.filter_subjects == ["evt.risk.p0.*.ConcernRaised",
+                                               "evt.risk.p0.*.ConcernRecurred"]
         assert not info.config.filter_subject

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import tempfile
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -24,9 +25,11 @@ from assure.report.layout import to_dict
 from assure.report.period import Period
 from assure.reporting import open_projection
 from assure.reporting.view import NAME
-from bench.national_data import Loader, Shape, build_apps, consumed
+from bench.national_data import Loader, Router, Shape, build_apps, consumed
 from bench.report_feed import feed, streams_of
+from services.intake.application import Award, Submission
 from shared.contracts import escalation, wrap
+from shared.contracts.forms import example
 from shared.settings import AssureSettings
 from tests.governance_oracle import collect as from_applications
 
@@ -121,6 +124,44 @@ def _noted(facts: Any) -> Any:
 
     from assure.report.collect import PENDING_NOTE, TIME_NOTE
     return replace(facts, as_at=None, notes=(TIME_NOTE, PENDING_NOTE))
+
+
+FALLING = ({}, {"finance": "amber"}, {"finance": "amber", "staffing": "amber"})
+
+
+def test_returns_received_the_same_day_count_as_the_dashboard_shows_them(tmp_path, store):
+    """A care home catches up three periods in one sitting, each return a little worse (the
+    demo's Elm Court): the dashboard's latest is the last recorded, and so is the report's,
+    from the view and from the stores alike."""
+    apps = build_apps(AssureSettings(data_dir=tmp_path / "stores", partitions=PARTITIONS,
+                                     clock="training"))
+    router = Router(apps, consumed(), PARTITIONS)
+    intake = apps["intake"]
+    intake.tick(TODAY, "c")
+    intake.register_provider("Elm Court Care Home", "elm", "Jo", "c")
+    intake.award_contract(Award("elm", "ELM-1", "care-home", Decimal("320000"),
+                                "care-inspectorate", "CS1", date(2025, 4, 1), None, "Jo"),
+                          "Jo", "c")
+    periods = [(date(2025, 4, 1), date(2025, 7, 31)), (date(2025, 8, 1), date(2025, 11, 30)),
+               (date(2025, 12, 1), date(2026, 3, 31))]
+    for (start, end), ratings in zip(periods, FALLING, strict=True):
+        answers = example("cmr-level-1", start, end)
+        for section, rating in ratings.items():
+            answers[section]["rating"] = rating
+        intake.submit_return("ELM-1", Submission("cmr-level-1", None, answers, "manager"),
+                             f"elm-{start}", "c")
+    router.drain()
+    dashboard = apps["risk"].profile("elm")
+    assert [r["scores"][-1]["band"] for r in dashboard.current_returns()] == [
+        "100%", "75-99%", "75-99%"]
+    assert dashboard.latest_band == "75-99%"
+
+    projection = open_projection(AssureSettings(data_dir=tmp_path / "view", **store))
+    feed(projection, streams_of(apps, PARTITIONS))
+    period = Period(date(2026, 10, 1), date(2027, 3, 31))
+    for facts in (from_view(projection.view, period, None), from_applications(apps)):
+        bands = governance_report(period, facts).section("care-home").bands
+        assert dict(bands) == {"100%": 0, "75-99%": 1, "50-74%": 0, "below 50%": 0}
 
 
 def test_rebuilding_from_the_same_streams_gives_the_same_rows(tmp_path, store):

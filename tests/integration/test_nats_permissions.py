@@ -440,6 +440,8 @@ def test_the_deploy_configurations_are_valid(name, pki):
         "ASSURE_NATS_SERVER_NAME": "nats-1",
         # JetStream's key at rest, also from there, as `assure key nats` derives it
         "ASSURE_NATS_ENCRYPTION_KEY": nats_key(AESCipher.create_key(32)),
+        # where the single server keeps JetStream's files (`assure deploy init` names it)
+        "ASSURE_NATS_STORE_DIR": str(pki.ca.parent / "jetstream"),
     }
     config = ROOT / "deploy" / "nats" / name
 

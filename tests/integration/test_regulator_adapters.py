@@ -35,7 +35,12 @@ from services.intake.adapters.care_inspectorate import (
     parse_datastore,
     read_datastore,
 )
-from services.intake.adapters.cqc import CqcApiError, CqcClient, CqcLocationNotRated
+from services.intake.adapters.cqc import (
+    CqcApiError,
+    CqcClient,
+    CqcLocation,
+    CqcLocationNotRated,
+)
 from services.intake.domain.inspection import (
     CqcRating,
     GradeThreeOrBelowIsPoorPerformance,
@@ -60,6 +65,7 @@ def real_location(name: str) -> dict[str, Any]:
 
 RATED = "location_1-125856395_rated.json"
 DEREGISTERED = "location_1-134558905_deregistered.json"
+INHERITED = "location_1-222222222_inherited.json"
 
 
 def location(location_id: str, overall: str | None, **key_questions: str) -> dict[str, Any]:
@@ -86,6 +92,7 @@ LOCATIONS = {
     "1-103": location("1-103", None),
     "1-125856395": real_location(RATED),
     "1-134558905": real_location(DEREGISTERED),
+    "1-222222222": real_location(INHERITED),
 }
 # Five changes, one of them reported twice, as the feed can when a location changes twice.
 CHANGES = ["1-101", "1-102", "1-103", "1-104", "1-101", "1-105"]
@@ -265,6 +272,34 @@ def test_a_deregistered_location_is_a_closure_and_has_no_published_rating(cqc):
     assert allied.deregistered_on == date(2016, 11, 28)
     with pytest.raises(CqcLocationNotRated, match="1-134558905"):
         allied.rating()
+
+
+def test_a_rating_inherited_on_re_registration_is_read_as_inherited_with_its_date(cqc):
+    # CQC's own documented example: `organisationId` in the rating names the predecessor.
+    client, _ = cqc
+
+    rating = client.rating("1-222222222")
+
+    assert rating == CqcRating("1-222222222", "good", {}, date(2022, 1, 1),
+                               inherited_from="1-111111111")
+
+
+def test_a_rating_of_the_location_itself_is_not_inherited(cqc):
+    client, _ = cqc
+
+    assert client.rating("1-125856395").inherited_from is None
+
+
+@pytest.mark.parametrize("shape", [
+    "Inspected but not rated", "Insufficient evidence to rate", "No published rating"])
+def test_each_not_rated_overall_of_a_registered_location_says_so(shape):
+    # The real deregistered answer, registered again, with each word CQC uses for no rating.
+    body = real_location(DEREGISTERED)
+    body["registrationStatus"] = "Registered"
+    body["currentRatings"]["overall"]["rating"] = shape
+
+    with pytest.raises(CqcLocationNotRated, match="1-134558905"):
+        CqcLocation(body, "1-134558905").rating()
 
 
 def test_an_unknown_location_is_a_clear_error_with_its_status(cqc):

@@ -26,7 +26,7 @@ def test_each_services_table_is_its_policys_handlers():
         assert handled <= listed, definition.name
         for upstream, models in definition.consumes.items():
             assert {m.source_service for m in models} == {upstream}
-    assert Interventions.handlers() == (risk.ConcernRaised,)
+    assert Interventions.handlers() == (risk.ConcernRaised, risk.ConcernRecurred)
     assert set(RiskAssessment.handlers()) == set(ALL[1].consumes["intake"])
 
 

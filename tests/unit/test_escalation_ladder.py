@@ -4,6 +4,7 @@ decommission; and every illegal transition refused with a message saying why (§
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import Tracking
@@ -13,6 +14,7 @@ from services.escalation.domain.escalation import SelfApprovalRefused, Status
 from services.escalation.domain.evidence import DecommissionEvidenceMissing
 from services.escalation.domain.intervention import InterventionClosedError, SeriousStepPending
 from services.escalation.domain.routes import Issue
+from services.escalation.entrypoints.common import view
 from services.escalation.steps import Opening
 from shared.contracts import escalation as published_as
 from shared.contracts import risk
@@ -168,6 +170,75 @@ def test_a_further_concern_joins_the_open_intervention_and_the_policy_raises_the
     assert [p.step for p in proposals] == ["improvement plan", "breach notice"]
     assert len({p.id for p in proposals}) == 2
     assert app.timeline("oakwood").started
+
+
+def concern_recurred(app, concern_id="c1", occurrences=2, severity="moderate", safety=False,
+                     position=2, summary="late visits again"):
+    event = risk.ConcernRecurred(
+        provider_id="oakwood", concern_id=concern_id, category="quality", severity=severity,
+        source="return analysis", summary=summary, evidence=["return-1", f"return-{position}"],
+        new_evidence=[f"return-{position}"], safety_at_risk=safety, occurrences=occurrences)
+    envelope = wrap(event, event_id=f"risk-{concern_id}-{occurrences}",
+                    time=datetime(2026, 12, 8, tzinfo=UTC), correlation_id="corr-2")
+    return app.handle(envelope, Tracking(FROM_RISK, position))
+
+
+def test_a_concern_that_comes_up_again_is_recorded_on_the_intervention_holding_it(app):
+    # One concern per matter (issue 18): no second concern joins, the first is noted again.
+    raise_concern(app)
+
+    concern_recurred(app)
+
+    [intervention] = app.interventions_for("oakwood")
+    assert intervention.concern_ids == ["c1"] and intervention.recurrences == {"c1": 2}
+    assert [type(e).__name__ for e in published(app)][-1] == "InterventionConcernRecurred"
+    assert [p.step for p in app.escalations_for("oakwood")] == ["improvement plan"]
+    entries = [e.what for e in app.timeline("oakwood").entries]
+    assert any(w.startswith("The moderate concern came up again (twice now): late visits "
+                            "again.") for w in entries)
+
+
+def test_a_concern_that_comes_up_again_serious_raises_the_level_as_a_further_concern_would(app):
+    raise_concern(app)
+
+    concern_recurred(app, severity="serious", summary="missed medication")
+
+    [intervention] = app.interventions_for("oakwood")
+    assert (intervention.level, intervention.step) == ("enforce", "breach notice")
+    assert [p.step for p in app.escalations_for("oakwood")] == [
+        "improvement plan", "breach notice"]
+
+
+def test_a_concern_that_comes_up_again_after_its_intervention_closed_opens_another(app):
+    raise_concern(app)
+    [first] = app.interventions_for("oakwood")
+    app.reject(app.escalations_for("oakwood")[0].id, HOSP, "head_of_strategic_planning",
+               "handled informally", "c")
+    app.close_intervention(first.id, "improved", OFFICER, date(2026, 12, 8), "c")
+
+    concern_recurred(app, occurrences=3)
+
+    assert sorted(i.status for i in app.interventions_for("oakwood")) == ["closed", "open"]
+
+
+def test_the_intervention_shows_what_the_approvals_queue_waits_on_for_it(app):
+    # Issue 18 defect 3: the queue listed the policy's proposed improvement plan while the
+    # intervention said nothing waited for a decision.
+    intervention = opened(app)
+    queue = app.escalation_list("proposed")
+
+    shown = view(app, app.intervention(intervention.id)).waiting_for_decision
+
+    assert [(p.escalation_id, p.step) for p in shown] == [
+        (e["escalation_id"], e["step"]) for e in queue] == [
+        (queue[0]["escalation_id"], "improvement plan")]
+    assert shown[0].proposed_by == POLICY_PROPOSER
+    assert "Waiting for a decision: improvement plan." in app.briefing(
+        "oakwood", date(2026, 12, 7)).text
+    app.approve(UUID(queue[0]["escalation_id"]), HOSP, "head_of_strategic_planning", "c",
+                date(2026, 12, 7))
+    assert view(app, app.intervention(intervention.id)).waiting_for_decision == []
+    assert list(app.escalation_list("proposed")) == []
 
 
 def test_an_officer_overrides_the_policy_with_a_reason_and_its_proposal_is_withdrawn(app):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -17,7 +18,7 @@ from assure.report.facts import (
     RequestFact,
     ReturnFact,
 )
-from assure.report.governance import governance_report
+from assure.report.governance import governance_report, latest_returns
 from assure.report.html import to_html
 from assure.report.layout import to_dict
 from assure.report.pdf import to_pdf
@@ -105,6 +106,20 @@ def test_the_band_table_counts_each_contracts_latest_standing_return_once():
     home = governance_report(HALF, known_facts()).section("care-home")
     assert home.bands == (("100%", 1), ("75-99%", 1), ("50-74%", 1), ("below 50%", 0))
     assert home.band_total == 3
+
+
+def test_of_returns_received_the_same_day_the_last_recorded_counts():
+    # Elm Court caught up three periods in one sitting: 100%, then 97.22%, then 94.44%. The
+    # dashboard shows the last (risk's latest return); the report must count the same one.
+    facts = known_facts()
+    caught_up = tuple(
+        replace(returned("CH2", band, compliance=NO), return_id=f"CH2-{n}")
+        for n, band in enumerate(("100%", "75-99%", "75-99%")))
+    facts = replace(facts, returns=tuple(r for r in facts.returns
+                                         if r.contract_reference != "CH2") + caught_up)
+    assert latest_returns(facts.returns, {"CH2"}, HALF)["CH2"].return_id == "CH2-2"
+    home = governance_report(HALF, facts).section("care-home")
+    assert home.bands == (("100%", 1), ("75-99%", 2), ("50-74%", 0), ("below 50%", 0))
 
 
 def test_a_return_held_or_not_yet_scored_is_received_but_not_in_the_band_table():

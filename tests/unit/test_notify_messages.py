@@ -14,7 +14,7 @@ from services.notify.domain.messages import compose, event_words
 from services.notify.domain.routing import routes_for
 from services.notify.domain.templates import DEFAULT_TEMPLATES
 from shared.contracts import escalation as esc
-from shared.contracts import intake
+from shared.contracts import intake, risk
 from tests.unit.test_notify_routing import (
     ABOUT,
     ON,
@@ -34,6 +34,9 @@ def every_event():
     return {
         **intervention_events(), **deadline_events(),
         "ConcernRaised": concern(),
+        "ConcernRecurred": risk.ConcernRecurred(
+            **concern().model_dump(exclude={"evidence"}), evidence=["return-1", "return-2"],
+            new_evidence=["return-2"], occurrences=2),
         "ReturnRequested": requested(),
         "ReturnDueSoon": return_due_soon("oakwood", "r-1", 3, {
             "contract_reference": "OAK-1", "form": "kpi", "period_start": date(2026, 4, 1),
@@ -104,6 +107,14 @@ def test_every_default_message_is_filled_in_and_reads_as_plain_english(name):
 @pytest.mark.parametrize("name", sorted(DEFAULT_TEMPLATES))
 def test_every_default_template_has_a_sample_event(name):
     assert name.split("@")[0] in every_event()
+
+
+def test_a_concern_that_comes_up_again_says_so_and_how_often():
+    subject, body = compose(every_event()["ConcernRecurred"], "contract-manager")
+
+    assert subject.endswith("Concern came up again about provider oakwood")
+    assert "came up again from return analysis (raised twice now)" in body
+    assert "It is one concern, updated with the new evidence." in body
 
 
 def test_dates_are_written_the_uk_way():

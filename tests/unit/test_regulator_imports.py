@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from services.intake import intelligence
+from services.intake.adapters.cqc import rating_from_location
 from services.intake.application import Award, Intake
 from services.intake.import_report import report_csv
 from shared.contracts import intake as contracts
@@ -145,3 +147,31 @@ def test_an_import_answers_in_counts_with_the_full_list_to_download(intake):
         report_csv(intake, summary.report.rsplit("/", 1)[1]).decode("utf-8"))))
     assert sorted(row["id_or_column"] for row in listed) == [
         "CS2003000242", "CS2003000250", "CS2004056798", "CS2016351092"]
+
+
+# CQC: an inherited rating (must-do 5) ------------------------------------------------------
+
+
+def test_an_inherited_cqc_rating_is_recorded_as_inherited_and_is_no_new_inspection(intake):
+    # CQC's documented re-registration example (tests/fixtures/cqc/README.md), here rated
+    # Requires improvement so that a new inspection would be poor performance.
+    body = json.loads((FIXTURES.parent / "cqc" / "location_1-222222222_inherited.json")
+                      .read_text())
+    body["currentRatings"]["overall"]["rating"] = "Requires improvement"
+    intake.award_contract(Award(
+        provider_id="crossreach", reference="HEIR-1", service_type="care-home",
+        annual_value=Decimal("400000"), regulator="cqc", regulator_service_id="1-222222222",
+        start_date=date(2019, 4, 1), end_date=None, contract_manager="Ann Duncan",
+    ), "coordinator", "corr-0")
+    contract = intake.contract_for_regulator_service("1-222222222")
+
+    outcome = intelligence.record_grades(
+        intake, contract, intelligence.cqc_grades(rating_from_location(body, "1-222222222")),
+        "Ann Duncan", "corr-cqc")
+
+    assert outcome == "recorded"
+    assert grades_for(intake, "1-222222222") == []  # told to no one: not a new inspection
+    [record] = [intake.repository.get(n.originator_id)
+                for n in intake.recorder.select_notifications(start=1, limit=1000)
+                if n.topic.endswith("InspectionRecord.Recorded")]
+    assert (record.inherited_from, record.poor_performance) == ("1-111111111", True)

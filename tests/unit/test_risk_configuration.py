@@ -55,6 +55,19 @@ def test_the_councils_model_and_the_built_in_ones_are_known_by_version():
     assert config.model_named("never-heard-of-it") is None
 
 
+def test_a_council_marks_the_sections_whose_red_limits_the_score():
+    # Safety and protection limit the score by default; a council adds its own, or unmarks one.
+    assert DEFAULT_CONFIGURATION.model.limits == {
+        "safety_and_quality": Decimal(74), "adult_support_and_protection": Decimal(74)}
+    config = configuration_from_dict({"scoring_model": {
+        "version": "council-3", "limiting_sections": {"staffing": 74,
+                                                      "safety_and_quality": False}}})
+
+    assert config.model.limits == {"adult_support_and_protection": Decimal(74),
+                                   "staffing": Decimal(74)}
+    assert config.model_named("sections-and-answers-1").limits == {}
+
+
 @pytest.mark.parametrize(("given", "message"), [
     ({"scoring_modle": {}}, "unknown part of the risk configuration 'scoring_modle'"),
     ({"rules": {"no-such-rule": {}}}, "unknown rule 'no-such-rule'"),

@@ -11,6 +11,7 @@ import pytest
 from services.risk.domain.model import (
     DEFAULT_MODEL,
     FIRST_MODEL,
+    KNOWN_MODELS,
     RULES,
     AspTrainingBelowThresholdCostsPoints,
     Deduction,
@@ -80,7 +81,7 @@ def test_a_return_with_every_section_green_and_nothing_wrong_scores_100(form):
     assert result.band is Band.FULL
     assert result.explanation == ()
     assert result.explanation_lines() == ["nothing cost any points"]
-    assert result.model_version == DEFAULT_MODEL.version == "sections-and-answers-1"
+    assert result.model_version == DEFAULT_MODEL.version == "sections-and-answers-2"
 
 
 def test_each_section_keeps_its_rating_in_the_score():
@@ -96,10 +97,10 @@ def test_each_section_keeps_its_rating_in_the_score():
 
 def test_a_red_section_of_a_cmr_costs_its_share_of_the_eighteen_sections():
     # 100 points lost over 18 equally weighted sections is 5.56 to the penny.
-    result = scored(CMR, cmr(safety_and_quality={"rating": "red"}))
+    result = scored(CMR, cmr(finance={"rating": "red"}))
 
     assert result.percentage == Decimal("94.44")
-    assert result.explanation_lines() == ["Safety and quality rated red: 5.56 points"]
+    assert result.explanation_lines() == ["Finance rated red: 5.56 points"]
 
 
 # Bands with the model: 100%, 75-99%, 50-74%, below 50% (002; domain-rules.md §5) -------------
@@ -383,20 +384,121 @@ def test_a_score_never_falls_below_0_and_the_line_that_reaches_0_says_so():
         "(10 points; only 5 counted as a score cannot fall below 0%): 5 points")
 
 
+# Limiting ratings: a red on safety or protection caps the band, whatever the arithmetic ----
+
+
+def test_a_red_on_safety_and_quality_caps_the_score_in_the_50_to_74_band():
+    # Oakwood's return (issue 18): red on safety and quality and on staffing, amber finance. The
+    # arithmetic gives 86.11%, beside providers with nothing wrong; safety limits it to 74%.
+    answers = cmr(safety_and_quality={"rating": "red"}, staffing={"rating": "red"},
+                  finance={"rating": "amber"})
+
+    result = scored(CMR, answers)
+
+    assert result.percentage == Decimal("74.00")
+    assert result.band is Band.MODERATE_RISK
+    assert result.explanation_lines() == [
+        "Finance rated amber: 2.78 points",
+        "Safety and quality rated red: 5.56 points",
+        "Staffing rated red: 5.55 points",
+        "Safety and quality rated red, which limits the score to 74% (the 50-74% band): "
+        "12.11 points",
+    ]
+    assert result.explanation[-1].rule == "limiting-rating"
+    assert total(result.explanation) == 100 - result.percentage
+
+
+def test_a_red_on_adult_support_and_protection_limits_the_score_too():
+    result = scored(CMR, cmr(adult_support_and_protection={"rating": "red"}))
+
+    assert (result.percentage, result.band) == (Decimal("74.00"), Band.MODERATE_RISK)
+    assert "Adult support and protection rated red, which limits" in result.explanation_lines()[-1]
+
+
+def test_both_limiting_sections_red_are_named_in_one_line():
+    result = score(DEFAULT_MODEL, CMR, {"safety_and_quality": "red",
+                                        "adult_support_and_protection": "red",
+                                        **{f"s{i}": "green" for i in range(10)}}, {})
+
+    assert result.percentage == Decimal("74.00")
+    assert result.explanation_lines()[-1].startswith(
+        "Safety and quality and adult support and protection rated red, which limits the "
+        "score to 74%")
+
+
+@pytest.mark.parametrize("sections", [
+    {"safety_and_quality": "amber", "finance": "green"},  # amber does not limit
+    {"finance": "red", "outcomes": "green", "staffing": "green", "reviews": "green"},
+])
+def test_only_a_red_on_a_limiting_section_limits_the_score(sections):
+    result = score(DEFAULT_MODEL, CMR, sections, {})
+
+    assert result.percentage > 74
+    assert all(d.rule != "limiting-rating" for d in result.explanation)
+
+
+def test_a_score_already_under_the_limit_keeps_its_arithmetic():
+    result = score(DEFAULT_MODEL, CMR, {"safety_and_quality": "red", "finance": "green"}, {})
+
+    assert result.percentage == Decimal("50.00")
+    assert result.explanation_lines() == ["Safety and quality rated red: 50 points"]
+
+
+def test_the_first_two_models_are_kept_as_they_were_so_their_scores_still_read():
+    answers = cmr(safety_and_quality={"rating": "red"})
+
+    assert scored(CMR, answers, KNOWN_MODELS["sections-and-answers-1"]).percentage == \
+        Decimal("94.44")
+    assert scored(CMR, answers, FIRST_MODEL).percentage == Decimal("94.44")
+
+
+def test_a_council_marks_its_own_limiting_sections_and_limits():
+    model = model_from_dict({"version": "council-limits-1", "limiting_sections": {
+        "staffing": 49, "adult_support_and_protection": False}})
+
+    assert model.limits == {"safety_and_quality": Decimal(74), "staffing": Decimal(49)}
+    staffing = scored(CMR, cmr(staffing={"rating": "red"}), model)
+    assert (staffing.percentage, staffing.band) == (Decimal("49.00"), Band.SIGNIFICANT_RISK)
+    assert staffing.explanation_lines()[-1] == (
+        "Staffing rated red, which limits the score to 49% (the below 50% band): 45.44 points")
+    assert scored(CMR, cmr(adult_support_and_protection={"rating": "red"}),
+                  model).percentage == Decimal("94.44")
+
+
+def test_of_two_red_limiting_sections_the_lower_limit_holds():
+    model = model_from_dict({"version": "council-limits-2",
+                             "limiting_sections": {"adult_support_and_protection": 60}})
+    result = score(model, CMR, {"safety_and_quality": "red",
+                                "adult_support_and_protection": "red",
+                                **{f"s{i}": "green" for i in range(10)}}, {})
+
+    assert result.percentage == Decimal("60.00")
+    assert result.explanation_lines()[-1].startswith(
+        "Adult support and protection rated red, which limits the score to 60%")
+
+
+def test_a_council_model_names_the_model_it_is_built_on():
+    # A council model written before limiting ratings keeps its meaning by naming its base.
+    earlier = model_from_dict({"version": "council-2025-1", "points": {"amber": 40},
+                               "based_on": "sections-and-answers-1"})
+
+    assert earlier.limits == {}
+    assert model_from_dict({"version": "council-2026-1"}).limits == DEFAULT_MODEL.limits
+
+
 # Per-organisation models --------------------------------------------------------------------
 
 
-def test_an_organisation_that_weighs_safety_and_quality_double_scores_a_red_there_lower():
-    model = model_from_dict({"version": "dumfries-2026-1",
-                             "weights": {"safety_and_quality": 2}})
-    answers = cmr(safety_and_quality={"rating": "red"})
+def test_an_organisation_that_weighs_outcomes_double_scores_a_red_there_lower():
+    model = model_from_dict({"version": "dumfries-2026-1", "weights": {"outcomes": 2}})
+    answers = cmr(outcomes={"rating": "red"})
 
     default, theirs = scored(CMR, answers), scored(CMR, answers, model)
 
     assert default.percentage == Decimal("94.44")
     assert theirs.percentage == Decimal("89.47")  # 200 of 1900 lost
     assert theirs.model_version == "dumfries-2026-1"
-    assert theirs.explanation_lines() == ["Safety and quality rated red: 10.53 points"]
+    assert theirs.explanation_lines() == ["Outcomes rated red: 10.53 points"]
 
 
 def test_an_organisation_can_give_amber_more_points():
@@ -452,6 +554,11 @@ def test_a_changed_model_must_carry_a_version_of_its_own():
     ({"weights": {"finance": -1}}, "weight of finance must be a number from 0"),
     ({"weights": ["finance"]}, "weights must be a mapping"),
     ({"deductions": {"incidents-not-notified": 101}}, "points of incidents-not-notified"),
+    ({"limiting_sections": ["staffing"]}, "limiting_sections must be a mapping"),
+    ({"limiting_sections": {"staffing": 120}}, "limit of staffing must be a number from 0 to"),
+    ({"limiting_sections": {"staffing": "half"}}, "limit of staffing must be a number"),
+    ({"limiting_sections": {"staffing": True}}, "limit of staffing must be a number"),
+    ({"based_on": "never-heard-of-it"}, "based_on names no known model"),
 ])
 def test_an_organisation_model_that_makes_no_sense_is_refused(overrides, message):
     with pytest.raises(ValueError, match=message):

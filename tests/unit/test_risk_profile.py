@@ -25,7 +25,13 @@ from services.risk.domain.risk_profile import (
     ReturnNotScored,
     RiskProfile,
 )
-from services.risk.domain.rules import VisitMonth, dedup_key_for
+from services.risk.domain.rules import (
+    OverdueHistory,
+    OverdueReturn,
+    ReportedConcern,
+    VisitMonth,
+    dedup_key_for,
+)
 from shared.contracts.forms import example
 from shared.domain import InvalidInput, Missing, Refused
 
@@ -87,7 +93,7 @@ def test_a_scored_return_records_its_score_band_explanation_model_and_indicators
     assert scored.explanation == ["Finance rated amber: 10 points"]
     assert scored.deductions == [
         {"reason": "Finance rated amber", "points": Decimal("10.00"), "rule": "section-rating"}]
-    assert scored.model_version == "sections-and-answers-1"
+    assert scored.model_version == "sections-and-answers-2"
     assert scored.section_ratings == AMBER_FINANCE
     assert scored.indicators["compliance"]["asp_training_up_to_date"] is True
     assert set(scored.indicators["intelligence"]) >= {"management_changes"}
@@ -299,12 +305,96 @@ def test_the_same_evidence_never_raises_the_same_concern_twice():
     assert [entry["rule"] for entry in profile.log.values()] == ["missed-visits"]
 
 
-def test_each_return_is_its_own_evidence():
+def test_a_red_safety_section_again_in_the_next_return_updates_the_open_concern():
+    # One concern per matter (issue 18): the next return red on safety is more evidence.
     profile = opened()
     submit(profile, "q1", UNSAFE)
-    submit(profile, "q2", UNSAFE)
+    events = submit(profile, "q2", UNSAFE)
 
-    assert [entry["evidence"] for entry in profile.log.values()] == [["q1"], ["q2"]]
+    [concern] = profile.log.values()
+    assert (concern["evidence"], concern["occurrences"]) == (["q1", "q2"], 2)
+    assert of_type(events, "ConcernRaised") == []
+    [recurred] = of_type(events, "ConcernRecurred")
+    assert (recurred.concern_id, recurred.new_evidence) == (concern["entry_id"], ["q2"])
+
+
+# One concern per matter: a repeated trigger updates the open concern (issue 18) --------------
+
+
+def overdue(profile: RiskProfile, *months: int) -> list:
+    for month in months:
+        profile.note_overdue(f"req-{month}", date(2025, month, 15), DEFAULT_CONFIGURATION, "c",
+                             f"env-{month}")
+    return profile.collect_events()
+
+
+def concerns(profile: RiskProfile) -> list[dict[str, Any]]:
+    return [entry for entry in profile.log.values() if entry["kind"] == "concern"]
+
+
+def test_each_further_overdue_return_updates_the_open_concern_instead_of_raising_another():
+    profile = opened()
+
+    events = overdue(profile, 2, 4, 6, 8, 10)
+
+    [concern] = concerns(profile)
+    assert concern["occurrences"] == 3
+    assert concern["evidence"] == ["req-2", "req-4", "req-6", "req-8", "req-10"]
+    assert concern["summary"].startswith("Five returns were overdue in the 12 months to "
+                                         "15 October 2025")
+    assert len(of_type(events, "ConcernRaised")) == 1
+    recurred = of_type(events, "ConcernRecurred")
+    assert [(e.new_evidence, e.occurrences) for e in recurred] == [
+        (["req-8"], 2), (["req-10"], 3)]
+    assert [r["evidence"] for r in concern["recurrences"]] == [["req-8"], ["req-10"]]
+
+
+def test_a_trigger_resting_on_evidence_the_concern_holds_changes_nothing():
+    profile = opened()
+    overdue(profile, 2, 4, 6, 8)
+
+    again = profile.assess(OverdueHistory([OverdueReturn(f"req-{m}", date(2025, m, 15))
+                                           for m in (4, 6, 8)]),
+                           "return calendar", DEFAULT_CONFIGURATION, "c", "env-x")
+
+    assert again == 0 and profile.collect_events() == []
+
+
+def test_once_the_concern_is_closed_the_matter_raises_a_new_one():
+    profile = opened()
+    overdue(profile, 2, 4, 6)
+    [first] = concerns(profile)
+    profile.resolve(first["entry_id"], "returns now on time", "Jo", datetime.now(UTC), "c")
+
+    events = overdue(profile, 8)
+
+    assert len(of_type(events, "ConcernRaised")) == 1
+    assert [c["status"] for c in concerns(profile)] == ["closed", "open"]
+
+
+def test_a_different_matter_still_raises_its_own_concern():
+    profile = opened()
+    submit(profile, "q1", UNSAFE)  # red safety: a safety concern
+    submit(profile, "q2", {**GREEN, "finance": "red"})  # red finance only: a quality concern
+
+    assert sorted((c["category"], c["evidence"][0]) for c in concerns(profile)) == [
+        ("quality", "q2"), ("safety", "q1")]
+
+
+def test_a_recurrence_that_puts_safety_at_risk_makes_the_concern_a_safety_one():
+    profile = opened()
+    # Two reports the officer filed under the same category are one matter.
+    first = ReportedConcern("rep-1", "operational-staff", "Meals late", False, "meals")
+    later = ReportedConcern("rep-2", "operational-staff",
+                            "A resident was left without food all day", True, "meals")
+    profile.assess(first, "operational staff", DEFAULT_CONFIGURATION, "c", "env-1")
+    profile.assess(later, "operational staff", DEFAULT_CONFIGURATION, "c", "env-2")
+
+    [concern] = concerns(profile)
+    assert (concern["severity"], concern["safety_at_risk"], concern["occurrences"]) == (
+        "serious", True, 2)
+    assert "A resident was left without food all day" in concern["summary"]
+    assert "Meals late" in concern["first_summary"]
 
 
 def test_a_council_can_switch_a_rule_off():
@@ -405,7 +495,7 @@ def test_rescoring_under_a_new_model_keeps_both_scores():
     assert [(e.score, e.previous_score, e.rescored_by) for e in again] == [
         (Decimal("80.00"), Decimal("90.00"), "Jo Officer")] * 2
     assert [s["model_version"] for s in profile.returns["r1"]["scores"]] == [
-        "sections-and-answers-1", "council-2"]
+        "sections-and-answers-2", "council-2"]
     assert profile.latest_score == Decimal("80.00")
 
 

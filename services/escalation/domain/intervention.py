@@ -71,6 +71,8 @@ class Intervention(Aggregate):
 
     @staticmethod
     def create_id(concern_id: str | None = None, reference: str | None = None) -> UUID:
+        if concern_id and reference:  # a concern come back after its intervention closed
+            return stable_id("intervention", concern_id, reference)
         if concern_id:
             return stable_id("intervention", concern_id)
         return stable_id("intervention", "opened", reference or "")
@@ -107,6 +109,7 @@ class Intervention(Aggregate):
         self.pending: dict[str, str] = {}
         self.proposed_plans: dict[str, str] = {}
         self.proposals = 0
+        self.recurrences: dict[str, int] = {}  # concern id -> how often it has fired
         self.suspended_on: date | None = None
         self.closed_reason: str | None = None
 
@@ -159,6 +162,46 @@ class Intervention(Aggregate):
         self._concern_added(
             provider_id=self.provider_id,
             concern_id=concern_id,
+            severity=severity,
+            safety_at_risk=safety_at_risk,
+            summary=summary,
+            level=level.value,
+            step=response.step if raised else self.step,
+            reason=f"{response.reason}: {summary}",
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+        )
+        return raised
+
+    def note_recurrence(
+        self,
+        concern_id: str,
+        occurrences: int,
+        severity: str,
+        safety_at_risk: bool,
+        summary: str,
+        category: str,
+        correlation_id: str,
+        causation_id: str,
+    ) -> bool:
+        """A concern this intervention holds came up again: persistent, so the policy may raise
+        the level as for a further concern. Returns whether the level rose."""
+        self.check_not_closed()
+        if occurrences <= self.recurrences.get(concern_id, 1):
+            return False  # heard already
+        response = proportionate_response(
+            severity,
+            safety_at_risk,
+            breach=category == BREACH_OF_CONTRACT,
+            engagement=self.engagement,
+            persistent=True,
+        )
+        level = higher(Level(self.level), response.level)
+        raised = level != self.level
+        self._concern_recurred(
+            provider_id=self.provider_id,
+            concern_id=concern_id,
+            occurrences=occurrences,
             severity=severity,
             safety_at_risk=safety_at_risk,
             summary=summary,
@@ -471,6 +514,27 @@ class Intervention(Aggregate):
         causation_id: str,
     ) -> None:
         self.concern_ids.append(concern_id)
+        if level != self.level:
+            self.proposals += 1  # the policy proposes the new level's step
+            self.reason = reason
+        self.level, self.step = level, step
+
+    @event("ConcernRecurred")
+    def _concern_recurred(
+        self,
+        provider_id: str,
+        concern_id: str,
+        occurrences: int,
+        severity: str,
+        safety_at_risk: bool,
+        summary: str,
+        level: str,
+        step: str,
+        reason: str,
+        correlation_id: str,
+        causation_id: str,
+    ) -> None:
+        self.recurrences[concern_id] = occurrences
         if level != self.level:
             self.proposals += 1  # the policy proposes the new level's step
             self.reason = reason

@@ -33,6 +33,10 @@ def _who(name: str) -> str:
     return "The proportionality policy" if name.startswith("assure:") else name
 
 
+def _times(count: int) -> str:
+    return {2: "twice now"}.get(count, f"{count} times now")
+
+
 def _notes(d: Data) -> str:
     return f" ({d['notes']})" if d.get("notes") else ""
 
@@ -46,6 +50,10 @@ _INTERVENTION: dict[str, Callable[[Data], str]] = {
     "ConcernAdded": lambda d: (
         f"A further {d['severity']} concern: {ended(d['summary'])} Level "
         f"{d['level'].title()}, next step: {d['step']}"
+    ),
+    "ConcernRecurred": lambda d: (
+        f"The {d['severity']} concern came up again ({_times(d['occurrences'])}): "
+        f"{ended(d['summary'])} Level {d['level'].title()}, next step: {d['step']}"
     ),
     "PolicyOverridden": lambda d: (
         f"{d['officer']} overrode the policy ({d['policy_level']}, "

@@ -29,6 +29,8 @@ def why_timeline_starts(entry: Entry) -> str | None:
         return "a significant concern, enforced against"
     if kind == ("Intervention", "ConcernAdded"):
         return "a further concern while an intervention is open: the concerns persist"
+    if kind == ("Intervention", "ConcernRecurred"):
+        return "a concern came up again while an intervention is open: the concerns persist"
     if kind == ("Intervention", "DeadlineMissed"):
         return "a deadline passed unmet: the concerns persist"
     if kind == ("BreachNotice", "Issued"):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.escalation.application import Interventions
 from services.escalation.domain.intervention import Intervention
 from services.escalation.entrypoints.views import InterventionView
+from services.escalation.serious_steps import proposals_waiting
 from shared.http import application_of
 
 App = Annotated[Interventions, Depends(application_of("escalation"))]
@@ -25,5 +26,6 @@ class Command(BaseModel):
 
 def view(app: Interventions, intervention: Intervention) -> InterventionView:
     return InterventionView.of(
-        intervention, app.plans_of(intervention), app.notices_of(intervention)
+        intervention, app.plans_of(intervention), app.notices_of(intervention),
+        proposals_waiting(app, intervention),
     )

@@ -79,8 +79,11 @@ class NoticeView(BaseModel):
 
 
 class Pending(BaseModel):
+    """A proposal on the intervention waiting for a second person's decision."""
+
     escalation_id: str
     step: str
+    proposed_by: str | None = None
 
 
 class InterventionView(BaseModel):
@@ -104,9 +107,17 @@ class InterventionView(BaseModel):
 
     @classmethod
     def of(
-        cls, i: Intervention, plans: list[Plan], notices: list[BreachNotice]
+        cls, i: Intervention, plans: list[Plan], notices: list[BreachNotice],
+        waiting: list[Escalation] | None = None,
     ) -> InterventionView:
-        return cls.model_validate(intervention_shown(i, plans, notices))
+        """The intervention with its plans, notices and the proposals waiting on it (without
+        `waiting`, the serious steps it holds as pending)."""
+        shown = intervention_shown(i, plans, notices)
+        if waiting is not None:
+            shown["waiting_for_decision"] = [
+                {"escalation_id": str(e.id), "step": e.step, "proposed_by": e.proposed_by}
+                for e in waiting]
+        return cls.model_validate(shown)
 
 
 class ProviderPlans(BaseModel):

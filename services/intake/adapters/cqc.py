@@ -11,6 +11,10 @@ when a client goes over its rate).
   `reportDate` and `keyQuestionRatings` (a list of `{"name": "Safe", "rating": ...}`). The
   real shapes are in tests/fixtures/cqc/ with their sources.
 
+A rating carrying an `organisationId` other than the location's own was inherited from the
+predecessor location on re-registration (CQC's API documentation, "6. Organisation
+Re-registration"); it is read with `inherited_from` set.
+
 A location with no rating answers one of three ways: no `currentRatings` at all (never
 inspected), an overall rating such as "No published rating" (a deregistered location, as
 captured in tests/fixtures/cqc/), or "Insufficient evidence to rate" / "Inspected but not rated".
@@ -203,9 +207,15 @@ def rating_from_location(body: dict[str, Any], location_id: str) -> CqcRating:
             overall=overall["rating"],
             key_questions=key_questions,
             published_on=_report_date(published),
+            inherited_from=_inherited_from(overall, str(body.get("locationId") or location_id)),
         )
     except InvalidInput as refused:
         raise CqcApiError(200, f"location {location_id}: {refused.message}") from None
+
+
+def _inherited_from(overall: dict[str, Any], location_id: str) -> str | None:
+    rated = str(overall.get("organisationId") or "").strip()
+    return rated if rated and rated != location_id else None
 
 
 def _not_rated(value: str) -> bool:

@@ -13,7 +13,11 @@ from shared.domain import InvalidInput, stable_id
 
 class Clock(Aggregate):
     """One per installation: the daily schedule keeps it at the real date; in training mode an
-    administrator moves it by hand (shared/clock.py)."""
+    administrator moves it by hand (shared/clock.py).
+
+    It also keeps the last schedule run that finished: the day it ran to, how far into the store
+    it had read and the calendar it ran on, so the next run need only look at what came after
+    (services/intake/due.py). A clock stored before runs were recorded has none."""
 
     @staticmethod
     def create_id(**_: object) -> UUID:
@@ -22,6 +26,9 @@ class Clock(Aggregate):
     @event("Started")
     def __init__(self, today: date) -> None:
         self.today = today
+        self.ran_to: date | None = None
+        self.read_through: int | None = None
+        self.calendar: str | None = None
 
     @property
     def sane(self) -> bool:
@@ -49,3 +56,15 @@ class Clock(Aggregate):
     @event("Advanced")
     def _advanced(self, today: date) -> None:
         self.today = today
+
+    def finish_run(self, read_through: int, calendar: str) -> None:
+        """Records that the schedule has run to today, having read the store up to a position,
+        on a calendar; running again the same day on the same calendar records nothing."""
+        if (self.ran_to, self.calendar) != (self.today, calendar):
+            self._run_finished(ran_to=self.today, read_through=read_through, calendar=calendar)
+
+    @event("RunFinished")
+    def _run_finished(self, ran_to: date, read_through: int, calendar: str) -> None:
+        self.ran_to = ran_to
+        self.read_through = read_through
+        self.calendar = calendar

@@ -147,6 +147,9 @@ class CqcRating:
     overall: str
     key_questions: dict[str, str] = field(hash=False)
     published_on: date
+    # The location CQC rated when the rating was inherited on re-registration (a change of
+    # owner or address since 1 April 2019): the rating's `organisationId`, else None.
+    inherited_from: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "location_id", _check_identifier(self.location_id, "location_id"))

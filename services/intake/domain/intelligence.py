@@ -15,6 +15,8 @@ class InspectionRecord(Aggregate):
 
     `current` is False for grades older than the ones already held for the service (an older
     monthly file imported after a newer one): they are kept as history and tell no one.
+    `inherited_from` names the predecessor location a CQC rating was inherited from: the
+    predecessor's inspection, kept with its date, and not a new inspection of this one.
     """
 
     @staticmethod
@@ -37,12 +39,14 @@ class InspectionRecord(Aggregate):
         correlation_id: str,
         published_min_grade: int | None = None,
         current: bool = True,
+        inherited_from: str | None = None,
     ) -> None:
         self.provider_id = provider_id
         self.contract_reference = contract_reference
         self.grades = grades
         self.poor_performance = poor_performance
         self.current = current
+        self.inherited_from = inherited_from
 
 
 class ReportedConcern(Aggregate):

@@ -8,18 +8,22 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.application import AskedReturn, Intake, TickResult
 from services.intake.domain.return_request import ReturnRequest
 from services.intake.entrypoints.registry import Reference
-from services.intake.return_log import LogFilter, ReturnLogRow, to_csv, to_xlsx
+from services.intake.return_log import LogFilter, ReturnLogRow, csv_lines, to_xlsx
 from shared.http import CorrelationId, IsoDate, application_of
 from shared.security.actor import Actor
 
 router = APIRouter(tags=["intake: calendar and return log"])
 App = Annotated[Intake, Depends(application_of("intake"))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TOTAL = "X-Total-Count"  # how many rows the filter keeps, whichever page was asked for
+MAX_PAGE = 1000
+MAX_OFFSET = 1_000_000_000  # past any log's end, and within what a database's OFFSET takes
 
 
 class Tick(BaseModel):
@@ -103,6 +107,7 @@ def request_return(app: App, reference: Reference, body: ReturnAsked, response: 
 @router.get("/return-log", response_model=None)
 def return_log(
     app: App,
+    response: Response,
     due_from: IsoDate | None = None,
     due_to: IsoDate | None = None,
     status: Literal["requested", "submitted", "late", "overdue"] | None = None,
@@ -110,18 +115,28 @@ def return_log(
     provider_id: str | None = None,
     allocated_to: str | None = None,
     service_type: str | None = None,
+    limit: Annotated[int | None, Query(ge=1, le=MAX_PAGE)] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
 ) -> list[ReturnLogRow] | Response:
-    """Every contract's return with its status, allocation and reminders; CSV or XLSX too."""
-    rows = app.return_log(LogFilter(due_from, due_to, status, form, provider_id, allocated_to,
-                                    service_type))
+    """Every contract's return with its status, allocation and reminders, by due date; a page
+    of `limit` rows from `offset` (the X-Total-Count header says how many the filter keeps);
+    CSV or XLSX of every row the filter keeps."""
+    kept = LogFilter(due_from, due_to, status, form, provider_id, allocated_to, service_type)
     if format == "csv":
-        return Response(to_csv(rows), media_type="text/csv", headers={
-            "Content-Disposition": 'attachment; filename="return-log.csv"'})
+        return StreamingResponse(csv_lines(app.each_in_return_log(kept)), media_type="text/csv",
+                                 headers={"Content-Disposition": _attachment("csv")})
     if format == "xlsx":
-        return Response(to_xlsx(rows), media_type=XLSX, headers={
-            "Content-Disposition": 'attachment; filename="return-log.xlsx"'})
+        return Response(to_xlsx(app.each_in_return_log(kept)), media_type=XLSX,
+                        headers={"Content-Disposition": _attachment("xlsx")})
+    rows = app.return_log(kept, limit, offset)
+    whole = limit is None or (offset == 0 and len(rows) < limit)
+    response.headers[TOTAL] = str(len(rows) if whole else app.return_log_count(kept))
     return rows
+
+
+def _attachment(kind: str) -> str:
+    return f'attachment; filename="return-log.{kind}"'
 
 
 @router.post("/return-log/{request_id}/allocate")

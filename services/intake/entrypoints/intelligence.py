@@ -84,7 +84,7 @@ def record_care_inspectorate(
     actor: Actor,
 ) -> dict[str, Any]:
     """Record Care Inspectorate grades (1-6 per key question) for the contract's service."""
-    contract = app.get_contract(reference)
+    contract = app.contract(reference)
     if not contract.regulator_service_id:
         raise InvalidInput(
             "the contract has no Care Inspectorate service number", "regulator_service_id"
@@ -106,7 +106,7 @@ def record_cqc(
     app: App, reference: Reference, body: CqcEntry, correlation: CorrelationId, actor: Actor
 ) -> dict[str, Any]:
     """Record CQC ratings (overall and per key question) for the contract's location."""
-    contract = app.get_contract(reference)
+    contract = app.contract(reference)
     if not contract.regulator_service_id:
         raise InvalidInput("the contract has no CQC location id", "regulator_service_id")
     grades = intelligence.cqc_grades(CqcRating(
@@ -182,7 +182,7 @@ def report_concern(
 ) -> dict[str, Any]:
     """Record a concern reported by a person (staff, complaint, whistleblowing, ASP …)."""
     if body.contract_reference:
-        contract = app.get_contract(body.contract_reference)
+        contract = app.contract(body.contract_reference)
         if contract.provider_id != provider_id:
             raise InvalidInput("that contract is another provider's", "contract_reference")
     report = ReportedConcern(

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.application import Award, Intake
 from services.intake.domain.contract import Contract, Regulator, ServiceType
+from services.intake.records import ContractRecord
 from shared.contracts.envelope import PROVIDER_ID_PATTERN
 from shared.http import CorrelationId, IsoDate, ProviderId, application_of
 from shared.security.actor import Actor
@@ -48,7 +49,7 @@ class ContractSummary(BaseModel):
     ended_on: date | None
 
     @classmethod
-    def of(cls, c: Contract) -> ContractSummary:
+    def of(cls, c: Contract | ContractRecord) -> ContractSummary:
         return cls(
             reference=c.reference, service_type=c.service_type, annual_value=c.annual_value,
             annual_value_display=pounds(c.annual_value), regulator=c.regulator,
@@ -96,7 +97,7 @@ class Ending(Strict):
 
 
 def _provider_view(app: Intake, provider_id: str) -> ProviderView:
-    provider = app.get_provider(provider_id)
+    provider = app.provider(provider_id)
     return ProviderView(
         provider_id=provider.provider_id, name=provider.name,
         suspended=provider.suspended_by_escalation is not None,
@@ -121,13 +122,14 @@ def register_provider(
 @router.get("/providers", response_model=list[ProviderView])
 def list_providers(app: App) -> list[ProviderView]:
     """Every registered provider with its contracts (service type, monitoring level), by name."""
+    register = app.register_view()
     contracts: dict[str, list[ContractSummary]] = {}
-    for contract in app.contracts():
+    for contract in register.contracts():
         contracts.setdefault(contract.provider_id, []).append(ContractSummary.of(contract))
     found = [ProviderView(provider_id=p.provider_id, name=p.name,
                           suspended=p.suspended_by_escalation is not None,
                           contracts=contracts.get(p.provider_id, []))
-             for p in app.providers()]
+             for p in register.providers()]
     return sorted(found, key=lambda p: (p.name.lower(), p.provider_id))
 
 
@@ -163,7 +165,7 @@ def award_contract(
 
 @router.get("/contracts/{reference}", response_model=ContractSummary)
 def get_contract(app: App, reference: Reference) -> ContractSummary:
-    return ContractSummary.of(app.get_contract(reference))
+    return ContractSummary.of(app.contract(reference))
 
 
 @router.post("/contracts/{reference}/value", response_model=ContractSummary)

@@ -99,7 +99,7 @@ def describe_form(form: str) -> dict[str, Any]:
 @router.get("/contracts/{reference}/template", response_model=Template)
 def template(app: App, reference: Reference, form: str | None = None) -> Template:
     """The return a provider owes next (open requests first), with an example body."""
-    contract = app.get_contract(reference)
+    contract = app.contract(reference)
     open_requests = sorted(
         (r for r in app.requests_for(reference)
          if r.submitted_return is None and (form is None or r.form == form)),

@@ -44,19 +44,27 @@ def _steps(*events: str, to: tuple[str, ...] = TOLD_OF_INTERVENTIONS,
     return [Rule(event, to, may_wait=may_wait, why=why) for event in events]
 
 
-CONCERN_RULES = [
-    Rule("ConcernRaised", (CONTRACT_MANAGER,),
-         why="the contract manager investigates every concern (§1)"),
-    Rule("ConcernRaised", (CONTRACT_MANAGER, OPERATIONS), when={"safety_at_risk": True},
-         urgent=True, why="concerns about people's safety go to operational staff at once (§8)"),
-    Rule("ConcernRaised", (OPERATIONS, ASP_TEAM), when={"category": list(ASP_CATEGORIES)},
-         urgent=True, why="adult support and protection concerns are safety concerns (§8)"),
-    Rule("ConcernRaised", (COMMISSIONING_MANAGER,), when={"severity": "serious"},
-         why="the commissioning manager is the first escalation step (§1)"),
-    Rule("ConcernRaised", (COMMISSIONING_MANAGER,),
-         when={"severity": "serious", "safety_at_risk": True}, urgent=True,
-         why="a serious safety concern reaches the commissioning manager at once (§8)"),
-]
+def _concern_rules(event: str, again: str = "") -> list[Rule]:
+    return [
+        Rule(event, (CONTRACT_MANAGER,),
+             why=f"the contract manager investigates every concern{again} (§1)"),
+        Rule(event, (CONTRACT_MANAGER, OPERATIONS), when={"safety_at_risk": True},
+             urgent=True,
+             why=f"concerns about people's safety{again} go to operational staff at once (§8)"),
+        Rule(event, (OPERATIONS, ASP_TEAM), when={"category": list(ASP_CATEGORIES)},
+             urgent=True, why="adult support and protection concerns are safety concerns (§8)"),
+        Rule(event, (COMMISSIONING_MANAGER,), when={"severity": "serious"},
+             why="the commissioning manager is the first escalation step (§1)"),
+        Rule(event, (COMMISSIONING_MANAGER,),
+             when={"severity": "serious", "safety_at_risk": True}, urgent=True,
+             why="a serious safety concern reaches the commissioning manager at once (§8)"),
+    ]
+
+
+# A concern that comes up again (one concern per matter) is told to the same people as when it
+# was raised: its new evidence may be what makes it urgent.
+CONCERN_RULES = [*_concern_rules("ConcernRaised"),
+                 *_concern_rules("ConcernRecurred", " and each time it comes up again")]
 
 RETURN_RULES = [
     Rule("ReturnRequested", (PROVIDER,), may_wait=False,

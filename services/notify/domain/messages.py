@@ -134,6 +134,11 @@ def _categories(fields: Mapping[str, Any]) -> dict[str, str]:
     return {"categories_sentence": f"Categories: {named}. " if named else ""}
 
 
+def times(count: int) -> str:
+    """'once', 'twice', '3 times'."""
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
 EXTRAS: dict[str, Callable[[Mapping[str, Any]], dict[str, str]]] = {
     "form": lambda f: {"form_name": form_name(str(f["form"]))},
     "period_start": _period,
@@ -143,6 +148,7 @@ EXTRAS: dict[str, Callable[[Mapping[str, Any]], dict[str, str]]] = {
     "on_track": lambda f: {"on_track_words": "on track" if f["on_track"] else "not on track"},
     "actions": lambda f: {"action_count": plural(len(f["actions"]), "action")},
     "days": lambda f: {"days_words": plural(int(f["days"]), "day")},
+    "occurrences": lambda f: {"occurrences_words": times(int(f["occurrences"]))},
     "attempts": lambda f: {"attempts_words": plural(int(f["attempts"]), "attempt")},
     "about_event_type": lambda f: {"about_words": event_words(str(f["about_event_type"])).lower()},
     "recipients": lambda f: {"recipients_words": as_text(f["recipients"])},

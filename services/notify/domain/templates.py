@@ -43,6 +43,12 @@ CONCERNS = {
         "${safety_warning}A ${severity} ${category} concern was raised from ${source}: "
         "${summary}. Concern reference ${concern_id}.",
     ),
+    "ConcernRecurred": T(
+        "${safety_warning}Concern came up again about provider ${provider_id}",
+        "${safety_warning}The ${severity} ${category} concern came up again from ${source} "
+        "(raised ${occurrences_words} now): ${summary}. It is one concern, updated with the new "
+        "evidence. Concern reference ${concern_id}.",
+    ),
 }
 
 ESCALATIONS = {

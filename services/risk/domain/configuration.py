@@ -4,7 +4,8 @@ Everything has a documented default (`DEFAULT_CONFIGURATION`); a council overrid
 one JSON document, read by `configuration_from_dict`:
 
     {
-      "scoring_model": {"version": "fife-2026-1", "points": {"amber": 60}},
+      "scoring_model": {"version": "fife-2026-1", "points": {"amber": 60},
+                        "limiting_sections": {"staffing": 74}},
       "risk_matrix": {"medium_from": 6, "high_from": 12},
       "service_impacts": {"day-services": 4},
       "rules": {"missed-visits": {"limit_percent": "2"}, "red-section": false}

@@ -24,6 +24,16 @@ A return is scored out of 100, where higher means lower risk (002), in two steps
    A rule reads the answers defensively: if a key it needs is missing or not what the form says,
    it does not apply. A rule whose points are 0 is switched off.
 
+3. Limiting ratings. A red rating on a section the council marks as limiting holds the score
+   at that section's limit, whatever the arithmetic gives: the way the regulators' own
+   aggregation rules let one inadequate area limit the overall rating (a CQC key question rated
+   inadequate, or a Care Inspectorate quality indicator graded weak or unsatisfactory, keeps
+   the overall judgement down). By default safety and quality and adult support and protection
+   limit the score to 74%, the top of the 50-74% band: people's safety and protection are what
+   004 §15 has shared at once, and a return red there does not sit in "no significant risk"
+   beside returns with nothing wrong. The limit is a line of the explanation, costing what it
+   takes off; of several red limiting sections the lowest limit holds.
+
 The percentage is 100 less every cost, to two decimal places (ROUND_HALF_UP on the ratings
 score), never below 0: a cost that would take it below 0 counts only down to 0, and its line
 says so. The explanation has one `Deduction` per cost, ratings first in the order the sections
@@ -32,9 +42,11 @@ percentage (the ratings' rounding is shared out by largest remainder). The band 
 governance report's (`scoring.band_for`): 100%, 75-99%, 50-74%, below 50%, so 99.99 is 75-99,
 74.99 is 50-74 and 49.5 is below 50.
 
-With no answer rule applying, the default model gives the same percentage as the first model,
-"rag-sections-1" (`FIRST_MODEL`): the mean of green 100, amber 50 and red 0. Both are kept in
-`KNOWN_MODELS`, since scores in the history name the model that made them.
+With no answer rule applying and no limiting section red, the default model gives the same
+percentage as the first model, "rag-sections-1" (`FIRST_MODEL`): the mean of green 100, amber 50
+and red 0. The default model before limiting ratings, "sections-and-answers-1", is the default
+without them. All are kept in `KNOWN_MODELS`, since scores in the history name the model that
+made them.
 
 An organisation overrides any part with `model_from_dict`, under a version of its own, so every
 score says which model made it and old scores can be read against new ones.
@@ -266,12 +278,14 @@ def _amount(value: Any, what: str, top: int | None = 100) -> Decimal:
 
 @dataclass(frozen=True)
 class ScoringModel:
-    """A versioned scoring model: points per rating, section weights and answer rules."""
+    """A versioned scoring model: points per rating, section weights, answer rules and the
+    sections whose red rating limits the score."""
 
     version: str
     points: Mapping[Rating, Decimal] = field(hash=False)
     weights: Mapping[str, Decimal] = field(default_factory=dict, hash=False)
     rules: tuple[AnswerRule, ...] = ()
+    limits: Mapping[str, Decimal] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.version, str) or not self.version.strip():
@@ -279,8 +293,11 @@ class ScoringModel:
         points = _rating_points(self.points)
         weights = {str(name): _amount(w, f"weight of {name}", top=None)
                    for name, w in self.weights.items()}
+        limits = {str(name): _amount(cap, f"limit of {name}")
+                  for name, cap in self.limits.items()}
         object.__setattr__(self, "points", MappingProxyType(points))
         object.__setattr__(self, "weights", MappingProxyType(weights))
+        object.__setattr__(self, "limits", MappingProxyType(limits))
         object.__setattr__(self, "rules", tuple(self.rules))
         names = [rule.name for rule in self.rules]
         if len(set(names)) != len(names):
@@ -293,14 +310,22 @@ class ScoringModel:
 
 
 _RAG_POINTS = {Rating.GREEN: Decimal(100), Rating.AMBER: Decimal(50), Rating.RED: Decimal(0)}
+# Safety and protection (004 §15; CMR sections "safety and quality" and 5, ASP): a red there
+# holds the score at the top of the 50-74% band ("moderate risk", 002).
+SAFETY_AND_PROTECTION_LIMITS = {"safety_and_quality": Decimal(74),
+                                "adult_support_and_protection": Decimal(74)}
 # The first model: section ratings alone.
 FIRST_MODEL = ScoringModel(version="rag-sections-1", points=_RAG_POINTS)
-DEFAULT_MODEL = ScoringModel(
+# Ratings and answer rules, before limiting ratings.
+SECTIONS_AND_ANSWERS_1 = ScoringModel(
     version="sections-and-answers-1",
     points=_RAG_POINTS,
     rules=tuple(rule() for rule in RULES.values()),
 )
-KNOWN_MODELS = {model.version: model for model in (FIRST_MODEL, DEFAULT_MODEL)}
+DEFAULT_MODEL = dataclasses.replace(SECTIONS_AND_ANSWERS_1, version="sections-and-answers-2",
+                                    limits=SAFETY_AND_PROTECTION_LIMITS)
+KNOWN_MODELS = {model.version: model
+                for model in (FIRST_MODEL, SECTIONS_AND_ANSWERS_1, DEFAULT_MODEL)}
 
 
 @dataclass(frozen=True)
@@ -327,8 +352,8 @@ def score(
     ratings = _ratings(sections)
     costs = [*_rating_costs(model, ratings), *_answer_costs(model, form, answers)]
     explanation = _floored_at_zero(costs)
-    lost = sum((d.points for d in explanation), Decimal(0))
-    percentage = (Decimal(100) - lost).quantize(_CENT)
+    explanation += _limited(model, ratings, Decimal(100) - _sum(explanation))
+    percentage = (Decimal(100) - _sum(explanation)).quantize(_CENT)
     return ScoredReturn(model.version, ratings, percentage, band_for(percentage),
                         tuple(explanation))
 
@@ -386,35 +411,81 @@ def _floored_at_zero(costs: list[Deduction]) -> list[Deduction]:
     return counted
 
 
+def _limited(model: ScoringModel, ratings: Mapping[str, Rating],
+             percentage: Decimal) -> list[Deduction]:
+    """What a red limiting section takes off a score above its limit; of several, the lowest
+    limit holds, and every section with that limit is named."""
+    caps = {name: model.limits[name] for name, rating in ratings.items()
+            if rating is Rating.RED and name in model.limits}
+    if not caps or percentage <= min(caps.values()):
+        return []
+    cap = min(caps.values())
+    names = [name for name, limit in caps.items() if limit == cap]
+    reason = (f"{_names(names)} rated red, which limits the score to {number(cap)}% "
+              f"(the {band_for(cap).value} band)")
+    return [Deduction(reason, percentage - cap, LIMITING_RATING)]
+
+
+LIMITING_RATING = "limiting-rating"
+
+
+def _sum(deductions: list[Deduction]) -> Decimal:
+    return sum((d.points for d in deductions), Decimal(0))
+
+
 def _half_up(value: Fraction) -> int:
     return math.floor(value + Fraction(1, 2))
 
 
 # Per-organisation models --------------------------------------------------------------------
 
-_MODEL_KEYS = ("version", "points", "weights", "deductions")
+_MODEL_KEYS = ("version", "based_on", "points", "weights", "deductions", "limiting_sections")
 
 
 def model_from_dict(d: Mapping[str, Any], base: ScoringModel = DEFAULT_MODEL) -> ScoringModel:
     """An organisation's model: `base` with the given parts overridden, under its own version.
 
-    Keys: `version` (required, and new if anything changed), `points` ({"amber": 60}),
-    `weights` ({"safety_and_quality": 2}) and `deductions`, by rule name, either the points
-    ({"incidents-not-notified": 10}; 0 switches the rule off) or the rule's settings
-    ({"asp-training-below-threshold": {"points": 8, "threshold": 90}}).
+    Keys: `version` (required, and new if anything changed), `based_on` (a built-in model's
+    version, instead of `base`: a council model written for "sections-and-answers-1" keeps its
+    meaning by naming it), `points` ({"amber": 60}), `weights` ({"safety_and_quality": 2}),
+    `deductions`, by rule name, either the points ({"incidents-not-notified": 10}; 0 switches
+    the rule off) or the rule's settings ({"asp-training-below-threshold": {"points": 8,
+    "threshold": 90}}), and `limiting_sections`: the score a red rating on the section holds
+    the return to ({"staffing": 49}; false unmarks a section limiting by default).
     """
     refuse_unknown("scoring model", d, _MODEL_KEYS)
     if "version" not in d:
         raise ValueError("a scoring model needs a version of its own")
+    base = _base(d.get("based_on"), base)
     model = ScoringModel(
         version=d["version"],
         points={**base.points, **_rating_overrides(d.get("points", {}))},
         weights={**base.weights, **mapping_of(d.get("weights", {}), "weights")},
         rules=_rules(base.rules, mapping_of(d.get("deductions", {}), "deductions")),
+        limits=_limits(base.limits, d.get("limiting_sections", {})),
     )
     if model.version == base.version and model != base:
         raise ValueError(f"a changed scoring model needs a version other than {base.version!r}")
     return model
+
+
+def _base(named: Any, base: ScoringModel) -> ScoringModel:
+    if named is None:
+        return base
+    if named not in KNOWN_MODELS:
+        raise ValueError(f"based_on names no known model: {named!r}; known: "
+                         f"{', '.join(KNOWN_MODELS)}")
+    return KNOWN_MODELS[named]
+
+
+def _limits(base: Mapping[str, Decimal], given: Any) -> dict[str, Any]:
+    limits: dict[str, Any] = dict(base)
+    for name, cap in mapping_of(given, "limiting_sections").items():
+        if cap is False:
+            limits.pop(str(name), None)
+        else:
+            limits[str(name)] = cap  # checked by the model, named by its section
+    return limits
 
 
 def _rating_overrides(points: Any) -> dict[Rating, Any]:
@@ -467,6 +538,13 @@ def _word(word: str) -> str:
         if word.startswith(short) and (not rest or rest.isdigit()):
             return written + word[len(short):]
     return word
+
+
+def _names(sections: list[str]) -> str:
+    """Sections as a sentence names them: `Safety and quality and adult support and protection`."""
+    written = [label(name) for name in sections]
+    written[1:] = [w[:1].lower() + w[1:] if w[1:2].islower() else w for w in written[1:]]
+    return written[0] if len(written) == 1 else f"{', '.join(written[:-1])} and {written[-1]}"
 
 
 def number(value: Decimal) -> str:

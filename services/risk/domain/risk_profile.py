@@ -8,6 +8,13 @@ The issues and risk log (004 §13) holds everything known about the provider: ea
 and each item of intelligence, with the follow-up agreed, the actions taken, who and when, and
 whether it is open; a concern is closed only with a reason.
 
+One concern per matter (issue 18): a rule that fires again about the matter of an open concern
+(the same rule and category: a fourth overdue return, the next return red on safety) updates
+that concern with the new evidence and a count (`ConcernRecurred`) instead of raising another
+near-identical one, so the officer has one row to work. A trigger resting only on evidence the
+matter's concerns already hold changes nothing; once the concern is closed, the matter raises a
+new one.
+
 An officer may hold a return's analysis (002's "received, not yet analysed"): until it is
 released, the return's automatic score is not the council's analysis, so it leaves the provider's
 latest score and band, the score trend and the risk level. What the provider said still counts:
@@ -323,20 +330,53 @@ class RiskProfile(Aggregate):
 
     def _raise_all(self, triggers: Iterable[Trigger], source: str, correlation_id: str,
                    causation_id: str) -> int:
-        """Raises a concern for each trigger; the same evidence never raises the same one twice."""
-        raised = 0
+        """Raises a concern for each trigger, or updates the open concern about the same matter;
+        the same evidence never raises or updates a concern twice. Returns how many changed."""
+        changed = 0
         for trigger in triggers:
-            if trigger.dedup_key in self.log:
+            if trigger.dedup_key in self.log or self._already_known(trigger):
                 continue
-            self._concern_raised(
-                provider_id=self.provider_id, concern_id=trigger.dedup_key, rule=trigger.rule,
-                category=trigger.category, severity=trigger.severity.value, source=source,
-                summary=trigger.summary, evidence=list(trigger.evidence),
-                safety_at_risk=trigger.safety_at_risk, correlation_id=correlation_id,
-                causation_id=causation_id,
-            )
-            raised += 1
-        return raised
+            concern = self._open_concern_about(trigger)
+            if concern is None:
+                self._concern_raised(
+                    provider_id=self.provider_id, concern_id=trigger.dedup_key,
+                    rule=trigger.rule, category=trigger.category,
+                    severity=trigger.severity.value, source=source, summary=trigger.summary,
+                    evidence=list(trigger.evidence), safety_at_risk=trigger.safety_at_risk,
+                    correlation_id=correlation_id, causation_id=causation_id,
+                )
+            else:
+                self._recur(concern, trigger, source, correlation_id, causation_id)
+            changed += 1
+        return changed
+
+    def _concerns_about(self, trigger: Trigger) -> list[dict[str, Any]]:
+        """The concerns, open or closed, about the trigger's matter: its rule and category."""
+        return [entry for entry in self.log.values()
+                if entry["kind"] == "concern" and entry.get("rule") == trigger.rule
+                and entry["category"] == trigger.category]
+
+    def _already_known(self, trigger: Trigger) -> bool:
+        return any(set(trigger.evidence) <= set(c["evidence"])
+                   for c in self._concerns_about(trigger))
+
+    def _open_concern_about(self, trigger: Trigger) -> dict[str, Any] | None:
+        found = [c for c in self._concerns_about(trigger) if c["status"] == "open"]
+        return found[-1] if found else None
+
+    def _recur(self, concern: dict[str, Any], trigger: Trigger, source: str,
+               correlation_id: str, causation_id: str) -> None:
+        new = [item for item in trigger.evidence if item not in concern["evidence"]]
+        serious = Severity.SERIOUS in (concern["severity"], trigger.severity)
+        self._concern_recurred(
+            provider_id=self.provider_id, concern_id=concern["entry_id"], rule=trigger.rule,
+            category=trigger.category, source=source,
+            severity=(Severity.SERIOUS if serious else Severity.MODERATE).value,
+            summary=trigger.summary, evidence=[*concern["evidence"], *new], new_evidence=new,
+            safety_at_risk=concern["safety_at_risk"] or trigger.safety_at_risk,
+            occurrences=concern["occurrences"] + 1, correlation_id=correlation_id,
+            causation_id=causation_id,
+        )
 
     @event("ConcernRaised")
     def _concern_raised(
@@ -345,7 +385,20 @@ class RiskProfile(Aggregate):
         correlation_id: str, causation_id: str,
     ) -> None:
         self._log(concern_id, "concern", category, summary, source, rule=rule,
-                  severity=severity, safety_at_risk=safety_at_risk, evidence=list(evidence))
+                  severity=severity, safety_at_risk=safety_at_risk, evidence=list(evidence),
+                  occurrences=1, first_summary=summary, recurrences=[])
+
+    @event("ConcernRecurred")
+    def _concern_recurred(
+        self, provider_id: str, concern_id: str, rule: str, category: str, severity: str,
+        source: str, summary: str, evidence: list[str], new_evidence: list[str],
+        safety_at_risk: bool, occurrences: int, correlation_id: str, causation_id: str,
+    ) -> None:
+        entry = self.log[concern_id]
+        entry.update(summary=summary, severity=severity, safety_at_risk=safety_at_risk,
+                     evidence=list(evidence), occurrences=occurrences)
+        entry["recurrences"].append({"summary": summary, "evidence": list(new_evidence),
+                                     "source": source})
 
     # Intelligence from intake: each named rule of §6 may raise a concern ------------------------
 

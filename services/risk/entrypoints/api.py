@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.risk.application import RiskAssessment
 from services.risk.domain.indicators import COMPLIANCE, LABELS, Indicators, shares_saying_yes
-from services.risk.domain.risk_profile import RiskProfile
+from services.risk.views import Listed, Page, ProfileFilter, RiskView, Standing
 from shared.http import CorrelationId, ProviderId, application_of, operations_router
 from shared.security.actor import Actor
 
@@ -20,31 +19,6 @@ App = Annotated[RiskAssessment, Depends(application_of("risk"))]
 Text = Annotated[str, Field(min_length=1, max_length=5000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 ReturnId = Annotated[str, Path(min_length=1, max_length=100, description="The return's id")]
-
-
-class RiskView(BaseModel):
-    provider_id: str
-    latest_score: Decimal | None
-    latest_band: str | None
-    risk_level: str | None
-    model_version: str | None
-    returns_scored: int
-    open_concerns: list[str]
-    service_types: list[str]
-    monitoring_levels: dict[str, int | None]
-
-    @classmethod
-    def of(cls, profile: RiskProfile) -> RiskView:
-        latest = profile.latest_analysed()
-        return cls(
-            provider_id=profile.provider_id, latest_score=profile.latest_score,
-            latest_band=profile.latest_band, risk_level=profile.risk_level,
-            model_version=None if latest is None else latest["scores"][-1]["model_version"],
-            returns_scored=len(profile.scored_returns), open_concerns=profile.open_concerns,
-            service_types=sorted({c["service_type"] for c in profile.contracts.values()}),
-            monitoring_levels={c["reference"]: c["monitoring_level"]
-                               for c in profile.contracts.values()},
-        )
 
 
 class Hold(BaseModel):
@@ -131,10 +105,8 @@ def rescore(app: App, provider_id: ProviderId, body: Rescore,
 def indicators(app: App) -> dict[str, Any]:
     """002's indicators across providers: of those whose latest return says, the share saying
     yes to each (to one decimal place), worded as the governance report words them."""
-    latest = [record for profile in app.profiles() if (record := profile.latest_return())]
-    shares = shares_saying_yes(
-        Indicators(r["indicators"]["compliance"], r["indicators"]["intelligence"])
-        for r in latest)
+    latest = app.latest_indicators()
+    shares = shares_saying_yes(Indicators(r["compliance"], r["intelligence"]) for r in latest)
     return {
         "providers": len(latest),
         "indicators": [{"indicator": name, "wording": LABELS[name], "percent_saying_yes": share,
@@ -176,62 +148,43 @@ def update_log(
 
 Band = Literal["100%", "75-99%", "50-74%", "below 50%"]
 Level = Literal["low", "medium", "high"]
+MonitoringLevel = Annotated[int | None, Query(ge=1, le=3)]
+ServiceType = Annotated[str | None, Query(min_length=1, max_length=64)]
+Limit = Annotated[int | None, Query(ge=1, le=10_000,
+                                    description="At most this many rows (all if not given)")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="Rows to skip first")]
+TOTAL = "X-Total-Count"  # how many rows the filters match, whatever the page
 
 
-@router.get("/log")
+def listed(found: Listed) -> Response:
+    """A page of a view's JSON documents as they are, with the count of all in a header."""
+    return Response(found.json(), media_type="application/json",
+                    headers={TOTAL: str(found.total)})
+
+
+@router.get("/log", response_model=list[dict[str, Any]])
 def all_logs(
     app: App, open_only: bool = True, band: Band | None = None, risk_level: Level | None = None,
-    monitoring_level: Annotated[int | None, Query(ge=1, le=3)] = None,
-    service_type: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
-    kind: Literal["concern", "intelligence"] | None = None,
-) -> list[dict[str, Any]]:
+    monitoring_level: MonitoringLevel = None, service_type: ServiceType = None,
+    kind: Literal["concern", "intelligence"] | None = None, limit: Limit = None,
+    offset: Offset = 0,
+) -> Response:
     """Every provider's log entries, filtered by the provider's band, assessed risk level,
-    contracts' monitoring level or service type, and by open entries and kind."""
-    rows = []
-    for profile in app.profiles():
-        if not _provider_matches(profile, band, risk_level, monitoring_level, service_type):
-            continue
-        for entry in profile.log.values():
-            if (not open_only or entry["status"] == "open") and kind in (None, entry["kind"]):
-                rows.append({"provider_id": profile.provider_id, "band": profile.latest_band,
-                             "risk_level": profile.risk_level, **entry})
-    return rows
-
-
-def _provider_matches(profile: RiskProfile, band: str | None, risk_level: str | None,
-                      monitoring_level: int | None, service_type: str | None) -> bool:
-    contracts = profile.contracts.values()
-    return ((band is None or profile.latest_band == band)
-            and (risk_level is None or profile.risk_level == risk_level)
-            and (monitoring_level is None
-                 or any(c["monitoring_level"] == monitoring_level for c in contracts))
-            and (service_type is None or any(c["service_type"] == service_type
-                                             for c in contracts)))
-
-
-class Standing(RiskView):
-    """One line of the officers' dashboard: the provider's risk and which way its score went."""
-
-    previous_score: Decimal | None
-    trend: Literal["up", "down", "steady"] | None
-
-    @classmethod
-    def of(cls, profile: RiskProfile) -> Standing:
-        analysed = profile.analysed_returns()
-        previous = analysed[-2]["scores"][-1]["score"] if len(analysed) > 1 else None
-        latest = profile.latest_score
-        trend = None if previous is None or latest is None else (
-            "up" if latest > previous else "down" if latest < previous else "steady")
-        return cls(**RiskView.of(profile).model_dump(), previous_score=previous, trend=trend)
+    contracts' monitoring level or service type, and by open entries and kind; worst provider
+    first, paged by `limit` and `offset` (the count of all in X-Total-Count)."""
+    where = ProfileFilter(band, risk_level, monitoring_level, service_type)
+    return listed(app.log_across_providers(where, open_only, kind, Page(limit, offset)))
 
 
 @router.get("/providers", response_model=list[Standing])
 def providers_at_risk(
     app: App, band: Band | None = None, risk_level: Level | None = None,
-    monitoring_level: Annotated[int | None, Query(ge=1, le=3)] = None,
-    service_type: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
-) -> list[Standing]:
+    monitoring_level: MonitoringLevel = None, service_type: ServiceType = None,
+    limit: Limit = None, offset: Offset = 0,
+) -> Response:
     """Every provider's latest score, band, trend against the score before it, risk level and
-    open concerns, filtered like the log: the officers' dashboard in one read."""
-    return [Standing.of(profile) for profile in app.profiles()
-            if _provider_matches(profile, band, risk_level, monitoring_level, service_type)]
+    open concerns, filtered like the log: the officers' dashboard, worst first (the lowest band,
+    then the most open concerns, then the lowest score), paged by `limit` and `offset` (the
+    count of all in X-Total-Count)."""
+    where = ProfileFilter(band, risk_level, monitoring_level, service_type)
+    return listed(app.standings(where, Page(limit, offset)))
