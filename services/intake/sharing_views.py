@@ -7,6 +7,7 @@ Lists read rows and their `doc` (the JSON the API shows); nothing is replayed to
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from services.intake.domain.agreement import Agreement
@@ -18,9 +19,9 @@ from services.intake.domain.shared_intelligence import (
 from services.intake.sharing_messages import message_for
 from shared.views.paging import (
     EVERYTHING,
+    Doc,
     Page,
     Paging,
-    from_doc,
     read_page,
     sortable,
     to_doc,
@@ -127,9 +128,11 @@ class SharingView(TableViewMixin):
                          f"SELECT COUNT(*) AS n FROM {{arrivals}}{clause}", params, paging)
 
     def outbox(self, partner: str, after: int, limit: int) -> list[dict[str, Any]]:
-        """The partner's messages after a position, in order: what its relay publishes next."""
-        return self.select("SELECT position, subject, envelope FROM {outbox} WHERE partner = ? "
+        """The partner's messages after a position, in order: what its relay publishes next
+        (each envelope's JSON opened, if it was sealed at rest)."""
+        rows = self.select("SELECT position, subject, envelope FROM {outbox} WHERE partner = ? "
                            "AND position > ? ORDER BY position LIMIT ?", (partner, after, limit))
+        return [{**row, "envelope": json.dumps(self.doc(row["envelope"]))} for row in rows]
 
     def positions_of(self, fact_ids: list[str]) -> dict[str, int]:
         """Each fact's latest message position (its sharing, or its withdrawal)."""
@@ -139,11 +142,6 @@ class SharingView(TableViewMixin):
         rows = self.select(f"SELECT fact_id, MAX(position) AS position FROM {{outbox}} "
                            f"WHERE fact_id IN ({marks}) GROUP BY fact_id", tuple(fact_ids))
         return {row["fact_id"]: int(row["position"]) for row in rows}
-
-    def docs(self, table: str, ids: list[str]) -> list[dict[str, Any]]:
-        marks = ", ".join("?" * len(ids))
-        rows = self.select(f"SELECT doc FROM {{{table}}} WHERE id IN ({marks})", tuple(ids))
-        return [from_doc(row["doc"]) for row in rows]
 
 
 class SharingIndex(StoreProjection[SharingView]):
@@ -177,4 +175,5 @@ class SharingIndex(StoreProjection[SharingView]):
             return []
         return [Row("INSERT INTO {outbox} VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (position, message.partner, message.subject, message.fact_id or "",
-                     message.envelope.model_dump_json()))]
+                     # Sealed at rest like the lists' documents: a fact may carry free text.
+                     Doc(message.envelope.model_dump_json())))]

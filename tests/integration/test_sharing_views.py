@@ -10,6 +10,7 @@ with itself built again from zero, and each list with what the aggregates say.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 from collections.abc import Callable, Iterator
@@ -59,6 +60,14 @@ OFFICER, SENIOR = ("Jo Officer", "commissioning_officer"), ("Morag Campbell", "c
 
 @pytest.fixture
 def councils(settings: AssureSettings, tmp_path: Path) -> Iterator[tuple[Intake, Intake]]:
+    with two_councils(settings, tmp_path) as both:
+        yield both
+
+
+@contextlib.contextmanager
+def two_councils(settings: AssureSettings, tmp_path: Path) -> Iterator[tuple[Intake, Intake]]:
+    """Fife's and Perth's intake, each on a store of its own, with three regulated services
+    both contract with."""
     opened = []
     for name, partner in (("fife", "perth"), ("perth", "fife")):
         path = tmp_path / f"{name}.json"
@@ -216,3 +225,37 @@ def test_the_sharing_view_equals_a_replay_in_both_councils(councils, monkeypatch
     assert fife.shared_facts().total + perth.shared_facts().total
     assert fife.arrivals().total + perth.arrivals().total
 
+
+
+def test_with_a_key_what_was_shared_reads_as_nothing_in_either_councils_files(
+        settings: AssureSettings, tmp_path: Path):
+    """A serious concern's own words, shared where the agreement allows, are sealed at rest
+    in both councils' stores and views (and the edge's files: test_edge_servers.py)."""
+    from eventsourcing.cryptography import AESCipher
+
+    marker = "Night staffing below safe levels on the first floor"
+    keyed = settings.model_copy(update={"cipher_key": AESCipher.create_key(32)})
+    with two_councils(keyed, tmp_path) as (fife, perth):
+        reference = fife.propose_agreement(ProposedTerms(
+            "perth", ["serious-concern"], [], ["CS1"], date(2026, 4, 1),
+            free_text=("serious-concern",)), *OFFICER, "c").reference
+        fife.decide_agreement(reference, "approve", *SENIOR, "", "c")
+        carry(fife, perth)
+        perth.decide_agreement(reference, "approve", *SENIOR, "", "c")
+        carry(perth, fife)
+        upstream(fife, risk.ConcernRaised(
+            provider_id="fife-p0", concern_id="k1", category="safety", severity="serious",
+            source="reported", summary=marker, evidence=["r"], safety_at_risk=True,
+            rule="reported-concern"), 1)
+        carry(fife, perth)
+        assert perth.arrivals()[0]["details"]["text"] == marker  # it did travel
+        for app in (fife, perth):
+            app.views.catch_up()
+            # What the databases hold, whichever they are: the events and every view's rows.
+            stored = app.recorder.select_notifications(start=1, limit=10_000)
+            assert stored and not [n for n in stored if marker.encode() in n.state]
+            for follower in app.views.followers.values():
+                assert marker not in repr(follower.view.dump())
+    if not keyed.uses_postgres:  # and the files on disk, where SQLite keeps them
+        files = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix != ".json"]
+        assert files and not [p for p in files if marker.encode() in p.read_bytes()]
