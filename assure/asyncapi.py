@@ -33,6 +33,7 @@ def catalogue() -> AsyncAPI:
             for model in models:
                 _document_subscriber(broker, service.name, upstream, model)
         brokers.append(broker)
+    brokers.append(_council_link())
     return AsyncAPI(
         *brokers,
         title="Assure integration events",
@@ -40,6 +41,29 @@ def catalogue() -> AsyncAPI:
         description="Events the Assure services exchange over NATS JetStream. Subjects carry "
         "a partition p<k> = crc32(provider_id) % partitions and the provider id.",
     )
+
+
+# Between two councils' edge servers (issue 20): what one council's Assure tells another's.
+COUNCIL_SUBJECTS = {
+    "AgreementStepShared": "share.{from_council}.{to_council}.agreement.{reference}",
+    "IntelligenceShared": "share.{from_council}.{to_council}.{category}.{regulator_service_id}",
+    "IntelligenceWithdrawn": "share.{from_council}.{to_council}.{category}."
+                             "{regulator_service_id}",
+}
+
+
+def _council_link() -> NatsBroker:
+    broker = NatsBroker(logger=None, description="Between councils: the edge servers' link, "
+                        "carrying only what a data-sharing agreement in force allows")
+    for model in registered_contracts():
+        if model.source_service == "sharing":
+            broker.publisher(
+                COUNCIL_SUBJECTS[model.event_type], schema=model,
+                title=f"sharing:{model.event_type}",
+                description=(model.__doc__ or "").strip()
+                + f" (v{model.version}, in a CloudEvents-style envelope)",
+            )
+    return broker
 
 
 def _document_subscriber(broker: NatsBroker, service: str, upstream: str, model: Any) -> None:

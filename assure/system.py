@@ -13,6 +13,7 @@ from assure.gateway import create_app
 from assure.reporting import open_projection
 from assure.reporting.feed import GovernanceFeed
 from assure.services import ALL
+from services.intake.adapters.council_link import CouncilLink, start_council_link
 from shared.at_rest import nats_key
 from shared.eventstore import ServiceApplication
 from shared.messaging.consumer import AfterCommit
@@ -50,6 +51,7 @@ class System:
         self.apps: dict[str, ServiceApplication] = {}
         self.runtimes: list[ServiceRuntime] = []
         self.governance_feed: GovernanceFeed | None = None
+        self.council_link: CouncilLink | None = None
 
     @property
     def nats_url(self) -> str:
@@ -72,6 +74,10 @@ class System:
             await runtime.start()
             self.runtimes.append(runtime)
         await self._start_views()
+        if self.settings.sharing_file and "intake" in self.apps:
+            # Sharing with other councils, over the council's edge server (issue 20).
+            self.council_link = await start_council_link(
+                self.apps["intake"], self.settings, jetstream_encryption(self.settings))
         return self
 
     async def _start_views(self) -> None:
@@ -82,6 +88,9 @@ class System:
                                                     self.nats_url).start()
 
     async def stop(self) -> None:
+        if self.council_link is not None:
+            await self.council_link.stop()
+            self.council_link = None
         if self.governance_feed is not None:
             await self.governance_feed.stop()
             self.governance_feed.view.datastore.close()

@@ -124,6 +124,16 @@ class AssureSettings(BaseSettings):
         default=None, description="Training mode: the date the clock starts at on a store "
         "without one (unset: the first tick by hand sets it).")
 
+    sharing_file: Path | None = Field(
+        default=None, description="This council's id and name and its partner councils, for "
+        "sharing intelligence with them (JSON); unset: no sharing.")
+    sharing_nats_url: str | None = Field(
+        default=None, description="The council's edge server for sharing, run by the council "
+        "with the configuration Assure writes; unset: Assure starts its own.")
+    sharing_edge_dir: Path | None = Field(
+        default=None, description="Where the edge's configuration, passwords, pid file and "
+        "JetStream files are (default: <data dir>/edge).")
+
     run_background_jobs: bool = Field(
         default=True, description="Run scheduled jobs such as the daily return schedule."
     )
@@ -286,6 +296,7 @@ class AssureSettings(BaseSettings):
             "ASSURE_CLOCK_START": self.clock_start.isoformat() if self.clock_start else "",
             "ASSURE_CALENDAR_FILE": str(self.calendar_file or ""),
             "ASSURE_RISK_CONFIG_FILE": str(self.risk_config_file or ""),
+            "ASSURE_SHARING_FILE": str(self.sharing_file or ""),
             "ASSURE_AUDIT_KEY": self.audit_key,
             "ASSURE_CQC_API_URL": self.cqc_api_url,
             "ASSURE_CQC_API_KEY": self.cqc_api_key,

@@ -25,6 +25,7 @@ from assure.console import (
     inbox,
     provider,
     reports,
+    sharing,
     workspace,
 )
 from assure.console.client import ApiError
@@ -45,7 +46,8 @@ def install(app: FastAPI, settings: AssureSettings) -> None:
         log.warning("the console's GOV.UK Frontend files are missing (%s): run `npm ci "
                     "--prefix assure/console` once, as the README says", GOVUK_FRONTEND)
     app.state.console_settings = settings
-    for area in (home, council, reports, provider, approvals, workspace, inbox, audit):
+    for area in (home, council, reports, provider, approvals, sharing, workspace, inbox,
+                 audit):
         app.include_router(area.router, prefix="/console", include_in_schema=False,
                            dependencies=[Depends(csrf.checked)])
 

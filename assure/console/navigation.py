@@ -15,6 +15,7 @@ APPROVALS = ("/console/workspace/approvals", "Approvals")
 INBOX = ("/console/inbox", "Notifications")
 HISTORY = ("/console/audit/", "Histories")
 GOVERNANCE = ("/console/reports/governance", "Governance report")
+OTHER_COUNCILS = ("/console/workspace/sharing", "Other councils")
 
 # The API route each section's page cannot do without: a section is in a role's menu only if
 # the access matrix lets the role call it (issue 18: "Return log" stayed in operational staff's
@@ -28,6 +29,7 @@ NEEDS: dict[tuple[str, str], tuple[str, str]] = {
     INBOX: ("GET", "/notify/inbox/{recipient}"),
     HISTORY: ("GET", "/history/{provider_id}"),
     GOVERNANCE: ("GET", "/reports/governance"),
+    OTHER_COUNCILS: ("GET", "/intake/sharing/shared"),
 }
 
 
@@ -62,12 +64,12 @@ def _intended(role: Role) -> list[tuple[str, str]]:
     if role is Role.PROVIDER_USER:
         return [PROVIDER_PORTAL, PROVIDER_REPORTS, INBOX]
     if role is Role.AUDITOR:
-        return [HISTORY, GOVERNANCE]
+        return [HISTORY, GOVERNANCE, OTHER_COUNCILS]
     found = [DASHBOARD, RETURN_LOG]
     if role in SENIOR:
         found.append(APPROVALS)
     if role in CASEWORK | {Role.ADMINISTRATOR}:
-        found += [HISTORY, GOVERNANCE]
+        found += [HISTORY, GOVERNANCE, OTHER_COUNCILS]
     return [*found, INBOX]
 
 

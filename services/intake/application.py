@@ -52,6 +52,8 @@ from services.intake.integration import to_integration
 from services.intake.records import ContractRecord, ProviderRecord, RequestRecord
 from services.intake.register import RegisterProjection, RegisterView
 from services.intake.return_log import LogFilter, ReturnLogRow
+from services.intake.sharing import IntelligenceSharing
+from services.intake.sharing_views import SharingIndex
 from shared.at_rest import Sealer
 from shared.clock import ClockMode, check_sane, uk_today
 from shared.contracts import escalation, notify, risk
@@ -116,7 +118,7 @@ class TickResult:
     overdue: int
 
 
-class Intake(ReturnDrafts, ServiceApplication):
+class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
     """Registers providers and contracts, runs the return calendar, records returns."""
 
     service = "intake"
@@ -124,12 +126,14 @@ class Intake(ReturnDrafts, ServiceApplication):
     default_clock = ClockMode.TRAINING
     # Its lists (providers, contracts, the return log, returns owed) read the register; the
     # calendar's tick reads the due dates.
+    # Sharing with other councils keeps its own (services/intake/sharing_views.py).
     projections: ClassVar[tuple[type[StoreProjection[Any]], ...]] = (RegisterProjection,
-                                                                     DueDates)
+                                                                     DueDates, SharingIndex)
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         _ = self.calendar  # a wrong calendar file stops the start, not the first schedule run
+        _ = self.sharing_setup  # and so does a wrong sharing set-up
 
     @cached_property
     def evidence(self) -> EvidenceStore:
@@ -564,6 +568,13 @@ class Intake(ReturnDrafts, ServiceApplication):
         provider = self.get_provider(event.provider_id)
         provider.suspend(event.escalation_id, processing.envelope.correlationid)
         processing.collect_events(provider)
+
+    @policy.register
+    def _(self, event: escalation.ProviderSuspended | escalation.ProviderDecommissioned
+          | escalation.BreachNoticeIssued | risk.ConcernRaised | risk.ConcernResolved,
+          processing: Processing) -> None:
+        # Facts an agreement with another council may share (services/intake/sharing.py).
+        self.consider_sharing(event, processing)
 
     @policy.register
     def _(self, event: notify.NotificationDelivered, processing: Processing) -> None:

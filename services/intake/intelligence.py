@@ -127,8 +127,12 @@ def record_grades(app: Intake, contract: Contract, grades: Grades, by: str,
         record = _record(contract, grades, current, by, correlation_id)
         if current:
             standing.hold_grades(grades.graded_on)
+        # The newest grades go to the councils an agreement shares grades with (issue 20).
+        shared = app.grades_to_share(
+            contract.provider_id, contract.reference, grades.regulator.value, grades.service_id,
+            grades.graded_on, grades.min_grade, grades.overall, correlation_id) if current else []
         try:
-            app.save(record, standing)
+            app.save(record, standing, *shared)
         except IntegrityError:
             continue  # another import recorded this service meanwhile: read it again
         return "recorded" if current else "older"

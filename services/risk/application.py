@@ -15,13 +15,14 @@ from services.risk.domain.readings import ReturnFacts
 from services.risk.domain.risk_profile import RiskProfile
 from services.risk.domain.rules import (
     InspectionFindings,
+    IntelligenceFromAnotherCouncil,
     ReportedConcern,
     ServiceClosure,
     VisitMonth,
 )
 from services.risk.domain.rules.overdue import OverdueReturn
 from services.risk.views import Listed, Page, ProfileFilter, RiskProfiles
-from shared.contracts import intake, risk
+from shared.contracts import intake, risk, sharing
 from shared.contracts.envelope import Envelope, IntegrationEvent
 from shared.domain import stable_id
 from shared.eventstore import Processing, ServiceApplication
@@ -253,6 +254,29 @@ class RiskAssessment(ServiceApplication):
         profile.note_overdue(event.request_id, event.due_on, self.configuration,
                              envelope.correlationid, envelope.id)
         processing.collect_events(profile)
+
+    @policy.register
+    def _(self, event: sharing.IntelligenceReceivedFromCouncil, processing: Processing) -> None:
+        envelope = _envelope(processing)
+        fact = IntelligenceFromAnotherCouncil(
+            received_id=event.received_id, council_name=event.council_name,
+            category=event.category.value, service_id=event.regulator_service_id,
+            occurred_on=event.occurred_on, severity=event.severity, grade=event.grade,
+            rating=event.rating, due_on=event.due_on, text=event.text,
+            contract_reference=event.contract_reference, regulator=event.regulator,
+        )
+        profile = self._profile_for(event.provider_id)
+        profile.note_shared_intelligence(fact, self.configuration, envelope.time,
+                                         envelope.correlationid, envelope.id)
+        processing.collect_events(profile)
+
+    @policy.register
+    def _(self, event: sharing.ReceivedIntelligenceWithdrawn, processing: Processing) -> None:
+        profile = self.find(RiskProfile, RiskProfile.create_id(event.provider_id))
+        if profile and profile.withdraw_shared_intelligence(
+                event.received_id, event.reason, event.withdrawn_on,
+                _envelope(processing).correlationid):
+            processing.collect_events(profile)
 
     def _assess(self, provider_id: str, reading: object, source: str,
                 processing: Processing) -> None:

@@ -1,6 +1,6 @@
 """Integration-event contracts: the only things that cross NATS."""
 
-from shared.contracts import escalation, intake, notify, risk
+from shared.contracts import escalation, intake, notify, risk, sharing
 from shared.contracts.envelope import (
     Envelope,
     IntegrationEvent,
@@ -20,6 +20,7 @@ __all__ = [
     "notify",
     "registered_contracts",
     "risk",
+    "sharing",
     "subject_for",
     "unwrap",
     "wrap",

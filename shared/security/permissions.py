@@ -95,6 +95,20 @@ INTAKE = {
                                                                           own=True),
     ("GET", "/intake/contracts/{reference}/drafts/{form}/{period}"): rule(RETURNS_OFFICE,
                                                                           own=True),
+    # Sharing with other councils (issue 20): officers propose and see what arrived; a
+    # senior approves, resumes or ends (§8); either council may suspend at once; auditors see
+    # what was shared, when, under which agreement. Providers see none of it.
+    ("GET", "/intake/sharing"): rule(COUNCIL),
+    ("GET", "/intake/sharing/agreements"): rule(COUNCIL),
+    ("POST", "/intake/sharing/agreements"): rule(CASEWORK),
+    ("GET", "/intake/sharing/agreements/{reference}"): rule(COUNCIL),
+    ("POST", "/intake/sharing/agreements/{reference}/approve"): rule(SENIOR),
+    ("POST", "/intake/sharing/agreements/{reference}/suspend"): rule(CASEWORK),
+    ("POST", "/intake/sharing/agreements/{reference}/resume"): rule(SENIOR),
+    ("POST", "/intake/sharing/agreements/{reference}/end"): rule(SENIOR),
+    ("GET", "/intake/sharing/shared"): rule(READERS),
+    ("POST", "/intake/sharing/shared/{fact_id}/withdraw"): rule(CASEWORK),
+    ("GET", "/intake/sharing/arrivals"): rule(READERS | {R.OPERATIONAL_STAFF}),
 }
 
 RISK = {

@@ -14,13 +14,23 @@ from typing import Any
 
 import pytest
 
-from assure.console import approvals, audit, governance, home, inbox, provider, reports, workspace
+from assure.console import (
+    approvals,
+    audit,
+    governance,
+    home,
+    inbox,
+    provider,
+    reports,
+    sharing,
+    workspace,
+)
 from tests.browser.conftest import Console, accessible
 from tests.support import SECTIONS_UNSAFE, eventually, register_with_contract, return_form
 
 pytestmark = pytest.mark.browser
 
-AREAS = (home, reports, provider, approvals, workspace, inbox, audit, governance)
+AREAS = (home, reports, provider, approvals, sharing, workspace, inbox, audit, governance)
 # Not pages: the live regions' fragments, downloads, sign-out (which only redirects) and the
 # identity provider's return (which needs a sign-in under way).
 NOT_PAGES = re.compile(

@@ -208,6 +208,12 @@ NOT_ACCEPTED_HERE = {
     "/escalation/interventions/{intervention_id}/suspension",
     "/escalation/interventions/{intervention_id}/decommission",
     "/escalation/interventions/{intervention_id}/close",
+    # This system has no sharing set-up: they answer 409 saying so. tests/e2e/test_sharing_api.py
+    # walks them on a council that has one (who acts is the token's person there too).
+    "/intake/sharing/agreements", "/intake/sharing/agreements/{reference}/approve",
+    "/intake/sharing/agreements/{reference}/suspend",
+    "/intake/sharing/agreements/{reference}/resume",
+    "/intake/sharing/agreements/{reference}/end", "/intake/sharing/shared/{fact_id}/withdraw",
 }
 # Routes that read no body at all: whatever is sent is ignored, so naming someone in it does
 # nothing (the events they record, if any, are still checked for the token's person).
@@ -300,6 +306,12 @@ def walk(today: date) -> list[tuple[str, str, dict[str, Any] | Callable[[], Any]
         ("POST", "/escalation/monitoring-reports/{report_id}/reply", {"text": "noted"}),
         ("POST", "/escalation/monitoring-reports/{report_id}/finalise", {}),
         ("POST", "/escalation/interventions/{intervention_id}/close", {"reason": "improved"}),
+        ("POST", "/intake/sharing/agreements",
+         {"partner": "perth", "sends": ["suspension"], "service_ids": ["CS0000000042"],
+          "starts_on": today.isoformat()}),
+        *(("POST", f"/intake/sharing/agreements/{{reference}}/{step}", {"reason": "a review"})
+          for step in ("approve", "suspend", "resume", "end")),
+        ("POST", "/intake/sharing/shared/{fact_id}/withdraw", {"reason": "shared in error"}),
         ("POST", "/intake/contracts/{reference}/end",
          {"ended_on": today.isoformat(), "reason": "the home closed"}),
         ("POST", "/notify/notifications/{notification_id}/read", {}),
@@ -390,7 +402,8 @@ class Walk:
         if accepted and answer.headers.get("content-type", "").startswith("application/json"):
             self.accepted.add(route)
             self.learn(route, answer.json())
-            about = answer.json().get("provider_id") or about
+            found = answer.json()
+            about = (found.get("provider_id") if isinstance(found, dict) else None) or about
         recorded = await self.recorded(route.split("/")[1], about, correlation)
         self.named |= {route for e in recorded if e["who"] == user}
         self.stamped |= {route for e in recorded if e["who"] == user and e["role"] == role.value}

@@ -27,5 +27,11 @@ def test_assure_asyncapi_writes_every_contract_with_its_schema(tmp_path):
     # One concern per matter (issue 18): a concern coming up again is an event of its own.
     assert "risk:ConcernRecurred" in channels and "escalation:onConcernRecurred" in channels
     assert "escalation:InterventionConcernRecurred" in channels
+    # What one council tells another (issue 20), and what intake tells risk of it.
+    assert channels["sharing:IntelligenceShared"]["address"] == (
+        "share.{from_council}.{to_council}.{category}.{regulator_service_id}")
+    assert {"sharing:AgreementStepShared", "sharing:IntelligenceWithdrawn",
+            "intake:IntelligenceReceivedFromCouncil", "risk:onIntelligenceReceivedFromCouncil"
+            } <= set(channels)
     schemas = json.dumps(document["components"])
     assert "section_ratings" in schemas and "safety_at_risk" in schemas

@@ -58,6 +58,7 @@ from services.risk.domain.rules import (
     rule_named,
     triggers_for,
 )
+from services.risk.domain.rules.shared import SHARED_RULES, IntelligenceFromAnotherCouncil
 from services.risk.domain.rules.trigger import months_before
 from shared.contracts.forms.kpi import ANNUAL_TURNOVER_LIMIT
 from shared.contracts.intake import Rating
@@ -751,6 +752,11 @@ def test_without_the_breach_rules_a_breakdown_report_is_still_assessed():
 
 Scenario = Callable[[str], tuple[Rule, object]]
 
+def from_another_council(category: str, prefix: str) -> IntelligenceFromAnotherCouncil:
+    return IntelligenceFromAnotherCouncil(f"{prefix}-received", "Fife Council", category,
+                                          "CS2003001234", date(2026, 5, 1), grade=2)
+
+
 SCENARIOS: dict[str, Scenario] = {
     "significant-risk-band": lambda p: (
         SignificantRiskBandRaisesAConcern(),
@@ -800,6 +806,9 @@ SCENARIOS: dict[str, Scenario] = {
         WorseningTrendRaisesAConcern(), scores("90", "80", "70", prefix=p)),
     "reported-concern": lambda p: (
         ReportedConcernRaisesAConcern(), report(source="complaint", report_id=f"{p}-rep")),
+    # What another council shares under an agreement (issue 20).
+    **{rule.name: (lambda p, rule=rule: (rule, from_another_council(rule.category, p)))
+       for rule in SHARED_RULES},
 }
 
 
@@ -902,9 +911,10 @@ def test_a_trigger_rests_on_evidence_and_cannot_be_changed():
 def test_the_registry_holds_every_trigger_of_section_six_once():
     names = [rule.name for rule in DEFAULT_RULES]
 
-    # The sixteen triggers of 000, the two readings of a return's own analysis, and a
-    # contracted service the regulator no longer registers (issue 21).
-    assert len(names) == len(set(names)) == 19
+    # The sixteen triggers of 000, the two readings of a return's own analysis, a contracted
+    # service the regulator no longer registers (issue 21), and one rule for each category of
+    # fact another council may share (issue 20).
+    assert len(names) == len(set(names)) == 24
     assert set(rules.__all__) >= {type(rule).__name__ for rule in DEFAULT_RULES}
 
 

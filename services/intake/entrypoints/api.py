@@ -2,7 +2,14 @@
 
 from fastapi import APIRouter
 
-from services.intake.entrypoints import calendar, drafts, intelligence, registry, returns
+from services.intake.entrypoints import (
+    calendar,
+    drafts,
+    intelligence,
+    registry,
+    returns,
+    sharing,
+)
 from shared.http import operations_router
 
 router = APIRouter()
@@ -11,4 +18,5 @@ router.include_router(returns.router)
 router.include_router(calendar.router)
 router.include_router(intelligence.router)
 router.include_router(drafts.router)
+router.include_router(sharing.router)
 router.include_router(operations_router("intake"))

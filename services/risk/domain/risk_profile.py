@@ -48,6 +48,7 @@ from services.risk.domain.rules import (
     Trigger,
     triggers_for,
 )
+from services.risk.domain.rules.shared import IntelligenceFromAnotherCouncil, summary_of
 from shared.contracts.risk import Severity
 from shared.domain import InvalidInput, Missing, Refused, stable_id
 
@@ -502,11 +503,55 @@ class RiskProfile(Aggregate):
         self.log[entry_id].update(status="closed", resolution={"reason": reason, "by": by,
                                                                 "at": at})
 
+    # Intelligence from another council (issue 20): evidence, not an order ----------------------
+
+    def note_shared_intelligence(self, fact: IntelligenceFromAnotherCouncil,
+                                 config: RiskConfiguration, at: datetime, correlation_id: str,
+                                 causation_id: str) -> None:
+        """Logs another council's fact, naming the council, and puts it to the `shared-*`
+        rules, which may raise a concern as this council configured them; once."""
+        entry_id = shared_entry_id(fact.received_id)
+        if entry_id in self.log:
+            return
+        self._intelligence_recorded(
+            provider_id=self.provider_id, entry_id=entry_id,
+            category=f"from another council: {fact.category.replace('-', ' ')}",
+            summary=summary_of(fact), source=fact.council_name, recorded_by=fact.council_name,
+            at=at, correlation_id=correlation_id)
+        self.assess(fact, f"{fact.council_name} (shared intelligence)", config,
+                    correlation_id, causation_id)
+
+    def withdraw_shared_intelligence(self, received_id: str, reason: str, on: date,
+                                     correlation_id: str) -> bool:
+        """Marks the council's fact, and any concern resting on it, withdrawn by that council;
+        they stay open until an officer closes them with a reason."""
+        entries = [e["entry_id"] for e in self.log.values()
+                   if (e["entry_id"] == shared_entry_id(received_id)
+                       or received_id in e.get("evidence", ())) and not e.get("withdrawn")]
+        if not entries:
+            return False
+        self._shared_intelligence_withdrawn(
+            provider_id=self.provider_id, received_id=received_id, entry_ids=entries,
+            reason=reason, on=on, correlation_id=correlation_id)
+        return True
+
+    @event("SharedIntelligenceWithdrawn")
+    def _shared_intelligence_withdrawn(self, provider_id: str, received_id: str,
+                                       entry_ids: list[str], reason: str, on: date,
+                                       correlation_id: str) -> None:
+        for entry_id in entry_ids:
+            self.log[entry_id]["withdrawn"] = {"reason": reason, "on": on}
+
     def _check_open(self, entry_id: str, text: str, field: str) -> None:
         if self.entry(entry_id)["status"] != "open":
             raise LogEntryClosed(f"entry {entry_id} is closed already", "entry_id")
         if not text.strip():
             raise InvalidInput(f"the {field.replace('_', ' ')} cannot be empty", field)
+
+
+def shared_entry_id(received_id: str) -> str:
+    """The log entry of a fact another council shared (intake's received id)."""
+    return str(stable_id("shared-intelligence", received_id))
 
 
 def _scored_fields(scored: ScoredReturn, previous: Decimal | None) -> dict[str, Any]:

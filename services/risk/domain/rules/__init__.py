@@ -45,6 +45,15 @@ from services.risk.domain.rules.scored_return import (
     ScoredReturnReading,
     SignificantRiskBandRaisesAConcern,
 )
+from services.risk.domain.rules.shared import (
+    SHARED_RULES,
+    AnotherCouncilsBreachNoticeRaisesAConcern,
+    AnotherCouncilsDecommissionRaisesASeriousConcern,
+    AnotherCouncilsPoorGradeRaisesAConcern,
+    AnotherCouncilsSeriousConcernRaisesAConcern,
+    AnotherCouncilsSuspensionRaisesASeriousConcern,
+    IntelligenceFromAnotherCouncil,
+)
 from services.risk.domain.rules.trend import (
     ReturnScore,
     ScoreHistory,
@@ -68,6 +77,11 @@ __all__ = [
     "DEFAULT_RULES",
     "AbsenceFigures",
     "AllegedBreachOfContractRaisesAConcern",
+    "AnotherCouncilsBreachNoticeRaisesAConcern",
+    "AnotherCouncilsDecommissionRaisesASeriousConcern",
+    "AnotherCouncilsPoorGradeRaisesAConcern",
+    "AnotherCouncilsSeriousConcernRaisesAConcern",
+    "AnotherCouncilsSuspensionRaisesASeriousConcern",
     "ComplaintCounts",
     "ComplaintHistory",
     "GradeThreeOrBelowRaisesAConcern",
@@ -76,6 +90,7 @@ __all__ = [
     "IncidentFigures",
     "IncidentsUpOnThePreviousReturnRaiseAConcern",
     "InspectionFindings",
+    "IntelligenceFromAnotherCouncil",
     "MissedVisitsAboveLimitRaiseAConcern",
     "NoLongerRegisteredRaisesAConcern",
     "OverdueHistory",
@@ -128,6 +143,8 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     AllegedBreachOfContractRaisesAConcern(),
     RepeatedOverdueReturnsRaiseAConcern(),
     WorseningTrendRaisesAConcern(),
+    # What another council shares under an agreement (issue 20): one named rule per category.
+    *SHARED_RULES,
 )
 
 
