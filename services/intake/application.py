@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import IntegrityError
+from prometheus_client.core import GaugeMetricFamily
 from pydantic import ValidationError
 
 from services.intake import audit
@@ -129,6 +130,12 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
     # Sharing with other councils keeps its own (services/intake/sharing_views.py).
     projections: ClassVar[tuple[type[StoreProjection[Any]], ...]] = (RegisterProjection,
                                                                      DueDates, SharingIndex)
+
+    def metrics(self) -> list[Any]:
+        overdue = GaugeMetricFamily("assure_returns_overdue", "Returns asked for, past their "
+                                    "due date and not received", labels=["service"])
+        overdue.add_metric([self.service], self.register_view().overdue())
+        return [overdue]
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)

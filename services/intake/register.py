@@ -25,7 +25,7 @@ from services.intake.domain.contract import Contract
 from services.intake.domain.monitoring_return import MonitoringReturn
 from services.intake.domain.provider import Provider
 from services.intake.domain.return_draft import ReturnDraft
-from services.intake.domain.return_request import ReturnRequest
+from services.intake.domain.return_request import RequestStatus, ReturnRequest
 from services.intake.records import (
     ContractRecord,
     DraftRecord,
@@ -164,6 +164,11 @@ class RegisterView(TableViewMixin):
         rows = self.select(f"SELECT * FROM {{requests}} WHERE {' AND '.join(clauses) or '1 = 1'} "
                            "ORDER BY requested_at, request_id", [v for _, v in kept])
         return [RequestRecord.of(r) for r in rows]
+
+    def overdue(self) -> int:
+        """How many returns are overdue now (asked for, past due, not received)."""
+        return self.select("SELECT COUNT(*) AS n FROM {requests} WHERE status = ?",
+                           (RequestStatus.OVERDUE.value,))[0]["n"]
 
     def returns_of(self, contract_reference: str, period_key: str | None = None) -> list[str]:
         """The ids of a contract's returns (for one form and period), first sent first."""

@@ -7,6 +7,8 @@ from functools import singledispatchmethod
 from typing import Any, ClassVar
 from uuid import UUID
 
+from prometheus_client.core import CounterMetricFamily
+
 from services.notify.adapters.config_file import load_notify_config
 from services.notify.board import DeliveryBoard
 from services.notify.deliveries import Deliveries, retry_policy_from
@@ -33,6 +35,18 @@ class Notifications(Deliveries, Schedule, ServiceApplication):
 
     service = "notify"
     projections: ClassVar[tuple[type[StoreProjection[Any]], ...]] = (InboxIndex, DeliveriesIndex)
+
+    def metrics(self) -> list[Any]:
+        """Deliveries sent (a digest counts as sent) and failed, by recipient and channel."""
+        sent = CounterMetricFamily("assure_deliveries_sent", "Deliveries handed to their "
+                                   "channel", labels=["service", "recipient", "channel"])
+        failed = CounterMetricFamily("assure_deliveries_failed", "Deliveries that failed after "
+                                     "every attempt", labels=["service", "recipient", "channel"])
+        for row in self.views.get(DeliveriesIndex).outcomes():
+            family = failed if row["status"] == "failed" else sent
+            family.add_metric([self.service, row["recipient"], row["channel"].split(":")[0]],
+                              row["n"])
+        return [sent, failed]
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)

@@ -164,6 +164,12 @@ class DeliveriesView(TableViewMixin):
                               "status, changed_at", "due_at"),
                "reminders": "due_on"}
 
+    def outcomes(self) -> list[dict[str, Any]]:
+        """How many deliveries were sent or failed, by status, recipient and channel."""
+        return self.select("SELECT status, recipient, channel, COUNT(*) AS n FROM {deliveries} "
+                           "WHERE status IN ('sent', 'failed', 'bundled') "
+                           "GROUP BY status, recipient, channel")
+
     def listed(self, status: str | None = None, recipient: str | None = None,
                paging: Paging = EVERYTHING) -> Page[dict[str, Any]]:
         """Deliveries (with the status, to the recipient, if given), newest first."""

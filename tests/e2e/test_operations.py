@@ -12,6 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared.observability import context, logs
+from tests.integration.test_monitoring_config import family, metric_names
 from tests.support import contract_award, eventually, running, serving
 
 pytestmark = pytest.mark.e2e
@@ -53,6 +54,10 @@ async def test_metrics_health_and_correlation(settings):
             return found if published else None
 
         found = await eventually(scraped, what="intake's events to be published")
+        page = (await http.get("/metrics")).text
+        exposed = {family(line.split()[2]) for line in page.splitlines()
+                   if line.startswith("# TYPE ")}
+        assert metric_names() <= exposed, metric_names() - exposed  # deploy/monitoring reads
         for service in ("intake", "risk", "escalation", "notify"):
             assert ("assure_events_recorded", (("service", service),)) in found
             assert ("assure_store_bytes", (("service", service),)) in found

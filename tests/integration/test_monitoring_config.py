@@ -59,18 +59,13 @@ def test_every_dashboard_query_is_valid_promql(promtool: str, tmp_path: Path) ->
 
 
 def metric_names() -> set[str]:
-    """Every assure_* metric the dashboard and the alerts read (histogram series included)."""
+    """Every assure_* metric family the dashboard and the alerts read (a histogram's or a
+    counter's series named by its family); tests/e2e/test_operations.py checks that a running
+    Assure exposes every one of them."""
     text = (MONITORING / "alerts.yml").read_text() + (MONITORING / "grafana-dashboard.json"
                                                       ).read_text()
-    return {re.sub(r"_(bucket|count|sum)$", "", name)
-            for name in re.findall(r"\bassure_[a-z_]+", text)}
+    return {family(name) for name in re.findall(r"\bassure_[a-z_]+", text)}
 
 
-def test_the_monitoring_reads_only_metrics_assure_exposes() -> None:
-    exposed = {"assure_http_request_seconds", "assure_events_recorded",
-               "assure_relay_lag_events", "assure_view_lag_events", "assure_dead_letters",
-               "assure_store_bytes", "assure_consumer_pending_messages",
-               "assure_consumer_unacknowledged_messages", "assure_consumer_redelivered_messages",
-               "assure_deliveries_sent_total", "assure_deliveries_failed_total",
-               "assure_returns_overdue"}
-    assert metric_names() <= exposed
+def family(name: str) -> str:
+    return re.sub(r"_(bucket|count|sum|total)$", "", name)
