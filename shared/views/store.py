@@ -40,7 +40,6 @@ from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment, get_topic
 
-from shared.at_rest import Sealer
 from shared.views.sealed import SealedText
 from shared.views.tables import (
     Applied,
@@ -267,7 +266,6 @@ class ServiceViews:
         self._postgres = "postgres" in type(app.recorder).__module__
         self._factory = None if self._postgres else _sqlite_factory(app)
         self._datastore = app.recorder.datastore if self._postgres else self._factory.datastore
-        self._sealer = Sealer.from_env(app.env, "views")
         self.followers: dict[type, Follower] = {}
         for projection_class in projections:
             view = self._open(projection_class.view_class)
@@ -285,7 +283,6 @@ class ServiceViews:
                               tracking_table_name=f"{self.app.name.lower()}_views_tracking")
         else:
             view = view_class(datastore=self._datastore)
-        view.sealer = self._sealer
         view.sealed = SealedText(self.app.env)
         view.create_table()
         return view

@@ -13,7 +13,6 @@ dates in both databases.
 
 from __future__ import annotations
 
-import base64
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,11 +23,8 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
-from shared.at_rest import KeyMissing
 from shared.views.paging import Doc, from_doc
 from shared.views.sealed import SealedText
-
-SEALED = "sealed:"  # a document column's value sealed at rest (base64 after it)
 
 
 @dataclass(frozen=True)
@@ -62,9 +58,6 @@ class TableViewMixin:
     sealed: SealedText = SealedText()
     placeholder = "?"
     prefix = ""
-    # Seals documents (paging.Doc) at rest under the store's key, as the events' payloads are;
-    # ids, statuses and dates stay readable, as they are in the store. Set by ServiceViews.
-    sealer: Any = None
 
     @classmethod
     def table(cls, name: str) -> str:
@@ -114,18 +107,13 @@ class TableViewMixin:
             cursor.executemany(self.statement(sql), [self._sealed(r.params) for r in group])
 
     def _sealed(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
-        if self.sealer is None or not self.sealer.enabled:
-            return params
-        return tuple(SEALED + base64.b64encode(self.sealer.seal(p.encode())).decode()
-                     if isinstance(p, Doc) else p for p in params)
+        """Documents (paging.Doc) sealed at rest under the store's key, as the events' payloads
+        are; ids, statuses and dates stay readable, as they are in the store."""
+        return tuple(self.sealed.seal(p) if isinstance(p, Doc) else p for p in params)
 
     def doc(self, text: str) -> dict[str, Any]:
         """A document column's value as the entry it holds, opened if it was sealed."""
-        if text.startswith(SEALED):
-            if self.sealer is None:
-                raise KeyMissing("this view's documents are sealed: configure ASSURE_CIPHER_KEY")
-            text = self.sealer.open_(base64.b64decode(text[len(SEALED):])).decode()
-        return from_doc(text)
+        return from_doc(self.sealed.open(text))
 
     def statement(self, sql: str) -> Any:
         for name in self.tables:
