@@ -233,7 +233,7 @@ async def collect(js: Any, topology: Topology, instances: list[AssureInstance]) 
     ns = topology.namespace
     counts = {}
     for service, event in (("intake", "ReturnSubmitted"), ("risk", "RiskScored"),
-                           ("risk", "ConcernRaised")):
+                           ("risk", "ConcernRaised"), ("risk", "ConcernRecurred")):
         info = await js.stream_info(topology.stream(service),
                                     subjects_filter=f"{ns}.evt.{service}.*.*.{event}")
         counts[event] = sum((info.state.subjects or {}).values())
@@ -383,17 +383,21 @@ def check_returns(found: Findings, workload: Workload) -> None:
 
 
 def check_concerns(found: Findings) -> dict[str, str]:
-    """Each concern raised once; every unsafe return raised its safety concern."""
-    raised = [e for h in found.histories.values() for e in h
-              if e["service"] == "risk" and e["event"] == "ConcernRaised"]
+    """Each concern raised once; every unsafe return raised its safety concern, or (one concern
+    per matter, issue 18) brought the provider's open one up again, once each."""
+    risk = [e for h in found.histories.values() for e in h if e["service"] == "risk"]
+    raised = [e for e in risk if e["event"] == "ConcernRaised"]
+    recurred = [e for e in risk if e["event"] == "ConcernRecurred"]
     ids = Counter(e["data"]["concern_id"] for e in raised)
     assert all(count == 1 for count in ids.values()), ids
     assert found.stream_counts["ConcernRaised"] == len(raised)
-    red = Counter(e["aggregate_id"] for e in raised if e["data"]["rule"] == "red-section")
+    assert found.stream_counts["ConcernRecurred"] == len(recurred)
+    red = Counter(e["aggregate_id"] for e in raised + recurred
+                  if e["data"]["rule"] == "red-section")
     assert sorted(red.values()) == [len(UNSAFE_ROUNDS)] * len(PROVIDERS), red
-    # integration event id of each ConcernRaised -> its rule
+    # integration event id of each ConcernRaised or ConcernRecurred -> its rule
     return {event_id_for(uuid.UUID(e["aggregate_id"]), e["version"]): e["data"]["rule"]
-            for e in raised}
+            for e in raised + recurred}
 
 
 def check_notifications(found: Findings, concerns: dict[str, str]) -> set[tuple[str, str]]:
