@@ -150,15 +150,7 @@ class Intervention(Aggregate):
     ) -> bool:
         """A further concern while open: persistent now, so the policy may raise the level."""
         self.check_not_closed()
-        response = proportionate_response(
-            severity,
-            safety_at_risk,
-            breach=category == BREACH_OF_CONTRACT,
-            engagement=self.engagement,
-            persistent=True,
-        )
-        level = higher(Level(self.level), response.level)
-        raised = level != self.level
+        response, level, raised = self._persistent(severity, safety_at_risk, category)
         self._concern_added(
             provider_id=self.provider_id,
             concern_id=concern_id,
@@ -172,6 +164,20 @@ class Intervention(Aggregate):
             causation_id=causation_id,
         )
         return raised
+
+    def _persistent(self, severity: str, safety_at_risk: bool,
+                    category: str) -> tuple[Any, Level, bool]:
+        """The policy's response to a concern while this intervention is open (persistent, so
+        the level may rise, never fall), the level it comes to, and whether that is higher."""
+        response = proportionate_response(
+            severity,
+            safety_at_risk,
+            breach=category == BREACH_OF_CONTRACT,
+            engagement=self.engagement,
+            persistent=True,
+        )
+        level = higher(Level(self.level), response.level)
+        return response, level, level != self.level
 
     def note_recurrence(
         self,
@@ -189,15 +195,7 @@ class Intervention(Aggregate):
         self.check_not_closed()
         if occurrences <= self.recurrences.get(concern_id, 1):
             return False  # heard already
-        response = proportionate_response(
-            severity,
-            safety_at_risk,
-            breach=category == BREACH_OF_CONTRACT,
-            engagement=self.engagement,
-            persistent=True,
-        )
-        level = higher(Level(self.level), response.level)
-        raised = level != self.level
+        response, level, raised = self._persistent(severity, safety_at_risk, category)
         self._concern_recurred(
             provider_id=self.provider_id,
             concern_id=concern_id,
