@@ -101,7 +101,7 @@ def test_the_deploy_configuration_is_the_one_the_code_generates():
     partitions = AssureSettings.model_fields["partitions"].default
     expected = deploy_authorization(Topology(partitions), CONSUMES)
     assert (ROOT / "deploy/nats/auth.conf").read_text() == expected, (
-        "regenerate: python -m shared.messaging.credentials > deploy/nats/auth.conf"
+        "regenerate: python -m assure.nats_auth > deploy/nats/auth.conf"
     )
 
 
