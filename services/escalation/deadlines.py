@@ -39,7 +39,7 @@ class DeadlineWatch(InterventionRecords):
         count = failed = 0
         for plan in self.plans_of(intervention):
             for missed in plan.missed(today, intervention.visits):
-                if intervention.deadline_missed(missed, today, correlation_id):
+                if intervention.notice_missed_deadline(missed, today, correlation_id):
                     count += 1
                 if missed.deadline is Deadline.TARGETS_MET:
                     plan.conclude(
@@ -48,7 +48,7 @@ class DeadlineWatch(InterventionRecords):
                     changed.append(plan)
         for notice in self.notices_of(intervention):
             for missed in notice.missed(today):
-                intervention.deadline_missed(missed, today, correlation_id)
+                intervention.notice_missed_deadline(missed, today, correlation_id)
                 notice.fail(today, correlation_id)
                 changed.append(notice)
                 count, failed = count + 1, failed + 1

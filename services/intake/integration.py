@@ -64,7 +64,7 @@ def _(e: ReturnRequest.Requested) -> IntegrationEvent:
 
 
 @to_integration.register
-def _(e: ReturnRequest.Overdue) -> IntegrationEvent:
+def _(e: ReturnRequest.BecameOverdue) -> IntegrationEvent:
     return contracts.ReturnOverdue(
         provider_id=e.provider_id, request_id=str(e.originator_id),
         contract_reference=e.contract_reference, form=e.form, due_on=e.due_on,

@@ -18,8 +18,6 @@ from collections.abc import Collection, Iterator
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from eventsourcing.utils import get_topic
-
 from services.intake.domain.calendar import return_key
 from services.intake.domain.contract import Contract
 from services.intake.domain.monitoring_return import MonitoringReturn
@@ -36,6 +34,7 @@ from services.intake.records import (
     iso,
 )
 from services.intake.return_log import LogFilter, ReturnLogRow
+from shared.topics import topics_of
 from shared.views.store import StoreProjection
 from shared.views.tables import Row, TableViewMixin
 
@@ -263,7 +262,7 @@ class RegisterProjection(StoreProjection[RegisterView]):
     def event_topics(cls) -> tuple[str, ...]:
         """The followed aggregates' events, and each return's first (the rest change nothing
         the register keeps)."""
-        return tuple(sorted({*super().event_topics(), get_topic(MonitoringReturn.Submitted)}))
+        return tuple(sorted({*super().event_topics(), *topics_of(MonitoringReturn.Submitted)}))
 
     def rows_for(self, aggregate: Any) -> list[Row]:
         if isinstance(aggregate, Provider):

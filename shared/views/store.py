@@ -38,8 +38,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 from eventsourcing.domain import AggregateCreated, CanMutateAggregate
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.projection import Projection
-from eventsourcing.utils import Environment, get_topic
+from eventsourcing.utils import Environment
 
+from shared.topics import topics_of
 from shared.views.sealed import SealedText
 from shared.views.tables import (
     Applied,
@@ -80,15 +81,16 @@ class StoreProjection(Projection[TView], Generic[TView]):
     @classmethod
     def event_topics(cls) -> tuple[str, ...]:
         """The stored-event topics it reads; empty means every event."""
-        return tuple(sorted({get_topic(member) for kind in cls.follows
-                             for member in _event_classes(kind)}))
+        return tuple(sorted({topic for kind in cls.follows
+                             for member in _event_classes(kind) for topic in topics_of(member)}))
 
     @classmethod
     def created_topics(cls) -> tuple[str, ...]:
         """The topics of the events that create the aggregates it follows."""
-        return tuple(sorted({get_topic(member) for kind in cls.follows
+        return tuple(sorted({topic for kind in cls.follows
                              for member in _event_classes(kind)
-                             if issubclass(member, AggregateCreated)}))
+                             if issubclass(member, AggregateCreated)
+                             for topic in topics_of(member)}))
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """The library's one-at-a-time interface (event rows only): Follower applies pages."""

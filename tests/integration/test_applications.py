@@ -317,7 +317,7 @@ def test_a_return_is_requested_once_and_marked_overdue_once_however_often_the_cl
     assert [(e.due_on, e.overdue_on) for e in overdue] == [
         (date(2025, 8, 15), date(2025, 8, 16)), (date(2025, 12, 15), date(2025, 12, 16)),
         (date(2026, 4, 15), date(2026, 4, 16))]
-    assert event_names(reopened.history("oakwood")).count("ReturnRequest.Overdue") == 3
+    assert event_names(reopened.history("oakwood")).count("ReturnRequest.BecameOverdue") == 3
     assert ticked(reopened, date(2026, 5, 1)) == []
 
 

@@ -579,7 +579,7 @@ def test_a_return_not_received_by_its_due_date_is_marked_overdue_once():
 
     assert (first, again) == (True, False)
     [overdue] = request.collect_events()
-    assert names([overdue]) == ["Overdue"]
+    assert names([overdue]) == ["BecameOverdue"]
     assert (overdue.on, overdue.due_on, overdue.form) == (date(2026, 8, 18), DUE, "cmr-level-1")
     assert request.status is RequestStatus.OVERDUE
 

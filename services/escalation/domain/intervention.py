@@ -302,7 +302,7 @@ class Intervention(Aggregate):
             correlation_id=correlation_id,
         )
 
-    def deadline_missed(self, missed: Missed, noticed_on: date, correlation_id: str) -> bool:
+    def notice_missed_deadline(self, missed: Missed, noticed_on: date, correlation_id: str) -> bool:
         """A deadline passed unmet feeds the ladder: it names the next step, once."""
         if missed.key in self.noticed or not self.is_open:
             return False
@@ -438,7 +438,7 @@ class Intervention(Aggregate):
             correlation_id=correlation_id,
         )
 
-    def decided(
+    def apply_decision(
         self, escalation_id: str, approved: bool, decided_by: str, on: date, correlation_id: str
     ) -> None:
         """The second person's decision takes effect: suspended, decommissioned, or not."""

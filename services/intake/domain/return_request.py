@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from shared.domain import InvalidInput, Refused, stable_id
+from shared.topics import renamed
 
 
 class RequestStatus(StrEnum):
@@ -116,7 +117,7 @@ class ReturnRequest(Aggregate):
         )
         return True
 
-    @event("Overdue")
+    @event("BecameOverdue")
     def _overdue(
         self,
         provider_id: str,
@@ -166,3 +167,8 @@ class ReturnRequest(Aggregate):
     @event("ReminderSent")
     def _reminded(self, provider_id: str, sent_on: date, correlation_id: str) -> None:
         self.reminders.append(sent_on)
+
+
+# Events are named as what happened (issue 17). Stored events keep the topic they were written
+# under, so each renamed event's old topic still reads as the new class.
+renamed("services.intake.domain.return_request:ReturnRequest.Overdue", ReturnRequest.BecameOverdue)
