@@ -30,7 +30,6 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from assure.services import ALL
 from services.intake.application import Award, Intake, Submission
 from services.intake.domain.calendar import DEFAULT_CALENDAR, financial_year_of
-from services.intake.domain.contract import ServiceType
 from services.intake.domain.return_request import ReturnRequest
 from shared.contracts.envelope import Envelope, event_id_for, partition_of, wrap
 from shared.contracts.forms import CmrLevel1, KpiReturn, Level2Return, Level3Return, example
@@ -40,6 +39,7 @@ from shared.messaging.relay import OUTBOX
 from shared.messaging.topology import Topology, message_id
 from shared.runtime import ensure_stream
 from shared.settings import AssureSettings
+from shared.vocabulary import ServiceType
 
 SERVICE_TYPES = tuple(kind.value for kind in ServiceType)
 # Regulated services are monitored at LEVEL 1 whatever they cost; the rest by annual value.

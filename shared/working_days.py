@@ -9,9 +9,11 @@ Easter Monday or the last Monday in August.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from enum import StrEnum
+from pathlib import Path
 
 import holidays
 
@@ -71,3 +73,15 @@ class WorkingDays:
         for _ in range(working_days):
             day = self.on_or_after(day + timedelta(days=1))
         return day
+
+
+def local_holidays_in(calendar_file: str | Path | None) -> tuple[date, ...]:
+    """The council's local holidays from its calendar file (ASSURE_CALENDAR_FILE), if it has one.
+
+    Only `local_holidays` is read here: intake checks the rest of the file when it starts
+    (services/intake/adapters/calendar_file.py), so every service and the console agree on the
+    council's working days from the one file."""
+    if not calendar_file:
+        return ()
+    document = json.loads(Path(calendar_file).read_text())
+    return tuple(date.fromisoformat(day) for day in document.get("local_holidays", ()))

@@ -12,9 +12,8 @@ from typing import Any, TypeVar
 
 from assure.console.charts import Point
 from assure.console.client import ApiError
-from services.escalation.adapters.local_holidays import load as local_holidays
 from shared.settings import AssureSettings
-from shared.working_days import Nation, WorkingDays
+from shared.working_days import Nation, WorkingDays, local_holidays_in
 
 T = TypeVar("T")
 
@@ -177,7 +176,7 @@ def service_type_choices(lines: list[ProviderLine]) -> list[str]:
 def council_calendar(settings: AssureSettings) -> WorkingDays:
     """The working days escalation counts its deadlines on: the nation's holidays and the
     council's own, from the same calendar file."""
-    return WorkingDays(Nation(settings.nation), local_holidays(settings.calendar_file))
+    return WorkingDays(Nation(settings.nation), local_holidays_in(settings.calendar_file))
 
 
 def working_days_left(calendar: WorkingDays, today: date, due: date) -> str:

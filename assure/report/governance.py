@@ -25,10 +25,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from assure.report.facts import ContractFact, Facts, RequestFact, ReturnFact
 from assure.report.period import Period
-from services.intake.domain.contract import ServiceType
-from services.risk.domain.indicators import COMPLIANCE, INTELLIGENCE, LABELS
 from shared.contracts.escalation import Level
 from shared.contracts.risk import Band
+from shared.vocabulary import COMPLIANCE, INTELLIGENCE, ServiceType
+from shared.vocabulary import INDICATOR_LABELS as LABELS
 
 KPI_FORM = "kpi"
 # As 002 heads its sections; other service types read as their names do.

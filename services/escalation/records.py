@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from services.escalation import audit
-from services.escalation.adapters.local_holidays import load as load_local_holidays
 from services.escalation.domain.breach_notice import BreachNotice, NoticeStatus
 from services.escalation.domain.escalation import Escalation
 from services.escalation.domain.evidence import ProviderRecord
@@ -17,7 +16,7 @@ from services.escalation.projections import EscalationsIndex, InterventionsIndex
 from shared.eventstore import NotFound, ServiceApplication
 from shared.views.paging import EVERYTHING, Page, Paging
 from shared.views.store import StoreProjection
-from shared.working_days import Nation, WorkingDays
+from shared.working_days import Nation, WorkingDays, local_holidays_in
 
 POLICY_PROPOSER = "assure:proportionality-policy"
 DEADLINE_WATCH = "assure:deadlines"
@@ -34,7 +33,7 @@ class InterventionRecords(ServiceApplication):
     def calendar(self) -> WorkingDays:
         """The council's working days: its nation's public holidays and its local ones."""
         nation = Nation(self.env.get("ASSURE_NATION", Nation.SCOTLAND.value))
-        return WorkingDays(nation, load_local_holidays(self.env.get("ASSURE_CALENDAR_FILE")))
+        return WorkingDays(nation, local_holidays_in(self.env.get("ASSURE_CALENDAR_FILE")))
 
     def summarise(self, aggregates: list[Any]) -> dict[str, Any]:
         return audit.summary(aggregates)

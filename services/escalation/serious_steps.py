@@ -139,7 +139,8 @@ class SeriousSteps(InterventionRecords):
         if intervention is None:
             self.save(escalation)
             return
-        intervention.apply_decision(str(escalation.id), approved, by, on or self.clock(), correlation_id)
+        intervention.apply_decision(str(escalation.id), approved, by, on or self.clock(),
+                                    correlation_id)
         self.save(escalation, intervention)
 
     def _intervention_waiting_on(self, escalation: Escalation) -> Intervention | None:

@@ -9,15 +9,10 @@ from typing import Any
 import pytest
 
 from services.risk.domain import indicators as module
-from services.risk.domain.indicators import (
-    COMPLIANCE,
-    INTELLIGENCE,
-    LABELS,
-    Indicators,
-    indicators_for,
-    shares_saying_yes,
-)
+from services.risk.domain.indicators import Indicators, indicators_for, shares_saying_yes
 from shared.contracts.forms import FORMS, SelfAssessment, example
+from shared.vocabulary import COMPLIANCE, INTELLIGENCE
+from shared.vocabulary import INDICATOR_LABELS as LABELS
 
 pytestmark = pytest.mark.unit
 

@@ -31,48 +31,56 @@ KNOWN_CIRCLES = {
 
 
 def circles(graph: grimp.ImportGraph) -> set[frozenset[str]]:
-    """Every set of two or more modules that import one another, directly or round a loop
-    (Tarjan's strongly connected components, iteratively, so deep graphs cannot overflow)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: set[frozenset[str]] = set()
-    for root in sorted(graph.modules):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(graph.find_modules_directly_imported_by(root))))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            module, targets = work[-1]
-            for target in targets:
-                if target not in index:
-                    index[target] = low[target] = len(index)
-                    stack.append(target)
-                    on_stack.add(target)
-                    work.append(
-                        (target, iter(sorted(graph.find_modules_directly_imported_by(target)))))
-                    break
-                if target in on_stack:
-                    low[module] = min(low[module], index[target])
-            else:
-                work.pop()
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[module])
-                if low[module] == index[module]:
-                    component = set()
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.add(member)
-                        if member == module:
-                            break
-                    if len(component) > 1:
-                        found.add(frozenset(component))
+    """Every set of two or more modules that import one another, directly or round a loop:
+    the strongly connected components of the graph (Kosaraju's two passes, iteratively, so a
+    deep graph cannot overflow the stack)."""
+    modules = sorted(graph.modules)
+    imports = {m: sorted(graph.find_modules_directly_imported_by(m)) for m in modules}
+    imported_by = {m: sorted(graph.find_modules_that_directly_import(m)) for m in modules}
+    finished: list[str] = []
+    seen: set[str] = set()
+    for root in modules:
+        finished.extend(_finishing_order(root, imports, seen))
+    assigned: set[str] = set()
+    found = set()
+    for root in reversed(finished):
+        if root not in assigned:
+            component = _reachable(root, imported_by, assigned)
+            if len(component) > 1:
+                found.add(frozenset(component))
     return found
+
+
+def _finishing_order(root: str, edges: dict[str, list[str]], seen: set[str]) -> list[str]:
+    """Depth-first from root over unseen modules, each listed once all it reaches is done."""
+    if root in seen:
+        return []
+    order, seen_now = [], seen
+    seen_now.add(root)
+    stack = [(root, iter(edges[root]))]
+    while stack:
+        module, targets = stack[-1]
+        target = next((t for t in targets if t not in seen_now), None)
+        if target is None:
+            stack.pop()
+            order.append(module)
+        else:
+            seen_now.add(target)
+            stack.append((target, iter(edges[target])))
+    return order
+
+
+def _reachable(root: str, edges: dict[str, list[str]], assigned: set[str]) -> set[str]:
+    """The modules not yet in a component that root reaches (root included)."""
+    component, stack = {root}, [root]
+    assigned.add(root)
+    while stack:
+        for target in edges[stack.pop()]:
+            if target not in assigned:
+                assigned.add(target)
+                component.add(target)
+                stack.append(target)
+    return component
 
 
 def test_the_import_contracts_in_pyproject_are_kept(monkeypatch):

@@ -13,22 +13,6 @@ from services.intake.domain.monitoring_level import AssessedRisk, level_for
 from shared.domain import InvalidInput, Refused, stable_id
 
 
-class ServiceType(StrEnum):
-    """Kinds of commissioned service (004 §2, App. 4; 001)."""
-
-    CARE_HOME = "care-home"
-    CARE_AT_HOME = "care-at-home"
-    DAY_SERVICES = "day-services"
-    SHORT_BREAKS = "short-breaks"
-    CARER_SUPPORT = "carer-support"
-    EARLY_INTERVENTION = "early-intervention-and-prevention"
-    INFORMATION_AND_ADVICE = "information-advice-and-support"
-    SUPPORTED_HOUSING = "supported-housing"
-    ADVOCACY = "advocacy"
-    EMPLOYMENT_SUPPORT = "employment-support"
-    SKILLS_DEVELOPMENT = "skills-development"
-
-
 class Regulator(StrEnum):
     CARE_INSPECTORATE = "care-inspectorate"
     CQC = "cqc"

@@ -39,6 +39,9 @@ from shared.contracts.forms.common import (
 from shared.contracts.forms.self_assessment import PERSONAL_OUTCOMES_THRESHOLD
 from shared.contracts.intake import Rating
 
+# The indicators' names and wording are the services' shared vocabulary.
+from shared.vocabulary import COMPLIANCE, INTELLIGENCE
+
 # Form names, as the forms in shared/contracts/forms name themselves.
 CMR_LEVEL_1 = "cmr-level-1"
 SELF_ASSESSMENT = "self-assessment"
@@ -61,41 +64,6 @@ STAFFING_POSITION: dict[str, Path] = {
     CMR_LEVEL_1: ("staffing", "position"),
     SELF_ASSESSMENT: ("staffing",),
     LEVEL_2: ("service_update", "staffing"),
-}
-
-COMPLIANCE = (
-    "six_monthly_reviews_up_to_date",
-    "personal_outcomes_met",
-    "engagement_surveys_done",
-    "incidents_up_on_previous_period",
-    "asp_training_up_to_date",
-    "supervisions_up_to_date",
-    "mandatory_training_up_to_date",
-)
-INTELLIGENCE = (
-    "affected_by_staffing_shortages",
-    "management_changes",
-    "personal_outcomes_not_all_met",
-    "capacity_or_vacancy_concerns",
-    "mandatory_training_not_up_to_date",
-)
-# As 002 words them, each read after the share of providers: "73.3% reported that ...".
-LABELS: dict[str, str] = {
-    "six_monthly_reviews_up_to_date": "6 monthly reviews for service users are up to date",
-    "personal_outcomes_met": "service user personal outcomes have been met",
-    "engagement_surveys_done":
-        "have undertaken engagement/satisfaction surveys or gathered feedback",
-    "incidents_up_on_previous_period":
-        "reported an increase in the number of incidents and accidents compared to the "
-        "period before",
-    "asp_training_up_to_date": "reported that Adult Support and Protection Training was up to date",
-    "supervisions_up_to_date": "staff supervisions are up to date",
-    "mandatory_training_up_to_date": "reported mandatory training is up to date",
-    "affected_by_staffing_shortages": "reported being affected by staffing shortages",
-    "management_changes": "have experienced management changes",
-    "personal_outcomes_not_all_met": "have not met all personal outcomes for people they support",
-    "capacity_or_vacancy_concerns": "have concerns regarding capacity/vacancies",
-    "mandatory_training_not_up_to_date": "reported mandatory training is not up to date",
 }
 
 

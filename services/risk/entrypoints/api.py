@@ -8,10 +8,12 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.risk.application import RiskAssessment
-from services.risk.domain.indicators import COMPLIANCE, LABELS, Indicators, shares_saying_yes
+from services.risk.domain.indicators import Indicators, shares_saying_yes
 from services.risk.views import Listed, Page, ProfileFilter, RiskView, Standing
 from shared.http import CorrelationId, ProviderId, application_of, operations_router
 from shared.security.actor import Actor
+from shared.vocabulary import COMPLIANCE
+from shared.vocabulary import INDICATOR_LABELS as LABELS
 
 router = APIRouter(tags=["risk"])
 router.include_router(operations_router("risk"))
