@@ -23,10 +23,10 @@ from eventsourcing.persistence import Tracking
 
 from assure.services import ALL
 from services.escalation.application import Interventions
+from services.escalation.application.projections import escalation_shown, intervention_shown
+from services.escalation.application.steps import Opening
 from services.escalation.domain.escalation import Escalation, Status
 from services.escalation.domain.intervention import Intervention
-from services.escalation.projections import escalation_shown, intervention_shown
-from services.escalation.steps import Opening
 from services.notify.application import Notifications
 from services.notify.domain.delivery import Delivery
 from services.notify.domain.delivery import Status as DeliveryStatus

@@ -10,12 +10,12 @@ import pytest
 from eventsourcing.persistence import Tracking
 
 from services.escalation.application import POLICY_PROPOSER, Interventions
+from services.escalation.application.steps import Opening
 from services.escalation.domain.escalation import SelfApprovalRefused, Status
 from services.escalation.domain.evidence import DecommissionEvidenceMissing
 from services.escalation.domain.intervention import InterventionClosedError, SeriousStepPending
 from services.escalation.domain.routes import Issue
 from services.escalation.entrypoints.common import view
-from services.escalation.steps import Opening
 from shared.contracts import escalation as published_as
 from shared.contracts import risk
 from shared.contracts.envelope import wrap

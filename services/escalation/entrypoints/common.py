@@ -8,9 +8,9 @@ from fastapi import Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.escalation.application import Interventions
+from services.escalation.application.serious_steps import proposals_waiting
 from services.escalation.domain.intervention import Intervention
 from services.escalation.entrypoints.views import InterventionView
-from services.escalation.serious_steps import proposals_waiting
 from shared.http import application_of
 
 App = Annotated[Interventions, Depends(application_of("escalation"))]

@@ -8,13 +8,13 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 from pydantic import Field
 
+from services.escalation.application.steps import Opening
 from services.escalation.domain.routes import Issue
 from services.escalation.entrypoints.common import App, Command, Text, view
 from services.escalation.entrypoints.views import (
     InterventionView,
     ProviderPlans,
 )
-from services.escalation.steps import Opening
 from shared.http import CorrelationId, IsoDate, PageOf, ProviderId, counted
 from shared.security.actor import Actor
 

@@ -10,16 +10,16 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from services.escalation.domain.breach_notice import BreachNotice
-from services.escalation.domain.escalation import Escalation
-from services.escalation.domain.improvement_plan import Plan
-from services.escalation.domain.intervention import Intervention
-from services.escalation.projections import (
+from services.escalation.application.projections import (
     escalation_shown,
     intervention_shown,
     notice_shown,
     plan_shown,
 )
+from services.escalation.domain.breach_notice import BreachNotice
+from services.escalation.domain.escalation import Escalation
+from services.escalation.domain.improvement_plan import Plan
+from services.escalation.domain.intervention import Intervention
 from shared.clock import uk_today  # noqa: F401 - the real UK date, for the tests that need it
 
 UK = ZoneInfo("Europe/London")

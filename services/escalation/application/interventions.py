@@ -5,17 +5,17 @@ from __future__ import annotations
 from functools import singledispatchmethod
 from typing import Any
 
-from services.escalation.briefings import Briefings
-from services.escalation.deadlines import DeadlineWatch
+from services.escalation.application.briefings import Briefings
+from services.escalation.application.deadlines import DeadlineWatch
+from services.escalation.application.integration import public
+from services.escalation.application.monitoring_reports import MonitoringReports
+from services.escalation.application.notices import BreachNotices
+from services.escalation.application.plans import ImprovementPlans
+from services.escalation.application.records import POLICY_PROPOSER
+from services.escalation.application.serious_steps import SeriousSteps
+from services.escalation.application.steps import LadderSteps
 from services.escalation.domain.escalation import Escalation
 from services.escalation.domain.intervention import Intervention, proportionate_response
-from services.escalation.integration import public
-from services.escalation.monitoring_reports import MonitoringReports
-from services.escalation.notices import BreachNotices
-from services.escalation.plans import ImprovementPlans
-from services.escalation.records import POLICY_PROPOSER
-from services.escalation.serious_steps import SeriousSteps
-from services.escalation.steps import LadderSteps
 from shared.contracts import risk
 from shared.contracts.envelope import IntegrationEvent
 from shared.eventstore import Processing

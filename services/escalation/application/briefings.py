@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from services.escalation.application.records import InterventionRecords
+from services.escalation.application.serious_steps import proposals_waiting
 from services.escalation.domain.breach_notice import BreachNotice
 from services.escalation.domain.improvement_plan import Plan
 from services.escalation.domain.intervention import Intervention
 from services.escalation.domain.timeline import Standing, Timeline, briefing_text, timeline_of
-from services.escalation.records import InterventionRecords
-from services.escalation.serious_steps import proposals_waiting
 from shared.uk import long_date
 
 

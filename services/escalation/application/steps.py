@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from services.escalation.application.records import POLICY_PROPOSER, InterventionRecords
 from services.escalation.domain.intervention import Intervention
 from services.escalation.domain.proportionality import proportionate_response
 from services.escalation.domain.routes import Issue, parse_categories, route_for
-from services.escalation.records import POLICY_PROPOSER, InterventionRecords
 from shared.domain import Refused
 
 

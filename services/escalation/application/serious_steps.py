@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from services.escalation.application.records import InterventionRecords
 from services.escalation.domain.breach_notice import NoticeStatus
 from services.escalation.domain.escalation import Escalation
 from services.escalation.domain.intervention import Intervention
 from services.escalation.domain.ladder import Step
-from services.escalation.records import InterventionRecords
 
 
 def proposals_waiting(records: InterventionRecords,

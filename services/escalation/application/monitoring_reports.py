@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from services.escalation.application.records import InterventionRecords
 from services.escalation.domain.monitoring_report import MonitoringReport, draft_report
-from services.escalation.records import InterventionRecords
 from shared.domain import InvalidInput
 from shared.uk import long_date
 

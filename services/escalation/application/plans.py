@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from services.escalation.application.records import InterventionRecords
 from services.escalation.domain.breach_notice import NoticeStatus
 from services.escalation.domain.improvement_plan import (
     Plan,
@@ -15,7 +16,6 @@ from services.escalation.domain.improvement_plan import (
 )
 from services.escalation.domain.intervention import Intervention
 from services.escalation.domain.ladder import Step
-from services.escalation.records import InterventionRecords
 from shared.domain import Refused
 from shared.uk import long_date
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from services.escalation.application.records import DEADLINE_WATCH, InterventionRecords
 from services.escalation.domain.deadlines import Deadline, Missed
 from services.escalation.domain.intervention import Intervention
-from services.escalation.records import DEADLINE_WATCH, InterventionRecords
 from shared.uk import long_date
 
 

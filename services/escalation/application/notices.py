@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from services.escalation.application.records import InterventionRecords
 from services.escalation.domain.breach_notice import BreachNotice, issue_notice
 from services.escalation.domain.ladder import Step
-from services.escalation.records import InterventionRecords
 from shared.domain import Refused
 from shared.uk import long_date
 

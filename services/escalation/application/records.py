@@ -6,13 +6,13 @@ from functools import cached_property
 from typing import Any, ClassVar
 from uuid import UUID
 
-from services.escalation import audit
+from services.escalation.application import audit
+from services.escalation.application.projections import EscalationsIndex, InterventionsIndex
 from services.escalation.domain.breach_notice import BreachNotice, NoticeStatus
 from services.escalation.domain.escalation import Escalation
 from services.escalation.domain.evidence import ProviderRecord
 from services.escalation.domain.improvement_plan import Plan, PlanStatus
 from services.escalation.domain.intervention import Intervention
-from services.escalation.projections import EscalationsIndex, InterventionsIndex
 from shared.eventstore import NotFound, ServiceApplication
 from shared.views.paging import EVERYTHING, Page, Paging
 from shared.views.store import StoreProjection
@@ -44,7 +44,7 @@ class InterventionRecords(ServiceApplication):
     def escalation(self, escalation_id: UUID) -> Escalation:
         return self.get(Escalation, escalation_id)
 
-    # Lists, from the views (services/escalation/projections.py) -------------------------------
+    # Lists, from the views (application/projections.py) ----------------------------------------
 
     def escalation_list(self, status: str | None = None, provider_id: str | None = None,
                         paging: Paging = EVERYTHING) -> Page[dict[str, Any]]:
