@@ -26,7 +26,7 @@ from psycopg import sql
 from assure.rotation import rotate
 from assure.services import ALL
 from services.risk.application import RiskAssessment
-from services.risk.views import Page, ProfileFilter
+from services.risk.application.views import Page, ProfileFilter
 from shared.chain import unseal
 from shared.settings import AssureSettings
 from tests.risk_histories import live, state_of

@@ -19,8 +19,7 @@ from pydantic import TypeAdapter
 
 from assure.services import ALL
 from services.risk.application import RiskAssessment
-from services.risk.domain.risk_profile import RiskProfile
-from services.risk.views import (
+from services.risk.application.views import (
     NOT_SCORED_RANK,
     WORST_FIRST,
     Page,
@@ -28,6 +27,7 @@ from services.risk.views import (
     RiskProfiles,
     Standing,
 )
+from services.risk.domain.risk_profile import RiskProfile
 from shared.settings import AssureSettings
 from shared.views import store
 from tests.risk_histories import Lives, live, step

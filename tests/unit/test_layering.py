@@ -1,4 +1,5 @@
-"""The layering of the code: what may import what, and no import circles.
+"""The layering of the code: what may import what, and no import circles (domains free of
+frameworks: test_domain_imports.py).
 
 The import rules are import-linter contracts in pyproject.toml (`[tool.importlinter]`), so a
 reader finds them in one place and `lint-imports` explains a breach; this test runs them. Import

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.risk.application import RiskAssessment
+from services.risk.application.views import Listed, Page, ProfileFilter, RiskView, Standing
 from services.risk.domain.indicators import Indicators, shares_saying_yes
-from services.risk.views import Listed, Page, ProfileFilter, RiskView, Standing
 from shared.http import CorrelationId, ProviderId, application_of, operations_router
 from shared.security.actor import Actor
 from shared.vocabulary import COMPLIANCE

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = frozenset({

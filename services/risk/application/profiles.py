@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from services.risk.adapters.configuration_file import load_configuration
+from services.risk.application.views import Listed, Page, ProfileFilter, RiskProfiles
 from services.risk.domain.configuration import RiskConfiguration
 from services.risk.domain.readings import ReturnFacts
 from services.risk.domain.risk_profile import RiskProfile
@@ -21,7 +22,6 @@ from services.risk.domain.rules import (
     VisitMonth,
 )
 from services.risk.domain.rules.overdue import OverdueReturn
-from services.risk.views import Listed, Page, ProfileFilter, RiskProfiles
 from shared.contracts import intake, risk, sharing
 from shared.contracts.envelope import Envelope, IntegrationEvent
 from shared.domain import stable_id
