@@ -53,6 +53,7 @@ from shared.views.tables import (
 log = logging.getLogger(__name__)
 
 PAGE = 1000
+RETIRE_AFTER_SECONDS = 30.0  # between a view's new version answering and its old tables going
 KNOWN = 20_000  # aggregates a follower keeps between pages (see Follower._remember)
 Progress = Callable[[int, int], None]  # events read, events to read
 TView = TypeVar("TView", bound=TableViewMixin)
@@ -68,6 +69,12 @@ class StoreProjection(Projection[TView], Generic[TView]):
     name: ClassVar[str]
     view_class: ClassVar[type[TableViewMixin]]
     follows: ClassVar[tuple[type, ...]] = ()
+    # The projection of this view's previous version, kept in the code for the release that
+    # brings a new version: until the new one has read the whole store (built in the
+    # background at start), reads are answered by the previous version's tables, followed as
+    # before; then those are dropped (ServiceViews, "succession"). Its view must answer the
+    # queries the service asks of this one.
+    previous: ClassVar[type[StoreProjection[Any]] | None] = None
     app: Any = None  # the service application it follows, set by its Follower
 
     def rows_for(self, aggregate: Any) -> list[Row]:
@@ -269,9 +276,16 @@ class ServiceViews:
         self._factory = None if self._postgres else _sqlite_factory(app)
         self._datastore = app.recorder.datastore if self._postgres else self._factory.datastore
         self.followers: dict[type, Follower] = {}
+        # Succession: the previous version of a view whose new version is not built yet.
+        self.predecessors: dict[type, Follower] = {}
         for projection_class in projections:
             view = self._open(projection_class.view_class)
             self.followers[projection_class] = Follower(app, projection_class(view=view))
+            previous = projection_class.previous
+            if previous is not None and not self.followers[projection_class].position:
+                self.predecessors[projection_class] = Follower(
+                    app, previous(view=self._open(previous.view_class)))
+        self._succession: threading.Thread | None = None
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -290,13 +304,63 @@ class ServiceViews:
         return view
 
     def get(self, projection_class: type[StoreProjection[TView]]) -> TView:
-        """The projection's view, caught up with everything stored so far."""
-        follower = self.followers[projection_class]
-        follower.catch_up()
-        return follower.view
+        """The projection's view, caught up with everything stored so far (the previous
+        version's while a new version is being built)."""
+        answering = self._answering(projection_class)
+        answering.catch_up()
+        return answering.view
+
+    def _answering(self, projection_class: type) -> Follower:
+        """The follower whose view answers reads, starting the new version's build if the
+        previous one answers meanwhile."""
+        answering = self._answerer(projection_class)
+        if answering is not self.followers[projection_class]:
+            self._start_succession()
+        return answering
+
+    def _answerer(self, projection_class: type) -> Follower:
+        predecessor = self.predecessors.get(projection_class)
+        if predecessor is not None and predecessor.position:
+            return predecessor
+        return self.followers[projection_class]
 
     def catch_up(self) -> int:
-        return sum(follower.catch_up() for follower in self.followers.values())
+        """Every view that answers reads caught up (a new version being built is left to the
+        succession's own thread)."""
+        return sum(self._answering(kind).catch_up() for kind in self.followers)
+
+    # Succession: a new version of a view built in the background while the previous answers.
+
+    def _start_succession(self) -> None:
+        if self._succession is not None or not self.predecessors:
+            return
+        self._succession = threading.Thread(target=self._succeed, daemon=True,
+                                            name=f"{self.app.name}-views-succession")
+        self._succession.start()
+
+    def _succeed(self) -> None:
+        for projection_class, predecessor in list(self.predecessors.items()):
+            follower = self.followers[projection_class]
+            try:
+                follower.catch_up()
+            except Exception:  # noqa: BLE001 - the previous version answers on; next start
+                log.exception("%s view %s version %d could not be built", self.service,
+                              type(follower.projection).name, follower.view.version)
+                continue
+            del self.predecessors[projection_class]  # reads go to the new version from now
+            log.info("%s view %s version %d built; version %d retired", self.service,
+                     type(follower.projection).name, follower.view.version,
+                     predecessor.view.version)
+            # A read that took the previous version just before the switch may still be
+            # asking it: give it time to finish before its tables go.
+            if not self._stopping.wait(RETIRE_AFTER_SECONDS):
+                follower.view.retire_older_versions()
+
+    def succession_finished(self, timeout: float | None = None) -> bool:
+        """Waits for the new versions being built (if any); True once none is left."""
+        if self._succession is not None:
+            self._succession.join(timeout)
+        return not self.predecessors
 
     def rebuild_sealed(self) -> int:
         """Rebuilds the views holding sealed text (after a key rotation, so none is left under
@@ -319,8 +383,10 @@ class ServiceViews:
         return [{"view": type(f.projection).name, "service": self.service,
                  "version": f.view.version, "read": min(f.position, total), "total": total,
                  "caught_up": f.position >= total,
-                 "rebuilding": rebuilding and f in self._rebuilt}
-                for f in self.followers.values()]
+                 "rebuilding": rebuilding and f in self._rebuilt,
+                 # The version reads get: the previous one while this one is being built.
+                 "answering_version": self._answerer(kind).view.version}
+                for kind, f in self.followers.items()]
 
     def rebuild_in_background(self, view: str | None = None) -> bool:
         """Empties the view (every view without a name) and reads the store again from its
@@ -350,6 +416,7 @@ class ServiceViews:
             return
         self.app.on_recorded(self._wake.set)
         self._wake.set()
+        self._start_succession()
         self._thread = threading.Thread(target=self._follow, name=f"{self.app.name}-views",
                                         daemon=True)
         self._thread.start()
@@ -369,9 +436,10 @@ class ServiceViews:
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
+        for thread in (self._thread, self._succession):
+            if thread is not None:
+                thread.join(timeout=30)
+        self._thread = self._succession = None
 
     def close(self) -> None:
         self.stop()
