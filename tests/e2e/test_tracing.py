@@ -4,16 +4,12 @@ chat webhook are spans of ONE trace, carried over NATS in the W3C `traceparent` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from shared.observability import tracing
 from tests.e2e.test_notify_channels import contract_known, mail_to
 from tests.e2e.test_notify_sinks import (
     CARE_HOMES,
@@ -32,20 +28,6 @@ from tests.support import (
 )
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    """Every span this process ends, kept in memory (tracing is off again afterwards)."""
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracing.install(provider)
-    try:
-        yield exporter
-    finally:
-        tracing.install(None)
-        provider.shutdown()
 
 
 def submission_trace(exporter: InMemorySpanExporter) -> list[ReadableSpan]:
