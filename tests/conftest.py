@@ -177,5 +177,4 @@ def spans() -> Iterator[object]:
     try:
         yield exporter
     finally:
-        tracing.install(None)
-        provider.shutdown()
+        tracing.shutdown()

@@ -8,7 +8,8 @@ own propagator, never by hand):
   stamps its traceparent into each event it stores (`stamp`), as it stamps who was signed in;
 - store to NATS: the relay publishes later, from another task (perhaps another instance), so it
   continues the trace from the stored event: a producer span whose traceparent goes out in the
-  message's headers (`publishing`);
+  message's headers (`publishing`; the span marks the hand-off, and its length is not the
+  publish's, so it fits a relay that publishes one at a time or many in flight);
 - NATS to store: a consumer's span is the child of the message's traceparent and is current while
   the policy runs (`consuming`), so the events it records carry the trace on to the next relay;
 - store to the outside: notify's deliveries keep the traceparent of the notification that caused
@@ -19,9 +20,9 @@ Off (the default), nothing is stamped, no span is made and each call site costs 
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry.context import Context
@@ -39,6 +40,7 @@ EXPORTERS = ("otlp", "console")
 _propagator = TraceContextTextMapPropagator()
 _tracer: Tracer | None = None
 _provider: TracerProvider | None = None
+_OFF = nullcontext()  # what stands in a span's place when tracing is off
 
 
 def exporter_wanted(settings: AssureSettings) -> str | None:
@@ -100,6 +102,15 @@ def on() -> bool:
     return _tracer is not None
 
 
+def shutdown() -> None:
+    """Sends the spans still waiting in the batch and turns tracing off (at exit the SDK does
+    this by itself)."""
+    provider = _provider
+    install(None)
+    if provider is not None and hasattr(provider, "shutdown"):
+        provider.shutdown()
+
+
 def instrument(app: FastAPI) -> None:
     """Traces each HTTP request (a server span, current while the route runs)."""
     if _provider is None:
@@ -127,43 +138,35 @@ def publishing(service: str, domain_event: Any, event_type: str,
     if _tracer is None:
         return {}
     parent = _context(getattr(domain_event, TRACEPARENT, None))
-    headers: dict[str, str] = {}
+    carrier: dict[str, str] = {}
     with _tracer.start_as_current_span(
         f"{service} publish {event_type}", context=parent, kind=SpanKind.PRODUCER,
         attributes={"messaging.system": "nats", "messaging.operation.type": "send",
                     "messaging.destination.name": subject, "assure.service": service},
     ):
-        _propagator.inject(headers)
-    return headers
+        _propagator.inject(carrier)
+    return carrier
 
 
-@contextlib.contextmanager
 def consuming(service: str, event_type: str, headers: Mapping[str, str] | None,
-              subject: str = "") -> Iterator[None]:
+              subject: str = "") -> AbstractContextManager[Any]:
     """A consumer's span, the child of the message's traceparent, current while it handles it."""
     if _tracer is None:
-        yield
-        return
-    parent = _context((headers or {}).get(TRACEPARENT))
-    with _tracer.start_as_current_span(
-        f"{service} handle {event_type}", context=parent, kind=SpanKind.CONSUMER,
+        return _OFF
+    return _tracer.start_as_current_span(
+        f"{service} handle {event_type}", context=_context((headers or {}).get(TRACEPARENT)),
+        kind=SpanKind.CONSUMER,
         attributes={"messaging.system": "nats", "messaging.operation.type": "process",
-                    "messaging.destination.name": subject, "assure.service": service},
-    ):
-        yield
+                    "messaging.destination.name": subject, "assure.service": service})
 
 
-@contextlib.contextmanager
-def delivering(traceparent: str | None, channel: str) -> Iterator[None]:
+def delivering(traceparent: str | None, channel: str) -> AbstractContextManager[Any]:
     """notify's hand-off of one delivery to SMTP or a webhook, in the trace that caused it."""
     if _tracer is None:
-        yield
-        return
-    with _tracer.start_as_current_span(
+        return _OFF
+    return _tracer.start_as_current_span(
         f"notify deliver {channel.split(':', 1)[0]}", context=_context(traceparent),
-        kind=SpanKind.CLIENT, attributes={"assure.service": "notify", "assure.channel": channel},
-    ):
-        yield
+        kind=SpanKind.CLIENT, attributes={"assure.service": "notify", "assure.channel": channel})
 
 
 def headers() -> dict[str, str]:
