@@ -241,11 +241,14 @@ def report(
                                        "financial year rather than half-year.")] = False,
     url: Annotated[str, URL] = DEFAULT_URL,
 ) -> None:
-    """The governance report for a period (default: the last complete half-year)."""
+    """The governance report for a period (default: the last complete half-year); a bar on a
+    terminal says it is being built."""
+    from assure.progress import waiting
     from assure.report.client import ReportRefused, fetch
 
     try:
-        content, suggested = fetch(url, format, start, end, year)
+        with waiting("building the governance report"):
+            content, suggested = fetch(url, format, start, end, year)
     except ReportRefused as refused:
         typer.echo(f"Refused: {refused}", err=True)
         raise typer.Exit(1) from None

@@ -80,6 +80,10 @@ def to_pdf(provider_id: str, entries: list[dict[str, Any]], generated_at: dateti
     return bytes(pdf.output())
 
 
+# Identifiers for machines, not worth a reader's line (the JSON and CSV exports keep them).
+MACHINE_IDS = ("correlation_id", "causation_id", "traceparent")
+
+
 def _entry(pdf: FPDF, entry: dict[str, Any]) -> None:
     pdf.set_font("Helvetica", "B", 9)
     heading = (f"{uk_time(entry['time'])}  {entry['service']}: {entry['aggregate']}."
@@ -88,7 +92,7 @@ def _entry(pdf: FPDF, entry: dict[str, Any]) -> None:
     pdf.set_font("Helvetica", size=8)
     lines = who_and_why(entry)
     details = ", ".join(f"{k}: {v}" for k, v in entry["data"].items()
-                        if k not in ("correlation_id", "causation_id") and v not in (None, ""))
+                        if k not in MACHINE_IDS and v not in (None, ""))
     lines.append(details[:900])
     pdf.multi_cell(0, 4, _latin("\n".join(lines)), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from assure.security import from_this_machine
+from shared.observability import tracing
 from shared.observability.context import Correlated
 from shared.observability.health import readiness
 from shared.observability.metrics import CONTENT_TYPE, Metrics, TimedRequests
@@ -28,6 +29,9 @@ def install(app: FastAPI, settings: AssureSettings | None) -> None:
     app.add_middleware(TimedRequests, histogram=app.state.metrics.requests)
     app.add_middleware(Correlated)
     app.include_router(router)
+    if settings is not None:
+        tracing.configure(settings)
+    tracing.instrument(app)
 
 
 @router.get("/health/live")

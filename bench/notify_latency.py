@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 from aiosmtpd.controller import Controller
 
+from assure.progress import bar, counted, waiting
 from bench.spine import (
     OFFICER,
     SignIn,
@@ -137,7 +138,8 @@ async def report_concerns(http: httpx.AsyncClient, sign_in: SignIn, providers: l
         if answer.status_code not in (200, 201):
             raise RuntimeError(f"reporting: {answer.status_code} {answer.text[:200]}")
 
-    await bounded(list(range(args.concerns)), args.concurrency, one)
+    with bar(args.concerns, "reporting concerns") as (progress, task):
+        await bounded(list(range(args.concerns)), args.concurrency, counted(progress, task, one))
 
 
 async def read_history(http: httpx.AsyncClient, sign_in: SignIn, path: str,
@@ -213,7 +215,8 @@ async def bench(system: Any, sink: Sink, args: Any) -> Report:
             await report_concerns(http, sign_in, providers, args)
         seconds = time.perf_counter() - t0
         cpu1 = cpu_seconds(server_pid)
-        concerns = await wait_for_mail(http, sign_in, sink, providers, args.timeout)
+        with waiting("waiting for every operations e-mail"):
+            concerns = await wait_for_mail(http, sign_in, sink, providers, args.timeout)
         noted = await recorded_notifications(http, sign_in, providers)
     mailed = {e: at for e, at in sink.accepted.items() if e in concerns}
     return Report(

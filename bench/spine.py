@@ -41,6 +41,7 @@ import httpx
 import nats
 from eventsourcing.persistence import StoredEvent
 
+from assure.progress import bar, counted, waiting
 from bench import national_ceilings as ceilings
 from shared.contracts.envelope import event_id_for  # the id the relay gives a stored event
 from shared.contracts.forms import example
@@ -348,7 +349,8 @@ async def register(http: httpx.AsyncClient, sign_in: SignIn, providers: list[str
                 f"awarding {provider_id}: {response.status_code} {response.text[:200]}"
             )
 
-    await bounded(providers, concurrency, one)
+    with bar(len(providers), "registering providers") as (progress, task):
+        await bounded(providers, concurrency, counted(progress, task, one))
 
 
 def plan(run_id: str, returns: int, per_provider: int, seed: int) -> list[Submission]:
@@ -467,12 +469,14 @@ async def observe(
                 if complete(traces[provider_id], by_provider[provider_id]):
                     pending.discard(provider_id)
 
-    while pending:  # at least one look, however short the timeout
-        await quiet(http, deadline)
-        await bounded(sorted(pending), 4, look)
-        if not pending or time.monotonic() >= deadline:
-            break
-        await asyncio.sleep(0.5)
+    with bar(len(pending), "waiting for every return to be scored and told") as (progress, task):
+        while pending:  # at least one look, however short the timeout
+            await quiet(http, deadline)
+            await bounded(sorted(pending), 4, look)
+            progress.update(task, completed=len(by_provider) - len(pending))
+            if not pending or time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.5)
     return traces, pending
 
 
@@ -657,16 +661,20 @@ async def bench(system: System, args: argparse.Namespace, began: float) -> Run:
         def due(s: Submission) -> float | None:
             return t0 + s.index / args.rate if args.rate else None
 
+        async def one(s: Submission) -> None:
+            await submit(http, sign_in, run_id, s, due(s))
+
         async with phase("submitting returns", args.timeout):
-            await bounded(submissions, args.concurrency,
-                          lambda s: submit(http, sign_in, run_id, s, due(s)))
+            with bar(len(submissions), "submitting returns") as (progress, task):
+                await bounded(submissions, args.concurrency, counted(progress, task, one))
         submit_seconds = time.perf_counter() - t0
         client_cpu = (time.process_time() - cpu0) / submit_seconds
         server1 = cpu_seconds(system.pid)
         server_cpu = (
             None if server0 is None or server1 is None else ((server1 - server0) / submit_seconds)
         )
-        await quiet(http, time.monotonic() + args.timeout)
+        with waiting("waiting for the pipeline to settle"):
+            await quiet(http, time.monotonic() + args.timeout)
         server2, t2 = cpu_seconds(system.pid), time.perf_counter()
         delivered1 = await deliveries(system.nats_url)
         cost = (None if server0 is None or server2 is None or idle is None

@@ -31,6 +31,7 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 
+from shared.observability import tracing
 from shared.security import signed_in
 
 GENESIS = "0" * 64
@@ -87,6 +88,7 @@ class ChainedMapper(Mapper[UUID]):
             # Recorded in the event's own state, so the chain seals it with the rest; the
             # aggregates' methods take only the attributes they name, so replay ignores it.
             state[signed_in.FIELD] = who
+        tracing.stamp(state)  # the trace it was recorded in, for the relay to continue
         stored = super().to_stored_event(domain_event)
         prev = self._previous(stored.originator_id, stored.originator_version)
         digest = link(self.key, prev, stored.originator_id, stored.originator_version,

@@ -26,6 +26,7 @@ from shared.messaging.credentials import broker_options, connect_options, subscr
 from shared.messaging.lease import Lease, bucket_name
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.topology import Topology, event_types_from
+from shared.observability import tracing
 from shared.settings import AssureSettings
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class ServiceRuntime:
         after_commit: AfterCommit | None = None,
         background: tuple[Callable[[Any, asyncio.Event], Awaitable[None]], ...] = (),
     ) -> None:
+        tracing.configure(settings)  # once a process; off unless the settings ask for it
         self.app = app
         self.background = background
         self._tasks: list[asyncio.Task[None]] = []

@@ -41,6 +41,12 @@ class AssureSettings(BaseSettings):
     # A scraper elsewhere sends this as a bearer token; without it /metrics answers only
     # callers on this machine.
     metrics_token: str = ""
+    tracing: str = Field(
+        default="", pattern="^(|otlp|console|off)$",
+        description="Traces (OpenTelemetry): `otlp` sends them to the collector at "
+        "OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318), `console` prints them, "
+        "`off` never traces; empty: on when OpenTelemetry's own OTEL_TRACES_EXPORTER or "
+        "OTEL_EXPORTER_OTLP_ENDPOINT is set.")
     instance_id: str = Field(
         default="",
         description="Names this instance among several of a service (default: host and data "

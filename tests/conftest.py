@@ -158,3 +158,23 @@ def settings(
         auth_required=False,
         **store,
     )
+
+
+@pytest.fixture
+def spans() -> Iterator[object]:
+    """Tracing on for the test (shared/observability/tracing.py), every span this process ends
+    kept in memory (an `InMemorySpanExporter`); off again afterwards."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from shared.observability import tracing
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracing.install(provider)
+    try:
+        yield exporter
+    finally:
+        tracing.shutdown()

@@ -207,3 +207,19 @@ def assure(*args: str, url: str) -> Ran:
     done = subprocess.run([*ASSURE, *args], env=_person_environment(ASSURE_URL=url),
                           capture_output=True, text=True, timeout=600, check=False)
     return Ran(done.returncode, done.stdout + done.stderr)
+
+
+def assure_on_a_terminal(*args: str, url: str) -> Ran:
+    """`assure <args>` as a person runs it in a terminal (a pseudo-terminal): what it drew."""
+    import pty  # POSIX only, as the rest of these helpers
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([*ASSURE, *args], stdout=follower, stderr=follower,
+                               env=_person_environment(ASSURE_URL=url, TERM="xterm"))
+    os.close(follower)
+    shown = bytearray()
+    with contextlib.suppress(OSError):  # EIO once the command has closed the terminal
+        while chunk := os.read(leader, 65536):  # read as it goes: a full terminal blocks it
+            shown += chunk
+    os.close(leader)
+    return Ran(process.wait(600), shown.decode(errors="replace"))

@@ -34,7 +34,7 @@ SERVICES = {"intake": "Intake (providers, contracts, returns)", "risk": "Risk",
 HIDDEN = {"provider_id", "correlation_id", "causation_id", "answers", "indicators", "body",
           "evidence", "submission_key", "request_digest", "addresses", "lease_until",
           "about_event_id", "regulator_service_id", "reason", "summary", "sequence",
-          "attempt", "signed_in"} | set(WHO)  # who acted has its own column
+          "attempt", "signed_in", "traceparent"} | set(WHO)  # who acted has its own column
 DATE_PARTS = ("day", "month", "year")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 import httpx
@@ -26,6 +27,7 @@ from assure.datasets.round_2022 import (
     Partner,
     answers,
 )
+from assure.progress import above, bar
 from assure.signin import DevSignIn
 from shared.uk import long_date
 
@@ -51,25 +53,37 @@ def run(base_url: str, say: Callable[[str], None] = print, timeout: float = 120.
         ) -> dict[str, Any]:
     """Loads the round: contracts, the exclusion, the SAQs asked for and as they came in, the
     one not received overdue and reminded, the analysis not yet done held."""
-    with httpx.Client(base_url=base_url, timeout=30.0, auth=DevSignIn(OFFICER)) as http:
+    with (httpx.Client(base_url=base_url, timeout=30.0, auth=DevSignIn(OFFICER)) as http,
+          bar(_steps(), "loading the 2022 round") as (progress, task)):
+        step = partial(progress.advance, task)  # moves the bar on by one
+        say = above(progress, say)
         _start_clock(http)
         for service_type, partners in ROSTER:
             for index, partner in enumerate(partners):
                 _award(http, service_type, partner, index)
+                step()
         say(f"{len(CARE_HOMES)} care homes and {len(CARE_AT_HOME)} care at home contracts "
             f"recorded on {long_date(ROUND_ISSUED)}")
         _exclude(http, say)
-        _request(http, say)
-        returns = _receive(http, say)
+        _request(http, say, step)
+        returns = _receive(http, say, step)
         _advance(http, CLOCK_ENDS)
         for pid in returns:
             wait(lambda pid=pid: _scored(http, pid), timeout)
+            step()
         say(f"{len(returns)} self-assessments received and scored by risk")
         _hold_analysis(http, returns, say)
         _chase(http, say, timeout)
         say(f"The clock stands at {long_date(CLOCK_ENDS)}, so `assure report` shows the "
             "half-year of the round (1 April to 30 September 2021)")
         return {"returns": returns, "period": ["2021-04-01", "2021-09-30"]}
+
+
+def _steps() -> int:
+    """What the bar counts: each contract awarded, each SAQ asked for, received and scored."""
+    asked = [p for _, partners in ROSTER for p in partners if p.status != EXCLUDED]
+    received = [p for p in asked if p.status != NOT_RECEIVED]
+    return len(CARE_HOMES) + len(CARE_AT_HOME) + len(asked) + 2 * len(received)
 
 
 def _start_clock(http: httpx.Client) -> None:
@@ -114,7 +128,7 @@ def _exclude(http: httpx.Client, say: Callable[[str], None]) -> None:
         say(f"{partner.name}: contract ends {long_date(ENDED_ON)}; excluded from the round")
 
 
-def _request(http: httpx.Client, say: Callable[[str], None]) -> None:
+def _request(http: httpx.Client, say: Callable[[str], None], step: Callable[[], None]) -> None:
     """Asks every contract in the round for its SAQ, outside the calendar (002 §3.2)."""
     asked = 0
     for _, partners in ROSTER:
@@ -123,11 +137,13 @@ def _request(http: httpx.Client, say: Callable[[str], None]) -> None:
                 "form": "self-assessment", "period_start": PERIOD_START.isoformat(),
                 "period_end": PERIOD_END.isoformat(), "due_on": SAQ_DUE.isoformat()}))
             asked += 1
+            step()
     say(f"{asked} self-assessments asked for on {long_date(ROUND_ISSUED)}, due "
         f"{long_date(SAQ_DUE)}")
 
 
-def _receive(http: httpx.Client, say: Callable[[str], None]) -> dict[str, str]:
+def _receive(http: httpx.Client, say: Callable[[str], None],
+             step: Callable[[], None]) -> dict[str, str]:
     """Submits each SAQ on its day of receipt, the clock moved to that day first."""
     by_day: dict[date, list[tuple[Partner, int]]] = {}
     for _, partners in ROSTER:
@@ -141,6 +157,7 @@ def _receive(http: httpx.Client, say: Callable[[str], None]) -> dict[str, str]:
         _advance(http, day)
         for partner, index in by_day[day]:
             returns[provider_id(partner)] = _submit(http, partner, index)
+            step()
         say(f"{long_date(day)}: {len(by_day[day])} self-assessment(s) received")
     return returns
 

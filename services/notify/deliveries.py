@@ -110,6 +110,7 @@ class Deliveries:
                 subject=note.subject, body=note.body, urgent=note.urgent,
                 about_event_id=note.about_event_id, about_event_type=note.about_event_type,
                 reference=note.reference, hold=hold,
+                traceparent=getattr(note, "traceparent", None),  # stamped as it was stored
             )
             for channel, to in channels
         ]

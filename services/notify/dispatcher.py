@@ -17,6 +17,7 @@ from uuid import UUID
 
 from services.notify.deliveries import Outcome
 from services.notify.domain.delivery import Outgoing
+from shared.observability import tracing
 
 if TYPE_CHECKING:
     from services.notify.adapters.channels import Channels
@@ -82,7 +83,8 @@ class Dispatcher:
         async with self._slots[outgoing.urgent]:
             self._failpoint("before-send", outgoing)
             try:
-                await self.channels.send(outgoing)
+                with tracing.delivering(outgoing.traceparent, outgoing.channel):
+                    await self.channels.send(outgoing)
             except Exception as error:  # noqa: BLE001 - every failure is a failed attempt
                 self._record(Outcome(outgoing, now(), _describe(error)))
                 return

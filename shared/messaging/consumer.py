@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from shared.contracts.envelope import Envelope, UnknownEventType, unwrap
 from shared.eventstore import ServiceApplication
 from shared.messaging.topology import Topology, notification_id_from
+from shared.observability import tracing
 
 log = logging.getLogger(__name__)
 alerts = logging.getLogger("assure.alerts")
@@ -72,7 +73,8 @@ class TrackedConsumer:
             return
         tracking = Tracking(self.name, position)
         try:
-            await asyncio.to_thread(self.app.handle, envelope, tracking)
+            with tracing.consuming(self.app.service, envelope.type, raw.headers, raw.subject):
+                await asyncio.to_thread(self.app.handle, envelope, tracking)
         except PersistenceError:
             log.exception("%s: store unavailable; will retry", self.name)
             await msg.nack(delay=_backoff(attempts))

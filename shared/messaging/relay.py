@@ -16,6 +16,7 @@ from shared.contracts.envelope import event_id_for, wrap
 from shared.eventstore import ServiceApplication
 from shared.messaging.lease import Lease
 from shared.messaging.topology import Topology, message_id, notification_id_from
+from shared.observability import tracing
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +154,10 @@ class OutboxRelay:
         headers = {"Nats-Msg-Id": msg_id}
         if self.last_msg_id:
             headers["Nats-Expected-Last-Msg-Id"] = self.last_msg_id
+        subject = self.topology.subject(contract)
+        headers |= tracing.publishing(self.app.service, domain_event, contract.event_type, subject)
         await self.js.publish(
-            self.topology.subject(contract),
+            subject,
             envelope.model_dump_json().encode(),
             timeout=self.publish_timeout,
             stream=self.stream,

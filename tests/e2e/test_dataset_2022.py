@@ -8,18 +8,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 
 import httpx
 import pytest
 
 from assure.signin import DevSignIn
-from tests.support import assure, assure_up
+from tests.support import assure, assure_on_a_terminal, assure_up
 
 pytestmark = pytest.mark.e2e
 
 # As the README says: ASSURE_DATA_DIR=$(mktemp -d) assure up --training --start 2021-08-17
 TRAINING_FROM_THE_ROUND = ("--training", "--start", "2021-08-17")
+# A progress bar being drawn: escape sequences and carriage returns. In a pipe there are none.
+DRAWING = re.compile(r"[\x1b\r]")
 
 
 def test_the_2022_data_set_gives_002s_tables_in_every_format(tmp_path):
@@ -36,6 +39,11 @@ def test_the_2022_data_set_gives_002s_tables_in_every_format(tmp_path):
         assert "Wren Care at Home: self-assessment received, its analysis held" in loaded.output
         assert ("Yellowhammer Care at Home: self-assessment overdue; reminded on 1 October 2021"
                 in loaded.output)
+        # In a pipe the bar is not drawn: the lines it says, then the JSON, and nothing else.
+        assert not DRAWING.search(loaded.output), repr(loaded.output[:300])
+        said, _, summary = loaded.output.partition("\n{")
+        assert json.loads("{" + summary)["period"] == ["2021-04-01", "2021-09-30"]
+        assert all(line.strip() for line in said.splitlines())
 
         began = time.monotonic()
         report = (http.get("/reports/governance", params={"format": "json"})).json()
@@ -82,10 +90,16 @@ def test_the_2022_data_set_gives_002s_tables_in_every_format(tmp_path):
         pdf = tmp_path / "report.pdf"
         written = assure("report", "--format", "pdf", "--out", str(pdf), url=url)
         assert written.exit_code == 0, written.output
+        assert written.output == f"wrote {pdf}\n"  # no bar in a pipe
         assert pdf.read_bytes().startswith(b"%PDF")
+        drawn = assure_on_a_terminal("report", "--format", "pdf", "--out", str(pdf), url=url)
+        assert drawn.exit_code == 0, drawn.output
+        assert "building the governance report" in drawn.output and "\x1b[" in drawn.output
+        assert f"wrote {pdf}" in drawn.output
         html = assure("report", "--start", "2021-04-01", "--end", "2021-09-30",
                              url=url)
         assert html.exit_code == 0 and html.output.count("<svg") == 6
+        assert "\x1b" not in html.output
         assert "<h2>Care and support at home</h2>" in html.output
         table = assure("report", "--format", "csv", url=url)
         rows = list(csv.DictReader(io.StringIO(table.output)))

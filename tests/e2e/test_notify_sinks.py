@@ -93,6 +93,7 @@ class Hook:
     body: dict[str, Any]
     delivery_id: str
     signed: bool
+    traceparent: str | None = None  # the W3C trace context it came with, if any
 
 
 @dataclass
@@ -108,7 +109,7 @@ class WebhookReceiver:
         signed = verify(self.secret, request.headers.get(TIMESTAMP_HEADER, ""), raw,
                         request.headers.get(SIGNATURE_HEADER, ""), time.time())
         self.hooks.append(Hook(json.loads(raw), request.headers.get(DELIVERY_HEADER, ""),
-                               signed))
+                               signed, request.headers.get("traceparent")))
         return Response(status_code=self.status if signed else 401)
 
 

@@ -22,6 +22,7 @@ def test_the_spine_bench_scores_every_return_and_prices_it(capsys: pytest.Captur
     assert re.search(r"submit -> RiskScored recorded\s+10/10 ", out), out
     assert re.search(r"CPU per return, ms\s+\d+\.\d", out), out
     assert re.search(r"scored/s against the slowest part\s+\d+\.\d%\s+of ", out), out
+    assert not re.search(r"[\x1b\r]", out), out  # its progress bars are for terminals only
 
 
 def test_the_notify_latency_bench_mails_every_safety_concern(capsys: pytest.CaptureFixture[str]):
@@ -31,3 +32,4 @@ def test_the_notify_latency_bench_mails_every_safety_concern(capsys: pytest.Capt
     assert code == 0, out
     assert "0 e-mail(s) missing" in out
     assert re.search(r"accepted by SMTP\s+4 ", out), out
+    assert not re.search(r"[\x1b\r]", out), out

@@ -19,6 +19,7 @@ from services.notify.domain.signing import (
     TIMESTAMP_HEADER,
     signature,
 )
+from shared.observability import tracing
 
 
 class WebhookRefused(Exception):
@@ -66,6 +67,7 @@ class WebhookSender:
             TIMESTAMP_HEADER: str(timestamp),
             SIGNATURE_HEADER: signature(target.secret, timestamp, body),
             DELIVERY_HEADER: str(outgoing.delivery_id),
+            **tracing.headers(),  # the receiver may continue the trace
         })
         if not response.is_success:
             raise WebhookRefused(f"{name} answered HTTP {response.status_code}")

@@ -71,6 +71,7 @@ class Outgoing:
     about_event_type: str
     about_event_id: str
     recipient: str
+    traceparent: str | None = None  # the trace that caused it (shared/observability/tracing)
 
     @property
     def message_id(self) -> str:
@@ -101,6 +102,7 @@ class Delivery(Aggregate):
         reference: str | None,
         hold: str | None = None,
         items: list[str] | None = None,
+        traceparent: str | None = None,
     ) -> None:
         self.notification_id = notification_id
         self.provider_id = provider_id
@@ -115,6 +117,7 @@ class Delivery(Aggregate):
         self.reference = reference
         self.hold = hold
         self.items = list(items or [])
+        self.traceparent = traceparent
         self.status = Status.HELD if hold else Status.PENDING
         self.attempts = 0
         self.failures = 0  # since it was last queued or retried by hand
@@ -157,7 +160,7 @@ class Delivery(Aggregate):
             addresses=tuple(self.addresses), subject=self.subject, body=self.body,
             urgent=self.urgent, provider_id=self.provider_id,
             about_event_type=self.about_event_type, about_event_id=self.about_event_id,
-            recipient=self.recipient,
+            recipient=self.recipient, traceparent=self.traceparent,
         )
 
     def sent(self, attempt: int, at: datetime) -> bool:
