@@ -178,10 +178,13 @@ async def _intervention_page(request: Request, who: Visitor, intervention_id: UU
     if acting and answers:
         typed[acting.key] = answers.typed
     subjects = {key: subject(action, intervention) for key, action in ACTIONS.items()}
+    # Only what the rules accept today (escalation's `actions_now`), the rarer under a
+    # disclosure: an officer sees the next thing to do, not every command there is.
+    offered = [a for a in ACTIONS.values() if a.offered(intervention, subjects[a.key])]
     return render(
         request, "workspace/intervention.html", who, status=status, intervention=intervention,
         provider=provider, deadlines=due, typed=typed, subjects=subjects,
-        actions=[a for a in ACTIONS.values() if not a.of or subjects[a.key]],
+        actions=[a for a in offered if not a.more], more_actions=[a for a in offered if a.more],
         acting=acting.key if acting else None, problems=answers.problems if answers else {},
         missing=answers.missing if answers else {},
         errors=answers.errors() if answers else None,
@@ -215,8 +218,11 @@ async def act(request: Request, intervention_id: UUID, action_key: str) -> Respo
     if not answers.problems:
         try:
             async with Api(request, who.token) as api:
+                body = answers.body
+                if action.subject_in_body:
+                    body = {**body, action.subject_in_body: form.get(action.subject_key, "")}
                 answer = await api.post(f"/escalation/interventions/{intervention_id}/"
-                                        f"{_api_path(action, form)}", answers.body)
+                                        f"{_api_path(action, form)}", body)
             return done(f"/console/workspace/interventions/{intervention_id}",
                         action.done(answer))
         except ApiError as error:

@@ -15,7 +15,9 @@ from assure.console.rendering import uk_date
 class Field:
     name: str  # its path in the API's request body: "reason", "actions.0.owner"
     label: str
-    kind: str = "textarea"  # or "text", "date", "radios" (a yes or no: the body's true or false)
+    # or "text", "date", "radios" (a yes or no: the body's true or false), "choice" (one of
+    # `choices`, its value sent as it is)
+    kind: str = "textarea"
     hint: str = ""
     required: str = ""  # said when it is left empty
     choices: tuple[tuple[str, str], ...] = ()  # a radio's ("yes" or "no", what it says)
@@ -35,11 +37,117 @@ class Action:
     done: Callable[[dict[str, Any]], str]
     warning: str = ""
     of: str = ""  # acts on one plan or notice, named in the form: a key of SUBJECTS
+    # The name escalation gives the command in an intervention's `actions_now` when its rules
+    # would accept it today: the form is offered only then (domain/casework.py decides).
+    rule: str = ""
+    more: bool = False  # less often needed: under "More actions"
+    subject_in_body: str = ""  # the plan or notice goes in the body under this name, not the URL
 
     @property
     def subject_key(self) -> str:
         """The form's hidden input, and the API address's placeholder, naming it."""
         return "notice_id" if self.of.endswith("notice") else "plan_id"
+
+    def offered(self, intervention: dict[str, Any], subject: dict[str, str] | None) -> bool:
+        """Whether the form is shown: its rule accepts it today and what it acts on exists."""
+        if self.rule and self.rule not in intervention.get("actions_now", ()):
+            return False
+        return not self.of or subject is not None
+
+
+# 003's steps that are recorded as taken (the others each have a form of their own), in its words.
+STEPS_TAKEN = ("feedback", "information sharing", "targeted communications", "reward",
+               "advice and guidance", "training", "scheduled visit", "responsive visit",
+               "contract management meeting", "contract review meeting", "risk assessment",
+               "contract variation")
+EVERY_STEP = (*STEPS_TAKEN, "improvement plan", "breach notice", "directed improvement plan",
+              "suspension", "decommission")
+ENGAGEMENT = (("engaging", "Engaging and responding"),
+              ("engaging but not responding", "Engaging but not responding"),
+              ("not engaging", "Not engaging"))
+YES_NO = (("yes", "Yes"), ("no", "No"))
+
+
+def _said(words: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((word, word[0].upper() + word[1:]) for word in words)
+
+
+def _question(name: str, label: str) -> Field:
+    return Field(name, label, "radios", "Leave unanswered for no", choices=YES_NO)
+
+
+MORE_ACTIONS = (
+    Action(
+        "step-taken", "steps", "Record a step taken",
+        "Feedback, advice, training, a visit, a meeting and the other steps of the ladder, "
+        "recorded with the day they were taken.",
+        "Record step",
+        (Field("step", "Step taken", "choice", required="Select the step taken",
+               choices=_said(STEPS_TAKEN)),
+         Field("on", "Date taken", "date", "For example, 4 12 2026",
+               "Enter the date the step was taken"),
+         Field("notes", "Notes (optional)", hint="What was done and what was agreed")),
+        lambda _: "Step recorded", more=True),
+    Action(
+        "engagement", "engagement", "Record the provider's engagement",
+        "How the provider engages and responds. Not engaging can raise the intervention's level.",
+        "Record engagement",
+        (Field("engagement", "The provider is", "choice",
+               required="Select how the provider is engaging", choices=ENGAGEMENT),
+         Field("on", "Date", "date", "For example, 4 12 2026", "Enter the date"),
+         Field("note", "Notes (optional)", hint="What shows it")),
+        lambda _: "Engagement recorded", more=True),
+    Action(
+        "override", "override", "Override the policy's level or next step",
+        "The proportionality policy sets the level and the next step. An officer may choose "
+        "otherwise, saying why; the step must fit the level.",
+        "Override policy",
+        (Field("level", "Level", "choice", required="Select the level",
+               choices=_said(("encourage", "enable", "enforce"))),
+         Field("step", "Next step", "choice", required="Select the next step",
+               choices=_said(EVERY_STEP)),
+         Field("reason", "Why", required="Enter why you are overriding the policy")),
+        lambda _: "Policy overridden", more=True),
+    Action(
+        "escalate", "escalate", "Escalate an issue",
+        "Sends an issue up the council's routes: who is told depends on the answers below.",
+        "Escalate issue",
+        (Field("reason", "The issue", required="Enter the issue"),
+         Field("on", "Date", "date", "For example, 4 12 2026", "Enter the date"),
+         _question("significant", "Is it significant?"),
+         _question("recurring", "Is it recurring?"),
+         _question("persistent", "Is it persistent?"),
+         _question("safety", "Is anyone's safety at risk?"),
+         _question("serious_practice", "Is it a serious practice issue?"),
+         _question("cswo_appropriate", "Should the Chief Social Work Officer be told?")),
+        lambda _: "Issue escalated", more=True),
+    Action(
+        "directed-plan", "directed-plans", "Direct an improvement plan",
+        "When a breach notice is not met, the council may direct its own plan: a further "
+        "60 days, with SMART actions.",
+        "Direct plan",
+        (Field("directed_on", "Date directed", "date", "For example, 4 3 2027",
+               "Enter the date the plan was directed"),
+         Field("actions.0.action", "Action", "text", "Specific: what the provider will do",
+               "Enter the action"),
+         Field("actions.0.owner", "Owner", "text", "Who is responsible for it",
+               "Enter who owns the action"),
+         Field("actions.0.measure", "Measure", "text", "How the council will know it is done",
+               "Enter how the action is measured"),
+         Field("actions.0.due", "Action due by", "date", "For example, 30 4 2027",
+               "Enter the date the action is due")),
+        lambda plan: f"Improvement plan directed: its targets are due by "
+                     f"{uk_date(plan['targets_due'])}",
+        of="unmet-notice", rule="directed-plan", more=True, subject_in_body="breach_notice_id"),
+    Action(
+        "chief-officer", "chief-officer", "Propose telling the Chief Officer",
+        "The Head of Strategic Planning, a General Manager or the Chief Social Work Officer "
+        "decides whether the Chief Officer is told.",
+        "Propose telling the Chief Officer",
+        (Field("reason", "Why", required="Enter why the Chief Officer should be told"),),
+        lambda _: "Proposal made: a senior person decides",
+        rule="chief-officer", more=True),
+)
 
 
 ACTIONS = {action.key: action for action in (
@@ -50,7 +158,8 @@ ACTIONS = {action.key: action for action in (
         "Request improvement plan",
         (Field("requested_on", "Date requested", "date", "For example, 27 11 2026",
                "Enter the date the plan was requested"),),
-        lambda plan: f"Improvement plan requested: it is due by {uk_date(plan['plan_due'])}"),
+        lambda plan: f"Improvement plan requested: it is due by {uk_date(plan['plan_due'])}",
+        rule="improvement-plan"),
     Action(
         "plan-received", "improvement-plans/{plan_id}/received", "Record the plan received",
         "Record the provider's improvement plan with its first SMART action: what will be "
@@ -109,7 +218,8 @@ ACTIONS = {action.key: action for action in (
          Field("comply_by", "Comply by", "date", "For example, 15 1 2027",
                "Enter the date the provider must comply by")),
         lambda notice: f"Breach notice issued: the provider must comply by "
-                       f"{uk_date(notice['comply_by'])}"),
+                       f"{uk_date(notice['comply_by'])}",
+        rule="breach-notice"),
     Action(
         "notice-met", "breach-notices/{notice_id}/met", "Record the breach notice met",
         "Record that the provider did what the notice required within its timescale.",
@@ -140,7 +250,8 @@ ACTIONS = {action.key: action for action in (
                required="Enter the contingency plan")),
         lambda _: "Suspension proposed: the Head of Strategic Planning, a General Manager or "
                   "the CSWO must approve it",
-        warning="A second, senior person must approve a suspension before it takes effect."),
+        warning="A second, senior person must approve a suspension before it takes effect.",
+        rule="suspension"),
     Action(
         "decommission", "decommission", "Propose decommission",
         "Only when suspension has not fixed the issues. The provider's history must hold a "
@@ -152,14 +263,17 @@ ACTIONS = {action.key: action for action in (
                required="Enter the continuity plan")),
         lambda _: "Decommission proposed: the Head of Strategic Planning, a General Manager "
                   "or the CSWO must approve it",
-        warning="A second, senior person must approve a decommission before it takes effect."),
+        warning="A second, senior person must approve a decommission before it takes effect.",
+        more=True),
     Action(
         "close", "close", "Close the intervention",
         "Close the intervention once no improvement plan or breach notice is outstanding.",
         "Close intervention",
         (Field("reason", "Why close the intervention", required="Enter why the intervention "
                "is closing"),),
-        lambda _: "Intervention closed"),
+        lambda _: "Intervention closed",
+        rule="close"),
+    *MORE_ACTIONS,
 )}
 
 
@@ -179,6 +293,7 @@ SUBJECTS: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
     "plan-in-progress": _plans("requested", "received"),
     "issued-notice": _notices("issued"),
     "failed-notice": _notices("failed"),
+    "unmet-notice": lambda i: [n for n in i["breach_notices"] if n["status"] != "met"],
 }
 
 
@@ -238,7 +353,7 @@ def read(action: Action, form: Mapping[str, str]) -> Answers:
         if item.kind == "date":
             _read_date(item, ident, answers)
             continue
-        if item.kind == "radios":
+        if item.kind in ("radios", "choice"):
             _read_choice(item, ident, answers)
             continue
         text = answers.typed.get(ident, "").strip()
@@ -271,11 +386,14 @@ PARTS = ("day", "month", "year")
 
 
 def _read_choice(item: Field, ident: str, answers: Answers) -> None:
+    """A yes or no ("radios") is the body's true or false; a "choice" is the value chosen.
+    An optional question left unanswered is left out (the API takes it as no)."""
     chosen = answers.typed.get(ident, "")
     if chosen not in {value for value, _ in item.choices}:
-        answers.problems[item.name] = item.required
+        if item.required:
+            answers.problems[item.name] = item.required
         return
-    put(answers.body, item.name, chosen == "yes")
+    put(answers.body, item.name, chosen == "yes" if item.kind == "radios" else chosen)
 
 
 def _read_date(item: Field, ident: str, answers: Answers) -> None:

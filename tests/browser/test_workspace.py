@@ -141,15 +141,23 @@ async def test_an_officer_sees_the_concern_and_requests_an_improvement_plan(
     assert plan["actions"][0]["owner"] == "Registered manager"
     assert "Recruit two night staff" in await plans.inner_text()
 
-    # A suspension before any breach notice failed is refused: the refusal is the summary.
-    await page.locator("#suspension-reason").fill("night staffing still short")
-    await page.locator("#suspension-contingency-plan").fill("reviews for all 14 people")
-    await page.get_by_role("button", name="Propose suspension").click()
+    # Only the next thing to do: no suspension is offered before a breach notice has failed,
+    # and no second plan while this one runs (issue 18).
+    assert await page.locator("#suspension-reason").count() == 0
+    assert await page.locator("#improvement-plan-heading").count() == 0
+    # What the rules may still refuse is refused in the error summary, keeping what was typed:
+    # a decommission, under "More actions", without the evidence the history must hold.
+    await page.locator("#more-actions summary").click()
+    await page.locator("#decommission-reason").fill("night staffing still short")
+    await page.locator("#decommission-continuity-plan").fill("reviews for all 14 people")
+    await page.get_by_role("button", name="Propose decommission").click()
     await summary.wait_for()
-    assert "breach notice" in (await summary.inner_text()).lower()
-    assert await page.locator("#suspension-reason").input_value() == "night staffing still short"
-    assert (await console.api.get("/escalation/providers/oakwood/escalations")).json()[-1][
-        "step"] != "suspension"
+    assert "improvement plan" in (await summary.inner_text()).lower()
+    assert await page.locator("#more-actions").get_attribute("open") is not None
+    assert await page.locator("#decommission-reason").input_value() == (
+        "night staffing still short")
+    assert all(e["step"] != "decommission" for e in (await console.api.get(
+        "/escalation/providers/oakwood/escalations")).json())
     await accessible(page)
 
     # Back on the dashboard, the plan's review is Oakwood's next deadline.
@@ -314,3 +322,42 @@ async def test_the_return_log_is_allocated_and_downloaded(console: Console, tmp_
         "Return released").wait_for()
     assert (await console.api.get("/intake/return-log", params={"allocated_to": OFFICER})
             ).json() == []
+
+
+async def test_every_casework_command_has_its_form_under_more_actions(console: Console):
+    """Steps taken, engagement, a policy override and an escalated issue are recorded from
+    the intervention's page, behind "More actions" (issue 18: every API command has its form)."""
+    intervention = await concern_and_intervention(console, "elmwood")
+    page = await console.sign_in(OFFICER, "commissioning_officer")
+    await page.goto(f"/console/workspace/interventions/{intervention['intervention_id']}")
+    more = page.locator("#more-actions")
+    assert await more.get_attribute("open") is None  # folded away until wanted
+    await more.locator("summary").click()
+
+    await page.locator("#step-taken-step-2").check()  # information sharing
+    await page.locator("#step-taken-notes").fill("shared the night rota findings")
+    await page.get_by_role("button", name="Record step").click()
+    banner = page.locator(".govuk-notification-banner--success")
+    await banner.get_by_text("Step recorded").wait_for()
+    assert "Information sharing" in await page.locator("main").inner_text()
+
+    await page.locator("#more-actions summary").click()
+    await page.get_by_role("button", name="Record engagement").click()  # nothing chosen
+    summary = page.locator(".govuk-error-summary")
+    await summary.wait_for()
+    assert "Select how the provider is engaging" in await summary.inner_text()
+    await page.locator("#engagement-engagement-3").check()  # not engaging
+    await page.get_by_role("button", name="Record engagement").click()
+    await banner.get_by_text("Engagement recorded").wait_for()
+
+    await page.locator("#more-actions summary").click()
+    await page.locator("#escalate-reason").fill("night staffing short three weeks running")
+    await page.locator("#escalate-recurring").check()  # the first choice: yes
+    await page.get_by_role("button", name="Escalate issue").click()
+    await banner.get_by_text("Issue escalated").wait_for()
+
+    shown = (await console.api.get(
+        f"/escalation/interventions/{intervention['intervention_id']}")).json()
+    assert shown["engagement"] == "not engaging"
+    assert any(s["step"] == "information sharing" for s in shown["steps"])
+    await accessible(page)

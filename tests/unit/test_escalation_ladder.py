@@ -425,11 +425,13 @@ def test_a_directed_plan_cannot_answer_a_notice_already_met(app):
 
 def test_an_intervention_closes_only_with_nothing_outstanding_and_then_takes_nothing_more(app):
     i = opened(app).id
-    app.request_plan(i, date(2026, 12, 7), OFFICER, "c")
+    plan = app.request_plan(i, date(2026, 12, 7), OFFICER, "c")
 
     message = refused(lambda: app.close_intervention(i, "better", OFFICER, date(2026, 12, 8),
                                                      "c")).message
-    assert "an improvement plan in progress" in message
+    # Said in plain words: the plan by the day it was asked for, never its id.
+    assert "an improvement plan of 7 December 2026 in progress" in message
+    assert str(plan.id) not in message
 
     other = app.open(Opening("elmwood", "good scores", OFFICER), "c")
     app.close_intervention(other.id, "nothing more needed", OFFICER, date(2026, 12, 8), "c")

@@ -8,8 +8,6 @@ from uuid import UUID
 from services.escalation.application.records import InterventionRecords
 from services.escalation.domain.breach_notice import BreachNotice, issue_notice
 from services.escalation.domain.ladder import Step
-from shared.domain import Refused
-from shared.uk import long_date
 
 
 class BreachNotices(InterventionRecords):
@@ -27,14 +25,7 @@ class BreachNotices(InterventionRecords):
     ) -> BreachNotice:
         """Issues a notice; one is outstanding at a time, and the ladder goes to Enforce."""
         intervention = self.intervention(intervention_id)
-        intervention.check_not_closed()
-        for earlier in self.notices_of(intervention):
-            if earlier.outstanding:
-                raise Refused(
-                    f"the breach notice of {long_date(earlier.issued_on)} is outstanding until "
-                    f"{long_date(earlier.comply_by)}",
-                    field="notice",
-                )
+        self.casework(intervention).check_no_notice_outstanding()
         notice = issue_notice(
             intervention.provider_id,
             str(intervention.id),

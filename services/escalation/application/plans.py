@@ -142,11 +142,4 @@ class ImprovementPlans(InterventionRecords):
         return intervention
 
     def _check_no_plan_running(self, intervention: Intervention) -> None:
-        intervention.check_not_closed()
-        for plan in self.plans_of(intervention):
-            if plan.in_progress:
-                raise Refused(
-                    f"an improvement plan of {long_date(plan.requested_on)} is still running "
-                    f"(targets due {long_date(plan.targets_due)}); judge it first",
-                    field="plan",
-                )
+        self.casework(intervention).check_no_plan_running()

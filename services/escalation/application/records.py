@@ -8,7 +8,8 @@ from uuid import UUID
 
 from services.escalation.application import audit
 from services.escalation.application.projections import EscalationsIndex, InterventionsIndex
-from services.escalation.domain.breach_notice import BreachNotice, NoticeStatus
+from services.escalation.domain.breach_notice import BreachNotice
+from services.escalation.domain.casework import Casework
 from services.escalation.domain.escalation import Escalation
 from services.escalation.domain.evidence import ProviderRecord
 from services.escalation.domain.improvement_plan import Plan, PlanStatus
@@ -123,16 +124,10 @@ class InterventionRecords(ServiceApplication):
             min(suspended) if suspended else None,
         )
 
+    def casework(self, intervention: Intervention) -> Casework:
+        """The intervention with its plans and notices, for the rules that span them."""
+        return Casework(intervention, self.plans_of(intervention), self.notices_of(intervention))
+
     def open_work(self, intervention: Intervention) -> list[str]:
         """Plans and notices still running, which keep an intervention open."""
-        work = [
-            f"an improvement plan in progress ({plan.id})"
-            for plan in self.plans_of(intervention)
-            if plan.in_progress
-        ]
-        work += [
-            f"a breach notice outstanding ({notice.id})"
-            for notice in self.notices_of(intervention)
-            if notice.status is NoticeStatus.ISSUED
-        ]
-        return work
+        return self.casework(intervention).open_work()

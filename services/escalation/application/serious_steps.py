@@ -6,7 +6,6 @@ from datetime import date
 from uuid import UUID
 
 from services.escalation.application.records import InterventionRecords
-from services.escalation.domain.breach_notice import NoticeStatus
 from services.escalation.domain.escalation import Escalation
 from services.escalation.domain.intervention import Intervention
 from services.escalation.domain.ladder import Step
@@ -38,7 +37,7 @@ class SeriousSteps(InterventionRecords):
         escalation = self._proposal(
             intervention, Step.SUSPENSION, proposed_by, reason, correlation_id
         )
-        failed = sum(n.status is NoticeStatus.FAILED for n in self.notices_of(intervention))
+        failed = self.casework(intervention).failed_notices
         intervention.propose_suspension(
             str(escalation.id), proposed_by, reason, contingency_plan, failed, correlation_id
         )

@@ -356,7 +356,7 @@ class Intervention(Aggregate):
         correlation_id: str,
     ) -> None:
         """Suspension follows a failed breach notice and needs a plan for the people served."""
-        self._check_may_propose(Step.SUSPENSION)
+        self.check_may_propose(Step.SUSPENSION)
         if self.suspended_on is not None:
             raise Refused(
                 f"the provider was already suspended on {long_date(self.suspended_on)}",
@@ -367,13 +367,23 @@ class Intervention(Aggregate):
             "contingency_plan",
             "a contingency plan for the people the provider currently serves",
         )
-        if not failed_notices:
+        self.check_may_propose_suspension(failed_notices)
+        self._propose(escalation_id, Step.SUSPENSION, proposed_by, reason, plan, correlation_id)
+
+    def check_may_propose_suspension(self, failed_notices: int) -> None:
+        """Suspension is considered once a breach notice has failed, and only once."""
+        self.check_may_propose(Step.SUSPENSION)
+        if self.suspended_on is not None:
             raise Refused(
-                "suspension is considered when a breach notice has not been met "
-                "(003 row 13); no breach notice on this intervention has failed",
+                f"the provider was already suspended on {long_date(self.suspended_on)}",
                 field="step",
             )
-        self._propose(escalation_id, Step.SUSPENSION, proposed_by, reason, plan, correlation_id)
+        if not failed_notices:
+            raise Refused(
+                "suspension is considered when a breach notice has not been met; no breach "
+                "notice on this intervention has failed",
+                field="step",
+            )
 
     def propose_decommission(
         self,
@@ -385,7 +395,7 @@ class Intervention(Aggregate):
         correlation_id: str,
     ) -> None:
         """Refused, listing what is missing, unless the documented evidence is there."""
-        self._check_may_propose(Step.DECOMMISSION)
+        self.check_may_propose(Step.DECOMMISSION)
         plan = _required(
             continuity_plan,
             "continuity_plan",
@@ -405,12 +415,12 @@ class Intervention(Aggregate):
     def propose_telling_the_chief_officer(
         self, escalation_id: str, proposed_by: str, reason: str, correlation_id: str
     ) -> None:
-        self._check_may_propose(Step.TELL_THE_CHIEF_OFFICER)
+        self.check_may_propose(Step.TELL_THE_CHIEF_OFFICER)
         self._propose(
             escalation_id, Step.TELL_THE_CHIEF_OFFICER, proposed_by, reason, "", correlation_id
         )
 
-    def _check_may_propose(self, step: Step) -> None:
+    def check_may_propose(self, step: Step) -> None:
         self.check_not_closed()
         if step.value in self.pending.values():
             raise SeriousStepPending(
@@ -480,13 +490,7 @@ class Intervention(Aggregate):
         self, reason: str, closed_by: str, on: date, open_work: list[str], correlation_id: str
     ) -> None:
         """Closes once nothing is outstanding: no plan, notice or decision still open."""
-        self.check_not_closed()
-        waiting = open_work + [f"a {step} waiting for a decision" for step in self.pending.values()]
-        if waiting:
-            raise Refused(
-                "the intervention cannot close while there is still " + "; ".join(waiting),
-                field="intervention",
-            )
+        self.check_may_close(open_work)
         self._closed(
             provider_id=self.provider_id,
             reason=_required(reason, "reason", "the reason for closing"),
@@ -494,6 +498,15 @@ class Intervention(Aggregate):
             on=on,
             correlation_id=correlation_id,
         )
+
+    def check_may_close(self, open_work: list[str]) -> None:
+        self.check_not_closed()
+        waiting = open_work + [f"a {step} waiting for a decision" for step in self.pending.values()]
+        if waiting:
+            raise Refused(
+                "the intervention cannot close while there is still " + "; ".join(waiting),
+                field="intervention",
+            )
 
     # Events -----------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from services.escalation.application.projections import (
     plan_shown,
 )
 from services.escalation.domain.breach_notice import BreachNotice
+from services.escalation.domain.casework import Casework
 from services.escalation.domain.escalation import Escalation
 from services.escalation.domain.improvement_plan import Plan
 from services.escalation.domain.intervention import Intervention
@@ -104,6 +105,10 @@ class InterventionView(BaseModel):
     missed_deadlines: list[str]
     improvement_plans: list[PlanView]
     breach_notices: list[NoticeView]
+    # The casework commands the rules accept today (domain/casework.py), so a form offers only
+    # what would be accepted: "improvement-plan", "breach-notice", "directed-plan",
+    # "suspension", "chief-officer", "close".
+    actions_now: list[str] = []
 
     @classmethod
     def of(
@@ -113,6 +118,7 @@ class InterventionView(BaseModel):
         """The intervention with its plans, notices and the proposals waiting on it (without
         `waiting`, the serious steps it holds as pending)."""
         shown = intervention_shown(i, plans, notices)
+        shown["actions_now"] = list(Casework(i, plans, notices).actions_now())
         if waiting is not None:
             shown["waiting_for_decision"] = [
                 {"escalation_id": str(e.id), "step": e.step, "proposed_by": e.proposed_by}
