@@ -131,9 +131,13 @@ def _page(request: Request, who: Visitor, owed: dict[str, Any], schema: Schema,
           answers: dict[str, Any], status: int = 200, **context: Any) -> Response:
     groups = schema.groups(slots_in_answers(answers))
     values = {f.path: shown(f, answers) for f in fields_of(groups)}
+    correcting = context.get("correcting")
+    action = (_correction_url(correcting["return_id"]) if correcting else
+              _form_url(owed["contract_reference"], owed["form"], owed["period"]))
+    title = form_title(owed["form"])
     return render(request, "provider/form.html", who, status=status, owed=owed, groups=groups,
-                  values=values, title=form_title(owed["form"]),
-                  action=_form_url(owed["contract_reference"], owed["form"], owed["period"]),
+                  values=values, title=f"Correct your {title}" if correcting else title,
+                  action=action,
                   **{"messages": {}, "submission_key": uuid.uuid4().hex, **context})
 
 
@@ -184,11 +188,65 @@ async def send_return(request: Request, reference: str, form: str, period: str) 
 
 
 def _refused(request: Request, who: Visitor, owed: dict[str, Any], schema: Schema,
-             answers: dict[str, Any], error: ApiError, key: str) -> Response:
+             answers: dict[str, Any], error: ApiError, key: str, **context: Any) -> Response:
     fields = fields_of(schema.groups(slots_in_answers(answers)))
     messages, errors = problems_on(fields, error.problems())
     return _page(request, who, owed, schema, answers, status=422, messages=messages,
-                 errors=errors, submission_key=key or uuid.uuid4().hex)
+                 errors=errors, submission_key=key or uuid.uuid4().hex, **context)
+
+
+# Correcting a return sent: a new submission linked to the one it corrects (both are kept) ------
+
+
+def _correction_url(return_id: Any) -> str:
+    return f"{HOME}returns/{return_id}/correct"
+
+
+async def _to_correct(api: Api, provider_id: str,
+                      return_id: uuid.UUID) -> tuple[dict[str, Any], dict[str, Any], Schema]:
+    """The return as sent (its answers the form starts from), what the form page says of it,
+    and its form; a return already corrected is refused: the later one is corrected instead."""
+    sent = await api.get(f"/intake/returns/{return_id}")
+    if sent["provider_id"] != provider_id:
+        raise ApiError(404, "There is no such return among yours.")
+    if sent["corrected_by"]:
+        raise ApiError(409, "This return was corrected already: correct the later one, "
+                            "from your past submissions.")
+    about = {key: sent[key] for key in ("contract_reference", "form", "period_start",
+                                        "period_end")}
+    schema = Schema((await api.get(f"/intake/forms/{sent['form']}"))["schema"])
+    return sent, about, schema
+
+
+@router.get("/provider/returns/{return_id}/correct")
+async def correction_form(request: Request, return_id: uuid.UUID) -> Response:
+    who, provider_id = _provider(request)
+    async with Api(request, who.token) as api:
+        sent, about, schema = await _to_correct(api, provider_id, return_id)
+    return _page(request, who, about, schema, sent["answers"], correcting=sent)
+
+
+@router.post("/provider/returns/{return_id}/correct")
+async def send_correction(request: Request, return_id: uuid.UUID) -> Response:
+    """Sends the corrected answers; what the API refuses comes back beside each answer."""
+    who, provider_id = _provider(request)
+    posted = _posted(await request.form())
+    posted.pop("intent", None)
+    key = str(posted.pop("submission_key", ""))
+    async with Api(request, who.token) as api:
+        sent, about, schema = await _to_correct(api, provider_id, return_id)
+        answers = answers_from(schema.groups(slots_in_post(posted)), posted)
+        answers.update(period_start=sent["period_start"], period_end=sent["period_end"])
+        try:
+            corrected = await api.post(f"/intake/returns/{return_id}/corrections",
+                                       {"form": sent["form"], "answers": answers,
+                                        "submitted_by": who.identity.display},
+                                       headers={"Idempotency-Key": key or uuid.uuid4().hex})
+        except ApiError as error:
+            if error.status != 422:
+                raise
+            return _refused(request, who, about, schema, answers, error, key, correcting=sent)
+    return RedirectResponse(f"{HOME}returns/{corrected['return_id']}/submitted", 303)
 
 
 # A return sent, and its evidence ----------------------------------------------------------------

@@ -218,3 +218,34 @@ async def test_a_provider_sees_what_the_council_asked_of_it_and_not_its_casework
     assert "7 January 2027" in await row.inner_text()  # 10 working days, Christmas skipped
     await accessible(page)
     await screenshot(page, "provider-actions")
+
+
+async def test_a_provider_corrects_a_return_it_sent_and_both_stay_in_its_history(
+        console: Console):
+    """Issue 18: "providers can correct a sent return". The correction starts from the answers
+    sent, is scored as the provider's return for the period, and the first is kept, marked."""
+    page = await provider_owing_a_return(console)
+    await page.goto(FORM_URL)
+    await fill(page, april_to_july())
+    await page.get_by_role("button", name="Submit return").click()
+    await page.locator(".govuk-panel--confirmation").wait_for()
+    [first] = (await console.api.get(f"/intake/contracts/{PROVIDER}-c1/returns")).json()
+
+    await page.goto(f"/console/provider/returns/{first['return_id']}")
+    await page.get_by_role("link", name="Correct this return").click()
+    assert await page.locator("input[name='finance.rating'][value=green]").is_checked()
+    await accessible(page)
+    await page.locator("input[name='finance.rating'][value=amber]").check()
+    await page.get_by_role("button", name="Send correction").click()
+    await page.locator(".govuk-panel--confirmation").wait_for()
+
+    sent = (await console.api.get(f"/intake/contracts/{PROVIDER}-c1/returns")).json()
+    [corrected] = [r for r in sent if r["return_id"] == first["return_id"]]
+    [correction] = [r for r in sent if r["corrects"] == first["return_id"]]
+    assert corrected["corrected_by"] == correction["return_id"]
+    assert correction["sections"]["finance"] == "amber"
+
+    # The corrected return offers no second correction; its correction does.
+    await page.goto(f"/console/provider/returns/{first['return_id']}")
+    assert await page.get_by_role("link", name="Correct this return").count() == 0
+    assert "A later return corrected this one" in await page.locator("main").inner_text()
