@@ -98,42 +98,80 @@ class SmtpServer:
 
 
 class SmtpMailer:
-    """Hands each message to an SMTP server over a few kept-open connections.
+    """Hands each message to an SMTP server over kept-open connections.
 
-    A connection is reused while it has been idle for less than `idle_seconds`: a new one costs
-    three more round trips (greeting, EHLO, QUIT), each of which waits for the event loop. A kept
-    connection the server has closed meanwhile is replaced once, before anything was sent on it.
+    A connection is opened once and reused for message after message: a new one costs three
+    more round trips (greeting, EHLO, QUIT), each of which waits for the event loop. While
+    messages come one at a time that is one connection; only messages sent at the same moment
+    open more, up to `connections` (the dispatcher's concurrency: one connection carries one
+    message at a time). The most recently used is reused first, so the others fall idle, and a
+    connection idle for `idle_seconds` is closed with QUIT: no connection is held open for
+    nothing, and servers that drop idle clients (many do, after a minute or so) rarely get to.
     """
 
     def __init__(self, server: SmtpServer, connections: int = 8,
                  idle_seconds: float = 15.0) -> None:
         self.server = server
         self.idle_seconds = idle_seconds
-        self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
+        self._idle: list[tuple[aiosmtplib.SMTP, float]] = []  # most recently used last
         self._slots = asyncio.Semaphore(connections)
+        self._reaper: asyncio.TimerHandle | None = None
+        self._closing: set[asyncio.Task[None]] = set()
+
+    @property
+    def kept(self) -> int:
+        """Connections open and idle, waiting for the next message."""
+        return len(self._idle)
 
     async def send(self, message: Message) -> None:
         async with self._slots:
-            client = await self._client()
+            client, kept = await self._client()
             try:
                 try:
                     await client.send_message(message)
-                except aiosmtplib.SMTPServerDisconnected:
-                    client.close()  # closed while idle: the message never left
+                except aiosmtplib.SMTPException as error:
+                    if not (kept and _dropped(error)):
+                        raise
+                    # The server dropped the kept connection while it was idle (a restart, or
+                    # an idle timeout shorter than ours) before we noticed: once more on a new
+                    # one. Should it have dropped it after accepting the message, the copy has
+                    # the same Message-ID, as a resend after a crash has (domain/delivery.py).
+                    client.close()
                     client = await self._connect()
                     await client.send_message(message)
             except BaseException:
                 client.close()
                 raise
-            self._idle.append((client, time.monotonic()))
+            self._keep(client)
 
-    async def _client(self) -> aiosmtplib.SMTP:
+    async def _client(self) -> tuple[aiosmtplib.SMTP, bool]:
+        """A kept connection (True) if one is still open, else a new one (False)."""
         while self._idle:
-            client, since = self._idle.pop()
-            if client.is_connected and time.monotonic() - since < self.idle_seconds:
-                return client
+            client, _ = self._idle.pop()
+            if client.is_connected:
+                return client, True
             client.close()
-        return await self._connect()
+        return await self._connect(), False
+
+    def _keep(self, client: aiosmtplib.SMTP) -> None:
+        self._idle.append((client, time.monotonic()))
+        if self._reaper is None:
+            self._reaper = asyncio.get_running_loop().call_later(self.idle_seconds, self._reap)
+
+    def _reap(self) -> None:
+        """Closes the connections idle for `idle_seconds`; looks again when the next will be."""
+        self._reaper = None
+        cutoff = time.monotonic() - self.idle_seconds
+        expired = [client for client, since in self._idle if since <= cutoff]
+        self._idle = [(client, since) for client, since in self._idle if since > cutoff]
+        for client in expired:
+            task = asyncio.create_task(_quit(client))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+        if self._idle:
+            oldest = min(since for _, since in self._idle)
+            self._reaper = asyncio.get_running_loop().call_later(
+                max(oldest + self.idle_seconds - time.monotonic(), 0.0), self._reap)
 
     async def _connect(self) -> aiosmtplib.SMTP:
         server = self.server
@@ -150,11 +188,26 @@ class SmtpMailer:
         return client
 
     async def close(self) -> None:
+        if self._reaper is not None:
+            self._reaper.cancel()
+            self._reaper = None
         while self._idle:
             client, _ = self._idle.pop()
-            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
-                await client.quit()
-            client.close()
+            await _quit(client)
+        if self._closing:
+            await asyncio.wait(self._closing)
+
+
+def _dropped(error: aiosmtplib.SMTPException) -> bool:
+    """The server closed the connection: gone, or a 421 reply (RFC 5321: closing the channel)."""
+    return isinstance(error, aiosmtplib.SMTPServerDisconnected) or (
+        isinstance(error, aiosmtplib.SMTPResponseException) and error.code == 421)
+
+
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+        await client.quit()
+    client.close()
 
 
 class FolderMailer:
