@@ -8,7 +8,8 @@ from uuid import UUID
 
 import pytest
 
-from services.notify.adapters.mail import SmtpMailer, SmtpServer, email_for
+from services.notify.adapters.mail import SmtpMailer, SmtpServer
+from services.notify.adapters.mime import email_for
 from services.notify.domain.delivery import Outgoing
 from tests.e2e.test_notify_sinks import SmtpSink, smtp_sink
 from tests.support import eventually
