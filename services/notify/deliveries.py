@@ -3,9 +3,10 @@
 Each in-app notification, once recorded, is turned into one delivery per outside channel its
 recipient has (tracked, so exactly once, even with several instances reading one store). An
 attempt is recorded before the message leaves and its outcome after (see domain/delivery.py for
-the send-then-crash window). A delivery that keeps failing becomes `NotificationFailed`, is listed
-for operators (from the deliveries view, projections.py), and alerts them in their in-app inbox;
-it is never dropped silently.
+the send-then-crash window; a first attempt is recorded in the delivery's `Queued` event). A
+delivery that keeps failing becomes `NotificationFailed`, is listed for operators (from the
+deliveries view, projections.py), and alerts them in their in-app inbox; it is never dropped
+silently.
 """
 
 from __future__ import annotations
@@ -85,8 +86,9 @@ class Deliveries:
         providers = {p: self.provider_facts(p) for p in {note.provider_id for note in notes}}
         deliveries = [delivery for note in notes
                       for delivery in self._deliveries_for(note, providers[note.provider_id], now)]
-        outgoing = [d.begin_attempt(now, self.retry_policy) for d in deliveries
-                    if d.status == Status.PENDING]
+        # Their first attempts are recorded in the same commit as the deliveries themselves
+        # (in each `Queued` event: domain/delivery.py), before anything is sent.
+        outgoing = [d.outgoing() for d in deliveries if d.status == Status.DISPATCHING]
         processing = Processing(Tracking(DERIVED, page[-1].id))
         processing.collect_events(*deliveries)
         if self._commit(processing).duplicate:
@@ -104,7 +106,8 @@ class Deliveries:
         channels = [(EMAIL, addresses.email)] if addresses.email else []
         channels += [(f"{WEBHOOK}:{name}", (name,)) for name in addresses.webhooks]
         return [
-            Delivery(
+            Delivery.queue(
+                now, self.retry_policy,
                 notification_id=str(note.originator_id), provider_id=note.provider_id,
                 recipient=note.recipient, channel=channel, addresses=list(to),
                 subject=note.subject, body=note.body, urgent=note.urgent,

@@ -1,8 +1,9 @@
 """Real receivers for notify's tests: an SMTP server (aiosmtpd) and a webhook endpoint.
 
 Helpers, not tests (they live here because tests/support.py belongs to the whole suite). The SMTP
-sink speaks the real protocol on a free loopback port and keeps every message it accepted; it can
-be told to refuse messages with a real SMTP error. The webhook receiver is a Starlette app under
+sink speaks the real protocol on a free loopback port and keeps every message it accepted, with
+the connection it came over; it can be told to refuse messages with a real SMTP error, and be
+restarted, dropping its open connections. The webhook receiver is a Starlette app under
 uvicorn that checks each request's signature as a chat tool would.
 """
 
@@ -21,6 +22,7 @@ from typing import Any
 
 import uvicorn
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -40,6 +42,7 @@ class Received:
     message: EmailMessage
     recipients: list[str]
     at: float  # time.time() when the server accepted it
+    connection: int = 0  # which connection it came over, counted from 1 as they were opened
 
     @property
     def text(self) -> str:
@@ -53,7 +56,10 @@ class SmtpSink:
         self.received: list[Received] = []
         self.refuse_with: str | None = None  # e.g. "451 4.3.0 Try again later"
         self.refused = 0
+        self.connections: list[SMTP] = []  # every connection the server accepted, in order
+        self.quits = 0  # connections the client closed politely (QUIT)
         self._lock = threading.Lock()
+        self._controller: Controller | None = None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         if self.refuse_with:
@@ -62,8 +68,58 @@ class SmtpSink:
         message = message_from_bytes(envelope.original_content or envelope.content,
                                      policy=policy.default)
         with self._lock:
-            self.received.append(Received(message, list(envelope.rcpt_tos), time.time()))
+            self.received.append(Received(message, list(envelope.rcpt_tos), time.time(),
+                                          self.connections.index(server) + 1))
         return "250 OK"
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        with self._lock:
+            self.quits += 1
+        return "221 Bye"
+
+    def open_connections(self) -> int:
+        """Connections the server still holds open."""
+        with self._lock:
+            return sum(1 for smtp in self.connections if smtp.transport is not None)
+
+    def restart(self) -> None:
+        """Stops the server, dropping every open connection as a real restart does, and starts
+        it again on the same port (aiosmtpd's stop alone leaves open connections served)."""
+        controller = self._controller
+        assert controller is not None
+        dropped = threading.Event()
+
+        def drop() -> None:
+            for smtp in self.connections:
+                if smtp.transport is not None:
+                    smtp.transport.abort()
+            dropped.set()
+
+        controller.loop.call_soon_threadsafe(drop)
+        dropped.wait(10)
+        controller.stop()
+        self._serve(controller.hostname, controller.port)
+
+    def _serve(self, host: str, port: int) -> None:
+        sink = self
+
+        class Counted(Controller):
+            def factory(self) -> SMTP:
+                smtp = super().factory()
+                with sink._lock:
+                    sink.connections.append(smtp)
+                return smtp
+
+        self._controller = Counted(self, hostname=host, port=port)
+        before = len(self.connections)
+        self._controller.start()
+        with self._lock:  # start() connects once itself, to see the server answer
+            del self.connections[before:]
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
 
     def messages(self, subject_contains: str = "") -> list[Received]:
         with self._lock:
@@ -80,12 +136,11 @@ def smtp_sink() -> Iterator[tuple[SmtpSink, int]]:
     """A real SMTP server on a free loopback port, for the duration of the block."""
     sink = SmtpSink()
     port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
+    sink._serve("127.0.0.1", port)
     try:
         yield sink, port
     finally:
-        controller.stop()
+        sink.stop()
 
 
 @dataclass

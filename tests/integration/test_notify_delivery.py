@@ -236,6 +236,34 @@ async def test_a_concern_delivered_twice_is_emailed_once(configured):
     assert len({str(m.message["Message-ID"]) for m in concerns}) == len(concerns)
 
 
+async def test_mail_goes_over_kept_connections_and_a_mail_server_restart_loses_none(configured):
+    with smtp_sink() as (sink, port):
+        async with notify_app(configured(port)) as app:
+
+            async def settled():
+                return not app.deliveries("pending") and not app.deliveries("dispatching")
+
+            for n in (1, 2):  # one concern after another, each mailed before the next
+                handle(app, concern(f"concern-{n}", safety=True), n)
+                await eventually(sent(sink, n, to=DUTY), what=f"concern {n} mailed")
+                await eventually(settled, what=f"concern {n}'s mail recorded")
+            before = len(sink.connections)
+            sink.restart()  # every kept connection dropped under the dispatcher
+            handle(app, concern("concern-3", safety=True), 3)
+            await eventually(sent(sink, 3, to=DUTY), what="concern 3 mailed after the restart")
+            await eventually(settled, what="concern 3's mail recorded")
+            emailed = [d for d in app.deliveries() if d["channel"] == "email"]
+
+    mails = sink.messages("Concern raised")
+    # Both concerns before the restart went over the connections the first one opened.
+    assert before == len({m.connection for m in mails if "concern-3" not in m.text})
+    assert before < len([m for m in mails if "concern-3" not in m.text])
+    # After it: every message once, none given up or retried (the client reconnected).
+    assert sorted(str(m.message["Message-ID"]) for m in mails) == sorted(
+        f"<{d['delivery_id']}@assure.notify>" for d in emailed)
+    assert {(d["status"], d["attempts"]) for d in emailed} == {(Status.SENT, 1)}
+
+
 @pytest.mark.parametrize("stage", ["before-send", "after-send"])
 async def test_a_crash_mid_delivery_is_resent_after_a_restart_as_the_same_message(
     configured, stage

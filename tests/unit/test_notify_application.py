@@ -9,10 +9,10 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import StoredEvent, Tracking
 
 from services.notify.application import Notifications
-from services.notify.domain.delivery import Status
+from services.notify.domain.delivery import Delivery, Status
 from shared.contracts import intake, notify, risk
 from shared.contracts.envelope import Envelope, IntegrationEvent, wrap
 from shared.domain import Refused
@@ -149,6 +149,103 @@ def test_a_sent_delivery_is_published_as_delivered_by_its_channel(app):
                and e.channel == "email"]
     assert [(e.recipient, e.delivery_id) for e in emailed] == [
         ("operations", str(outgoing.delivery_id))]
+
+
+def stored(app: Notifications, delivery_id: UUID) -> list[str]:
+    """The names of a delivery's stored events, in order."""
+    return [record.topic.rsplit(".", 1)[1] for record in app.recorder.select_events(delivery_id)]
+
+
+def test_a_delivery_sent_at_once_is_stored_as_two_events_queued_and_sent(app):
+    handle(app, concern("c-1", safety=True), "e-1")
+    [outgoing] = [o for o in app.derive_deliveries(NOW) if o.recipient == "operations"]
+
+    assert stored(app, outgoing.delivery_id) == ["Queued"]  # its first attempt, before sending
+    [queued] = app.deliveries(recipient="operations")
+    assert (queued["status"], queued["attempts"]) == (Status.DISPATCHING, 1)
+    app.record_sent(outgoing, NOW)
+
+    assert stored(app, outgoing.delivery_id) == ["Queued", "Sent"]
+    [sent] = app.deliveries(recipient="operations")
+    assert (sent["status"], sent["attempts"]) == (Status.SENT, 1)
+
+
+def test_a_failed_attempt_stays_on_record_with_its_reason_before_the_retry_that_sent_it(app):
+    handle(app, concern("c-1", safety=True), "e-1")
+    [outgoing] = [o for o in app.derive_deliveries(NOW) if o.recipient == "operations"]
+
+    app.record_failure(outgoing, "SMTPRecipientsRefused: 450 mailbox busy", NOW)
+    [retry] = [o for o in app.claim_due(NOW + timedelta(minutes=5), set())
+               if o.delivery_id == outgoing.delivery_id]
+    app.record_sent(retry, NOW)
+
+    assert stored(app, outgoing.delivery_id) == ["Queued", "AttemptFailed", "Dispatching", "Sent"]
+    failed = app.mapper.to_domain_event(app.recorder.select_events(outgoing.delivery_id)[1])
+    assert (failed.attempt, failed.error) == (1, "SMTPRecipientsRefused: 450 mailbox busy")
+    [sent] = app.deliveries(recipient="operations")
+    assert (sent["status"], sent["attempts"]) == (Status.SENT, 2)
+
+
+# Deliveries stored before a first attempt rode in `Queued`: written by that code (its topics and
+# JSON as stored), a queued delivery with its attempt recorded as `Dispatching`, sent or not.
+OLD_TOPIC = "services.notify.domain.delivery:Delivery.{}"
+OLD_QUEUED = (
+    '{"timestamp":{"_type_":"datetime_iso","_data_":"2026-09-01T09:00:00.090577+00:00"},'
+    '"originator_topic":"services.notify.domain.delivery:Delivery","notification_id":"NOTE",'
+    '"provider_id":"oakwood","recipient":"operations","channel":"email",'
+    '"addresses":["duty@council.test"],"subject":"Concern raised: Café Brontë Care Home",'
+    '"body":"£5 b","urgent":true,"about_event_id":"e-1","about_event_type":"ConcernRaised",'
+    '"reference":null,"hold":null,"items":null}')
+OLD_DISPATCHING = (
+    '{"timestamp":{"_type_":"datetime_iso","_data_":"2026-09-01T09:00:00.090698+00:00"},'
+    '"attempt":1,"lease_until":{"_type_":"datetime_iso","_data_":"2026-09-01T09:01:00+00:00"}}')
+OLD_SENT = (
+    '{"timestamp":{"_type_":"datetime_iso","_data_":"2026-09-01T09:00:00.090849+00:00"},'
+    '"attempt":1,"at":{"_type_":"datetime_iso","_data_":"2026-09-01T09:00:00+00:00"},'
+    '"about":{"provider_id":"oakwood","notification_id":"NOTE","delivery_id":"DELIVERY",'
+    '"recipient":"operations","channel":"email","about_event_id":"e-1",'
+    '"about_event_type":"ConcernRaised","reference":null}}')
+
+
+def store_old_shape(app: Notifications, note: str, *states: tuple[str, str]) -> UUID:
+    delivery_id = Delivery.create_id(note, "email")
+    app.recorder.insert_events([
+        StoredEvent(originator_id=delivery_id, originator_version=version,
+                    topic=OLD_TOPIC.format(name), state=_as_stored(app, state.replace(
+                        "NOTE", note).replace("DELIVERY", str(delivery_id))))
+        for version, (name, state) in enumerate(states, start=1)])
+    return delivery_id
+
+
+def _as_stored(app: Notifications, state: str) -> bytes:
+    data = state.encode()
+    if app.mapper.compressor:
+        data = app.mapper.compressor.compress(data)
+    return app.mapper.cipher.encrypt(data) if app.mapper.cipher else data
+
+
+def test_deliveries_stored_in_the_old_shape_still_load_replay_and_show(app):
+    sent_id = store_old_shape(app, "n-old-1", ("Queued", OLD_QUEUED),
+                              ("Dispatching", OLD_DISPATCHING), ("Sent", OLD_SENT))
+    lost_id = store_old_shape(app, "n-old-2", ("Queued", OLD_QUEUED),
+                              ("Dispatching", OLD_DISPATCHING))  # its sender died
+
+    sent: Delivery = app.repository.get(sent_id)
+    assert (sent.status, sent.attempts, sent.subject) == (
+        Status.SENT, 1, "Concern raised: Café Brontë Care Home")
+    assert {d["delivery_id"]: (d["status"], d["attempts"]) for d in app.deliveries()} == {
+        str(sent_id): (Status.SENT, 1), str(lost_id): (Status.DISPATCHING, 1)}
+    [published] = [app.to_integration(app.mapper.to_domain_event(r))
+                   for r in app.recorder.select_events(sent_id)][2:]
+    assert (published.delivery_id, published.recipient) == (str(sent_id), "operations")
+
+    lease_over = datetime(2026, 9, 1, 9, 1, tzinfo=UTC)
+    assert app.claim_due(lease_over - timedelta(seconds=1), set()) == []
+    [taken_over] = app.claim_due(lease_over, set())
+    app.record_sent(taken_over, lease_over)
+    assert (taken_over.delivery_id, taken_over.attempt) == (lost_id, 2)
+    assert stored(app, lost_id) == ["Queued", "Dispatching", "Dispatching", "Sent"]
+    assert app.deliveries(status=Status.SENT).total == 2
 
 
 def test_only_a_failed_delivery_can_be_sent_again(app):

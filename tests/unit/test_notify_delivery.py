@@ -57,6 +57,24 @@ def test_an_attempt_is_recorded_before_the_message_leaves_with_a_stable_message_
     assert first.message_id == f"<{d.id}@assure.notify>"
 
 
+def test_a_delivery_queued_to_go_at_once_starts_its_first_attempt_in_the_same_event():
+    fields = dict(notification_id="n-1", provider_id="oakwood", recipient="operations",
+                  channel="email", addresses=["duty@council.test"], subject="s", body="b",
+                  urgent=True, about_event_id="e-1", about_event_type="ConcernRaised",
+                  reference=None)
+    d = Delivery.queue(T0, POLICY, **fields)
+    held = Delivery.queue(T0, POLICY, **fields, hold="daily")
+
+    assert [type(e).__name__ for e in d.collect_events()] == ["Queued"]
+    assert (d.status, d.attempts, d.due_at()) == (Status.DISPATCHING, 1, T0 + timedelta(
+        seconds=60))
+    assert d.outgoing().attempt == 1
+    with pytest.raises(NotDue):
+        d.begin_attempt(T0 + timedelta(seconds=59), POLICY)
+    assert d.begin_attempt(T0 + timedelta(seconds=60), POLICY).attempt == 2  # its sender died
+    assert (held.status, held.attempts, held.due_at()) == (Status.HELD, 0, None)
+
+
 def test_an_attempt_in_flight_is_not_started_again_until_its_lease_runs_out():
     d = delivery()
     d.begin_attempt(T0, POLICY)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from services.notify.adapters.mail import FolderMailer, SmtpMailer, SmtpServer, email_for
+from services.notify.adapters.mail import FolderMailer, SmtpMailer, SmtpServer
+from services.notify.adapters.mime import email_for
 from services.notify.adapters.webhook import WebhookSender, WebhookTarget
 from services.notify.domain.config import NotifyConfig
 from services.notify.domain.delivery import EMAIL, WEBHOOK, Outgoing

@@ -1,5 +1,7 @@
 """E-mail: a real SMTP client (aiosmtplib), or .eml files in a folder when no server is set.
 
+The messages themselves are written by mime.py.
+
 aiosmtplib rather than the standard library's smtplib: the dispatcher runs in the service's
 event loop, and a blocking smtplib call would need a worker thread from the same small default
 pool that the consumers use for every event-store call, so a slow mail server could stall the
@@ -13,76 +15,12 @@ import contextlib
 import os
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.charset import QP, Charset
-from email.header import Header
-from email.message import Message
-from email.utils import format_datetime, formataddr, getaddresses
 from pathlib import Path
 
 import aiosmtplib
 
-from services.notify.domain.delivery import Outgoing
+from services.notify.adapters.mime import Email
 from shared.at_rest import PRIVATE_FILE, Sealer, private_directory
-
-FOOTER = (
-    "\n\n--\nSent by Assure for the contract monitoring team, from the team's shared mailbox. "
-    "Reference {reference}."
-)
-
-
-def email_for(outgoing: Outgoing, sender: str, now: datetime | None = None) -> Message:
-    """The message as sent: plain text, UK wording, and headers that identify a resend."""
-    message = Message()
-    _add_addresses(message, "From", sender)
-    _add_addresses(message, "Reply-To", sender)
-    _add_addresses(message, "To", ", ".join(outgoing.addresses))
-    _add_text(message, "Subject", outgoing.subject)
-    _add_text(message, "Date", format_datetime(now or datetime.now(UTC)))
-    # The same Message-ID on every attempt: a copy sent after a crash is a duplicate by RFC 5322.
-    _add_text(message, "Message-ID", outgoing.message_id)
-    _add_text(message, "Auto-Submitted", "auto-generated")  # RFC 3834: no out-of-office replies
-    _add_text(message, "X-Assure-Delivery", str(outgoing.delivery_id))
-    _add_text(message, "X-Assure-Event-Type", outgoing.about_event_type)
-    _add_text(message, "X-Assure-Event-Id", outgoing.about_event_id)  # the event it tells of
-    if outgoing.urgent:
-        _add_text(message, "Importance", "high")
-        _add_text(message, "X-Priority", "1")
-    # set_payload with a charset adds MIME-Version, Content-Type and Content-Transfer-Encoding;
-    # the text ends with a line break, as EmailMessage.set_content ends it.
-    body = outgoing.body + FOOTER.format(reference=outgoing.delivery_id) + "\n"
-    message.set_payload(body, _BODY)
-    return message
-
-
-# Why the compat32 Message rather than EmailMessage: EmailMessage parses every header it is
-# given into a class built per header (the header registry), about 2 ms an e-mail, the largest
-# single cost of a delivery. These headers are written by us, not parsed from strangers, so the
-# checks that matter are done here: no CR/LF in any value (a new header must never be injected),
-# and non-ASCII text encoded as RFC 2047 words (email.header / email.utils do the encoding).
-_BODY = Charset("utf-8")
-_BODY.body_encoding = QP  # readable plain text; soft line breaks keep long lines under 76
-
-
-def _add_text(message: Message, name: str, value: str) -> None:
-    """An unstructured header, RFC 2047-encoded when it is not plain ASCII."""
-    _refuse_line_breaks(name, value)
-    message[name] = value if value.isascii() else Header(value, "utf-8", header_name=name)
-
-
-def _add_addresses(message: Message, name: str, value: str) -> None:
-    """An address header, its display names RFC 2047-encoded when not plain ASCII."""
-    _refuse_line_breaks(name, value)
-    if not value.isascii():
-        value = ", ".join(formataddr(pair, "utf-8") for pair in getaddresses([value]))
-    message[name] = value
-
-
-def _refuse_line_breaks(name: str, value: str) -> None:
-    """As EmailMessage does: a CR or LF in a value would start a header of the sender's making."""
-    if "\r" in value or "\n" in value:
-        raise ValueError(f"Header values may not contain linefeed or carriage return characters "
-                         f"({name})")
 
 
 @dataclass(frozen=True)
@@ -98,42 +36,80 @@ class SmtpServer:
 
 
 class SmtpMailer:
-    """Hands each message to an SMTP server over a few kept-open connections.
+    """Hands each message to an SMTP server over kept-open connections.
 
-    A connection is reused while it has been idle for less than `idle_seconds`: a new one costs
-    three more round trips (greeting, EHLO, QUIT), each of which waits for the event loop. A kept
-    connection the server has closed meanwhile is replaced once, before anything was sent on it.
+    A connection is opened once and reused for message after message: a new one costs three
+    more round trips (greeting, EHLO, QUIT), each of which waits for the event loop. While
+    messages come one at a time that is one connection; only messages sent at the same moment
+    open more, up to `connections` (the dispatcher's concurrency: one connection carries one
+    message at a time). The most recently used is reused first, so the others fall idle, and a
+    connection idle for `idle_seconds` is closed with QUIT: no connection is held open for
+    nothing, and servers that drop idle clients (many do, after a minute or so) rarely get to.
     """
 
     def __init__(self, server: SmtpServer, connections: int = 8,
                  idle_seconds: float = 15.0) -> None:
         self.server = server
         self.idle_seconds = idle_seconds
-        self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
+        self._idle: list[tuple[aiosmtplib.SMTP, float]] = []  # most recently used last
         self._slots = asyncio.Semaphore(connections)
+        self._reaper: asyncio.TimerHandle | None = None
+        self._closing: set[asyncio.Task[None]] = set()
 
-    async def send(self, message: Message) -> None:
+    @property
+    def kept(self) -> int:
+        """Connections open and idle, waiting for the next message."""
+        return len(self._idle)
+
+    async def send(self, message: Email) -> None:
         async with self._slots:
-            client = await self._client()
+            client, kept = await self._client()
             try:
                 try:
-                    await client.send_message(message)
-                except aiosmtplib.SMTPServerDisconnected:
-                    client.close()  # closed while idle: the message never left
+                    await _send(client, message)
+                except aiosmtplib.SMTPException as error:
+                    if not (kept and _dropped(error)):
+                        raise
+                    # The server dropped the kept connection while it was idle (a restart, or
+                    # an idle timeout shorter than ours) before we noticed: once more on a new
+                    # one. Should it have dropped it after accepting the message, the copy has
+                    # the same Message-ID, as a resend after a crash has (domain/delivery.py).
+                    client.close()
                     client = await self._connect()
-                    await client.send_message(message)
+                    await _send(client, message)
             except BaseException:
                 client.close()
                 raise
-            self._idle.append((client, time.monotonic()))
+            self._keep(client)
 
-    async def _client(self) -> aiosmtplib.SMTP:
+    async def _client(self) -> tuple[aiosmtplib.SMTP, bool]:
+        """A kept connection (True) if one is still open, else a new one (False)."""
         while self._idle:
-            client, since = self._idle.pop()
-            if client.is_connected and time.monotonic() - since < self.idle_seconds:
-                return client
+            client, _ = self._idle.pop()
+            if client.is_connected:
+                return client, True
             client.close()
-        return await self._connect()
+        return await self._connect(), False
+
+    def _keep(self, client: aiosmtplib.SMTP) -> None:
+        self._idle.append((client, time.monotonic()))
+        if self._reaper is None:
+            self._reaper = asyncio.get_running_loop().call_later(self.idle_seconds, self._reap)
+
+    def _reap(self) -> None:
+        """Closes the connections idle for `idle_seconds`; looks again when the next will be."""
+        self._reaper = None
+        cutoff = time.monotonic() - self.idle_seconds
+        expired = [client for client, since in self._idle if since <= cutoff]
+        self._idle = [(client, since) for client, since in self._idle if since > cutoff]
+        for client in expired:
+            task = asyncio.create_task(_quit(client))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+        if self._idle:
+            oldest = min(since for _, since in self._idle)
+            self._reaper = asyncio.get_running_loop().call_later(
+                max(oldest + self.idle_seconds - time.monotonic(), 0.0), self._reap)
 
     async def _connect(self) -> aiosmtplib.SMTP:
         server = self.server
@@ -150,11 +126,34 @@ class SmtpMailer:
         return client
 
     async def close(self) -> None:
+        if self._reaper is not None:
+            self._reaper.cancel()
+            self._reaper = None
         while self._idle:
             client, _ = self._idle.pop()
-            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
-                await client.quit()
-            client.close()
+            await _quit(client)
+        if self._closing:
+            await asyncio.wait(self._closing)
+
+
+async def _send(client: aiosmtplib.SMTP, message: Email) -> None:
+    # The message is 7-bit ASCII (mime.py), so it needs no 8BITMIME; an address that is not
+    # needs SMTPUTF8, as aiosmtplib's send_message would ask for it.
+    utf8 = not (message.sender + "".join(message.recipients)).isascii()
+    await client.sendmail(message.sender, list(message.recipients), message.data,
+                          mail_options=["SMTPUTF8"] if utf8 else [])
+
+
+def _dropped(error: aiosmtplib.SMTPException) -> bool:
+    """The server closed the connection: gone, or a 421 reply (RFC 5321: closing the channel)."""
+    return isinstance(error, aiosmtplib.SMTPServerDisconnected) or (
+        isinstance(error, aiosmtplib.SMTPResponseException) and error.code == 421)
+
+
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+        await client.quit()
+    client.close()
 
 
 class FolderMailer:
@@ -168,14 +167,14 @@ class FolderMailer:
         self.folder = folder
         self.sealer = sealer or Sealer([], "mail")
 
-    async def send(self, message: Message) -> None:
+    async def send(self, message: Email) -> None:
         await asyncio.to_thread(self._write, message)
 
     async def close(self) -> None:
         """Nothing to close: each message is a file."""
 
-    def _write(self, message: Message) -> None:
-        self._store(f"{message['X-Assure-Delivery']}.eml", self.sealer.seal(bytes(message)))
+    def _write(self, message: Email) -> None:
+        self._store(f"{message.delivery_id}.eml", self.sealer.seal(message.data))
 
     def _store(self, name: str, stored: bytes) -> None:
         private_directory(self.folder)

@@ -1,12 +1,25 @@
 """One message through one outside channel (e-mail or a webhook), with its attempts.
 
-The send-then-crash window: an attempt is recorded (`Dispatching`, with a lease) *before* the
-message is handed over and `Sent` after. A process that dies in between leaves the attempt
-unfinished; once its lease runs out the message is sent again under the same delivery id, which
-travels with it (the e-mail's Message-ID, the webhook's X-Assure-Delivery header), so a receiver
-can recognise the copy. We choose at-least-once on the wire with an idempotency key over
-at-most-once, because a safety alert lost is worse than one received twice. Our own record holds
-one delivery per event, recipient and channel, sent once.
+The send-then-crash window: an attempt is recorded, with a lease, *before* the message is handed
+over and `Sent` after. A process that dies in between leaves the attempt unfinished; once its
+lease runs out the message is sent again under the same delivery id, which travels with it (the
+e-mail's Message-ID, the webhook's X-Assure-Delivery header), so a receiver can recognise the
+copy. We choose at-least-once on the wire with an idempotency key over at-most-once, because a
+safety alert lost is worse than one received twice. Our own record holds one delivery per event,
+recipient and channel, sent once.
+
+Two events for a delivery that goes at once and gets through: `Queued` and `Sent`. A delivery
+that is not held starts its first attempt in its `Queued` event (its `attempt` and
+`lease_until`), which is exactly what a `Dispatching` event committed in the same transaction
+used to record (they always were committed together), so the guarantee above is unchanged: the
+lease is in the store before anything leaves, and a crash before `Sent` brings the message back
+when the lease runs out, under the same id. Only one instance can record a `Queued` and so send
+the first attempt: the delivery's id is fixed by its notification and channel, and deliveries
+are derived under a tracking record (deliveries.py). Later attempts (a retry after `AttemptFailed`, an
+operator's `Retried`, a lost attempt taken over, a digest) still record `Dispatching` first,
+because an attempt that starts on a delivery already stored must win the delivery's next version
+before it sends: that is what stops two instances sending it at once. Deliveries stored before
+(`Queued` without an attempt, then `Dispatching`) replay to the same state.
 """
 
 from __future__ import annotations
@@ -51,6 +64,10 @@ class RetryPolicy:
     first_delay: float = 30.0
     ceiling: float = 3600.0
     lease: float = 60.0  # how long an attempt may take before it counts as lost
+
+    def lease_from(self, now: datetime) -> datetime:
+        """When an attempt started now counts as lost."""
+        return now + timedelta(seconds=self.lease)
 
     def delay(self, failures: int) -> timedelta:
         return timedelta(seconds=min(self.first_delay * 2 ** (failures - 1), self.ceiling))
@@ -103,6 +120,8 @@ class Delivery(Aggregate):
         hold: str | None = None,
         items: list[str] | None = None,
         traceparent: str | None = None,
+        attempt: int = 0,  # absent from deliveries queued before the first attempt rode along
+        lease_until: datetime | None = None,
     ) -> None:
         self.notification_id = notification_id
         self.provider_id = provider_id
@@ -118,14 +137,21 @@ class Delivery(Aggregate):
         self.hold = hold
         self.items = list(items or [])
         self.traceparent = traceparent
-        self.status = Status.HELD if hold else Status.PENDING
-        self.attempts = 0
+        self.status = Status.HELD if hold else Status.DISPATCHING if attempt else Status.PENDING
+        self.attempts = attempt
         self.failures = 0  # since it was last queued or retried by hand
         self.last_error = ""
-        self.lease_until: datetime | None = None
+        self.lease_until: datetime | None = lease_until
         self.retry_at: datetime | None = None
         self.bundled_into: str | None = None
         self.sent_at: datetime | None = None
+
+    @classmethod
+    def queue(cls, now: datetime, policy: RetryPolicy, **fields: Any) -> Delivery:
+        """A new delivery; unless it is held for a digest, its first attempt starts with it."""
+        if fields.get("hold"):
+            return cls(**fields)
+        return cls(**fields, attempt=1, lease_until=policy.lease_from(now))
 
     # Attempts -----------------------------------------------------------------------------------
 
@@ -144,8 +170,7 @@ class Delivery(Aggregate):
         due = self.due_at()
         if due is None or due > now:
             raise NotDue(f"delivery {self.id} is {self.status.value}")
-        self._dispatching(attempt=self.attempts + 1, lease_until=now + timedelta(
-            seconds=policy.lease))
+        self._dispatching(attempt=self.attempts + 1, lease_until=policy.lease_from(now))
         return self.outgoing()
 
     @event("Dispatching")
