@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import singledispatchmethod
@@ -179,6 +179,22 @@ class ServiceApplication(Application[UUID]):
         processing = Processing(tracking, envelope)
         self.policy(unwrap(envelope), processing)
         return self._commit(processing)
+
+    def handle_run(self, run: Sequence[tuple[Envelope, Tracking]]) -> Outcome:
+        """Applies upstream events of one partition, no provider twice, in one commit tracked at
+        the last (tracking only moves forward, so it covers the run); each message's events are
+        collected under its own envelope. A clash raises: the caller applies them one by one."""
+        together = Processing(run[-1][1])
+        for envelope, tracking in run:
+            processing = Processing(tracking, envelope)
+            self.policy(unwrap(envelope), processing)
+            together.events += processing.events
+            together.aggregates.update(processing.aggregates)
+            together.saved_kwargs.update(processing.saved_kwargs)
+        recordings = self._record(together)
+        self._take_snapshots(together)
+        self._notify(recordings)
+        return Outcome(duplicate=False, new_events=len(together.events))
 
     def _commit(self, processing: Processing) -> Outcome:
         tracking = processing.tracking
