@@ -120,14 +120,14 @@ async def pulling(app: Rolls, settings: AssureSettings) -> AsyncIterator[Partiti
         await nc.close()
 
 
-async def publish(settings: AssureSettings, told: list[tuple[str, str]]) -> None:
-    """Intake's messages as its relay publishes them: (provider, name), positions from 1."""
+async def publish(settings: AssureSettings, told: list[tuple[str, str]], first: int = 1) -> None:
+    """Intake's messages as its relay publishes them: (provider, name), positions from `first`."""
     topology = Topology.from_settings(settings)
     nc = await nats.connect(settings.nats_url)
     try:
         js = nc.jetstream()
         await ensure_stream(js, topology, "intake")
-        for position, (provider_id, name) in enumerate(told, start=1):
+        for position, (provider_id, name) in enumerate(told, start=first):
             registered = ProviderRegistered(provider_id=provider_id, name=name)
             envelope = wrap(registered, event_id=f"e{position}", time=datetime.now(UTC),
                             correlation_id=f"c{position}")
@@ -148,9 +148,9 @@ async def delete_durable(settings: AssureSettings) -> None:
         await nc.close()
 
 
-def burst(rounds: int, poison_at: int | None = None) -> list[tuple[str, str]]:
-    """Each provider's names name-0, name-1, ... interleaved across providers."""
-    told = [(p, f"name-{n}") for n in range(rounds) for p in PROVIDERS]
+def burst(rounds: int, poison_at: int | None = None, first: int = 0) -> list[tuple[str, str]]:
+    """Each provider's names name-<first>, ... interleaved across providers."""
+    told = [(p, f"name-{n}") for n in range(first, first + rounds) for p in PROVIDERS]
     if poison_at is not None:
         told.insert(poison_at, (PROVIDERS[0], POISON))
     return told
@@ -217,3 +217,31 @@ async def test_a_poison_message_in_the_middle_of_a_batch_is_parked_and_the_rest_
     for provider_id in PROVIDERS:
         assert rolls.names(provider_id) == [f"name-{n}" for n in range(6)], provider_id
     assert rolls.position(tracking_name("intake", 0)) == len(told)
+
+
+async def test_one_instance_at_a_time_pulls_a_partition_and_another_takes_over(
+    batch_settings, rolls,
+):
+    # With a batch in flight, two instances pulling one durable at once could apply a
+    # provider's later message before its earlier one: a lease per partition prevents it.
+    one, two = (batch_settings.model_copy(update={"instance_id": name}) for name in ("1", "2"))
+    earlier, later = burst(rounds=5), burst(rounds=5, first=5)
+    await publish(batch_settings, earlier)
+    async with contextlib.AsyncExitStack() as second_instance:
+        async with pulling(rolls, one) as first:
+            await eventually(lambda: _later(first.lease.held), what="the first to take the lease")
+            second = await second_instance.enter_async_context(pulling(rolls, two))
+            await eventually(lambda: settled(rolls, len(earlier)), timeout=60,
+                             what="the first half applied")
+            assert not second.lease.held
+        # The first stopped: the second takes the partition over and goes on from there.
+        await publish(batch_settings, later, first=len(earlier) + 1)
+        await eventually(lambda: settled(rolls, len(earlier) + len(later)), timeout=60,
+                         what="the second half applied by the other instance")
+        assert second.lease.held
+    for provider_id in PROVIDERS:
+        assert rolls.names(provider_id) == [f"name-{n}" for n in range(10)], provider_id
+
+
+async def _later(value: Any) -> Any:
+    return value
