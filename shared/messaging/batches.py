@@ -123,7 +123,8 @@ class BatchApplier:
 
     async def _apply_one(self, delivery: Delivery) -> None:
         """Today's path for one message, until it is applied or parked."""
-        attempts = delivery.msg.metadata.num_delivered
+        # Deliveries count as tries (a process that died trying), but each gets one here at least.
+        attempts = min(delivery.msg.metadata.num_delivered, self.consumer.max_deliver)
         while True:
             try:
                 if await self._attempt(delivery, attempts):

@@ -11,6 +11,14 @@ part of the partition at once, and one could apply a provider's later message be
 applied its earlier one, which would then be skipped as done (tracking is a position). The
 instance holding the lease pulls; another takes over within the lease's time to live should it
 stop, and at once when it stops cleanly (it hands back what it had not finished, in order).
+
+For the same reason a batch is never applied while a message before it is out with nobody: one
+delivered to a holder that died, or lost with a connection. With one message in flight such a
+message held the partition until JetStream delivered it again (`ack_wait`); with a batch in
+flight, the next fetch would bring newer ones. So after taking a partition over, binding again
+or reconnecting, the puller checks that every message waiting for an ack is in its hand (the
+durable's `num_ack_pending`), and until it is, hands its batch back and waits. A batch is
+applied in the stream's order, redelivered messages (which come first) included.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ log = logging.getLogger(__name__)
 WAIT_SECONDS = 1.0
 TOP_UP_SECONDS = 0.02
 RETRY_SECONDS = 1.0
+HAND_BACK_SECONDS = 0.25
 
 
 class PartitionPuller:
@@ -55,6 +64,8 @@ class PartitionPuller:
                            replicas=settings.stream_replicas)
         self.applier = BatchApplier(consumer, stopping)
         self._sub: JetStreamContext.PullSubscription | None = None
+        self._checked = False  # whether nothing of the partition is out with nobody
+        self._reconnects = nc.stats["reconnects"]
 
     async def run(self) -> None:
         """Pulls until the runtime stops; survives NATS restarting (it retries)."""
@@ -66,6 +77,7 @@ class PartitionPuller:
                 if self.lease.held:
                     await self._pull()
                 else:
+                    self._checked = False  # whoever held it may have died holding a batch
                     await self._wait(self.lease.renew_every)
         except Stopping:
             await self.applier.nak_unsettled()
@@ -80,17 +92,45 @@ class PartitionPuller:
             return  # nothing waiting
         except Exception:  # noqa: BLE001 - NATS restarting, the durable gone: bind again
             log.warning("%s: fetch failed; binding again", self.consumer.durable, exc_info=True)
+            self._checked = False
             await self._unbind()
             await self._wait(RETRY_SECONDS)
             return
+        msgs.sort(key=lambda msg: msg.metadata.sequence.stream)
+        self.applier.unsettled = msgs
         try:
+            if await self._overtakes(msgs):
+                await self.applier.nak_unsettled()  # in order: fetched again before newer ones
+                await self._wait(HAND_BACK_SECONDS)
+                return
             await self.applier.apply(msgs)
         except Stopping:
             raise
-        except Exception:  # noqa: BLE001 - a defect: hand the batch back rather than stop here
+        except Exception:  # noqa: BLE001 - NATS away, or a defect: hand the batch back, go on
             log.exception("%s: could not apply a batch", self.consumer.durable)
-            await self.applier.nak_unsettled()
+            self._checked = False
+            with contextlib.suppress(Exception):
+                await self.applier.nak_unsettled()
             await self._wait(RETRY_SECONDS)
+
+    async def _overtakes(self, msgs: list[Msg]) -> bool:
+        """Whether a message of the partition is out with nobody, so this batch must wait."""
+        if self.nc.stats["reconnects"] != self._reconnects:
+            self._reconnects, self._checked = self.nc.stats["reconnects"], False
+        if any(msg.metadata.num_delivered > 1 for msg in msgs):
+            self._checked = False  # something was not finished the first time
+        if self._checked:
+            return False
+        consumer = self.consumer
+        info = await self.nc.jetstream().consumer_info(
+            self.topology.stream(consumer.upstream), consumer.durable)
+        waiting = info.num_ack_pending or 0
+        if waiting > len(msgs):
+            log.info("%s: %d message(s) delivered before are not acknowledged yet; waiting for "
+                     "them to come again", consumer.durable, waiting - len(msgs))
+            return True
+        self._checked = True
+        return False
 
     async def _fetch(self) -> list[Msg]:
         if self._sub is None:

@@ -21,7 +21,7 @@ from nats.js.errors import NotFoundError
 from shared.contracts.envelope import partition_of, wrap
 from shared.contracts.intake import ProviderRegistered
 from shared.eventstore import Processing, ServiceApplication
-from shared.messaging.consumer import TrackedConsumer, tracking_name
+from shared.messaging.consumer import TrackedConsumer, ensure_consumer, tracking_name
 from shared.messaging.pulling import PartitionPuller
 from shared.messaging.topology import Topology, message_id
 from shared.runtime import ensure_stream
@@ -245,3 +245,34 @@ async def test_one_instance_at_a_time_pulls_a_partition_and_another_takes_over(
 
 async def _later(value: Any) -> Any:
     return value
+
+
+async def test_messages_a_dead_holder_took_are_applied_before_anything_newer(
+    batch_settings, rolls,
+):
+    # An instance fetched the partition's first messages and died without acknowledging them;
+    # JetStream delivers them again only after `ack_wait`, while newer ones could be fetched at
+    # once. Applying the newer first would leave the older ones behind the partition's position.
+    earlier, later = burst(rounds=2), burst(rounds=3, first=2)
+    await publish(batch_settings, earlier)
+    topology = Topology.from_settings(batch_settings)
+    consumer = TrackedConsumer(rolls, "intake", 0, batch_settings.max_deliver,
+                               event_types=("ProviderRegistered",),
+                               batch=batch_settings.consumer_batch)
+    nc = await nats.connect(batch_settings.nats_url)
+    try:
+        js = nc.jetstream()
+        await ensure_consumer(js, consumer, topology, batch_settings.ack_wait_seconds, True)
+        dead = await js.pull_subscribe_bind(durable=consumer.durable,
+                                            stream=topology.stream("intake"))
+        taken = await dead.fetch(len(earlier), timeout=10)
+        assert len(taken) == len(earlier)
+        await dead.unsubscribe()
+    finally:
+        await nc.close()
+    await publish(batch_settings, later, first=len(earlier) + 1)
+    async with pulling(rolls, batch_settings):
+        await eventually(lambda: settled(rolls, len(earlier) + len(later)), timeout=60,
+                         what="every message applied")
+    for provider_id in PROVIDERS:
+        assert rolls.names(provider_id) == [f"name-{n}" for n in range(5)], provider_id
