@@ -83,6 +83,8 @@ class PartitionPuller:
             await self.applier.nak_unsettled()
         finally:
             keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper  # so the lease is released at the revision it was last renewed to
             await self._close()
 
     async def _pull(self) -> None:
