@@ -734,7 +734,8 @@ async def measure_ceiling(system: System, ops: int) -> Ceiling | None:
     """The raw parts a return passes through, on the system's own nats-server and disk (see
     bench/national_ceilings.py): an event appended in a transaction of its own, a JetStream
     publish awaited (as the relay does) and a fetch with one message in flight (as the tracked
-    consumers do). Only when the bench started the system and so knows both."""
+    consumers did before they fetched in batches). Only when the bench started the system and
+    so knows both."""
     if system.nats_url is None or system.data_dir is None:
         return None
     answers = json.dumps(example("cmr-level-1")).encode()  # about a return's size

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import singledispatchmethod
@@ -33,6 +34,7 @@ from shared.clock import ClockMode, Today, clock_of
 from shared.contracts.envelope import Envelope, IntegrationEvent, unwrap
 from shared.dead_letter import DeadLetter
 from shared.messaging.clock_bucket import ClockBucket
+from shared.observability import tracing
 from shared.read_log import HistoryRead
 from shared.security import signed_in
 from shared.snapshots import SealedSnapshots, SealedSnapshotStore
@@ -179,6 +181,29 @@ class ServiceApplication(Application[UUID]):
         processing = Processing(tracking, envelope)
         self.policy(unwrap(envelope), processing)
         return self._commit(processing)
+
+    def handle_run(self, run: Sequence[tuple[Envelope, Tracking]],
+                   each: Callable[[int], AbstractContextManager[Any]] | None = None) -> Outcome:
+        """Applies upstream events of one partition, no provider twice, in one commit tracked at
+        the last (tracking only moves forward, so it covers the run); each message's events are
+        collected under its own envelope, and its policy runs inside `each(i)` (its trace's span,
+        so the events it makes carry its trace). A clash raises: the caller applies them one by
+        one."""
+        together = Processing(run[-1][1])
+        for index, (envelope, tracking) in enumerate(run):
+            processing = Processing(tracking, envelope)
+            with each(index) if each else nullcontext():
+                self.policy(unwrap(envelope), processing)
+                # Stored together after the loop, each event keeps its own message's trace.
+                for domain_event in processing.events:
+                    tracing.stamp(vars(domain_event))
+            together.events += processing.events
+            together.aggregates.update(processing.aggregates)
+            together.saved_kwargs.update(processing.saved_kwargs)
+        recordings = self._record(together)
+        self._take_snapshots(together)
+        self._notify(recordings)
+        return Outcome(duplicate=False, new_events=len(together.events))
 
     def _commit(self, processing: Processing) -> Outcome:
         tracking = processing.tracking

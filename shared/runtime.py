@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import nats
-from faststream.nats import NatsBroker
 from nats.aio.client import Client
 from nats.js.errors import BadRequestError, ServiceUnavailableError
 
@@ -19,11 +18,11 @@ from shared.messaging.consumer import (
     AfterCommit,
     TrackedConsumer,
     ensure_consumer,
-    subscribe,
     takes_filter_lists,
 )
-from shared.messaging.credentials import broker_options, connect_options, subscriber_options
+from shared.messaging.credentials import connect_options
 from shared.messaging.lease import Lease, bucket_name
+from shared.messaging.pulling import PartitionPuller
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.topology import Topology, event_types_from
 from shared.observability import tracing
@@ -53,23 +52,17 @@ class ServiceRuntime:
         self.upstreams = upstreams
         self.nats_url = nats_url
         self.topology = Topology.from_settings(settings)
-        # Each service connects as its own NATS user when credentials are configured.
-        self.broker = NatsBroker(
-            nats_url, logger=None, max_reconnect_attempts=-1, graceful_timeout=5.0,
-            **broker_options(settings, app.service),
-        )
         # Each consumer asks only for the event types the service acts on (its handler table);
         # an upstream that publishes none of them gets no consumer at all.
         handled = app.handled_event_types()
         self.consumers = [
-            TrackedConsumer(app, upstream, k, settings.max_deliver, after_commit, types)
+            TrackedConsumer(app, upstream, k, settings.max_deliver, after_commit, types,
+                            settings.consumer_batch)
             for upstream in upstreams
             if (types := event_types_from(upstream, handled))
             for k in range(settings.partitions)
         ]
-        for consumer in self.consumers:
-            subscribe(self.broker, consumer, self.topology, settings.ack_wait_seconds,
-                      **subscriber_options(settings, app.service))
+        self._pullers: list[asyncio.Task[None]] = []
         self._nc: Client | None = None
         self._stopping = asyncio.Event()
         self._relay_task: asyncio.Task[None] | None = None
@@ -116,14 +109,19 @@ class ServiceRuntime:
                 for consumer in self.consumers:
                     await ensure_consumer(js, consumer, self.topology,
                                           self.settings.ack_wait_seconds, filter_lists)
-                await self.broker.start()
-                return
+                break
             except ServiceUnavailableError:
                 if attempt == attempts:
                     raise
                 log.warning("%s: NATS cannot place its consumers yet; retrying", self.app.service)
-                await self.broker.stop()
                 await asyncio.sleep(min(0.5 * attempt, 3.0))
+        # One pull loop per partition (shared/messaging/pulling.py), stopped by `_stopping`.
+        self._pullers = [
+            asyncio.create_task(PartitionPuller(consumer, self._nc, self.topology, self.settings,
+                                                self._stopping, filter_lists).run(),
+                                name=consumer.durable)
+            for consumer in self.consumers
+        ]
 
     def relaying(self) -> bool:
         """Whether its relay loop runs (it publishes when this instance holds the lease)."""
@@ -143,9 +141,9 @@ class ServiceRuntime:
         self._stopping.set()
         if self.relay:
             self.relay.wake()  # do not sit out its poll interval
-        await self.broker.stop()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
+        # Each puller finishes the batch in hand, or hands it back, within about a second.
+        for task in (*self._pullers, *self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(task, 10)
         if self._relay_task:
             with contextlib.suppress(asyncio.CancelledError):

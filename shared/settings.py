@@ -35,6 +35,10 @@ class AssureSettings(BaseSettings):
     )
     max_deliver: int = Field(default=5, ge=1, description="Failed attempts before parking.")
     ack_wait_seconds: float = Field(default=30.0, gt=0)
+    consumer_batch: int = Field(
+        default=64, ge=1, le=1000,
+        description="Messages a consumer fetches at once (and has in flight) per partition.",
+    )
     publish_timeout_seconds: float = Field(default=5.0, gt=0)
     # Readiness fails when a relay or a consumer is this many events or messages behind.
     ready_max_lag: int = Field(default=5000, gt=0)

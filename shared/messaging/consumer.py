@@ -1,4 +1,7 @@
-"""Tracked consumers: durable pull consumers, one per upstream partition, one message in flight.
+"""Tracked consumers: durable pull consumers, one per upstream partition, fetched in batches.
+
+How a fetched batch is applied is shared/messaging/batches.py; how it is fetched (one instance per
+partition at a time), shared/messaging/pulling.py.
 
 Each asks NATS only for the event types its service acts on (JetStream `filter_subjects`, one
 subject per type, nats-server 2.10 and later), so a service is sent nothing it would only track
@@ -13,11 +16,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
-from eventsourcing.persistence import PersistenceError, Tracking
-from faststream import AckPolicy, StreamMessage
-from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
+from eventsourcing.persistence import Tracking
 from nats.js.api import AckPolicy as NatsAckPolicy
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
@@ -26,7 +26,6 @@ from pydantic import ValidationError
 from shared.contracts.envelope import Envelope, UnknownEventType, unwrap
 from shared.eventstore import ServiceApplication
 from shared.messaging.topology import Topology, notification_id_from
-from shared.observability import tracing
 
 log = logging.getLogger(__name__)
 alerts = logging.getLogger("assure.alerts")
@@ -53,6 +52,7 @@ class TrackedConsumer:
     max_deliver: int
     after_commit: AfterCommit | None = None
     event_types: tuple[str, ...] = ()  # what it asks NATS for; empty: the whole partition
+    batch: int = 1  # messages fetched at once, and in flight (`max_ack_pending`)
 
     @property
     def name(self) -> str:
@@ -62,34 +62,7 @@ class TrackedConsumer:
     def durable(self) -> str:
         return f"{self.app.service}-{self.upstream}-p{self.partition}"
 
-    async def deliver(self, msg: NatsMessage) -> None:
-        raw = msg.raw_message
-        attempts = raw.metadata.num_delivered
-        try:
-            envelope, position = self._decode(raw.data, raw.headers)
-        except MalformedMessage as error:
-            await self._park(raw, str(error), attempts, tracking=None)
-            await msg.ack()
-            return
-        tracking = Tracking(self.name, position)
-        try:
-            with tracing.consuming(self.app.service, envelope.type, raw.headers, raw.subject):
-                await asyncio.to_thread(self.app.handle, envelope, tracking)
-        except PersistenceError:
-            log.exception("%s: store unavailable; will retry", self.name)
-            await msg.nack(delay=_backoff(attempts))
-            return
-        except Exception as error:  # noqa: BLE001 - any failure of the policy counts as a try
-            if attempts < self.max_deliver:
-                log.warning("%s: attempt %d failed: %r", self.name, attempts, error)
-                await msg.nack(delay=_backoff(attempts))
-                return
-            await self._park(raw, repr(error), attempts, tracking)
-        if self.after_commit:
-            await self.after_commit(self.name, position)
-        await msg.ack()
-
-    def _decode(self, data: bytes, headers: dict[str, str] | None) -> tuple[Envelope, int]:
+    def decode(self, data: bytes, headers: dict[str, str] | None) -> tuple[Envelope, int]:
         try:
             position = notification_id_from((headers or {}).get("Nats-Msg-Id"), self.upstream)
             envelope = Envelope.model_validate_json(data)
@@ -98,7 +71,7 @@ class TrackedConsumer:
             raise MalformedMessage(str(error)) from error
         return envelope, position
 
-    async def _park(self, raw, error: str, attempts: int, tracking: Tracking | None) -> None:  # noqa: ANN001
+    async def park(self, raw, error: str, attempts: int, tracking: Tracking | None) -> None:  # noqa: ANN001
         alerts.error(
             "%s: message parked as a dead letter after %d attempt(s): %s",
             self.name,
@@ -117,16 +90,6 @@ class TrackedConsumer:
         )
 
 
-async def _undecoded(msg: StreamMessage[Any]) -> bytes:
-    """The body as it came: FastStream would parse the JSON for a handler that never reads it,
-    and `TrackedConsumer._decode` parses it (once) into the envelope."""
-    return msg.body
-
-
-def _backoff(attempts: int) -> float:
-    return min(0.1 * 2 ** (attempts - 1), 5.0)
-
-
 # What ensure_consumer brings an existing durable to; the server refuses to change the rest.
 UPDATABLE = ("description", "ack_wait", "max_deliver", "max_ack_pending", "filter_subject",
              "filter_subjects")
@@ -136,7 +99,7 @@ def consumer_config(
     consumer: TrackedConsumer, topology: Topology, ack_wait_seconds: float,
     multiple_filters: bool = True,
 ) -> ConsumerConfig:
-    """The durable's settings: one message in flight, never dropped, only the types it handles.
+    """The durable's settings: a batch in flight, never dropped, only the types it handles.
 
     A server older than 2.10 ignores `filter_subjects` (and would then send every partition to
     every durable), so there it keeps the partition's single filter, as before."""
@@ -148,7 +111,7 @@ def consumer_config(
         f"{consumer.partition}, tracked as {consumer.name}",
         ack_policy=NatsAckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
         # Parking is ours: JetStream must never drop a message on its own (max_deliver -1).
-        max_ack_pending=1, max_deliver=-1, ack_wait=ack_wait_seconds,
+        max_ack_pending=consumer.batch, max_deliver=-1, ack_wait=ack_wait_seconds,
         **({"filter_subjects": filters} if multiple_filters and filters
            else {"filter_subject": partition}),
     )
@@ -183,36 +146,3 @@ def takes_filter_lists(nc) -> bool:  # noqa: ANN001
     """Whether the connected nats-server understands `filter_subjects` (2.10 and later)."""
     version = nc.connected_server_version
     return (version.major, version.minor) >= (2, 10)
-
-
-def subscribe(
-    broker: NatsBroker,
-    consumer: TrackedConsumer,
-    topology: Topology,
-    ack_wait_seconds: float,
-    inbox_prefix: bytes | None = None,
-) -> None:
-    """Registers the pull subscription to one partition's durable (see `ensure_consumer`).
-
-    `inbox_prefix` is the service's own inbox when it connects with credentials: FastStream's
-    pull subscriptions do not take the connection's, and another inbox would be refused."""
-    subject = topology.partition_filter(consumer.upstream, consumer.partition)
-    stream = JStream(name=topology.stream(consumer.upstream), declare=False)
-
-    async def handler(msg: NatsMessage) -> None:
-        await consumer.deliver(msg)
-
-    handler.__name__ = f"{consumer.app.service}_{consumer.name}"
-    broker.subscriber(
-        subject,
-        decoder=_undecoded,
-        stream=stream,
-        durable=consumer.durable,
-        pull_sub=PullSub(batch_size=1, timeout=1.0),
-        # The durable exists by now (ensure_consumer): FastStream binds to it as it is.
-        config=consumer_config(consumer, topology, ack_wait_seconds),
-        ack_policy=AckPolicy.MANUAL,
-        description=f"{consumer.app.service} consumes {consumer.upstream} partition "
-        f"{consumer.partition}, tracked as {consumer.name}",
-        **({"inbox_prefix": inbox_prefix} if inbox_prefix else {}),
-    )(handler)

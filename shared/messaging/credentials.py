@@ -28,7 +28,8 @@ Each service's user may publish:
   whole through its durables anyway; no other user's durable or stream is within its reach;
 - the relay lease (shared/messaging/lease.py): `$JS.API.STREAM.INFO|CREATE|MSG.GET.KV_<bucket>`
   (open or create the bucket, read the current holder) and `$KV.<bucket>.<service>` (its own
-  key only: create, update, delete);
+  key only: create, update, delete); and per upstream partition the lease of its own durable,
+  `$KV.<bucket>.<durable>`, so one instance at a time pulls it (shared/messaging/pulling.py);
 - the council's clock (shared/clock.py), a training clock only: the same three stream subjects
   on `KV_<NS>_CLOCK` to open and read it, and for intake alone, which owns the clock,
   `$KV.<NS>_CLOCK.today` to write it.
@@ -36,8 +37,9 @@ Each service's user may publish:
 It may subscribe only to `_INBOX.<user>.>`: the replies to its own requests (JetStream API
 answers, publish acknowledgements) and the messages its pull consumers fetch. The inbox prefix
 is per user, so no service can listen to another's replies (or to what another fetches): the
-connection's is set by `connect_options` and `broker_options`, and FastStream's pull
-subscriptions, which do not use the connection's, by `subscriber_options`. A service never
+connection's is set by `connect_options` (which the consumers' nats-py pull subscriptions
+use) and `broker_options`, and a FastStream pull subscription's, which does not use the
+connection's, by `subscriber_options`. A service never
 subscribes to event subjects itself: what it consumes reaches it through its durable
 consumers, which it may create only on the streams it consumes.
 
@@ -130,6 +132,7 @@ def service_permissions(
     topology: Topology, service: str, upstreams: Iterable[str]
 ) -> Permissions:
     """Exactly what one service needs: see the module's docstring for why each subject."""
+    upstreams = tuple(upstreams)
     own = topology.stream(service)
     publish = [
         topology.stream_subjects(service),
@@ -157,6 +160,8 @@ def service_permissions(
         f"{JS_API}.STREAM.CREATE.KV_{bucket}",
         f"{JS_API}.STREAM.MSG.GET.KV_{bucket}",
         f"$KV.{bucket}.{service}",
+        *(f"$KV.{bucket}.{durable_name(service, upstream, k)}"
+          for upstream in upstreams for k in range(topology.partitions)),
     ]
     clock = clock_bucket(topology.namespace)
     publish += [

@@ -48,15 +48,26 @@ class Handed:
 def handed(monkeypatch: pytest.MonkeyPatch) -> list[Handed]:
     """Records every envelope a tracked consumer hands to any application."""
     found: list[Handed] = []
-    original = ServiceApplication.handle
+    original, original_run = ServiceApplication.handle, ServiceApplication.handle_run
+
+    def hand(service: str, envelope, tracking) -> None:  # noqa: ANN001
+        upstream = tracking.application_name.split("#")[0].lower()
+        found.append(Handed(service, upstream, tracking.notification_id, envelope.type,
+                            envelope.subject))
 
     def handle(self, envelope, tracking):  # noqa: ANN001, ANN202
-        upstream = tracking.application_name.split("#")[0].lower()
-        found.append(Handed(self.service, upstream, tracking.notification_id, envelope.type,
-                            envelope.subject))
+        hand(self.service, envelope, tracking)
         return original(self, envelope, tracking)
 
+    def handle_run(self, run):  # noqa: ANN001, ANN202
+        # Counted once committed: a run that fails is handed again one message at a time.
+        outcome = original_run(self, run)
+        for envelope, tracking in run:
+            hand(self.service, envelope, tracking)
+        return outcome
+
     monkeypatch.setattr(ServiceApplication, "handle", handle)
+    monkeypatch.setattr(ServiceApplication, "handle_run", handle_run)
     return found
 
 

@@ -82,8 +82,11 @@ def test_a_service_subscribes_only_to_its_own_inbox_and_holds_only_its_own_lease
         assert permissions.subscribe == (f"_INBOX.{service}.>",)
         # Intake alone writes the council's clock; every service may only read it.
         clock = ["$KV.ASSURE_CLOCK.today"] if service == "intake" else []
+        # Its relay's lease, and one per partition it pulls (shared/messaging/pulling.py).
+        partitions = [f"$KV.ASSURE_LEASES.{service}-{upstream}-p{k}"
+                      for upstream in CONSUMES[service] for k in range(TOPOLOGY.partitions)]
         assert [s for s in permissions.publish if s.startswith("$KV.")] == [
-            f"$KV.ASSURE_LEASES.{service}", *clock
+            f"$KV.ASSURE_LEASES.{service}", *partitions, *clock
         ]
         assert "$JS.API.STREAM.MSG.GET.KV_ASSURE_CLOCK" in permissions.publish
 
