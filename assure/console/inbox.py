@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from assure.console.client import Api, ApiError
+from assure.console.live import changes
 from assure.console.rendering import render
 from assure.console.session import Visitor, done, visitor
 from shared.security.identity import Role
@@ -86,6 +87,13 @@ async def inbox_fragment(request: Request) -> Response:
     async with Api(request, who.token) as api:
         items = await notifications(api, who)
     return render(request, "inbox_list.html", who, items=items)
+
+
+@router.get("/inbox/changes")
+async def inbox_changes(request: Request) -> Response:
+    """Says when notify recorded something, for the page to fetch its list again."""
+    visitor(request)
+    return changes(request, ("notify",))
 
 
 @router.post("/inbox/{notification_id}/read")
