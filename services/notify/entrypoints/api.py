@@ -51,6 +51,15 @@ Unread = Annotated[bool, Query(description="Only those not read yet")]
 UnreadFirst = Annotated[bool, Query(description="Unread ones first, each part newest first")]
 
 
+@router.get("/inbox", response_model=list[NotificationView])
+def own_inbox(app: App, actor: Actor, response: Response, paging: PageOf,
+              unread: Unread = False, unread_first: UnreadFirst = False) -> list[dict[str, Any]]:
+    """The signed-in person's inbox (who they are comes from the token): their organisation's,
+    or their role's and their own, the contract managers' narrowed to the providers whose
+    contracts name them. Paged and counted like a role's inbox."""
+    return counted(response, app.own_inbox(actor, unread, unread_first, paging))
+
+
 @router.get("/inbox/{recipient}", response_model=list[NotificationView])
 def inbox(
     app: App,

@@ -1,0 +1,90 @@
+"""Every inbox its own (issue 18, must-do 7): two officers of the same role each read what is
+addressed to them and their providers, the contract managers' notifications about the
+providers whose contracts name them, never the whole role's list; whose inbox it is comes from
+the token, not from anything the request says."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from assure.signin import DevSignIn, as_person
+from shared.security.identity import Role
+from tests.e2e.test_console_by_role import OWN, console_as
+from tests.support import contract_award, eventually, running
+
+pytestmark = pytest.mark.e2e
+
+JO, KIM = "Jo Officer", "Kim Officer"
+
+
+@pytest.fixture
+async def site(settings) -> AsyncIterator[tuple[httpx.ASGITransport, httpx.AsyncClient]]:
+    signed = settings.model_copy(update={"auth_required": True})
+    async with running(signed) as system:
+        transport = httpx.ASGITransport(app=system.http_app())
+        async with httpx.AsyncClient(transport=transport, base_url=OWN, auth=DevSignIn()) as api:
+            yield transport, api
+
+
+async def managed_by(api: httpx.AsyncClient, provider_id: str, manager: str) -> None:
+    """A provider whose one contract names its manager, and an intervention opened on it (the
+    contract managers' list is told)."""
+    await api.post("/intake/providers", json={"provider_id": provider_id,
+                                              "name": provider_id.title()})
+    reference = f"{provider_id}-c1"
+    answer = await api.post(f"/intake/providers/{provider_id}/contracts",
+                            json=contract_award(reference, contract_manager=manager))
+    assert answer.status_code == 201, answer.text
+    answer = await api.post(f"/escalation/providers/{provider_id}/interventions", json={
+        "summary": "missed visits", "contract_reference": reference})
+    assert answer.status_code == 201, answer.text
+
+
+async def providers_in_inbox(api: httpx.AsyncClient, user: str, **params: str) -> set[str]:
+    answer = await api.get("/notify/inbox", params=params,
+                           extensions=as_person(user, Role.COMMISSIONING_OFFICER))
+    assert answer.status_code == 200, answer.text
+    return {item["provider_id"] for item in answer.json()}
+
+
+async def test_two_officers_each_read_their_own_providers_notifications(site):
+    transport, api = site
+    await managed_by(api, "hazel", JO)
+    await managed_by(api, "rowan", KIM)
+
+    async def both_told() -> list[Any] | None:
+        items = (await api.get("/notify/inbox/contract-manager")).json()
+        return items if {i["provider_id"] for i in items} >= {"hazel", "rowan"} else None
+
+    await eventually(both_told, what="the contract managers told of both interventions")
+    assert await providers_in_inbox(api, JO) == {"hazel"}
+    assert await providers_in_inbox(api, KIM) == {"rowan"}
+    # Naming someone else in the request changes nothing: the token says whose inbox it is.
+    assert await providers_in_inbox(api, JO, reader=KIM, user_id=KIM) == {"hazel"}
+
+    browser = await console_as(transport, JO, "commissioning_officer")
+    page = (await browser.get("/console/inbox")).text
+    fragment = (await browser.get("/console/inbox/fragment")).text
+    await browser.aclose()
+    for shown in (page, fragment):
+        assert "/console/workspace/providers/hazel" in shown
+        assert "/console/workspace/providers/rowan" not in shown
+
+
+async def test_a_providers_users_read_their_organisations_inbox_alone(site):
+    _, api = site
+    await managed_by(api, "hazel", JO)
+    await managed_by(api, "rowan", KIM)
+
+    async def told() -> list[Any] | None:
+        answer = await api.get("/notify/inbox", extensions=as_person(
+            "Registered manager", Role.PROVIDER_USER, "hazel"))
+        return answer.json() or None
+
+    items = await eventually(told, what="the provider told")
+    assert {item["provider_id"] for item in items} == {"hazel"}
+    assert {item["recipient"] for item in items} == {"provider-hazel"}
