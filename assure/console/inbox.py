@@ -61,6 +61,16 @@ async def inbox_changes(request: Request) -> Response:
     return changes(request, ("notify",))
 
 
+@router.post("/inbox/read")
+async def mark_all_read(request: Request) -> Response:
+    """Marks every notification in the signed-in person's inbox read by them."""
+    who = visitor(request)
+    async with Api(request, who.token) as api:
+        marked = (await api.post("/notify/inbox/read", {}))["marked"]
+    return done(INBOX, f"{marked} {'notification' if marked == 1 else 'notifications'} "
+                       "marked as read")
+
+
 @router.post("/inbox/{notification_id}/read")
 async def mark_read(request: Request, notification_id: UUID) -> Response:
     """Marks one notification read by the signed-in person."""

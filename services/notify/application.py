@@ -162,6 +162,16 @@ class Notifications(Deliveries, Schedule, ServiceApplication):
             reading.recipients, reading.reader, unread_only, unread_first, paging,
             manager=reading.manager)
 
+    def mark_all_read(self, identity: Identity) -> int:
+        """Marks everything in the signed-in person's inbox read by them; how many were not."""
+        unread = [self.get(Notification, UUID(str(item["notification_id"])))
+                  for item in self.own_inbox(identity, unread_only=True)]
+        for notification in unread:
+            notification.mark_read(identity.user)
+        if unread:
+            self.save(*unread)  # one transaction: all read, or none
+        return len(unread)
+
     def mark_read(self, notification_id: UUID, reader: str) -> Notification:
         notification = self.get(Notification, notification_id)
         notification.mark_read(reader)

@@ -1,7 +1,8 @@
 """Every inbox its own (issue 18, must-do 7): two officers of the same role each read what is
 addressed to them and their providers, the contract managers' notifications about the
 providers whose contracts name them, never the whole role's list; whose inbox it is comes from
-the token, not from anything the request says."""
+the token, not from anything the request says. "Mark all as read" (must-do 5) marks the
+signed-in person's own inbox, for them alone."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 
 from assure.signin import DevSignIn, as_person
 from shared.security.identity import Role
-from tests.e2e.test_console_by_role import OWN, console_as
+from tests.e2e.test_console_by_role import OWN, TOKEN, console_as
 from tests.support import contract_award, eventually, running
 
 pytestmark = pytest.mark.e2e
@@ -88,3 +89,46 @@ async def test_a_providers_users_read_their_organisations_inbox_alone(site):
     items = await eventually(told, what="the provider told")
     assert {item["provider_id"] for item in items} == {"hazel"}
     assert {item["recipient"] for item in items} == {"provider-hazel"}
+
+
+async def unread_of(api: httpx.AsyncClient, user: str) -> int:
+    answer = await api.get("/notify/inbox", extensions=as_person(user,
+                                                                 Role.COMMISSIONING_OFFICER))
+    return int(answer.headers["x-unread-count"])
+
+
+async def test_mark_all_as_read_marks_the_signed_in_persons_inbox_alone(site):
+    transport, api = site
+    await managed_by(api, "hazel", JO)
+    await managed_by(api, "rowan", KIM)
+
+    async def both_unread() -> bool:
+        return await unread_of(api, JO) > 0 and await unread_of(api, KIM) > 0
+
+    await eventually(both_unread, what="both officers told")
+    kim_before = await unread_of(api, KIM)
+
+    # Naming the reader in the body is refused and changes nothing: the token says who reads.
+    answer = await api.post("/notify/inbox/read", json={"reader": KIM},
+                            extensions=as_person(JO, Role.COMMISSIONING_OFFICER))
+    assert answer.status_code == 422, answer.text
+    assert await unread_of(api, JO) > 0
+
+    # Through the console, as a person does it: one button.
+    browser = await console_as(transport, JO, "commissioning_officer")
+    page = (await browser.get("/console/inbox")).text
+    assert "Mark all as read" in page
+    token = TOKEN.search(page).group(1)
+    answer = await browser.post("/console/inbox/read", headers={"Origin": OWN},
+                                data={"csrf_token": token})
+    assert answer.status_code == 303, answer.text
+    shown = (await browser.get("/console/inbox")).text
+    await browser.aclose()
+    assert "notifications marked as read" in shown or "notification marked as read" in shown
+    assert "Mark all as read" not in shown
+    assert await unread_of(api, JO) == 0
+    assert await unread_of(api, KIM) == kim_before  # read and unread are each person's own
+
+    again = await api.post("/notify/inbox/read", json={},
+                           extensions=as_person(JO, Role.COMMISSIONING_OFFICER))
+    assert again.json() == {"marked": 0}

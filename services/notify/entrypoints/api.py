@@ -86,6 +86,17 @@ def user_inbox(
     return counted(response, app.user_inbox(user_id, unread, unread_first, paging))
 
 
+class AllRead(BaseModel):
+    marked: int  # how many had not been read by the person before
+
+
+@router.post("/inbox/read", response_model=AllRead)
+def mark_all_read(app: App, body: ReadReceipt, actor: Actor) -> AllRead:
+    """Marks everything in the signed-in person's own inbox (`GET /notify/inbox`) read by
+    them; who they are comes from the token."""
+    return AllRead(marked=app.mark_all_read(actor))
+
+
 @router.post("/notifications/{notification_id}/read", response_model=NotificationView)
 def mark_read(app: App, notification_id: UUID, body: ReadReceipt, actor: Actor) -> NotificationView:
     # Keyed by the person's id, as their inbox (/users/{user_id}/inbox) is.
