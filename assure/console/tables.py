@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
+from jinja2 import Environment
 from jinja2.ext import Extension
 from markupsafe import Markup
 
 TABLE = re.compile(r"<table\b")
 TABLE_END = re.compile(r"</table>")
 CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.S)
-TAGS = re.compile(r"<[^>]+>")
 
 
-def scrolling(caller: object) -> Markup:
+def scrolling(caller: Callable[[], str]) -> Markup:
     """The table the block rendered, in a box named by its caption's words."""
-    table = str(caller())  # type: ignore[operator]
+    table = str(caller())
     found = CAPTION.search(table)
-    words = " ".join(html.unescape(TAGS.sub(" ", found.group(1))).split()) if found else ""
+    # The caption's own words, before any note set in it (the dashboard's order, say): a short
+    # name for the region, that does not repeat the words a form field beside it is named by.
+    words = " ".join(html.unescape(found.group(1).split("<", 1)[0]).split()) if found else ""
     label = html.escape(words or "Table", quote=True)
     return Markup(f'<div class="assure-table-scroll" role="region" aria-label="{label}" '
                   f'tabindex="0">{table}</div>')
@@ -33,9 +36,9 @@ def scrolling(caller: object) -> Markup:
 class ScrollingTables(Extension):
     """Puts each `<table>` of every template in `scrolling`'s box as the template is loaded."""
 
-    def __init__(self, environment: object) -> None:
-        super().__init__(environment)  # type: ignore[arg-type]
-        self.environment.globals["assure_scrolling"] = scrolling
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.globals["assure_scrolling"] = scrolling
 
     def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
         source = TABLE.sub("{% call assure_scrolling() %}<table", source)

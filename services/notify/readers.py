@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.notify.domain.routing import (
-    CONTRACT_MANAGER,
     COMMISSIONING_MANAGER,
+    CONTRACT_MANAGER,
     CSWO,
     GENERAL_MANAGER,
     HEAD_OF_STRATEGIC_PLANNING,

@@ -59,15 +59,16 @@ async def next_event(lines: AsyncIterator[str]) -> dict[str, str]:
 @pytest.fixture
 async def site(settings) -> AsyncIterator[tuple[str, httpx.AsyncClient]]:
     signed = settings.model_copy(update={"auth_required": True})
-    async with running(signed) as system, serving(system) as url:
-        async with httpx.AsyncClient(base_url=url, auth=DevSignIn(), timeout=30) as api:
-            yield url, api
+    async with (running(signed) as system, serving(system) as url,
+                httpx.AsyncClient(base_url=url, auth=DevSignIn(), timeout=30) as api):
+        yield url, api
 
 
 async def test_the_approvals_stream_says_when_a_proposal_arrives(site):
     url, api = site
     reference = await register_with_contract(api, "hazel")
-    async with console_as(url, *HOSP) as senior, senior.stream("GET", "/console/workspace/approvals/changes") as stream:
+    async with console_as(url, *HOSP) as senior, \
+            senior.stream("GET", "/console/workspace/approvals/changes") as stream:
         assert stream.status_code == 200
         assert stream.headers["content-type"].startswith("text/event-stream")
         lines = stream.aiter_lines()
