@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from assure.signin import DevSignIn, as_person
+from assure.signin import as_person
 from shared.security.identity import Role
-from tests.e2e.test_console_by_role import OWN, TOKEN, console_as
-from tests.support import contract_award, eventually, running
+from tests.e2e.test_console_by_role import OWN, TOKEN, console_as, signed_in_site
+from tests.support import contract_award, eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -24,11 +24,8 @@ JO, KIM = "Jo Officer", "Kim Officer"
 
 @pytest.fixture
 async def site(settings) -> AsyncIterator[tuple[httpx.ASGITransport, httpx.AsyncClient]]:
-    signed = settings.model_copy(update={"auth_required": True})
-    async with running(signed) as system:
-        transport = httpx.ASGITransport(app=system.http_app())
-        async with httpx.AsyncClient(transport=transport, base_url=OWN, auth=DevSignIn()) as api:
-            yield transport, api
+    async with signed_in_site(settings) as (_, transport, api):
+        yield transport, api
 
 
 async def managed_by(api: httpx.AsyncClient, provider_id: str, manager: str) -> None:
