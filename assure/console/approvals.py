@@ -78,8 +78,7 @@ async def approvals_fragment(request: Request) -> Response:
 @router.get("/workspace/approvals/changes")
 async def approvals_changes(request: Request) -> Response:
     """Says when escalation recorded something, for the queue to be fetched again."""
-    _senior(request)
-    return changes(request, ("escalation",))
+    return changes(request, _senior(request), "/escalation/escalations", ("escalation",))
 
 
 @router.post("/workspace/approvals/{escalation_id}")

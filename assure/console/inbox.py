@@ -57,8 +57,7 @@ async def inbox_fragment(request: Request) -> Response:
 @router.get("/inbox/changes")
 async def inbox_changes(request: Request) -> Response:
     """Says when notify recorded something, for the page to fetch its list again."""
-    visitor(request)
-    return changes(request, ("notify",))
+    return changes(request, visitor(request), "/notify/inbox", ("notify",))
 
 
 @router.post("/inbox/read")

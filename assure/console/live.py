@@ -22,7 +22,9 @@ from typing import Any
 from fastapi import Request
 from sse_starlette import EventSourceResponse
 
-from assure.console.session import signed_in
+from assure.console.client import ApiError
+from assure.console.session import Visitor, signed_in
+from shared.security.permissions import rule_for
 
 EVERY = 1.0  # seconds between looks at the stores' positions
 KEEP_ALIVE = 15  # seconds between comments that keep proxies from closing a quiet stream
@@ -35,10 +37,15 @@ def positions(request: Request, services: Sequence[str]) -> str:
                     for name in services if name in apps)
 
 
-def changes(request: Request, services: Sequence[str]) -> EventSourceResponse:
-    """The page's stream: a `changed` event at once (what changed between the page's answer
-    and the stream opening, or while a dropped stream was away), then one at each change. It
-    ends when the session does, the browser goes or the server stops."""
+def changes(request: Request, who: Visitor, reads: str,
+            services: Sequence[str]) -> EventSourceResponse:
+    """The page's stream, for those the access matrix lets read the API route its list comes
+    from (`reads`): a `changed` event at once (what changed between the page's answer and the
+    stream opening, or while a dropped stream was away), then one at each change. It ends when
+    the session does, the browser goes or the server stops."""
+    rule = rule_for("GET", reads)
+    if rule is None or not rule.allows(who.identity.role):
+        raise ApiError(403, "Your role cannot see what this page lists.")
 
     async def stream() -> AsyncIterator[dict[str, str]]:
         seen = None

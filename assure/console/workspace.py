@@ -73,8 +73,8 @@ async def dashboard_fragment(request: Request, band: str = "", service_type: str
 @router.get("/workspace/changes")
 async def dashboard_changes(request: Request) -> Response:
     """Says when a service the dashboard reads recorded something, to fetch it again."""
-    visitor(request)
-    return changes(request, ("intake", "risk", "escalation"))
+    return changes(request, visitor(request), "/intake/providers",
+                   ("intake", "risk", "escalation"))
 
 
 async def _dashboard(request: Request, who: Visitor, band: str,

@@ -26,17 +26,19 @@ HOSP = ("Morag Campbell", "head_of_strategic_planning")
 
 
 @contextlib.asynccontextmanager
-async def console_as(url: str, user: str, role: str) -> AsyncIterator[httpx.AsyncClient]:
+async def console_as(url: str, user: str, role: str,
+                     provider_id: str = "") -> AsyncIterator[httpx.AsyncClient]:
     """A browser's session, signed in through the sign-in page."""
     async with httpx.AsyncClient(base_url=url, timeout=30) as browser:
-        yield await _signed_in(browser, url, user, role)
+        yield await _signed_in(browser, url, {"user": user, "role": role,
+                                              "provider_id": provider_id})
 
 
-async def _signed_in(browser: httpx.AsyncClient, url: str, user: str,
-                     role: str) -> httpx.AsyncClient:
+async def _signed_in(browser: httpx.AsyncClient, url: str,
+                     form: dict[str, str]) -> httpx.AsyncClient:
     token = TOKEN.search((await browser.get("/console/sign-in")).text).group(1)
-    answer = await browser.post("/console/sign-in", headers={"Origin": url}, data={
-        "user": user, "role": role, "csrf_token": token})
+    answer = await browser.post("/console/sign-in", headers={"Origin": url},
+                                data={**form, "csrf_token": token})
     assert answer.status_code == 303, answer.text
     return browser
 
@@ -86,7 +88,8 @@ async def test_the_approvals_stream_says_when_a_proposal_arrives(site):
 
 
 async def test_a_stream_needs_the_sign_in_and_the_role_its_page_needs(site):
-    url, _ = site
+    url, api = site
+    await register_with_contract(api, "hazel")
     async with httpx.AsyncClient(base_url=url) as nobody:
         for path in ("/console/inbox/changes", "/console/workspace/changes",
                      "/console/workspace/approvals/changes"):
@@ -95,6 +98,10 @@ async def test_a_stream_needs_the_sign_in_and_the_role_its_page_needs(site):
             assert answer.headers["location"].startswith("/console/sign-in")
     async with console_as(url, "Jo Officer", "commissioning_officer") as officer:
         assert (await officer.get("/console/workspace/approvals/changes")).status_code == 403
+    # A provider's users read no dashboard of every provider, nor when it changes.
+    async with console_as(url, "Registered manager", "provider_user",
+                          provider_id="hazel") as provider:
+        assert (await provider.get("/console/workspace/changes")).status_code == 403
 
 
 async def test_ctrl_c_stops_the_server_while_a_page_keeps_its_stream_open(settings):
