@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from assure.console.client import Api, ApiError
+from assure.console.live import changes
 from assure.console.rendering import humanise, render
 from assure.console.session import Visitor, done, visitor
 from shared.security.identity import SENIOR
@@ -72,6 +73,12 @@ async def approvals_fragment(request: Request) -> Response:
     async with Api(request, who.token) as api:
         rows = await waiting(api)
     return render(request, "approvals_list.html", who, rows=rows, problems={}, typed={})
+
+
+@router.get("/workspace/approvals/changes")
+async def approvals_changes(request: Request) -> Response:
+    """Says when escalation recorded something, for the queue to be fetched again."""
+    return changes(request, _senior(request), "/escalation/escalations", ("escalation",))
 
 
 @router.post("/workspace/approvals/{escalation_id}")

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
-from assure.console import csrf
+from assure.console import csrf, tables
 from assure.console.navigation import ROLE_NAMES, navigation
 from assure.console.session import FLASH, Visitor
 
@@ -96,7 +96,7 @@ def environment() -> Environment:
             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
         ]),
         autoescape=True, trim_blocks=True, lstrip_blocks=True,
-        extensions=[csrf.TokenInPostForms],
+        extensions=[csrf.TokenInPostForms, tables.ScrollingTables],
     )
     env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, money=money, percent=percent,
                        points=points, humanise=humanise, tag_colour=tag_colour, times=times)

@@ -89,6 +89,11 @@ def visitor(request: Request) -> Visitor:
     return found
 
 
+def signed_in(request: Request) -> bool:
+    """Whether the visitor's session is still open now (a long-lived request asks again)."""
+    return _signed_in(request) is not False
+
+
 def verifier(request: Request) -> Verifier:
     """Checks a session's access token exactly as the API checks a bearer token."""
     state = request.app.state

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from assure.console import charts
 from assure.console.client import Api, ApiError, council_today
+from assure.console.live import changes
 from assure.console.navigation import CASEWORK
 from assure.console.paging import Paging, page_number
 from assure.console.rendering import render
@@ -57,6 +58,27 @@ RETURNS_PAGE = 50  # rows of the return log to a page
 @router.get("/workspace/")
 async def dashboard(request: Request, band: str = "", service_type: str = "") -> Response:
     who = visitor(request)
+    return render(request, "workspace/dashboard.html", who,
+                  **await _dashboard(request, who, band, service_type))
+
+
+@router.get("/workspace/fragment")
+async def dashboard_fragment(request: Request, band: str = "", service_type: str = "") -> Response:
+    """The providers' table alone, for the page's live region to fetch again."""
+    who = visitor(request)
+    return render(request, "workspace/_providers.html", who,
+                  **await _dashboard(request, who, band, service_type))
+
+
+@router.get("/workspace/changes")
+async def dashboard_changes(request: Request) -> Response:
+    """Says when a service the dashboard reads recorded something, to fetch it again."""
+    return changes(request, visitor(request), "/intake/providers",
+                   ("intake", "risk", "escalation"))
+
+
+async def _dashboard(request: Request, who: Visitor, band: str,
+                     service_type: str) -> dict[str, Any]:
     async with Api(request, who.token) as api:
         providers, standings, overdue, interventions, today = await asyncio.gather(
             api.get("/intake/providers"),
@@ -67,12 +89,11 @@ async def dashboard(request: Request, band: str = "", service_type: str = "") ->
         )
     lines = dashboard_lines(providers, standings, overdue, interventions)
     band = band if band in (*BANDS, NOT_SCORED) and standings is not None else ""
-    return render(request, "workspace/dashboard.html", who,
-                  columns=dashboard_columns(standings, overdue, interventions),
-                  lines=[line for line in lines if line.shown(band, service_type)],
-                  total=len(lines), band=band, service_type=service_type, bands=BANDS,
-                  not_scored=NOT_SCORED, service_types=service_type_choices(lines),
-                  trends=TRENDS, today=today)
+    return dict(columns=dashboard_columns(standings, overdue, interventions),
+                lines=[line for line in lines if line.shown(band, service_type)],
+                total=len(lines), band=band, service_type=service_type, bands=BANDS,
+                not_scored=NOT_SCORED, service_types=service_type_choices(lines),
+                trends=TRENDS, today=today)
 
 
 # The return log ------------------------------------------------------------------------------

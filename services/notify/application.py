@@ -21,11 +21,13 @@ from services.notify.domain.provider import ProviderContacts
 from services.notify.domain.reminders import ReturnReminders
 from services.notify.domain.routing import routes_for
 from services.notify.projections import DeliveriesIndex, InboxIndex
+from services.notify.readers import reading_for
 from services.notify.schedule import Schedule
 from shared.contracts import intake
 from shared.contracts import notify as contracts
 from shared.contracts.envelope import IntegrationEvent
 from shared.eventstore import NotFound, Processing, ServiceApplication
+from shared.security.identity import Identity
 from shared.views.paging import EVERYTHING, Page, Paging
 from shared.views.store import StoreProjection
 
@@ -147,6 +149,28 @@ class Notifications(Deliveries, Schedule, ServiceApplication):
         return self.views.get(InboxIndex).inbox(
             users_inboxes(user_id, self.config), user_id, unread_only, unread_first, paging,
             manager=user.name)
+
+    def own_inbox(self, identity: Identity, unread_only: bool = False,
+                  unread_first: bool = False,
+                  paging: Paging = EVERYTHING) -> Page[dict[str, Any]]:
+        """What the signed-in person reads: a configured user's inboxes, else their role's and
+        their own, with only their own providers' of the contract managers' (readers.py)."""
+        if identity.provider_id is None and identity.user in self.config.users:
+            return self.user_inbox(identity.user, unread_only, unread_first, paging)
+        reading = reading_for(identity)
+        return self.views.get(InboxIndex).inbox(
+            reading.recipients, reading.reader, unread_only, unread_first, paging,
+            manager=reading.manager)
+
+    def mark_all_read(self, identity: Identity) -> int:
+        """Marks everything in the signed-in person's inbox read by them; how many were not."""
+        unread = [self.get(Notification, UUID(str(item["notification_id"])))
+                  for item in self.own_inbox(identity, unread_only=True)]
+        for notification in unread:
+            notification.mark_read(identity.user)
+        if unread:
+            self.save(*unread)  # one transaction: all read, or none
+        return len(unread)
 
     def mark_read(self, notification_id: UUID, reader: str) -> Notification:
         notification = self.get(Notification, notification_id)

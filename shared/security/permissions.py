@@ -166,6 +166,9 @@ ESCALATION = {
 NOTIFY = {
     # A role's inbox is its holders'; a provider's inbox is its users' (the guard checks whose).
     ("GET", "/notify/inbox/{recipient}"): rule(COUNCIL, own=True),
+    # The signed-in person's own inbox: whose it is comes from the token alone.
+    ("GET", "/notify/inbox"): rule(EVERYONE),
+    ("POST", "/notify/inbox/read"): rule(EVERYONE),
     ("POST", "/notify/notifications/{notification_id}/read"): rule(COUNCIL, own=True),
     # One person's inbox, gathered from their roles': theirs alone.
     ("GET", "/notify/users/{user_id}/inbox"): rule(COUNCIL, personal=True),

@@ -51,6 +51,18 @@ async def failed_breach_notice(api: httpx.AsyncClient, provider_id: str) -> str:
     return at
 
 
+async def another_proposal(api: httpx.AsyncClient, provider_id: str) -> dict[str, Any]:
+    """A proposal to tell the Chief Officer about a provider, made through the API."""
+    reference = await register_with_contract(api, provider_id)
+    intervention = await ok(await api.post(
+        f"/escalation/providers/{provider_id}/interventions", json={
+            "summary": "serious adverse incident", "contract_reference": reference}), 201)
+    return await ok(await api.post(
+        f"/escalation/interventions/{intervention['intervention_id']}/chief-officer",
+        json={"reason": "serious adverse incident"},
+        extensions=as_person(OFFICER, Role.COMMISSIONING_OFFICER)), 201)
+
+
 async def signed_in_api(console: Console, user: str, role: str) -> dict[str, str]:
     """A bearer token for someone in a role DevSignIn would not pick for the route."""
     token = await ok(await console.api.post("/auth/dev-token", json={"user": user, "role": role}))
@@ -96,11 +108,13 @@ async def test_a_senior_sees_a_proposed_suspension_arrive_and_approves_it(consol
 
     reason = card.get_by_label("Reason for your decision")
     await reason.fill("contingency plan agreed with the locality team")
-    # The list is fetched again while the senior types: unchanged, it is left alone.
-    for _ in range(2):
-        async with page.expect_response("**/console/workspace/approvals/fragment"):
-            pass
+    # Another proposal arrives while the senior types: the list changes under them, and what
+    # they typed, and where, stays.
+    other = await another_proposal(console.api, "larch")
+    await queue.locator(f"[data-escalation='{other['escalation_id']}']").wait_for()
+    assert await not_reloaded(page)
     assert await reason.input_value() == "contingency plan agreed with the locality team"
+    assert await reason.evaluate("field => field === document.activeElement")
     await card.get_by_role("button", name="Approve the Suspension of Hazel").click()
     banner = page.locator(".govuk-notification-banner--success")
     await banner.wait_for()
@@ -232,4 +246,24 @@ async def test_a_providers_users_read_their_own_inbox(console: Console):
     await row.get_by_role("button", name="Mark as read").click()
     await page.locator(".govuk-notification-banner--success").wait_for()
     assert await row.locator(".govuk-tag--grey").inner_text() == "Read"
+    await accessible(page)
+
+
+async def test_the_dashboard_shows_a_new_provider_without_a_reload(console: Console):
+    await register_with_contract(console.api, "hazel")
+    page = await console.sign_in(OFFICER, "commissioning_officer")
+    await page.goto("/console/workspace/")
+    providers = page.locator("#providers")
+    assert await providers.get_attribute("data-live-events") == "/console/workspace/changes"
+    await providers.locator("[data-provider='hazel']").wait_for()
+    choice = page.get_by_label("Service type")
+    await choice.focus()
+    await choice.select_option("care-home")  # chosen, not yet sent
+    await mark_page(page)
+
+    await register_with_contract(console.api, "rowan")  # another officer registers one
+    await providers.locator("[data-provider='rowan']").wait_for()
+    assert await not_reloaded(page)
+    assert await choice.input_value() == "care-home"
+    assert await choice.evaluate("field => field === document.activeElement")
     await accessible(page)

@@ -4,7 +4,9 @@ error), and each is shown to someone. The page list is read from the console's o
 so a page added later is walked too (issue 9: "an automated accessibility check passes on
 every page"). Each answer carries the security headers, every form it posts sends the CSRF
 token, and Chromium reports no Content-Security-Policy violation on any of them (issue 14).
-Nothing a page asks for (styles, scripts, fonts, images) fails (issue 18)."""
+Nothing a page asks for (styles, scripts, fonts, images) fails, and at a phone's 320 px no
+page is wider than the screen, its tables scrolling within their own box, with axe still
+clean (issue 18)."""
 
 from __future__ import annotations
 
@@ -31,10 +33,10 @@ from tests.support import SECTIONS_UNSAFE, eventually, register_with_contract, r
 pytestmark = pytest.mark.browser
 
 AREAS = (home, reports, provider, approvals, sharing, workspace, inbox, audit, governance)
-# Not pages: the live regions' fragments, downloads, sign-out (which only redirects) and the
-# identity provider's return (which needs a sign-in under way).
-NOT_PAGES = re.compile(
-    r"/fragment$|/export\.|/download(/|$)|/evidence/|/sign-out$|/signed-in$|^/console/$")
+# Not pages: the live regions' fragments and streams of changes, downloads, sign-out (which only
+# redirects) and the identity provider's return (which needs a sign-in under way).
+NOT_PAGES = re.compile(r"/fragment$|/changes$|/export\.|/download(/|$)|/evidence/|/sign-out$"
+                       r"|/signed-in$|^/console/$")
 PEOPLE = (("Jo Officer", "commissioning_officer", None),
           ("Morag Campbell", "head_of_strategic_planning", None),
           ("Registered manager", "provider_user", "hazel"),
@@ -53,6 +55,35 @@ FRONTEND_NOT_STARTED = """() => document.body.classList.contains('js-enabled')
         .filter(e => ![...e.attributes].some(a => a.name.endsWith('-init')))
         .map(e => e.dataset.module)
     : ['js-enabled not set']"""
+
+
+DESKTOP = {"width": 1280, "height": 720}
+PHONE = {"width": 320, "height": 640}  # the narrowest the Design System designs for
+WIDER_THAN_THE_SCREEN = "() => document.documentElement.scrollWidth - window.innerWidth"
+# What sticks out: the innermost elements reaching past the screen's right edge, or whose
+# words (a long unbroken one) run past their own.
+STICKING_OUT = """() => [...document.body.querySelectorAll('*')]
+    .filter(e => (e.getBoundingClientRect().right > window.innerWidth + 1
+                  || e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX
+                     === 'visible')
+                 && ![...e.children].some(c => c.getBoundingClientRect().right
+                                              > window.innerWidth + 1))
+    .slice(0, 3).map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.')
+                          + ' "' + (e.textContent || '').trim().slice(0, 40) + '"')"""
+
+
+async def fits_a_phone(page: Any, where: str, check_axe: bool, found: list[str]) -> None:
+    """At 320 px the page scrolls only down, not across; what is too wide says so."""
+    await page.set_viewport_size(PHONE)
+    try:
+        over = await page.evaluate(WIDER_THAN_THE_SCREEN)
+        if over > 0:
+            found.append(f"{where}: {over} px wider than the screen: "
+                         + "; ".join(await page.evaluate(STICKING_OUT)))
+        if check_axe:
+            await accessible(page)
+    finally:
+        await page.set_viewport_size(DESKTOP)
 
 
 def watch_csp(page: Any, found: list[str]) -> None:
@@ -132,17 +163,20 @@ async def test_every_page_is_accessible_to_everyone_who_uses_it(console: Console
     failed: list[str] = []
     watch_csp(anonymous, violations)
     watch_requests(anonymous, failed)
+    too_wide: list[str] = []
     for path in ("/console/sign-in", "/console/accessibility"):
         answer = await anonymous.goto(path)
         assert answer.status == 200
         await secured(anonymous, answer, "anyone")
         await accessible(anonymous)
+        await fits_a_phone(anonymous, f"anyone at {path}", True, too_wide)
     assert failed == [], failed
 
     shown: dict[str, list[str]] = {page: [] for page in pages}
     checked: set[tuple[str, int]] = set()
     for user, role, provider_id in PEOPLE:
         page = await console.sign_in(user, role, provider_id)
+        await page.set_viewport_size(DESKTOP)
         watch_csp(page, violations)
         watch_requests(page, failed)
         for path in pages:
@@ -151,11 +185,14 @@ async def test_every_page_is_accessible_to_everyone_who_uses_it(console: Console
             await secured(page, answer, role)
             assert await page.locator("h1").count() == 1, f"{role} at {path}: one h1"
             # Each page as shown, and each refusal, once: a page differs little by viewer.
-            if (path, answer.status) not in checked:
+            first = (path, answer.status) not in checked
+            if first:
                 await accessible(page)
                 checked.add((path, answer.status))
+            await fits_a_phone(page, f"{role} at {path}", first, too_wide)
             if answer.status == 200:
                 shown[path].append(role)
     assert not [path for path, roles in shown.items() if not roles], shown
     assert violations == []
     assert failed == []
+    assert too_wide == [], "\n".join(too_wide)

@@ -115,13 +115,15 @@ async def test_a_provider_submits_a_return_with_an_error_then_corrects_it(consol
 
     async def scored() -> bool:
         await page.goto("/console/provider/")
-        row = page.locator("#past ~ table tr", has_text="1 April 2026 to 31 July 2026")
+        row = page.locator("#past ~ .assure-table-scroll table tr",
+                           has_text="1 April 2026 to 31 July 2026")
         return await row.locator(".govuk-tag", has_text="100%").count() == 1
 
     await eventually(scored, what="the return's score on the provider's page")
-    past = page.locator("#past ~ table tr", has_text="1 April 2026 to 31 July 2026")
+    past = page.locator("#past ~ .assure-table-scroll table tr",
+                        has_text="1 April 2026 to 31 July 2026")
     assert "100%" in await past.inner_text() and "(late)" in await past.inner_text()
-    owed_now = await page.locator("#owed ~ table").first.inner_text()
+    owed_now = await page.locator("#owed ~ .assure-table-scroll table").first.inner_text()
     assert "31 July 2026" not in owed_now  # sent: no longer owed
     await accessible(page)
 
@@ -137,7 +139,8 @@ async def test_a_draft_is_saved_and_resumed_and_is_not_a_submission(console: Con
     banner = page.locator(".govuk-notification-banner--success")
     assert "Draft saved: Contract monitoring return (LEVEL 1) for 1 April 2026 to 31 July " \
            "2026" in await banner.inner_text()
-    row = page.locator("#owed ~ table tr", has_text="1 April 2026 to 31 July 2026")
+    row = page.locator("#owed ~ .assure-table-scroll table tr",
+                       has_text="1 April 2026 to 31 July 2026")
     assert "Draft saved" in await row.inner_text()
     assert "You have not sent any returns yet." in await page.locator("main").inner_text()
     await accessible(page)
@@ -177,7 +180,7 @@ async def test_evidence_is_attached_to_a_return_sent_and_a_wrong_file_is_named(
     await page.locator(".govuk-notification-banner--success").wait_for()
     assert "supervision records.pdf is attached" in await page.locator(
         ".govuk-notification-banner--success").inner_text()
-    evidence = page.locator("#evidence ~ table")
+    evidence = page.locator("#evidence ~ .assure-table-scroll table")
     assert "supervision records.pdf" in await evidence.inner_text()
     async with page.expect_download() as download:
         await evidence.get_by_role("link", name="supervision records.pdf").click()
@@ -213,7 +216,7 @@ async def test_a_provider_sees_what_the_council_asked_of_it_and_not_its_casework
 
     page = await console.sign_in("Registered manager", "provider_user", PROVIDER)
     await page.goto("/console/provider/")
-    actions = page.locator("#actions ~ table").first
+    actions = page.locator("#actions ~ .assure-table-scroll table").first
     row = actions.locator("tr", has_text="Send your improvement plan to the council")
     assert "7 January 2027" in await row.inner_text()  # 10 working days, Christmas skipped
     await accessible(page)

@@ -224,6 +224,7 @@ RECORD_NO_PERSON = {
     "/intake/imports/call-monitoring",  # monthly figures, not a person's act
     "/risk/providers/{provider_id}/rescore",  # nothing scored under an older model
     "/notify/notifications/{notification_id}/read",  # a read receipt, kept per person
+    "/notify/inbox/read",  # read receipts too
 }
 
 
@@ -315,6 +316,7 @@ def walk(today: date) -> list[tuple[str, str, dict[str, Any] | Callable[[], Any]
         ("POST", "/intake/contracts/{reference}/end",
          {"ended_on": today.isoformat(), "reason": "the home closed"}),
         ("POST", "/notify/notifications/{notification_id}/read", {}),
+        ("POST", "/notify/inbox/read", {}),
         ("POST", "/notify/failures/{delivery_id}/retry", {}),
         ("POST", "/intake/dead-letters/{letter_id}/replay", {}),
         ("POST", "/risk/dead-letters/{letter_id}/replay", {}),

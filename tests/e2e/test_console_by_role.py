@@ -4,9 +4,11 @@ refusal read as an empty log) and kept "Return log" in their menu."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from datetime import date
+from typing import Any
 
 import httpx
 import pytest
@@ -20,18 +22,26 @@ OWN = "http://assure"
 TOKEN = re.compile(r'<input type="hidden" name="csrf_token" value="([^"]+)">')
 
 
-@pytest.fixture
-async def site(settings) -> AsyncIterator[tuple[httpx.ASGITransport, httpx.AsyncClient]]:
+@contextlib.asynccontextmanager
+async def signed_in_site(settings) -> AsyncIterator[tuple[Any, httpx.ASGITransport,
+                                                          httpx.AsyncClient]]:
+    """The system with sign-in on, its entry point in process, and the API as anyone."""
     signed = settings.model_copy(update={"auth_required": True})
     async with running(signed) as system:
         transport = httpx.ASGITransport(app=system.http_app())
         async with httpx.AsyncClient(transport=transport, base_url=OWN, auth=DevSignIn()) as api:
-            intake = system.apps["intake"]
-            intake.tick(date(2026, 7, 20), "c")
-            await register_with_contract(api, "hazel")
-            intake.tick(date(2026, 8, 3), "c")  # the 1 August round: a CMR due 17 August
-            intake.tick(date(2026, 8, 18), "c")  # ... and overdue
-            yield transport, api
+            yield system, transport, api
+
+
+@pytest.fixture
+async def site(settings) -> AsyncIterator[tuple[httpx.ASGITransport, httpx.AsyncClient]]:
+    async with signed_in_site(settings) as (system, transport, api):
+        intake = system.apps["intake"]
+        intake.tick(date(2026, 7, 20), "c")
+        await register_with_contract(api, "hazel")
+        intake.tick(date(2026, 8, 3), "c")  # the 1 August round: a CMR due 17 August
+        intake.tick(date(2026, 8, 18), "c")  # ... and overdue
+        yield transport, api
 
 
 async def console_as(transport: httpx.ASGITransport, user: str, role: str) -> httpx.AsyncClient:

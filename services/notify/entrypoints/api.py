@@ -51,6 +51,15 @@ Unread = Annotated[bool, Query(description="Only those not read yet")]
 UnreadFirst = Annotated[bool, Query(description="Unread ones first, each part newest first")]
 
 
+@router.get("/inbox", response_model=list[NotificationView])
+def own_inbox(app: App, actor: Actor, response: Response, paging: PageOf,
+              unread: Unread = False, unread_first: UnreadFirst = False) -> list[dict[str, Any]]:
+    """The signed-in person's inbox (who they are comes from the token): their organisation's,
+    or their role's and their own, the contract managers' narrowed to the providers whose
+    contracts name them. Paged and counted like a role's inbox."""
+    return counted(response, app.own_inbox(actor, unread, unread_first, paging))
+
+
 @router.get("/inbox/{recipient}", response_model=list[NotificationView])
 def inbox(
     app: App,
@@ -75,6 +84,17 @@ def user_inbox(
     """One person's inbox: their roles' and their own, read or unread by them, newest first.
     Paged like a role's inbox, with the same counts."""
     return counted(response, app.user_inbox(user_id, unread, unread_first, paging))
+
+
+class AllRead(BaseModel):
+    marked: int  # how many had not been read by the person before
+
+
+@router.post("/inbox/read", response_model=AllRead)
+def mark_all_read(app: App, body: ReadReceipt, actor: Actor) -> AllRead:
+    """Marks everything in the signed-in person's own inbox (`GET /notify/inbox`) read by
+    them; who they are comes from the token."""
+    return AllRead(marked=app.mark_all_read(actor))
 
 
 @router.post("/notifications/{notification_id}/read", response_model=NotificationView)
