@@ -1,4 +1,5 @@
-"""Runs the system and its HTTP entry point until interrupted (Ctrl-C or SIGTERM)."""
+"""Runs the system and its HTTP entry point until interrupted (Ctrl-C or SIGTERM): each service
+in a process of its own (assure/supervisor.py), or all in this one (ASSURE_PROCESSES=one)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.types import ASGIApp
 
+from assure.supervisor import supervised
 from assure.system import composed
 from shared.clock import ClockMode
 from shared.settings import AssureSettings, check_sign_in_is_safe
@@ -49,10 +51,12 @@ def server_config(app: ASGIApp, settings: AssureSettings) -> uvicorn.Config:
 async def serve(settings: AssureSettings) -> None:
     """Runs everything until stopped; refuses, before anything starts, an unsafe sign-in."""
     check_sign_in_is_safe(settings)
-    async with composed(settings) as system:
+    one = settings.processes == "one"
+    async with (composed(settings) if one else supervised(settings)) as system:
         server = _Server(server_config(system.http_app(), settings))
-        log.info("Assure is up on http://%s:%d (API docs at /docs); the clock %s",
-                 settings.http_host, settings.http_port, _clock_said(settings))
+        log.info("Assure is up on http://%s:%d (API docs at /docs); the clock %s; %s",
+                 settings.http_host, settings.http_port, _clock_said(settings),
+                 "all services in this process" if one else "each service in its own process")
         log.info(settings.describe_sign_in())
         await server.serve()
     log.info("Assure stopped; data kept in %s", settings.data_dir)

@@ -56,15 +56,7 @@ class ServiceRuntime:
             nats_url, logger=None, max_reconnect_attempts=-1, graceful_timeout=5.0,
             **broker_options(settings, app.service),
         )
-        # Each consumer asks only for the event types the service acts on (its handler table);
-        # an upstream that publishes none of them gets no consumer at all.
-        handled = app.handled_event_types()
-        self.consumers = [
-            TrackedConsumer(app, upstream, k, settings.max_deliver, after_commit, types)
-            for upstream in upstreams
-            if (types := event_types_from(upstream, handled))
-            for k in range(settings.partitions)
-        ]
+        self.consumers = tracked_consumers(app, settings, upstreams, after_commit)
         for consumer in self.consumers:
             subscribe(self.broker, consumer, self.topology, settings.ack_wait_seconds,
                       **subscriber_options(settings, app.service))
@@ -151,6 +143,20 @@ class ServiceRuntime:
         if self._nc:
             await self._nc.close()
         self.app.close()
+
+
+def tracked_consumers(app: ServiceApplication, settings: AssureSettings,
+                      upstreams: tuple[str, ...],
+                      after_commit: AfterCommit | None = None) -> list[TrackedConsumer]:
+    """One consumer per upstream partition, each asking only for the event types the service
+    acts on (its handler table); an upstream that publishes none of them gets no consumer."""
+    handled = app.handled_event_types()
+    return [
+        TrackedConsumer(app, upstream, k, settings.max_deliver, after_commit, types)
+        for upstream in upstreams
+        if (types := event_types_from(upstream, handled))
+        for k in range(settings.partitions)
+    ]
 
 
 async def ensure_stream(js, topology: Topology, service: str) -> None:  # noqa: ANN001
