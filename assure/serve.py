@@ -7,7 +7,8 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from types import FrameType
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -21,7 +22,15 @@ log = logging.getLogger("assure")
 
 
 class _Server(uvicorn.Server):
-    """uvicorn re-raises the signal that stopped it, which would cut our own shutdown short."""
+    """uvicorn re-raises the signal that stopped it, which would cut our own shutdown short.
+    `on_exit` is told at once when a signal asks it to stop."""
+
+    on_exit: Callable[[], None] | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.on_exit is not None:
+            self.on_exit()
+        super().handle_exit(sig, frame)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -54,6 +63,8 @@ async def serve(settings: AssureSettings) -> None:
     one = settings.processes == "one"
     async with (composed(settings) if one else supervised(settings)) as system:
         server = _Server(server_config(system.http_app(), settings))
+        # A worker that ends from now on is stopping with the system, not crashing.
+        server.on_exit = getattr(system, "stopping", None)
         log.info("Assure is up on http://%s:%d (API docs at /docs); the clock %s; %s",
                  settings.http_host, settings.http_port, _clock_said(settings),
                  "all services in this process" if one else "each service in its own process")

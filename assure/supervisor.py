@@ -22,20 +22,23 @@ The shape, and why:
   shared/views/tables.py).
 - Why a pipe and not NATS tells a worker of a commit here: a relay wakes at once after a commit
   in its own process (`on_recorded`) and otherwise polls every 0.5 s. The HTTP side writes one
-  byte down the worker's standard input after a commit (coalesced), which the worker turns into
-  the same wake-up. Core NATS would do it too, but the deployed NATS lets each service publish
-  only its own subjects (deploy/nats/auth.conf). The same pipe is the worker's lifeline: at its
-  end of input (this process gone, even by SIGKILL) the worker stops itself, so none is left
-  orphaned.
+  byte down the worker's standard input after a commit (coalesced), which wakes the worker's
+  relay. (Not its views: the HTTP side brings up to date the views it reads, and a second
+  follower of the same commits would compute each page twice; the worker's follower keeps up
+  with the worker's own commits.) Core NATS would do it too, but the deployed NATS lets each
+  service publish only its own subjects (deploy/nats/auth.conf). The same pipe is the worker's
+  lifeline: at its end of input (this process gone, even by SIGKILL) the worker stops itself,
+  so none is left orphaned.
 - Background jobs (the daily schedule, reminders, the dispatcher) run only in the workers; the
   sharing link with other councils runs in intake's worker, as it applies to intake's store;
   the governance report's feed runs here, beside the report routes that read it.
 - Supervision: a worker that ends while the system runs is started again after 1 s, doubling
   to 30 s while it keeps failing within 30 s of starting, each time logged. Ctrl-C or SIGTERM
   stops the HTTP server, then the workers (SIGTERM; SIGKILL after 20 s), then nats-server.
-  Workers run in sessions of their own, so a terminal's Ctrl-C reaches only this process, which
-  stops them in that order. Their log lines come to this process's standard error, each tagged
-  with the service (`[risk] ...`, or a `process` field in JSON).
+  Workers share this process's group, so killing the group kills them too (a crash is a crash),
+  and ignore SIGINT, so a terminal's Ctrl-C, which reaches the whole group, is answered here in
+  that order. Their log lines come to this process's standard error, each tagged with the
+  service (`[risk] ...`, or a `process` field in JSON).
 - Readiness and /metrics here read each service's store (relay lag, views, dead letters) and ask
   NATS about its durable consumers through this process's own connection for the service; "its
   relay is running" means its worker process is running and said it had started.
@@ -123,6 +126,10 @@ class ServiceProcess:
                 await asyncio.wait_for(self.started.wait(), 0.2)
         self._watching = asyncio.create_task(self._supervise(), name=f"{self.service}-watch")
 
+    def stopping(self) -> None:
+        """The system is stopping: a worker that ends from now on is not started again."""
+        self._stopping = True
+
     def relaying(self) -> bool:
         return self.started.is_set() and self.process is not None \
             and self.process.returncode is None
@@ -133,7 +140,6 @@ class ServiceProcess:
             sys.executable, "-m", "assure.worker", self.service,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             env=worker_environment(self.settings, self.nats_url),
-            start_new_session=True,  # Ctrl-C reaches the supervisor, which stops it in turn
         )
         self._reading = asyncio.create_task(self._read(self.process),
                                             name=f"{self.service}-stdout")
@@ -242,6 +248,11 @@ class SupervisedSystem(System):
             await worker.until_started()
         await self._start_views()
         return self
+
+    def stopping(self) -> None:
+        """Asked to stop (a signal): no worker is started again from now on."""
+        for worker in self.workers:
+            worker.stopping()
 
     async def _stop_services(self) -> None:
         await asyncio.gather(*(worker.stop() for worker in self.workers))

@@ -5,34 +5,42 @@ consumers, its background jobs and its views' follower, with no HTTP. Settings c
 ASSURE_* environment the supervisor hands down (the NATS it started, the data directory).
 
 Its standard input is the supervisor's line to it: a byte means the HTTP side committed to this
-service's store (wake the relay and views now rather than at their next poll), and the end of
+service's store (wake the relay now rather than at its next poll, 0.5 s), and the end of
 input means the supervisor is gone, even killed outright, so the worker stops itself instead of
 living on as an orphan. It writes `started` on standard output once it works; its log lines
 go to standard error, the supervisor's, tagged with its name.
+
+SIGTERM stops it. It ignores SIGINT: it shares the supervisor's process group, so a kill of the
+group (a crash, as the crash tests make one) takes it too, but Ctrl-C in a terminal, which also
+reaches the whole group, is the supervisor's to answer: it stops HTTP first, then the workers.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-import os
 import signal
-import sys
-import threading
 
-from assure.services import ALL
-from assure.system import start_sharing
-from shared.eventstore import ServiceApplication
-from shared.observability import logs
-from shared.settings import AssureSettings
+# From its first moment, before the slow imports below (see the module's docstring).
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+import asyncio  # noqa: E402
+import contextlib  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+
+from assure.services import ALL  # noqa: E402
+from assure.system import start_sharing  # noqa: E402
+from shared.observability import logs  # noqa: E402
+from shared.runtime import ServiceRuntime  # noqa: E402
+from shared.settings import AssureSettings  # noqa: E402
 
 log = logging.getLogger("assure.worker")
 STARTED = "started"
 
 
 async def run(service: str) -> None:
-    """Runs the service until SIGTERM or SIGINT, or until the supervisor goes."""
+    """Runs the service until SIGTERM, or until the supervisor goes."""
     settings = AssureSettings()
     assert settings.nats_url, "the supervisor names the NATS server it started"
     definition = next(d for d in ALL if d.name == service)
@@ -40,9 +48,8 @@ async def run(service: str) -> None:
     runtime = definition.runtime(app, settings, settings.nats_url)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stopping.set)
-    threading.Thread(target=_listen, args=(app, loop, stopping), daemon=True,
+    loop.add_signal_handler(signal.SIGTERM, stopping.set)
+    threading.Thread(target=_listen, args=(runtime, loop, stopping), daemon=True,
                      name=f"{service}-supervisor-line").start()
     await runtime.start()
     # Sharing with other councils applies what arrives to intake's store: with intake, here.
@@ -59,12 +66,15 @@ async def run(service: str) -> None:
     log.info("%s stopped", service)
 
 
-def _listen(app: ServiceApplication, loop: asyncio.AbstractEventLoop,
+def _listen(runtime: ServiceRuntime, loop: asyncio.AbstractEventLoop,
             stopping: asyncio.Event) -> None:
-    """Reads the supervisor's wake-ups until its end of the pipe closes."""
+    """Reads the supervisor's wake-ups until its end of the pipe closes. They wake the relay
+    only: the HTTP side brings the views it reads up to date itself as it reads them, and
+    following its commits here as well would compute each page twice."""
     try:
         while os.read(sys.stdin.fileno(), 4096):
-            app.committed_elsewhere()
+            if runtime.relay is not None:
+                runtime.relay.wake()
     except OSError:
         pass
     with contextlib.suppress(RuntimeError):  # the worker stopped first and its loop is closed

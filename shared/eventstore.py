@@ -165,12 +165,6 @@ class ServiceApplication(Application[UUID]):
         """Calls listener (from any thread) after each commit, so the relay wakes at once."""
         self._listeners.append(listener)
 
-    def committed_elsewhere(self) -> None:
-        """Another process committed to this store (the HTTP side of `assure up` does, for the
-        service's own process): wakes the relay and the views here as a commit here would."""
-        for listener in self._listeners:
-            listener()
-
     def _notify(self, recordings: Any) -> None:
         super()._notify(recordings)
         for listener in self._listeners:
