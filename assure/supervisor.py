@@ -14,7 +14,7 @@ The shape, and why:
   workers: the routes, their validation and their answers stay exactly those of the
   one-process mode (no second protocol to keep in step), and the stores are already safe
   with several writers: SQLite in WAL mode gives one writer at a time across processes
-  (inserts wait out the lock, the 5 s busy timeout), notification ids are rowids given under
+  (inserts wait out the lock: SQLITE_LOCK_TIMEOUT, 10 s), notification ids are rowids given under
   that lock, so they commit in order and a relay never skips one; PostgreSQL was already run
   with several instances of a service. Views kept by two processes stay correct: a page is
   applied only if it moves the view's position forward, its rows are upserts, and the
@@ -33,7 +33,8 @@ The shape, and why:
   sharing link with other councils runs in intake's worker, as it applies to intake's store;
   the governance report's feed runs here, beside the report routes that read it.
 - Supervision: a worker that ends while the system runs is started again after 1 s, doubling
-  to 30 s while it keeps failing within 30 s of starting, each time logged. Ctrl-C or SIGTERM
+  to 30 s while it keeps failing within 30 s of starting, each time logged; one that ends as
+  `assure up` starts is tried 3 times, then `assure up` stops, naming it. Ctrl-C or SIGTERM
   stops the HTTP server, then the workers (SIGTERM; SIGKILL after 20 s), then nats-server.
   Workers share this process's group, so killing the group kills them too (a crash is a crash),
   and ignore SIGINT, so a terminal's Ctrl-C, which reaches the whole group, is answered here in
