@@ -30,6 +30,10 @@ def up(
         "for demos and old data sets; without it the clock follows the real date.")] = False,
     start: Annotated[str | None, typer.Option(
         "--start", help="With --training: the date a new clock starts at (YYYY-MM-DD).")] = None,
+    one_process: Annotated[bool, typer.Option(
+        "--one-process", help="Run all four services in this one process (as the tests do; "
+        "ASSURE_PROCESSES=one); by default each runs in a supervised process of its own, so "
+        "every core works.")] = False,
 ) -> None:
     """Start NATS, the four services and the HTTP entry point; Ctrl-C stops them."""
     from assure.serve import serve
@@ -42,7 +46,8 @@ def up(
     overrides = {
         k: v for k, v in {"http_host": host, "http_port": port, "data_dir": data_dir,
                           "clock": "training" if training else None,
-                          "clock_start": start}.items() if v
+                          "clock_start": start,
+                          "processes": "one" if one_process else None}.items() if v
     }
     try:
         settings = AssureSettings(**overrides)

@@ -1,4 +1,5 @@
-"""Runs the system and its HTTP entry point until interrupted (Ctrl-C or SIGTERM)."""
+"""Runs the system and its HTTP entry point until interrupted (Ctrl-C or SIGTERM): each service
+in a process of its own (assure/supervisor.py), or all in this one (ASSURE_PROCESSES=one)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from types import FrameType
 
 import uvicorn
 from starlette.types import ASGIApp
 
+from assure.supervisor import supervised
 from assure.system import composed
 from shared.clock import ClockMode
 from shared.settings import AssureSettings, check_sign_in_is_safe
@@ -19,7 +22,15 @@ log = logging.getLogger("assure")
 
 
 class _Server(uvicorn.Server):
-    """uvicorn re-raises the signal that stopped it, which would cut our own shutdown short."""
+    """uvicorn re-raises the signal that stopped it, which would cut our own shutdown short.
+    `on_exit` is told at once when a signal asks it to stop."""
+
+    on_exit: Callable[[], None] | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.on_exit is not None:
+            self.on_exit()
+        super().handle_exit(sig, frame)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -49,10 +60,14 @@ def server_config(app: ASGIApp, settings: AssureSettings) -> uvicorn.Config:
 async def serve(settings: AssureSettings) -> None:
     """Runs everything until stopped; refuses, before anything starts, an unsafe sign-in."""
     check_sign_in_is_safe(settings)
-    async with composed(settings) as system:
+    one = settings.processes == "one"
+    async with (composed(settings) if one else supervised(settings)) as system:
         server = _Server(server_config(system.http_app(), settings))
-        log.info("Assure is up on http://%s:%d (API docs at /docs); the clock %s",
-                 settings.http_host, settings.http_port, _clock_said(settings))
+        # A worker that ends from now on is stopping with the system, not crashing.
+        server.on_exit = getattr(system, "stopping", None)
+        log.info("Assure is up on http://%s:%d (API docs at /docs); the clock %s; %s",
+                 settings.http_host, settings.http_port, _clock_said(settings),
+                 "all services in this process" if one else "each service in its own process")
         log.info(settings.describe_sign_in())
         await server.serve()
     log.info("Assure stopped; data kept in %s", settings.data_dir)

@@ -1,4 +1,6 @@
-"""All four services in one process over one NATS: the embedded default and the test harness."""
+"""All four services in one process over one NATS: the test harness and `assure up
+--one-process` (the embedded default runs each service in a process of its own, over the same
+stores: assure/supervisor.py)."""
 
 from __future__ import annotations
 
@@ -61,12 +63,7 @@ class System:
         return self.nats.url
 
     async def start(self) -> System:
-        if not self.settings.nats_url:
-            self.nats = EmbeddedNats(
-                self.settings.data_dir / "nats", sync_always=self.settings.nats_sync_always,
-                encryption=jetstream_encryption(self.settings),
-            ).start()
-            log.info("nats-server started at %s (data in %s)", self.nats.url, self.nats.store_dir)
+        self._start_nats()
         for definition in self.definitions:
             app = definition.build(self.settings)
             self.apps[definition.name] = app
@@ -75,10 +72,16 @@ class System:
             self.runtimes.append(runtime)
         await self._start_views()
         if self.settings.sharing_file and "intake" in self.apps:
-            # Sharing with other councils, over the council's edge server (issue 20).
-            self.council_link = await start_council_link(
-                self.apps["intake"], self.settings, jetstream_encryption(self.settings))
+            self.council_link = await start_sharing(self.apps["intake"], self.settings)
         return self
+
+    def _start_nats(self) -> None:
+        if not self.settings.nats_url:
+            self.nats = EmbeddedNats(
+                self.settings.data_dir / "nats", sync_always=self.settings.nats_sync_always,
+                encryption=jetstream_encryption(self.settings),
+            ).start()
+            log.info("nats-server started at %s (data in %s)", self.nats.url, self.nats.store_dir)
 
     async def _start_views(self) -> None:
         """The composition root's own read model: the governance report's view, fed from the
@@ -95,17 +98,25 @@ class System:
             await self.governance_feed.stop()
             self.governance_feed.view.datastore.close()
             self.governance_feed = None
-        for runtime in reversed(self.runtimes):
-            await runtime.stop()
+        await self._stop_services()
         self.runtimes.clear()
         if self.nats:
             self.nats.stop()
+
+    async def _stop_services(self) -> None:
+        for runtime in reversed(self.runtimes):
+            await runtime.stop()
 
     def http_app(self) -> FastAPI:
         app = create_app(self.apps, self.settings)
         app.state.governance_feed = self.governance_feed
         app.state.runtimes = self.runtimes  # for readiness and consumers' metrics
         return app
+
+
+async def start_sharing(intake: ServiceApplication, settings: AssureSettings) -> CouncilLink:
+    """Sharing with other councils, over the council's edge server (issue 20)."""
+    return await start_council_link(intake, settings, jetstream_encryption(settings))
 
 
 @contextlib.asynccontextmanager

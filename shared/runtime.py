@@ -52,16 +52,7 @@ class ServiceRuntime:
         self.upstreams = upstreams
         self.nats_url = nats_url
         self.topology = Topology.from_settings(settings)
-        # Each consumer asks only for the event types the service acts on (its handler table);
-        # an upstream that publishes none of them gets no consumer at all.
-        handled = app.handled_event_types()
-        self.consumers = [
-            TrackedConsumer(app, upstream, k, settings.max_deliver, after_commit, types,
-                            settings.consumer_batch)
-            for upstream in upstreams
-            if (types := event_types_from(upstream, handled))
-            for k in range(settings.partitions)
-        ]
+        self.consumers = tracked_consumers(app, settings, upstreams, after_commit)
         self._pullers: list[asyncio.Task[None]] = []
         self._nc: Client | None = None
         self._stopping = asyncio.Event()
@@ -151,6 +142,21 @@ class ServiceRuntime:
         if self._nc:
             await self._nc.close()
         self.app.close()
+
+
+def tracked_consumers(app: ServiceApplication, settings: AssureSettings,
+                      upstreams: tuple[str, ...],
+                      after_commit: AfterCommit | None = None) -> list[TrackedConsumer]:
+    """One consumer per upstream partition, each asking only for the event types the service
+    acts on (its handler table); an upstream that publishes none of them gets no consumer."""
+    handled = app.handled_event_types()
+    return [
+        TrackedConsumer(app, upstream, k, settings.max_deliver, after_commit, types,
+                        settings.consumer_batch)
+        for upstream in upstreams
+        if (types := event_types_from(upstream, handled))
+        for k in range(settings.partitions)
+    ]
 
 
 async def ensure_stream(js, topology: Topology, service: str) -> None:  # noqa: ANN001

@@ -148,6 +148,10 @@ class AssureSettings(BaseSettings):
         default=True, description="Run scheduled jobs such as the daily return schedule."
     )
 
+    processes: str = Field(
+        default="each", pattern="^(each|one)$",
+        description="`assure up`: each service in a process of its own (every core works), or "
+        "all in one process (`--one-process`).")
     http_host: str = "127.0.0.1"
     http_port: int = 8000
 

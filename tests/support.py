@@ -163,18 +163,30 @@ def _person_environment(**settings: str) -> dict[str, str]:
 def assure_up(data_dir: Path, *options: str) -> Iterator[str]:
     """`ASSURE_DATA_DIR=<data_dir> assure up <options>` in its own process, as the README says,
     on a free port (ASSURE_HTTP_PORT); Ctrl-C (SIGINT) stops it. Yields its URL."""
+    with assure_up_process(data_dir, *options) as (_, url):
+        yield url
+
+
+@contextlib.contextmanager
+def assure_up_process(data_dir: Path, *options: str,
+                      **settings: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`assure up` as `assure_up` starts it (with ASSURE_* `settings` besides), in a session of
+    its own as a terminal would run it; yields the process and its URL. Ctrl-C (SIGINT) stops
+    it at the end, if it still runs. Its log is `<data_dir>-assure-up.log`."""
     port = free_port()
     log = data_dir.with_name(f"{data_dir.name}-assure-up.log")
-    env = _person_environment(ASSURE_DATA_DIR=str(data_dir), ASSURE_HTTP_PORT=str(port))
+    env = _person_environment(ASSURE_DATA_DIR=str(data_dir), ASSURE_HTTP_PORT=str(port),
+                              **settings)
     with log.open("wb") as output:
         process = subprocess.Popen([*ASSURE, "up", *options], env=env, stdout=output,
-                                   stderr=subprocess.STDOUT)
+                                   stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(process, url, log)
-        yield url
+        yield process, url
     finally:
-        process.send_signal(signal.SIGINT)
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
         try:
             process.wait(60)
         except subprocess.TimeoutExpired:

@@ -27,16 +27,20 @@ class CorrelationFilter(logging.Filter):
         return True
 
 
-def configure(level: int = logging.INFO, log_format: str | None = None) -> None:
-    """Sets up the root logger once for the process: `text` (default) or `json`."""
+def configure(level: int = logging.INFO, log_format: str | None = None,
+              process: str | None = None) -> None:
+    """Sets up the root logger once for the process: `text` (default) or `json`. A service's
+    own process under `assure up` names itself (`process`): `[risk]` before each text line, a
+    `process` field in JSON, so the one log it shares with the others tells them apart."""
     chosen = (log_format or os.environ.get("ASSURE_LOG_FORMAT", "text")).lower()
     handler = logging.StreamHandler()
     handler.addFilter(CorrelationFilter())
     if chosen == "json":
         handler.setFormatter(JsonFormatter(list(JSON_FIELDS), rename_fields={
-            "asctime": "time", "levelname": "level", "name": "logger"}))
+            "asctime": "time", "levelname": "level", "name": "logger"},
+            static_fields={"process": process} if process else None))
     else:
-        handler.setFormatter(logging.Formatter(TEXT))
+        handler.setFormatter(logging.Formatter(f"[{process}] {TEXT}" if process else TEXT))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

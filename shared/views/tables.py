@@ -13,14 +13,15 @@ dates in both databases.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
-from eventsourcing.sqlite import SQLiteTrackingRecorder
+from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder, SQLiteTransaction
 from psycopg.sql import SQL
 
 from shared.views.paging import Doc, from_doc
@@ -198,8 +199,16 @@ class SQLiteTableView(TableViewMixin, SQLiteTrackingRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *self.table_statements()]
 
-    def _writing(self) -> Any:
-        return self.datastore.transaction(commit=True)
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Any]:
+        # BEGIN IMMEDIATE takes the database's write lock before the view's positions are read,
+        # as PostgreSQL's advisory lock does: two processes following one store (`assure up`
+        # runs the HTTP side and each service apart) then apply their pages one at a time. A
+        # plain (deferred) BEGIN reads first and, if the other process wrote meanwhile, fails
+        # at its first write with "database is locked" instead of waiting.
+        with self.datastore.get_connection(commit=True) as connection, \
+                _Immediate(connection, commit=True) as cursor, cursor:
+            yield cursor
 
     def _reading(self) -> Any:
         return self.datastore.transaction(commit=False)
@@ -211,6 +220,15 @@ class SQLiteTableView(TableViewMixin, SQLiteTrackingRecorder):
         rows = self.select("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
                            (pattern,))
         return [r["name"] for r in rows]
+
+
+class _Immediate(SQLiteTransaction):
+    """eventsourcing's SQLite transaction (commit or roll back, its errors), begun IMMEDIATE."""
+
+    def __enter__(self) -> SQLiteCursor:
+        cursor = self.connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        return cursor
 
 
 class PostgresTableView(TableViewMixin, PostgresTrackingRecorder):

@@ -325,10 +325,12 @@ async def test_a_nats_node_and_an_instance_killed_mid_flow_lose_and_double_nothi
         "ASSURE_NOTIFY_SEND_TIMEOUT_SECONDS": "5",  # an e-mail in flight is retried in 10 s
         "ASSURE_RUN_BACKGROUND_JOBS": "false",  # no calendar runs: only the workload's events
         "ASSURE_AUTH_REQUIRED": "false",  # sign-in has its own tests; not what this one is about
-        # The eventsourcing library's pools (per service, read from the environment): two
-        # processes of four services stay well inside PostgreSQL's 100 connections.
-        "POSTGRES_POOL_SIZE": "2",
-        "POSTGRES_MAX_OVERFLOW": "4",
+        # The eventsourcing library's pools (per store, read from the environment). Each
+        # instance opens every service's stores twice, in its HTTP side and in the service's
+        # own process (assure/supervisor.py): at most 1 + 2 connections a store keeps two
+        # instances inside PostgreSQL's 100 connections, as 2 + 4 did with one process each.
+        "POSTGRES_POOL_SIZE": "1",
+        "POSTGRES_MAX_OVERFLOW": "2",
     }
     cluster = NatsCluster(tmp_path / "nats")
     instances = [AssureInstance(name, tmp_path, env) for name in ("a", "b")]

@@ -5,7 +5,8 @@ contracts of every type and level, the return calendar, returns scored, concerns
 and notifications, all through the real applications. Hypothesis draws the history's shape and
 where the views catch up along the way; afterwards each view, kept up to date a page at a time,
 must dump the same rows as a replay (shared/views/replay.py) and as a rebuild from zero. Then
-the same with two instances on one PostgreSQL store catching up at once, and with a rebuild
+the same with two instances on one PostgreSQL store catching up at once, two processes on one
+SQLite store (as `assure up` runs the HTTP side and each service apart), and with a rebuild
 killed by SIGKILL halfway.
 """
 
@@ -117,6 +118,55 @@ def follow(apps: dict[str, Any], errors: list[BaseException]) -> None:
                     follower.catch_up()
     except BaseException as error:  # noqa: BLE001 - the test reports it
         errors.append(error)
+
+
+FOLLOWING = textwrap.dedent("""
+    import sys
+    from shared.settings import AssureSettings
+    from bench.national_data import build_apps
+    import shared.views.store as store
+    store.PAGE = 40  # many small pages, so the two processes' commits interleave
+    apps = build_apps(AssureSettings(data_dir=sys.argv[1], clock="training",
+                                     auth_required=False), fast=False)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    for _ in range(3):
+        for app in apps.values():
+            for follower in app.views.followers.values():
+                follower.catch_up()
+    print("done", flush=True)
+""")
+
+
+def test_two_processes_catching_up_at_once_on_sqlite(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes follow the same SQLite views at the same time, a small page at a time:
+    neither fails ("database is locked"), and the views equal the replay."""
+    apps = build_apps(sqlite_settings(tmp_path), fast=False)
+    load(apps, providers=2, seed=7)
+    monkeypatch.setattr("shared.views.store.PAGE", 40)
+    other = subprocess.Popen([sys.executable, "-c", FOLLOWING, str(tmp_path)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                             cwd=Path(__file__).parents[2])
+    try:
+        assert other.stdin is not None and other.stdout is not None
+        assert other.stdout.readline().strip() == "ready"
+        other.stdin.write("go\n")
+        other.stdin.flush()
+        errors: list[BaseException] = []
+        follow(apps, errors)
+        assert not errors, errors
+        assert other.stdout.readline().strip() == "done", "the other process failed"
+        assert other.wait(timeout=120) == 0
+        for name, app in apps.items():
+            for projection_class, follower in app.views.followers.items():
+                assert follower.view.dump() == replayed(app, projection_class), name
+    finally:
+        if other.poll() is None:
+            other.kill()
+            other.wait()
+        for app in apps.values():
+            app.close()
 
 
 KILLED_REBUILD = textwrap.dedent("""

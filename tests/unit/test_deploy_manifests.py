@@ -453,11 +453,13 @@ def test_kubectl_kustomize_builds_the_manifests_with_the_nats_configuration():
 
 
 def connections(instances: int, env: dict[str, str]) -> int:
-    """The most connections the instances' stores may open (eventsourcing's pool per service)."""
+    """The most connections the instances' stores may open (eventsourcing's pool per service,
+    opened twice with a process per service: by the HTTP side and by the service's process)."""
     from assure.services import ALL
 
     per_service = int(env.get("POSTGRES_POOL_SIZE", 5)) + int(env.get("POSTGRES_MAX_OVERFLOW", 10))
-    return instances * len(ALL) * per_service
+    openings = 1 if env.get("ASSURE_PROCESSES") == "one" else 2
+    return instances * len(ALL) * per_service * openings
 
 
 def max_connections(arguments: list[str]) -> int:
