@@ -56,12 +56,17 @@ from tests.cluster.checks import (
     new_leader,
     progress,
     settled,
+    start_serving,
     started,
 )
 from tests.cluster.harness import AssureInstance, NatsCluster, NatsNode, until
 
 REPLICAS = 3
 PARTITIONS = 2
+# Starts of an instance that exits while starting, as a supervisor (Kubernetes, systemd) would
+# retry it: on a shared machine PostgreSQL can be out of connections ("too many clients").
+ATTEMPTS = 5
+START_TIMEOUT = 180.0  # seconds for an instance to serve (about 20 s at a load average of 10)
 
 
 @dataclass
@@ -171,7 +176,8 @@ class Faults:
         await until(lambda: leases_held_by(self.js, self.topology, other.name), 60,
                     f"{other.name} to take over every relay lease")
         kill.taken_over = self.workload.timeline.now()
-        await start_again(dead, self.cluster.live(but=victim).url, self.workload.timeline)
+        await start_serving(dead, self.cluster.live(but=victim).url, self.workload.timeline,
+                            ATTEMPTS, START_TIMEOUT)
         kill.serving = self.workload.timeline.now()
         self.workload.timeline.note(f"assure up {dead.name} serving again at "
                                     f"{self.workload.done} returns")
@@ -185,25 +191,6 @@ class Faults:
         # The next cycle kills a node: two replicas of three must be current by then.
         if await caught_up(self.cluster, victim, self.workload.timeline, 120):
             kill.current = self.workload.timeline.now()
-
-
-async def start_again(instance: AssureInstance, nats_url: str, timeline: Timeline,
-                      attempts: int = 5) -> None:
-    """Starts a killed instance, and again if it exits while starting, as a supervisor
-    (Kubernetes, systemd) would: on a shared machine PostgreSQL can be out of connections
-    ("too many clients") for a moment."""
-    for attempt in range(1, attempts + 1):
-        instance.start(nats_url)
-        try:
-            await instance.started(120)
-            return
-        except AssertionError:
-            if attempt == attempts or instance.process is None or (
-                    instance.process.poll() is None):
-                raise
-        timeline.note(f"assure up {instance.name} exited while starting (attempt {attempt}; "
-                      f"see {instance.log}); starting it again")
-        await asyncio.sleep(5)
 
 
 @dataclass
@@ -228,7 +215,8 @@ async def sample_load(loads: list[float], every: float = 5.0) -> None:
 async def scenario(args: argparse.Namespace, root: Path, pg: SimpleNamespace,
                    prefix: str) -> Outcome:
     namespace = f"f{uuid.uuid4().hex[:8]}"
-    env = instance_env(namespace, pg, prefix, PARTITIONS, REPLICAS, sign_in=True)
+    env = instance_env(namespace, pg, prefix, PARTITIONS, REPLICAS, sign_in=True,
+                       pool=(args.pool_size, args.max_overflow))
     cluster = NatsCluster(root / "nats")
     instances = [AssureInstance(name, root, env, shared_data=root / "data")
                  for name in ("a", "b")]
@@ -252,7 +240,8 @@ async def scenario(args: argparse.Namespace, root: Path, pg: SimpleNamespace,
 
 async def _run(args: argparse.Namespace, cluster: NatsCluster, instances: list[AssureInstance],
                plan: Plan, topology: Topology, timeline: Timeline, loads: list[float]) -> Outcome:
-    async with started(cluster, instances, topology, REPLICAS, timeline) as (js, topology, _):
+    async with started(cluster, instances, topology, REPLICAS, timeline, ATTEMPTS,
+                       START_TIMEOUT) as (js, topology, _):
         # Sign-in on, as `assure up` runs: tokens from the started system's development issuer.
         sign_in = SignIn(instances[0].data_dir / "auth" / "dev-issuer.pem")
         workload = Workload(instances, timeline, plan, sign_in)
@@ -398,6 +387,10 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="limit in seconds for settling after the load, and for /verify")
     parser.add_argument("--timeout", type=float,
                         help="limit in seconds for the whole run (default: 1,200 + 3 N/R)")
+    parser.add_argument("--pool-size", type=int, default=2,
+                        help="PostgreSQL connections each service of each instance keeps")
+    parser.add_argument("--max-overflow", type=int, default=4,
+                        help="connections each such pool may add under load")
     parser.add_argument("--keep-data", action="store_true",
                         help="keep the data directory, the logs and the schemas")
     args = parser.parse_args(argv)

@@ -164,9 +164,9 @@ async def progress(workload: Workload, share: float) -> None:
 
 
 def instance_env(namespace: str, postgres: Any, schema_prefix: str, partitions: int,
-                 replicas: int, sign_in: bool) -> dict[str, str]:
+                 replicas: int, sign_in: bool, pool: tuple[int, int] = (2, 4)) -> dict[str, str]:
     """The settings of every `assure up` instance (`postgres`: host, port, user, password,
-    dbname attributes)."""
+    dbname attributes; `pool`: each service's PostgreSQL pool and how far it may grow)."""
     return {
         "ASSURE_NAMESPACE": namespace,
         "ASSURE_PARTITIONS": str(partitions),
@@ -184,17 +184,18 @@ def instance_env(namespace: str, postgres: Any, schema_prefix: str, partitions: 
         "ASSURE_AUTH_REQUIRED": "true" if sign_in else "false",
         # The eventsourcing library's pools (per service, read from the environment): two
         # processes of four services stay well inside PostgreSQL's 100 connections.
-        "POSTGRES_POOL_SIZE": "2",
-        "POSTGRES_MAX_OVERFLOW": "4",
+        "POSTGRES_POOL_SIZE": str(pool[0]),
+        "POSTGRES_MAX_OVERFLOW": str(pool[1]),
     }
 
 
 @contextlib.asynccontextmanager
 async def started(cluster: NatsCluster, instances: list[AssureInstance], topology: Topology,
-                  replicas: int, timeline: Timeline) -> AsyncIterator[tuple[Any, Topology,
-                                                                            NatsNode]]:
+                  replicas: int, timeline: Timeline, attempts: int = 1,
+                  start_timeout: float = 90) -> AsyncIterator[tuple[Any, Topology, NatsNode]]:
     """The cluster up with the streams replicated, instance a connected through the node leading
-    the INTAKE stream (the first victim) and b through another; JetStream, the topology and that
+    the INTAKE stream (the first victim) and b through another (each started up to
+    `attempts` times); JetStream, the topology and that
     node while it lasts (the instances are left to the caller)."""
     await cluster.start()
     timeline.note(f"nats cluster of {len(cluster.nodes)} up")
@@ -206,14 +207,31 @@ async def started(cluster: NatsCluster, instances: list[AssureInstance], topolog
         leader = await until(lambda: intake_leader(js, topology), 30, "an INTAKE stream leader")
         victim = cluster.node(leader)
         a, b = instances
-        a.start(victim.url)  # a talks to the node that will die, and takes the relay leases
-        await a.started()
-        b.start(cluster.live(but=victim).url)
-        await b.started()
+        # a talks to the node that will die, and takes the relay leases
+        await start_serving(a, victim.url, timeline, attempts, start_timeout)
+        await start_serving(b, cluster.live(but=victim).url, timeline, attempts, start_timeout)
         timeline.note(f"assure up {a.name} (via {victim.name}) and {b.name} serving")
         yield js, topology, victim
     finally:
         await nc.close()
+
+
+async def start_serving(instance: AssureInstance, nats_url: str, timeline: Timeline,
+                        attempts: int = 1, timeout: float = 90) -> None:
+    """Starts an instance and waits until it serves; up to `attempts` times if it exits while
+    starting."""
+    for attempt in range(1, attempts + 1):
+        instance.start(nats_url)
+        try:
+            await instance.started(timeout)
+            return
+        except AssertionError:
+            if attempt == attempts or instance.process is None or (
+                    instance.process.poll() is None):
+                raise
+        timeline.note(f"assure up {instance.name} exited while starting (attempt {attempt}; "
+                      f"see {instance.log}); starting it again")
+        await asyncio.sleep(5)
 
 
 def logs(cluster: NatsCluster, instances: list[AssureInstance]) -> list[str]:
@@ -529,7 +547,7 @@ def figures(found: Findings, workload: Workload) -> dict[str, int]:
         "returns scored": len(set(scored) & confirmed),
         "returns unscored": len(confirmed - set(scored)),
         "returns scored more than once": sum(1 for n in scored.values() if n > 1),
-        "providers scored out of order": sum(
+        "providers not scored in their order": sum(
             1 for p in plan.providers
             if list(dict.fromkeys(returns.scored.get(p, []))) != workload.confirmed[p]),
         "concerns raised": len(concerns.ids),

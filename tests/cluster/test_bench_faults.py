@@ -14,7 +14,7 @@ from tests.conftest import Postgres
 
 pytestmark = [pytest.mark.cluster, pytest.mark.postgres]
 
-ZEROS = ("returns unscored", "returns scored more than once", "providers scored out of order",
+ZEROS = ("returns unscored", "returns scored more than once", "providers not scored in their order",
          "duplicate concerns", "duplicate notifications", "missing notifications",
          "inbox entries not matching the history", "e-mails not sent exactly once",
          "duplicate stream messages", "missing stream messages")
