@@ -170,6 +170,9 @@ class AssureInstance:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    # A data directory shared with the other instances, as deploy/CLUSTER.md runs them (the
+    # development issuer's key, evidence, the mail folder); None: one of its own.
+    shared_data: Path | None = None
 
     @property
     def url(self) -> str:
@@ -177,7 +180,7 @@ class AssureInstance:
 
     @property
     def data_dir(self) -> Path:
-        return self.root / self.name
+        return self.shared_data or self.root / self.name
 
     @property
     def log(self) -> Path:
