@@ -156,9 +156,6 @@ class OutboxRelay:
                 expected = msg_id
         except Exception as error:  # noqa: BLE001 - raised after the acknowledged prefix is kept
             failure = error
-        except BaseException:  # cancelled: the relay is stopping, nothing more is awaited
-            _abandon(sent)
-            raise
         before = self.position
         try:
             await self._settle(sent)
