@@ -387,7 +387,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="limit in seconds for settling after the load, and for /verify")
     parser.add_argument("--timeout", type=float,
                         help="limit in seconds for the whole run (default: 1,200 + 3 N/R)")
-    parser.add_argument("--pool-size", type=int, default=2,
+    parser.add_argument("--pool-size", type=int, default=1,
                         help="PostgreSQL connections each service of each instance keeps")
     parser.add_argument("--max-overflow", type=int, default=4,
                         help="connections each such pool may add under load")

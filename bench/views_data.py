@@ -65,7 +65,6 @@ from services.intake.domain.return_request import ReturnRequest
 from services.notify.domain.delivery import Status
 from services.notify.domain.notification import Notification
 from services.notify.domain.routing import is_provider
-from shared.chain import GENESIS
 from shared.contracts.envelope import Envelope, event_id_for
 from shared.contracts.forms import parse_form
 from shared.domain import Refused
@@ -440,8 +439,6 @@ def shortcuts(apps: dict[str, Any]) -> Iterator[None]:
     - What a contract owes depends only on its level, dates, KPI returns and the year.
     - A return's answers are validated once for each form, period and kind: the data set's
       returns share their answers (`_answers`), and the validated form is only read.
-    - The hash chain's link for an aggregate's first event is the genesis hash: the mapper
-      asks the store for the event before version 1, which never exists.
     """
     _intake_owes_from_memory(apps["intake"])
     validated: dict[tuple[str, int, int], Any] = {}
@@ -452,23 +449,11 @@ def shortcuts(apps: dict[str, Any]) -> Iterator[None]:
             validated[key] = parse_form(form, version, data)
         return validated[key]
 
-    mappers = [app.mapper for app in apps.values()]
-    for mapper in mappers:
-        mapper._previous = _first_links_genesis(mapper._previous)
     intake_module.parse_form = parse_once
     try:
         yield
     finally:
         intake_module.parse_form = parse_form
-        for mapper in mappers:
-            del mapper._previous
-
-
-def _first_links_genesis(previous: Callable[[Any, int], str]) -> Callable[[Any, int], str]:
-    def link(originator_id: Any, version: int) -> str:
-        return GENESIS if version <= 1 else previous(originator_id, version)
-
-    return link
 
 
 def _intake_owes_from_memory(intake: Any) -> None:

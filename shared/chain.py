@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -70,6 +72,48 @@ def _without_trailer(stored: StoredEvent) -> StoredEvent:
                        state=payload)
 
 
+class ChainHeads:
+    """The newest committed link, (version, hash), of the aggregates this process wrote last.
+
+    Appending to an aggregate needs the hash of its event before; this keeps it for the most
+    recently written aggregates (least recently written dropped beyond `size`), so a command
+    that loads an aggregate and appends to it does not read its last event back. A head is put
+    here only after the batch that wrote it has committed, never from one that failed.
+
+    Several instances or processes may write the same store, so a head here may be stale: some
+    other writer appended after it. A head is only used for the version right after it,
+    though, and a stale head's next version is one that other writer has stored already: the
+    store's one-event-per-version constraint refuses that insert (IntegrityError), so a link
+    made from a stale head is never committed. A writer that has seen the newer events asks
+    for a later version than the head knows, and reads the store as before.
+    """
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self._heads: OrderedDict[Any, tuple[int, str]] = OrderedDict()
+        self._lock = threading.Lock()  # one application serves several threads
+
+    def before(self, originator_id: Any, version: int) -> str | None:
+        """The hash of the aggregate's event at `version - 1`, if that is the head held."""
+        with self._lock:
+            head = self._heads.get(originator_id)
+            if head is None or head[0] != version - 1:
+                return None
+            self._heads.move_to_end(originator_id)
+            return head[1]
+
+    def committed(self, links: dict[Any, tuple[int, str]]) -> None:
+        with self._lock:
+            for originator_id, head in links.items():
+                self._heads[originator_id] = head
+                self._heads.move_to_end(originator_id)
+            while len(self._heads) > self.size:
+                self._heads.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._heads)
+
+
 class ChainedMapper(Mapper[UUID]):
     """eventsourcing's mapper, sealing each stored event into its aggregate's hash chain."""
 
@@ -78,8 +122,18 @@ class ChainedMapper(Mapper[UUID]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The hashes of events sealed in the batch being stored, by aggregate: (version, hash).
-        self.batch: dict[Any, tuple[int, str]] = {}
+        self.heads = ChainHeads()
+        # The batch being stored is the calling thread's: threads of one application store
+        # their own batches at once.
+        self._local = threading.local()
+
+    @property
+    def batch(self) -> dict[Any, tuple[int, str]]:
+        """The hashes of events sealed in the batch being stored, by aggregate: (version, hash)."""
+        batch = getattr(self._local, "batch", None)
+        if batch is None:
+            batch = self._local.batch = {}
+        return batch
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         who = signed_in.stamp()
@@ -102,10 +156,17 @@ class ChainedMapper(Mapper[UUID]):
         return super().to_domain_event(_without_trailer(stored_event))
 
     def _previous(self, originator_id: Any, version: int) -> str:
-        """The hash of the aggregate's event before `version`: from this batch, else stored."""
+        """The hash of the aggregate's event before `version`: none before the first (every
+        aggregate here starts at version 1), else from this batch, else the head of a chain
+        this process committed, else stored."""
+        if version <= 1:
+            return GENESIS
         in_batch = self.batch.get(originator_id)
         if in_batch and in_batch[0] == version - 1:
             return in_batch[1]
+        cached = self.heads.before(originator_id, version)
+        if cached is not None:
+            return cached
         assert self.recorder is not None, "the application gives the mapper its recorder"
         before = self.recorder.select_events(originator_id, lte=version - 1, desc=True, limit=1)
         if not before:
@@ -115,16 +176,20 @@ class ChainedMapper(Mapper[UUID]):
 
 
 class ChainedEventStore(EventStore[UUID]):
-    """Starts each batch afresh, so a hash is only taken from the batch it was sealed in."""
+    """Starts each batch afresh, so a hash is only taken from the batch it was sealed in; once
+    the batch has committed, its newest links become the mapper's chain heads."""
 
     mapper: ChainedMapper
 
     def put(self, domain_events: Sequence[Any], **kwargs: Any) -> list[Recording[UUID]]:
-        self.mapper.batch.clear()
+        batch = self.mapper.batch
+        batch.clear()
         try:
-            return super().put(domain_events, **kwargs)
+            recordings = super().put(domain_events, **kwargs)
+            self.mapper.heads.committed(batch)
+            return recordings
         finally:
-            self.mapper.batch.clear()
+            batch.clear()
 
 
 @dataclass(frozen=True)

@@ -295,10 +295,19 @@ class ServiceApplication(Application[UUID]):
         return aggregate
 
     def find(self, kind: type, aggregate_id: UUID) -> Any:
-        """The aggregate if it exists (and is of that kind), else None."""
-        return self.get(kind, aggregate_id) if self.exists(aggregate_id) else None
+        """The aggregate if it exists, else None; NotFound if it is of another kind. One read
+        of the store: asking whether it exists first would read it twice."""
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        if not isinstance(aggregate, kind):
+            raise NotFound(f"no {kind.__name__} {aggregate_id}")
+        return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
+        """Whether it has stored events: one read of a single row, for when the aggregate
+        itself is not needed (use `find` when it is)."""
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
     def index_keys(self, domain_event: Any) -> Iterable[str]:

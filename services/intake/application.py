@@ -433,7 +433,7 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
     ) -> tuple[MonitoringReturn, bool]:
         """Records a return; a retry with the same idempotency key returns the first one."""
         contract = self.get_contract(contract_reference)
-        form = self._validated_form(contract, submission)
+        form, request = self._validated_form(contract, submission)
         original = self.get_return(corrects) if corrects else None
         if original:
             self._check_correction(original, contract, submission.form)
@@ -447,8 +447,6 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
             return existing, False
         if original:
             original.check_may_be_corrected()
-        request = self.find(ReturnRequest, ReturnRequest.create_id(
-            contract_reference, return_key(submission.form, form.period_start, form.period_end)))
         today = self.today()
         monitoring_return = MonitoringReturn(
             provider_id=contract.provider_id, contract_reference=contract_reference,
@@ -475,7 +473,10 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
                                       corrects)
         return monitoring_return, True
 
-    def _validated_form(self, contract: Contract, submission: Submission) -> Any:
+    def _validated_form(self, contract: Contract,
+                        submission: Submission) -> tuple[Any, ReturnRequest | None]:
+        """The submitted form, validated, and the council's request for that return if it made
+        one (read once here: the return fulfils it)."""
         try:
             version = submission.form_version or _latest_version(submission.form)
             form = parse_form(submission.form, version, submission.answers)
@@ -485,10 +486,11 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
             raise _form_errors(error) from error
         check_period(form.period_start, form.period_end)
         key = return_key(submission.form, form.period_start, form.period_end)
+        request = self.find(ReturnRequest, ReturnRequest.create_id(contract.reference, key))
         # A return the council asked for is taken even if the level has changed since.
-        if not self.exists(ReturnRequest.create_id(contract.reference, key)):
+        if request is None:
             _check_form_matches_level(contract, submission.form)
-        return form
+        return form, request
 
     @staticmethod
     def _check_correction(original: MonitoringReturn, contract: Contract, form: str) -> None:
@@ -588,10 +590,11 @@ class Intake(IntelligenceSharing, ReturnDrafts, ServiceApplication):
         assert processing.envelope is not None
         if event.about_event_type != "ReturnOverdue" or not event.reference:
             return
-        request_id = uuid.UUID(event.reference)
-        if not self.exists(request_id) or not event.recipient.startswith("provider-"):
+        if not event.recipient.startswith("provider-"):
             return
-        request: ReturnRequest = self.repository.get(request_id)
+        request = self.find(ReturnRequest, uuid.UUID(event.reference))  # one read, not two
+        if request is None:
+            return
         request.record_reminder(self.today(), processing.envelope.correlationid)
         processing.collect_events(request)
 

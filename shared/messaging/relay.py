@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Tracking
 from nats.js import JetStreamContext
@@ -124,25 +125,55 @@ class OutboxRelay:
                     await asyncio.wait_for(self._wakeup.wait(), poll_seconds)
 
     async def publish_pending(self) -> int:
-        """Publishes one page of committed notifications; returns how many were handled."""
+        """Publishes one page of committed notifications; returns how many were handled.
+
+        The page is pipelined: every message is sent before any acknowledgement is awaited,
+        each expecting the one before it as the stream's last (`Nats-Expected-Last-Msg-Id`), so
+        the server stores them in order or refuses the rest of the chain after a gap. The
+        position then moves over the acknowledged prefix only: a message that failed, and
+        everything after it, is published again next time (or after a resync), and JetStream
+        drops any copy by its `Nats-Msg-Id`.
+        """
         page = await asyncio.to_thread(
             self.app.recorder.select_notifications,
             start=self.position,
             limit=PAGE,
             inclusive_of_start=False,
         )
-        for notification in page:
-            await self._publish(notification)
-            self.position = notification.id
-        if page:
-            await asyncio.to_thread(self._record_position)
+        if not page:
+            return 0
+        sent: list[tuple[int, str | None, asyncio.Future[Any] | None]] = []
+        failure: Exception | None = None
+        expected = self.last_msg_id
+        try:
+            for notification in page:
+                message = self._message(notification)
+                if message is None:  # private: nothing to publish, the position steps over it
+                    sent.append((notification.id, None, None))
+                    continue
+                msg_id = message_id(self.app.service, notification.id)
+                acked = self._send(message, msg_id, expected)
+                sent.append((notification.id, msg_id, acked))
+                expected = msg_id
+        except Exception as error:  # noqa: BLE001 - raised after the acknowledged prefix is kept
+            failure = error
+        before = self.position
+        try:
+            await self._settle(sent)
+        finally:
+            if self.position != before:
+                await asyncio.to_thread(self._record_position)
+        if failure is not None:
+            raise failure
         return len(page)
 
-    async def _publish(self, notification) -> None:  # noqa: ANN001 - eventsourcing Notification
+    def _message(self, notification: Any) -> tuple[str, bytes, dict[str, str]] | None:
+        """The subject, body and trace headers of a stored notification's public event (the
+        producer's span continues the trace stored with the event); None if private."""
         domain_event = self.app.mapper.to_domain_event(notification)
         contract = self.app.to_integration(domain_event)
         if contract is None:
-            return
+            return None
         envelope = wrap(
             contract,
             event_id=event_id_for(domain_event.originator_id, domain_event.originator_version),
@@ -150,26 +181,61 @@ class OutboxRelay:
             correlation_id=getattr(domain_event, "correlation_id", None),
             causation_id=getattr(domain_event, "causation_id", None),
         )
-        msg_id = message_id(self.app.service, notification.id)
-        headers = {"Nats-Msg-Id": msg_id}
-        if self.last_msg_id:
-            headers["Nats-Expected-Last-Msg-Id"] = self.last_msg_id
         subject = self.topology.subject(contract)
-        headers |= tracing.publishing(self.app.service, domain_event, contract.event_type, subject)
-        await self.js.publish(
-            subject,
-            envelope.model_dump_json().encode(),
-            timeout=self.publish_timeout,
-            stream=self.stream,
-            headers=headers,
-        )
-        self.last_msg_id = msg_id
+        traced = tracing.publishing(self.app.service, domain_event, contract.event_type, subject)
+        return subject, envelope.model_dump_json().encode(), traced
+
+    def _send(self, message: tuple[str, bytes, dict[str, str]], msg_id: str,
+              expected: str | None) -> asyncio.Future[Any]:
+        """Sends one message without waiting for its acknowledgement.
+
+        Each publish is a task of its own on the one connection: tasks start in the order they
+        are made and each hands its message to the connection before it first waits, so the
+        messages leave in the page's order (and were they ever not to, the expected-last chain
+        would have the server refuse them, never store them out of order). nats-py's own
+        `publish_async` is not used: in nats-py 2.16 its reply handler raises a refusal (such
+        as 10071, wrong last message id) inside the subscription's callback instead of
+        setting it on the future, which then only times out and the resync comes late.
+        """
+        subject, body, traced = message
+        headers = {"Nats-Msg-Id": msg_id, **traced}
+        if expected:
+            headers["Nats-Expected-Last-Msg-Id"] = expected
+        return asyncio.ensure_future(self.js.publish(
+            subject, body, timeout=self.publish_timeout, stream=self.stream, headers=headers))
+
+    async def _settle(self, sent: list[tuple[int, str | None, asyncio.Future[Any] | None]]
+                      ) -> None:
+        """Awaits the acknowledgements in order, moving the position over each; at the first
+        that fails (refused, or none within the publish timeout) it stops and raises, the
+        rest of the page left unconfirmed."""
+        for index, (notification_id, msg_id, acked) in enumerate(sent):
+            if acked is not None:
+                try:
+                    await acked  # js.publish gives up after the publish timeout itself
+                except BaseException:
+                    _abandon(sent[index + 1:])
+                    raise
+                self.last_msg_id = msg_id
+            self.position = notification_id
 
     def _record_position(self) -> None:
         if self.position > self.app.position(OUTBOX):
             # Another instance's relay may have recorded it first: that is the same fact.
             with contextlib.suppress(IntegrityError):
                 self.app.recorder.insert_tracking(Tracking(OUTBOX, self.position))
+
+
+def _abandon(sent: list[tuple[int, str | None, asyncio.Future[Any] | None]]) -> None:
+    """Lets go of publishes no longer awaited: a pending one is cancelled, a finished one's
+    error is read so asyncio does not warn that it was never retrieved."""
+    for _, _, acked in sent:
+        if acked is None:
+            continue
+        if not acked.done():
+            acked.cancel()
+        elif not acked.cancelled():
+            acked.exception()
 
 
 async def _always() -> bool:
