@@ -55,6 +55,18 @@ class Action:
         return not self.of or subject is not None
 
 
+# A plan's first SMART action: specific, measurable, owned and timebound.
+SMART_ACTION = (
+    Field("actions.0.action", "Action", "text", "Specific: what the provider will do",
+          "Enter the action"),
+    Field("actions.0.owner", "Owner", "text", "Who is responsible for it",
+          "Enter who owns the action"),
+    Field("actions.0.measure", "Measure", "text", "How the council will know it is done",
+          "Enter how the action is measured"),
+    Field("actions.0.due", "Action due by", "date", "For example, 31 1 2027",
+          "Enter the date the action is due"),
+)
+
 # 003's steps that are recorded as taken (the others each have a form of their own), in its words.
 STEPS_TAKEN = ("feedback", "information sharing", "targeted communications", "reward",
                "advice and guidance", "training", "scheduled visit", "responsive visit",
@@ -128,14 +140,7 @@ MORE_ACTIONS = (
         "Direct plan",
         (Field("directed_on", "Date directed", "date", "For example, 4 3 2027",
                "Enter the date the plan was directed"),
-         Field("actions.0.action", "Action", "text", "Specific: what the provider will do",
-               "Enter the action"),
-         Field("actions.0.owner", "Owner", "text", "Who is responsible for it",
-               "Enter who owns the action"),
-         Field("actions.0.measure", "Measure", "text", "How the council will know it is done",
-               "Enter how the action is measured"),
-         Field("actions.0.due", "Action due by", "date", "For example, 30 4 2027",
-               "Enter the date the action is due")),
+         *SMART_ACTION),
         lambda plan: f"Improvement plan directed: its targets are due by "
                      f"{uk_date(plan['targets_due'])}",
         of="unmet-notice", rule="directed-plan", more=True, subject_in_body="breach_notice_id"),
@@ -168,14 +173,7 @@ ACTIONS = {action.key: action for action in (
         "Record plan received",
         (Field("received_on", "Date received", "date", "For example, 4 12 2026",
                "Enter the date the plan was received"),
-         Field("actions.0.action", "Action", "text", "Specific: what the provider will do",
-               "Enter the action"),
-         Field("actions.0.owner", "Owner", "text", "Who is responsible for it",
-               "Enter who owns the action"),
-         Field("actions.0.measure", "Measure", "text", "How the council will know it is done",
-               "Enter how the action is measured"),
-         Field("actions.0.due", "Action due by", "date", "For example, 31 1 2027",
-               "Enter the date the action is due")),
+         *SMART_ACTION),
         lambda plan: f"Improvement plan received: it is reviewed by "
                      f"{uk_date(plan['review_due'])}",
         of="waiting-plan"),
