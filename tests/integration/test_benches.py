@@ -1,4 +1,4 @@
-"""bench.spine and bench.notify_latency run end to end at a tiny size, signed in as users would
+"""bench.spine, bench.notify_latency and bench.store_reads run end to end at a tiny size, signed in as users would
 be, so a change that breaks a bench fails here (bench.national has its own,
 test_bench_national.py). No timed assertions: the figures are whatever the machine gives."""
 
@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from bench import notify_latency, spine
+from bench import notify_latency, spine, store_reads
 
 pytestmark = pytest.mark.integration
 
@@ -33,3 +33,14 @@ def test_the_notify_latency_bench_mails_every_safety_concern(capsys: pytest.Capt
     assert "0 e-mail(s) missing" in out
     assert re.search(r"accepted by SMTP\s+4 ", out), out
     assert not re.search(r"[\x1b\r]", out), out
+
+
+async def test_the_store_reads_bench_counts_each_services_reads_per_return(nats_url, tmp_path):
+    counts = await store_reads.measure(4, nats_url, tmp_path)
+    out = store_reads.report(counts, 4)
+    assert out.startswith("Store calls per return (4 returns)")
+    # Every service read aggregates while the returns went through (the figures are the
+    # machine's; only that each was counted is asserted).
+    for service in ("intake", "risk", "notify"):
+        assert counts[service, "select_events"] > 0, out
+    assert re.search(r"select_events\s+(\d+\.\d\d\s+){3,}", out), out
