@@ -1,6 +1,7 @@
 """bench.spine, bench.notify_latency and bench.store_reads run end to end at a tiny size (the
-first two signed in as users would be), so a change that breaks a bench fails here (bench.national has its own,
-test_bench_national.py). No timed assertions: the figures are whatever the machine gives."""
+first two signed in as users would be), so a change that breaks a bench fails here
+(bench.national has its own, test_bench_national.py). No timed assertions: the figures are
+whatever the machine gives."""
 
 from __future__ import annotations
 
