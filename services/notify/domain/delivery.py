@@ -15,8 +15,9 @@ used to record (they always were committed together), so the guarantee above is 
 lease is in the store before anything leaves, and a crash before `Sent` brings the message back
 when the lease runs out, under the same id. Only one instance can record a `Queued` and so send
 the first attempt: the delivery's id is fixed by its notification and channel, and deliveries
-are derived under a tracking record (deliveries.py). Later attempts (a retry after `AttemptFailed`, an
-operator's `Retried`, a lost attempt taken over, a digest) still record `Dispatching` first,
+are derived under a tracking record (deliveries.py). Later attempts (a retry after
+`AttemptFailed`, an operator's `Retried`, a lost attempt taken over, a digest) still record
+`Dispatching` first,
 because an attempt that starts on a delivery already stored must win the delivery's next version
 before it sends: that is what stops two instances sending it at once. Deliveries stored before
 (`Queued` without an attempt, then `Dispatching`) replay to the same state.
