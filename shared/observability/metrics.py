@@ -62,7 +62,8 @@ class StoreCollector(Collector):
 def store_bytes(app: ServiceApplication) -> int:
     """The SQLite files (with their write-ahead logs), or the PostgreSQL schema's tables."""
     datastore = app.recorder.datastore
-    db_name = getattr(datastore, "db_name", None)
+    # eventsourcing keeps a SQLite file's name on the datastore's connection pool.
+    db_name = getattr(getattr(datastore, "pool", None), "db_name", None)
     if db_name:
         path = Path(str(db_name))
         files = (path, path.with_name(path.name + "-wal"))
