@@ -704,7 +704,9 @@ async def bench(system: System, args: argparse.Namespace, began: float) -> Run:
 
 async def deliveries(nats_url: str | None) -> int | None:
     """Messages JetStream has sent to the services' durable consumers so far (redeliveries
-    included), on every stream of the system; None without its address."""
+    included), on every stream of the system; None without its address. The governance view's
+    ephemeral consumers (assure/reporting/feed.py), which read every stream whole, are not the
+    services' and are left out."""
     if nats_url is None:
         return None
     nc = await nats.connect(nats_url, max_reconnect_attempts=2)
@@ -714,7 +716,7 @@ async def deliveries(nats_url: str | None) -> int | None:
             if stream.config.name.startswith("KV_"):
                 continue
             total += sum(c.delivered.consumer_seq for c in
-                         await js.consumers_info(stream.config.name))
+                         await js.consumers_info(stream.config.name) if c.config.durable_name)
         return total
     finally:
         await nc.close()
