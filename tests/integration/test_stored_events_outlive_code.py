@@ -69,3 +69,11 @@ def test_every_read_model_rebuilds_from_the_old_events(opened):
         follower.rebuild()
         assert follower.behind() == 0, follower
     assert opened.history("demo-oakwood"), "the demo's care home has a history in every service"
+
+
+def test_the_old_stores_are_there_to_open():
+    # Without them every test above would be collected with nothing to run.
+    assert WRITTEN, f"no stores kept under {STORES}"
+    for written in WRITTEN:
+        assert {store.name for store in written.glob("*.sqlite")} == {
+            f"{definition.name}.sqlite" for definition in ALL}, written
