@@ -49,6 +49,18 @@ async def providers_in_inbox(api: httpx.AsyncClient, user: str, **params: str) -
     return {item["provider_id"] for item in answer.json()}
 
 
+async def narrowed(api: httpx.AsyncClient) -> tuple[set[str], set[str]]:
+    """Jo's and Kim's inboxes once notify has read which contract names whom (intake's stream,
+    consumed apart from escalation's): until then a notification about a provider nobody is
+    known to manage is everyone's."""
+
+    async def known() -> tuple[set[str], set[str]] | None:
+        jo, kim = await providers_in_inbox(api, JO), await providers_in_inbox(api, KIM)
+        return (jo, kim) if "rowan" not in jo and "hazel" not in kim else None
+
+    return await eventually(known, what="notify to know whose contracts they are")
+
+
 async def test_two_officers_each_read_their_own_providers_notifications(site):
     transport, api = site
     await managed_by(api, "hazel", JO)
@@ -60,13 +72,7 @@ async def test_two_officers_each_read_their_own_providers_notifications(site):
 
     await eventually(both_told, what="the contract managers told of both interventions")
 
-    # Until notify has read which contract names whom (intake's stream, consumed apart from
-    # escalation's), a notification about a provider nobody is known to manage is everyone's.
-    async def narrowed() -> tuple[set[str], set[str]] | None:
-        jo, kim = await providers_in_inbox(api, JO), await providers_in_inbox(api, KIM)
-        return (jo, kim) if "rowan" not in jo and "hazel" not in kim else None
-
-    jo, kim = await eventually(narrowed, what="notify to know whose contracts they are")
+    jo, kim = await narrowed(api)
     assert jo == {"hazel"}
     assert kim == {"rowan"}
     # Naming someone else in the request changes nothing: the token says whose inbox it is.
@@ -111,6 +117,7 @@ async def test_mark_all_as_read_marks_the_signed_in_persons_inbox_alone(site):
         return await unread_of(api, JO) > 0 and await unread_of(api, KIM) > 0
 
     await eventually(both_unread, what="both officers told")
+    await narrowed(api)
     kim_before = await unread_of(api, KIM)
 
     # Naming the reader in the body is refused and changes nothing: the token says who reads.
