@@ -244,6 +244,8 @@ def worker_environment(settings: AssureSettings, nats_url: str) -> dict[str, str
         # A worker's database work runs in asyncio's default threads (6 on 2 cores): a few
         # more connections than eventsourcing's 10 over the pool would only wait for a thread.
         env.setdefault("POSTGRES_MAX_OVERFLOW", str(WORKER_MAX_OVERFLOW))
+        if settings.postgres_pool_size is not None:
+            env["ASSURE_POSTGRES_POOL_SIZE"] = str(settings.postgres_pool_size)
     return env
 
 
@@ -259,8 +261,11 @@ class SupervisedSystem(System):
             # worker's): each keeps 1 connection rather than eventsourcing's 5, growing under
             # load as before (POSTGRES_MAX_OVERFLOW), unless POSTGRES_POOL_SIZE says otherwise;
             # measured, an instance then holds 16 connections idle where one process held 24.
-            # Set here, it reaches both: the library reads it from the process's environment.
-            os.environ.setdefault("POSTGRES_POOL_SIZE", str(POSTGRES_POOL_SIZE))
+            # In the settings rather than this process's environment, which would keep it for
+            # whatever else the process runs next (tests run many systems in one process).
+            if self.settings.postgres_pool_size is None:
+                self.settings = self.settings.model_copy(
+                    update={"postgres_pool_size": POSTGRES_POOL_SIZE})
         self._start_nats()
         for definition in self.definitions:  # made here first: workers open existing stores
             self.apps[definition.name] = definition.build(self.settings)

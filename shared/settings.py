@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import socket
 from datetime import date
@@ -80,6 +81,9 @@ class AssureSettings(BaseSettings):
     postgres_password: str = ""
     postgres_dbname: str = "assure"
     postgres_schema_prefix: str = "assure_"
+    postgres_pool_size: int | None = Field(
+        default=None, description="Connections each service's store keeps open (eventsourcing's "
+        "POSTGRES_POOL_SIZE, 5, when unset); `assure up` sets 1, as each store is opened twice.")
 
     nation: str = Field(
         default="scotland",
@@ -336,6 +340,9 @@ class AssureSettings(BaseSettings):
                 "POSTGRES_PASSWORD": self.postgres_password,
                 "POSTGRES_DBNAME": self.postgres_dbname,
                 "POSTGRES_SCHEMA": self.postgres_schema(service),
+                # The operator's own POSTGRES_POOL_SIZE, if set, wins: the library reads it.
+                **({"POSTGRES_POOL_SIZE": str(self.postgres_pool_size)}
+                   if self.postgres_pool_size and "POSTGRES_POOL_SIZE" not in os.environ else {}),
             }
         private_directory(self.data_dir)
         return {

@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import nats
 import uvicorn
 
 from assure.system import System, composed
 from services.intake.application import Award
 from shared.contracts.forms import example
+from shared.messaging.relay import OUTBOX
 from shared.nats_server import free_port
 from shared.security.identity import Identity
 from shared.settings import AssureSettings
@@ -115,6 +117,29 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         await asyncio.sleep(0.05)
+
+
+async def settled(system: System) -> bool:
+    """Every outbox published and every durable consumer drained, in either layout (a process
+    per service, or all in one): what the system was given has had all its consequences."""
+    for app in system.apps.values():
+        if app.position(OUTBOX) < (app.recorder.max_notification_id() or 0):
+            return False
+    runtimes = getattr(system, "workers", None) or system.runtimes
+    nc = await nats.connect(system.nats_url)
+    try:
+        js = nc.jetstream()
+        for runtime in runtimes:
+            for consumer in runtime.consumers:
+                info = await js.consumer_info(runtime.topology.stream(consumer.upstream),
+                                              consumer.durable)
+                if info.num_pending or info.num_ack_pending:
+                    return False
+    finally:
+        await nc.close()
+    await asyncio.sleep(0.3)  # and nothing new came of the last message handled
+    return all(app.position(OUTBOX) == (app.recorder.max_notification_id() or 0)
+               for app in system.apps.values())
 
 
 @contextlib.asynccontextmanager

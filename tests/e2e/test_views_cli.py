@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assure.cli import app as cli
-from tests.support import contract_award, eventually, running, serving
+from tests.support import contract_award, eventually, running, serving, settled
 
 pytestmark = pytest.mark.e2e
 
@@ -71,6 +71,9 @@ async def test_rebuilding_a_services_views_from_its_store(settings):
             await http.post(f"/intake/providers/views-{n}/contracts",
                             json=contract_award(f"views-{n}-c1"))
         intake = system.apps["intake"]
+        # The history spans every service: risk and notify record the contract too, when
+        # their consumers reach it. Take it once they have, so only the rebuild could change it.
+        await eventually(lambda: settled(system), timeout=60, what="the awards to settle")
         history = (await http.get("/history/views-1")).json()
         intake.views.catch_up()
         rows = {name: f.view.dump() for name, f in

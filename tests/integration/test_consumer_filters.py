@@ -6,7 +6,6 @@ counted against the upstream streams' contents."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,6 @@ import shared.runtime
 from assure.services import ALL
 from services.intake.application import Submission
 from shared.eventstore import ServiceApplication
-from shared.messaging.relay import OUTBOX
 from shared.messaging.topology import Topology, event_types_from, notification_id_from
 from shared.nats_server import EmbeddedNats
 from shared.settings import AssureSettings
@@ -28,6 +26,7 @@ from tests.support import (
     eventually,
     register_in_process,
     running,
+    settled,
 )
 
 pytestmark = pytest.mark.integration
@@ -103,27 +102,6 @@ async def stream_messages(url: str, upstream: str) -> list[tuple[int, str, str]]
         return found
     finally:
         await nc.close()
-
-
-async def settled(system) -> bool:  # noqa: ANN001
-    """Every outbox published and every durable consumer drained."""
-    for app in system.apps.values():
-        if app.position(OUTBOX) < (app.recorder.max_notification_id() or 0):
-            return False
-    nc = await nats.connect(system.nats_url)
-    try:
-        js = nc.jetstream()
-        for runtime in system.runtimes:
-            for consumer in runtime.consumers:
-                info = await js.consumer_info(Topology(2).stream(consumer.upstream),
-                                              consumer.durable)
-                if info.num_pending or info.num_ack_pending:
-                    return False
-    finally:
-        await nc.close()
-    await asyncio.sleep(0.3)  # and nothing new came of the last message handled
-    return all(app.position(OUTBOX) == (app.recorder.max_notification_id() or 0)
-               for app in system.apps.values())
 
 
 async def check_each_service_got_what_it_handles(
