@@ -258,6 +258,9 @@ class PostgresTableView(TableViewMixin, PostgresTrackingRecorder):
         return [r["name"] for r in rows]
 
 
+PAGE_IDLE_LIMIT = "5min"  # see _Locked.__enter__
+
+
 class _Locked:
     """A write transaction holding the view's advisory lock: instances sharing the schema
     apply their batches one at a time, so each reads positions no other is about to move."""
@@ -268,6 +271,11 @@ class _Locked:
 
     def __enter__(self) -> Any:
         cursor = self.transaction.__enter__()
+        # A fill or rebuild writes pages in this transaction while reading the store on other
+        # connections, so it sits idle between its statements: far longer than the idle limit
+        # eventsourcing sets on its sessions (5 s, meant for transactions stuck by mistake) on
+        # a national store or a busy machine. Its own limit is the time to read one page.
+        cursor.execute(f"SET LOCAL idle_in_transaction_session_timeout = '{PAGE_IDLE_LIMIT}'")
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.name,))
         return cursor
 

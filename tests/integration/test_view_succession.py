@@ -9,11 +9,14 @@ its own thread, then from the new one, and the old tables are dropped (issue 15,
 from __future__ import annotations
 
 import threading
+import time
+import uuid
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 from eventsourcing.domain import Aggregate, event
+from psycopg import sql
 
 from shared.eventstore import ServiceApplication
 from shared.views import store
@@ -152,3 +155,34 @@ def test_a_store_with_no_old_view_builds_the_new_version_on_read(tmp_path: Path)
         assert view.answered_by() == 2 and view.total() == 6
     finally:
         app.close()
+
+
+@pytest.mark.postgres
+def test_a_build_that_reads_longer_than_the_idle_limit_is_not_cut_off(
+        postgres: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL ends a session idle in a transaction past eventsourcing's limit (5 s by
+    default). A view is filled in one transaction while the store is read on another
+    connection, which for a national store takes minutes: the fill must not be cut off."""
+    schema = f"t{uuid.uuid4().hex[:12]}_tallies"
+    with postgres.connect() as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    pg_env = {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_HOST": postgres.host,
+              "POSTGRES_PORT": str(postgres.port), "POSTGRES_USER": postgres.user,
+              "POSTGRES_PASSWORD": postgres.password, "POSTGRES_DBNAME": postgres.dbname,
+              "POSTGRES_SCHEMA": schema, "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "1"}
+    fill_rows = store.Follower._rows_by_aggregate
+
+    def slow(self: store.Follower, *args: Any) -> Any:
+        for rows in fill_rows(self, *args):
+            time.sleep(1.5)  # reading the store, while the view's transaction waits
+            yield rows
+
+    app = TalliesAppV2(env=pg_env)
+    try:
+        fill(app, providers=3, counts=1)
+        monkeypatch.setattr(store.Follower, "_rows_by_aggregate", slow)
+        assert app.views.get(TalliesProjectionV2).total() == 6
+    finally:
+        app.close()
+        with postgres.connect() as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
