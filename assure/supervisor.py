@@ -256,16 +256,15 @@ class SupervisedSystem(System):
 
     async def start(self) -> SupervisedSystem:
         self.workers = []
-        if self.settings.uses_postgres:
+        if self.settings.uses_postgres and self.settings.postgres_pool_size is None:
             # Twice as many applications open a PostgreSQL pool (the HTTP side's and each
             # worker's): each keeps 1 connection rather than eventsourcing's 5, growing under
             # load as before (POSTGRES_MAX_OVERFLOW), unless POSTGRES_POOL_SIZE says otherwise;
             # measured, an instance then holds 16 connections idle where one process held 24.
             # In the settings rather than this process's environment, which would keep it for
             # whatever else the process runs next (tests run many systems in one process).
-            if self.settings.postgres_pool_size is None:
-                self.settings = self.settings.model_copy(
-                    update={"postgres_pool_size": POSTGRES_POOL_SIZE})
+            self.settings = self.settings.model_copy(
+                update={"postgres_pool_size": POSTGRES_POOL_SIZE})
         self._start_nats()
         for definition in self.definitions:  # made here first: workers open existing stores
             self.apps[definition.name] = definition.build(self.settings)
