@@ -2,7 +2,8 @@
 
 Run with Assure stopped, the new key in ASSURE_CIPHER_KEY and the old one first in
 ASSURE_CIPHER_PREVIOUS_KEYS. Each store's payloads are re-encrypted and its chains re-linked
-(shared/rekey.py), evidence and mail files re-sealed, and the embedded nats-server started once
+(shared/rekey.py), each service's files re-sealed by the service (intake's evidence, notify's
+mail; shared/service.py), and the embedded nats-server started once
 with the old key as `prev_encryption_key`, which re-encrypts JetStream's files as it starts.
 Running it again changes nothing. Afterwards the previous keys can be dropped.
 """
@@ -12,10 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assure.services import ALL
-from assure.system import jetstream_encryption
-from services.intake.adapters.evidence_store import EvidenceStore
-from services.notify.adapters.mail import FolderMailer
-from shared.nats_server import EmbeddedNats
+from shared.nats_server import EmbeddedNats, jetstream_encryption
 from shared.rekey import reencrypt
 from shared.settings import AssureSettings
 
@@ -29,15 +27,14 @@ class Rotated:
     """How much each part re-encrypted."""
 
     events: dict[str, int] = field(default_factory=dict)
-    evidence: int = 0
-    mail: int = 0
+    files: dict[str, int] = field(default_factory=dict)  # re-sealed, by kind (evidence, mail)
     nats: str = "external: rotate on the server (deploy/README.md)"
 
     def lines(self) -> list[str]:
         stores = [f"{name}: {count} stored events re-encrypted"
                   for name, count in self.events.items()]
-        return [*stores, f"evidence: {self.evidence} files re-sealed",
-                f"mail: {self.mail} files re-sealed", f"NATS: {self.nats}"]
+        files = [f"{kind}: {count} files re-sealed" for kind, count in self.files.items()]
+        return [*stores, *files, f"NATS: {self.nats}"]
 
 
 def rotate(settings: AssureSettings) -> Rotated:
@@ -56,9 +53,10 @@ def rotate(settings: AssureSettings) -> Rotated:
                 follower.view.clear()
         finally:
             app.close()
-    rotated.evidence = EvidenceStore(settings.data_dir / "evidence",
-                                     settings.sealer("evidence")).reseal()
-    rotated.mail = FolderMailer(settings.data_dir / "mail", settings.sealer("mail")).reseal()
+    # Files only once every store took the new key: a store refused leaves them all as they were.
+    for definition in ALL:
+        if definition.reseal is not None:
+            rotated.files.update(definition.reseal(settings))
     if not settings.nats_url:
         rotated.nats = _reencrypt_embedded_nats(settings)
     return rotated

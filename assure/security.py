@@ -21,7 +21,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.notify.domain.notification import Notification
+from services.notify.entrypoints.recipients import recipient_of
 from shared.eventstore import NotFound, ServiceApplication
 from shared.security.claims import ClaimMap
 from shared.security.guard import Guard
@@ -78,8 +78,7 @@ def _owner(apps: dict[str, Any], params: dict[str, str]) -> str | None:
     if "report_id" in params:  # a monitoring report (§9)
         return apps["escalation"].monitoring_report(uuid.UUID(params["report_id"])).provider_id
     if "notification_id" in params:  # a provider's users read only their own inbox's
-        recipient = apps["notify"].get(Notification, uuid.UUID(params["notification_id"])
-                                       ).recipient
+        recipient = recipient_of(apps["notify"], uuid.UUID(params["notification_id"]))
         return recipient.removeprefix("provider-") if recipient.startswith("provider-") else None
     return None
 

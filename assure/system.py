@@ -15,11 +15,9 @@ from assure.gateway import create_app
 from assure.reporting import open_projection
 from assure.reporting.feed import GovernanceFeed
 from assure.services import ALL
-from services.intake.adapters.council_link import CouncilLink, start_council_link
-from shared.at_rest import nats_key
 from shared.eventstore import ServiceApplication
 from shared.messaging.consumer import AfterCommit
-from shared.nats_server import EmbeddedNats, JetStreamEncryption
+from shared.nats_server import EmbeddedNats, jetstream_encryption
 from shared.runtime import ServiceRuntime
 from shared.settings import AssureSettings
 
@@ -27,18 +25,9 @@ log = logging.getLogger("assure")
 alerts = logging.getLogger("assure.alerts")
 
 
-def jetstream_encryption(settings: AssureSettings) -> JetStreamEncryption | None:
-    """The embedded server's encryption at rest, under a key derived from ASSURE_CIPHER_KEY;
-    the newest previous key is the one it re-encrypts from after a rotation."""
-    if not settings.cipher_key:
-        return None
-    previous = settings.previous_keys
-    return JetStreamEncryption(nats_key(settings.cipher_key),
-                               nats_key(previous[0]) if previous else None)
-
-
 class System:
-    """Starts NATS (unless an external one is configured), the stores and the services."""
+    """Starts NATS (unless an external one is configured), the stores and the services (each
+    with what it runs beside itself: intake's link to other councils, shared/service.py)."""
 
     def __init__(
         self,
@@ -53,7 +42,6 @@ class System:
         self.apps: dict[str, ServiceApplication] = {}
         self.runtimes: list[ServiceRuntime] = []
         self.governance_feed: GovernanceFeed | None = None
-        self.council_link: CouncilLink | None = None
 
     @property
     def nats_url(self) -> str:
@@ -71,8 +59,6 @@ class System:
             await runtime.start()
             self.runtimes.append(runtime)
         await self._start_views()
-        if self.settings.sharing_file and "intake" in self.apps:
-            self.council_link = await start_sharing(self.apps["intake"], self.settings)
         return self
 
     def _start_nats(self) -> None:
@@ -91,9 +77,6 @@ class System:
                                                     self.nats_url).start()
 
     async def stop(self) -> None:
-        if self.council_link is not None:
-            await self.council_link.stop()
-            self.council_link = None
         if self.governance_feed is not None:
             await self.governance_feed.stop()
             self.governance_feed.view.datastore.close()
@@ -112,11 +95,6 @@ class System:
         app.state.governance_feed = self.governance_feed
         app.state.runtimes = self.runtimes  # for readiness and consumers' metrics
         return app
-
-
-async def start_sharing(intake: ServiceApplication, settings: AssureSettings) -> CouncilLink:
-    """Sharing with other councils, over the council's edge server (issue 20)."""
-    return await start_council_link(intake, settings, jetstream_encryption(settings))
 
 
 @contextlib.asynccontextmanager

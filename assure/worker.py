@@ -30,7 +30,6 @@ import sys  # noqa: E402
 import threading  # noqa: E402
 
 from assure.services import ALL  # noqa: E402
-from assure.system import start_sharing  # noqa: E402
 from shared.observability import logs  # noqa: E402
 from shared.runtime import ServiceRuntime  # noqa: E402
 from shared.settings import AssureSettings  # noqa: E402
@@ -51,17 +50,12 @@ async def run(service: str) -> None:
     loop.add_signal_handler(signal.SIGTERM, stopping.set)
     threading.Thread(target=_listen, args=(runtime, loop, stopping), daemon=True,
                      name=f"{service}-supervisor-line").start()
-    await runtime.start()
-    # Sharing with other councils applies what arrives to intake's store: with intake, here.
-    link = (await start_sharing(app, settings)
-            if service == "intake" and settings.sharing_file else None)
+    await runtime.start()  # with what the service runs beside itself (intake's council link)
     print(STARTED, flush=True)
     log.info("%s started (process %d)", service, os.getpid())
     try:
         await stopping.wait()
     finally:
-        if link is not None:
-            await link.stop()
         await runtime.stop()
     log.info("%s stopped", service)
 

@@ -22,13 +22,12 @@ import nats
 from eventsourcing.persistence import Tracking
 
 from assure.services import ALL
-from assure.system import jetstream_encryption
 from services.notify.deliveries import DERIVED
 from shared.contracts.envelope import partition_of
 from shared.messaging.consumer import tracking_name
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.topology import Topology
-from shared.nats_server import EmbeddedNats
+from shared.nats_server import EmbeddedNats, jetstream_encryption
 from shared.runtime import ensure_stream
 from shared.settings import AssureSettings
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shared.at_rest import private_directory
+from shared.at_rest import nats_key, private_directory
 
 if TYPE_CHECKING:
     from shared.messaging.credentials import Authorization
+    from shared.settings import AssureSettings
 
 
 def nats_server_binary() -> str:
@@ -96,6 +97,17 @@ class JetStreamEncryption:
     def environment(self) -> dict[str, str]:
         return {KEY_VARIABLE: self.key, **({PREVIOUS_KEY_VARIABLE: self.previous}
                                              if self.previous else {})}
+
+
+def jetstream_encryption(settings: AssureSettings) -> JetStreamEncryption | None:
+    """An embedded server's encryption at rest (the internal one, a council's edge), under a
+    key derived from ASSURE_CIPHER_KEY; the newest previous key is the one it re-encrypts from
+    after a rotation."""
+    if not settings.cipher_key:
+        return None
+    previous = settings.previous_keys
+    return JetStreamEncryption(nats_key(settings.cipher_key),
+                               nats_key(previous[0]) if previous else None)
 
 
 KEY_VARIABLE = "ASSURE_NATS_ENCRYPTION_KEY"

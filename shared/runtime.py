@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import nats
 from nats.aio.client import Client
@@ -32,6 +32,18 @@ log = logging.getLogger(__name__)
 SERVICES = ("intake", "risk", "escalation", "notify")
 
 
+class Companion(Protocol):
+    """Something a service runs beside itself wherever it runs (intake's link to other
+    councils), stopped before the service."""
+
+    async def stop(self) -> None: ...
+
+
+# Starts a companion for the service's application under these settings, or answers None when
+# the settings do not ask for one.
+StartCompanion = Callable[[Any, AssureSettings], Awaitable[Companion | None]]
+
+
 class ServiceRuntime:
     """Starts and stops everything one service instance needs on NATS."""
 
@@ -43,10 +55,13 @@ class ServiceRuntime:
         nats_url: str,
         after_commit: AfterCommit | None = None,
         background: tuple[Callable[[Any, asyncio.Event], Awaitable[None]], ...] = (),
+        companions: tuple[StartCompanion, ...] = (),
     ) -> None:
         tracing.configure(settings)  # once a process; off unless the settings ask for it
         self.app = app
         self.background = background
+        self._companions_to_start = companions
+        self.companions: list[Companion] = []
         self._tasks: list[asyncio.Task[None]] = []
         self.settings = settings
         self.upstreams = upstreams
@@ -85,6 +100,14 @@ class ServiceRuntime:
         self._tasks = [
             asyncio.create_task(job(self.app, self._stopping)) for job in self.background
         ]
+        await self._start_companions()
+
+    async def _start_companions(self) -> None:
+        """Last, once the service works: a companion may act on its application at once."""
+        for start in self._companions_to_start:
+            companion = await start(self.app, self.settings)
+            if companion is not None:
+                self.companions.append(companion)
 
     async def _start_consumers(self, attempts: int = 20) -> None:
         """Starts the durable consumers, waiting out a cluster that cannot place them yet (a
@@ -129,6 +152,9 @@ class ServiceRuntime:
                     await asyncio.wait_for(self._stopping.wait(), 1.0)
 
     async def stop(self) -> None:
+        for companion in reversed(self.companions):  # first: they use the service's parts
+            await companion.stop()
+        self.companions.clear()
         self._stopping.set()
         if self.relay:
             self.relay.wake()  # do not sit out its poll interval

@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from shared.contracts.envelope import IntegrationEvent
 from shared.eventstore import ServiceApplication
 from shared.messaging.consumer import AfterCommit
-from shared.runtime import ServiceRuntime
+from shared.runtime import ServiceRuntime, StartCompanion
 from shared.settings import AssureSettings
 
 
@@ -26,6 +26,12 @@ class ServiceDefinition:
     consumes: dict[str, tuple[type[IntegrationEvent], ...]] = field(default_factory=dict)
     # Long-running jobs of the service (e.g. the daily schedule), run while it runs.
     background: tuple[Callable[[Any, asyncio.Event], Awaitable[None]], ...] = ()
+    # What runs beside the service wherever it runs, in one process with the others or in a
+    # worker of its own, whether or not background jobs do (intake's link to other councils).
+    companions: tuple[StartCompanion, ...] = ()
+    # Re-seals the service's files at rest under the current key (`assure key rotate`, with the
+    # system stopped): how many files of each kind, e.g. {"evidence": 3}.
+    reseal: Callable[[AssureSettings], dict[str, int]] | None = None
 
     def build(self, settings: AssureSettings) -> ServiceApplication:
         settings.prepare_store(self.name)
@@ -40,5 +46,6 @@ class ServiceDefinition:
     ) -> ServiceRuntime:
         background = self.background if settings.run_background_jobs else ()
         return ServiceRuntime(
-            app, settings, tuple(self.consumes), nats_url, after_commit, background
+            app, settings, tuple(self.consumes), nats_url, after_commit, background,
+            self.companions,
         )

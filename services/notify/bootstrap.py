@@ -10,6 +10,7 @@ from typing import Any
 
 from services.notify.application import Notifications
 from services.notify.entrypoints.api import router
+from services.notify.entrypoints.at_rest import reseal
 from services.notify.entrypoints.jobs import dispatch, run_schedule
 from services.notify.entrypoints.subscribers import CONSUMES
 from shared.runtime import ServiceRuntime
@@ -27,5 +28,5 @@ class NotifyDefinition(ServiceDefinition):
 
 SERVICE = NotifyDefinition(
     name="notify", application=Notifications, router=router, consumes=CONSUMES,
-    background=(run_schedule,),
+    background=(run_schedule,), reseal=reseal,
 )

@@ -4,6 +4,7 @@ embedded default works every core (issue 16). Real processes, killed for real.""
 from __future__ import annotations
 
 import collections
+import json
 import os
 import signal
 import time
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from shared.nats_server import free_port
 from shared.security.identity import Identity, Role
 from shared.security.tokens import DevelopmentIssuer
 from tests.support import SECTIONS_UNSAFE, assure_up_process, contract_award, return_form
@@ -187,3 +189,22 @@ def test_one_process_mode_runs_no_workers(tmp_path):
         assert up.wait(120) == 0
     with assure_up_process(data_dir, ASSURE_PROCESSES="one") as (up, _):
         assert workers(up.pid) == {}
+
+
+@pytest.mark.parametrize("layout", [(), ("--one-process",)], ids=["worker", "one-process"])
+def test_the_link_to_other_councils_runs_beside_intake_in_either_layout(tmp_path, layout):
+    """intake declares its council link and runs it wherever it runs: in intake's worker, or in
+    the one process; Ctrl-C stops its edge server with the rest."""
+    data_dir, sharing = tmp_path / "data", tmp_path / "fife-sharing.json"
+    sharing.write_text(json.dumps({
+        "council": "fife", "name": "Fife Council", "leaf": {"port": free_port()},
+        "partners": [{"council": "perth", "name": "Perth and Kinross Council"}]}))
+    with assure_up_process(data_dir, *layout, ASSURE_SHARING_FILE=str(sharing)) as (up, _):
+        beside_intake = workers(up.pid).get("intake", up.pid)
+        assert bool(layout) == (beside_intake == up.pid)
+        edge = until(lambda: next((pid for pid, cmd in children(beside_intake).items()
+                                   if "nats-server" in cmd and str(data_dir / "edge") in cmd),
+                                  None), "the council's edge server, started by intake's link")
+        os.killpg(up.pid, signal.SIGINT)
+        assert up.wait(120) == 0
+    until(lambda: not alive(edge), "the edge server gone with intake", 60)

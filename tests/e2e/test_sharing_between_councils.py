@@ -21,7 +21,8 @@ import pytest
 from nats.js.errors import NoStreamResponseError
 
 from assure.system import System
-from services.intake.adapters.edge import STREAM
+from services.intake.adapters.council_link import CouncilLink
+from services.intake.adapters.edge import STREAM, EdgeServer
 from shared.nats_server import free_port
 from shared.settings import AssureSettings
 from tests.support import acting, contract_award, eventually, running
@@ -98,6 +99,12 @@ async def concerns_from_fife(http: httpx.AsyncClient, provider_id: str) -> list[
             and e.get("rule") == "shared-suspension"]
 
 
+def edge_of(system: System) -> EdgeServer:
+    """The council's edge server, as its intake's link to other councils runs it."""
+    return next(companion.edge for runtime in system.runtimes
+                for companion in runtime.companions if isinstance(companion, CouncilLink))
+
+
 async def stream_count(url: str, password: str) -> int:
     nc = await nats.connect(url, user="sharing", password=password)
     try:
@@ -109,7 +116,7 @@ async def stream_count(url: str, password: str) -> int:
 async def refused_by_the_edge(system: System, subject: str) -> bool:
     """Publishes on Fife's edge as its own sharing user, around our code: True if the server
     gave it to no one (no stream anywhere acknowledged it)."""
-    edge = system.council_link.edge
+    edge = edge_of(system)
     nc = await nats.connect(edge.url, user="sharing", password=edge.password)
     try:
         await nc.jetstream().publish(subject, b"{}", timeout=2)
@@ -193,7 +200,7 @@ async def test_a_suspension_crosses_under_an_agreement_and_nothing_else_does(
             assert {s["service_id"] for s in shared} == {SHARED}  # birch's is not shared
             assert await concerns_from_fife(at_perth, "perth-birch") == []
 
-            perth_edge = perth_system.council_link.edge
+            perth_edge = edge_of(perth_system)
             held = await stream_count(perth_edge.url, perth_edge.password)
             arrivals = (await at_perth.get("/intake/sharing/arrivals")).json()
             # Perth's consumer loses its place (its durable deleted, as if the edge's files
@@ -220,7 +227,7 @@ async def test_a_suspension_crosses_under_an_agreement_and_nothing_else_does(
                                       what="Perth catching up after its restart")
             assert late["severity"] == "serious"
             # The replay of the whole stream from its start was recognised: nothing doubled.
-            edge = perth_system.council_link.edge
+            edge = edge_of(perth_system)
             assert await stream_count(edge.url, edge.password) == held + 1
             assert len(await concerns_from_fife(at_perth, "perth-oakwood")) == 1
             after = (await at_perth.get("/intake/sharing/arrivals")).json()

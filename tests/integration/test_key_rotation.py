@@ -17,13 +17,12 @@ from typer.testing import CliRunner
 from assure.cli import app as cli
 from assure.rotation import rotate
 from assure.services import ALL
-from assure.system import jetstream_encryption
 from services.intake.adapters.evidence_store import EvidenceStore
 from services.intake.application import Award
 from services.notify.adapters.mail import FolderMailer
 from shared.at_rest import KeyMissing, is_sealed
 from shared.chain import all_events, unseal
-from shared.nats_server import EmbeddedNats
+from shared.nats_server import EmbeddedNats, jetstream_encryption
 from shared.rekey import ChainBroken, Unreadable
 from shared.settings import AssureSettings
 from tests.integration.test_tamper import execute
