@@ -133,7 +133,7 @@ def test_a_store_under_a_key_that_is_not_given_is_refused_and_left_as_it_is(sett
     assert all(opens_under(A, p) for p in payloads(keyed(settings, A)))
 
 
-def test_assure_key_rotate_reseals_evidence_and_mail_files_under_the_new_key(tmp_path):
+def test_assure_key_rotate_reseals_evidence_import_reports_and_mail_under_the_new_key(tmp_path):
     settings = AssureSettings(data_dir=tmp_path / "data")
     plain = EvidenceStore(settings.data_dir / "evidence")
     before_encryption = plain.put(b"written before a key was set")
@@ -142,6 +142,10 @@ def test_assure_key_rotate_reseals_evidence_and_mail_files_under_the_new_key(tmp
     mail = settings.data_dir / "mail"
     mail.mkdir(mode=0o700)
     (mail / "d1.eml").write_bytes(keyed(settings, A).sealer("mail").seal(b"Subject: concern\n"))
+    # An import's report of rows it could not use, kept beside the evidence under its key.
+    reports = EvidenceStore(settings.data_dir / "import-reports",
+                            keyed(settings, A).sealer("evidence"))
+    report = reports.put(b"row,column,message\n4,CSNumber,no such service\n")
 
     result = CliRunner().invoke(cli, ["key", "rotate", "--data-dir", str(settings.data_dir)],
                                 env={"ASSURE_CIPHER_KEY": B, "ASSURE_CIPHER_PREVIOUS_KEYS": A})
@@ -149,12 +153,18 @@ def test_assure_key_rotate_reseals_evidence_and_mail_files_under_the_new_key(tmp
     assert result.exit_code == 0, result.output
     assert "evidence: 2 files re-sealed" in result.output
     assert "mail: 1 files re-sealed" in result.output
+    assert "import reports: 1 files re-sealed" in result.output
     new = EvidenceStore(settings.data_dir / "evidence", keyed(settings, B).sealer("evidence"))
     assert new.get(under_a) == b"%PDF-1.4 visit notes"
     assert new.get(before_encryption) == b"written before a key was set"
     assert all(is_sealed(path.read_bytes()) for path in new.files())
     with pytest.raises(KeyMissing):
         old.get(under_a)
+    kept = EvidenceStore(settings.data_dir / "import-reports",
+                         keyed(settings, B).sealer("evidence"))
+    assert kept.get(report).startswith(b"row,column,message")
+    with pytest.raises(KeyMissing):
+        reports.get(report)
     spooled = FolderMailer(mail, keyed(settings, B).sealer("mail"))
     assert spooled.read(mail / "d1.eml") == b"Subject: concern\n"
     with pytest.raises(KeyMissing):
