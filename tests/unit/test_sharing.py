@@ -2,7 +2,8 @@
 
 The domain tests build an `Agreement` as intake would; the application tests run two councils'
 intake on the in-memory store and carry each message from one's outbox to the other by hand,
-as the councils' edge servers do over NATS (tests/integration/test_council_link.py).
+as the councils' edge servers do over NATS (tests/integration/test_edge_servers.py and
+tests/e2e/test_sharing_between_councils.py).
 """
 
 from __future__ import annotations
