@@ -20,11 +20,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from assure.services import ALL
-from services.intake import register
-from services.intake.application import Intake
+from services.intake.application import Intake, register
+from services.intake.application.register import RegisterProjection
+from services.intake.application.return_log import LogFilter
 from services.intake.domain.calendar import return_key
-from services.intake.register import RegisterProjection
-from services.intake.return_log import LogFilter
 from shared.settings import AssureSettings
 from shared.views import store
 from tests import intake_history as oracle
