@@ -20,8 +20,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from assure.services import ALL
-from services.intake.application import Intake, register
-from services.intake.application.register import RegisterProjection
+from services.intake.application import Intake, register_view
+from services.intake.application.register_view import RegisterProjection
 from services.intake.application.return_log import LogFilter
 from services.intake.domain.calendar import return_key
 from shared.settings import AssureSettings
@@ -139,7 +139,7 @@ def test_the_return_log_pages_counts_and_exports_what_each_filter_keeps(fresh_in
     app: Intake = fresh_intake()
     History(app).run(busy_year())
     aggregates = oracle.stored_aggregates(app)
-    monkeypatch.setattr(register, "EXPORT_BATCH", 3)  # an export of many batches
+    monkeypatch.setattr(register_view, "EXPORT_BATCH", 3)  # an export of many batches
     assert len(app.return_log(LogFilter())) > 20
 
     for log_filter in FILTERS:

@@ -4,7 +4,7 @@
 the use cases beside it (registration, the return schedule, returns asked for, submissions and
 drafts, regulators' imports, sharing with other councils), each a mixin over what every use case
 reads (`records.IntakeRecords`), handed its adapters by bootstrap.py (`ports.IntakeAdapters`).
-`integration` and `partner_messages` map its domain events to what it publishes; `register`,
+`integration` and `partner_messages` map its domain events to what it publishes; `register_view`,
 `due_dates` and `sharing_views` are its read models.
 """
 

@@ -15,7 +15,7 @@ from services.intake.application import audit
 from services.intake.application.due_dates import DueDates
 from services.intake.application.listings import ContractRecord, ProviderRecord
 from services.intake.application.ports import IntakeAdapters
-from services.intake.application.register import RegisterProjection, RegisterView
+from services.intake.application.register_view import RegisterProjection, RegisterView
 from services.intake.application.sharing_views import SharingIndex
 from services.intake.domain.calendar import (
     ReturnDue,

@@ -58,7 +58,7 @@ class ReturnSchedule(IntakeRecords):
 
     def tick(self, to: date, correlation_id: str) -> TickResult:
         """Runs the schedule up to a date: issues return requests, then marks overdue ones; the
-        clock records the run once it is done (application/due_dates.py says why that is all it reads)."""
+        clock records the run once it is done (due_dates.py says why that is all it reads)."""
         clock = self.find(Clock, Clock.create_id())
         last = LastRun.of(clock)
         view = self.views.get(DueDates)
