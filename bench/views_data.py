@@ -56,8 +56,8 @@ from bench.views_memory import InMemory
 from bench.views_streams import leave_as_run
 from services.escalation.domain.escalation import Escalation
 from services.escalation.domain.intervention import Intervention
-from services.intake import application as intake_module
 from services.intake.application import Award, Submission
+from services.intake.application import submissions as intake_module
 from services.intake.domain.calendar import financial_year_of
 from services.intake.domain.clock import Clock
 from services.intake.domain.intelligence import ReportedConcern

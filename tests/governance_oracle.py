@@ -18,7 +18,7 @@ from assure.report.facts import (
     RequestFact,
     ReturnFact,
 )
-from services.intake.return_log import LogFilter
+from services.intake.application.return_log import LogFilter
 from services.risk.domain.indicators import indicators_for
 from shared.eventstore import NotFound, ServiceApplication
 

@@ -20,14 +20,19 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 
 from services.intake.application import AskedReturn, Award, Intake, Submission
+from services.intake.application.listings import (
+    ContractRecord,
+    DraftRecord,
+    ProviderRecord,
+    RequestRecord,
+)
+from services.intake.application.return_drafts import DraftAnswers
+from services.intake.application.return_log import LogFilter, ReturnLogRow
 from services.intake.domain.contract import Contract
 from services.intake.domain.monitoring_return import MonitoringReturn
 from services.intake.domain.provider import Provider
 from services.intake.domain.return_draft import ReturnDraft
 from services.intake.domain.return_request import ReturnRequest
-from services.intake.drafts import DraftAnswers
-from services.intake.records import ContractRecord, DraftRecord, ProviderRecord, RequestRecord
-from services.intake.return_log import LogFilter, ReturnLogRow
 from shared.contracts import escalation, notify, risk
 from shared.contracts.envelope import IntegrationEvent, wrap
 from shared.contracts.forms import example

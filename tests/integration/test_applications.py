@@ -28,10 +28,10 @@ from services.escalation.domain.escalation import (
     Status,
 )
 from services.intake.application import Award, Intake, Submission, UnknownContract
+from services.intake.application.return_log import LogFilter, to_csv, to_xlsx
 from services.intake.domain.monitoring_return import FormDoesNotMatchLevel, IdempotencyKeyReused
 from services.intake.domain.provider import ProviderAlreadyRegistered, ProviderSuspended
 from services.intake.domain.return_request import AllocatedToSomeoneElse
-from services.intake.return_log import LogFilter, to_csv, to_xlsx
 from services.notify.application import Notifications
 from services.risk.application import RiskAssessment
 from shared.contracts import escalation, intake, risk

@@ -20,11 +20,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from assure.services import ALL
-from services.intake import register
-from services.intake.application import Intake
+from services.intake.application import Intake, register_view
+from services.intake.application.register_view import RegisterProjection
+from services.intake.application.return_log import LogFilter
 from services.intake.domain.calendar import return_key
-from services.intake.register import RegisterProjection
-from services.intake.return_log import LogFilter
 from shared.settings import AssureSettings
 from shared.views import store
 from tests import intake_history as oracle
@@ -140,7 +139,7 @@ def test_the_return_log_pages_counts_and_exports_what_each_filter_keeps(fresh_in
     app: Intake = fresh_intake()
     History(app).run(busy_year())
     aggregates = oracle.stored_aggregates(app)
-    monkeypatch.setattr(register, "EXPORT_BATCH", 3)  # an export of many batches
+    monkeypatch.setattr(register_view, "EXPORT_BATCH", 3)  # an export of many batches
     assert len(app.return_log(LogFilter())) > 20
 
     for log_filter in FILTERS:

@@ -13,6 +13,7 @@ import pytest
 from nats.js.errors import APIError
 
 from services.intake.application import Intake as IntakeApplication
+from services.intake.bootstrap import build_intake
 from shared.messaging.relay import OUTBOX, WRONG_LAST_MSG_ID, OutboxRelay
 from shared.messaging.topology import Topology, message_id
 from shared.runtime import ensure_stream
@@ -47,7 +48,7 @@ class FaultyJetStream:
 @pytest.fixture
 def intake(settings: AssureSettings) -> Iterator[IntakeApplication]:
     settings.prepare_store("intake")
-    app = IntakeApplication(env=settings.eventstore_env("intake"))
+    app = build_intake(settings.eventstore_env("intake"))
     for n in range(PROVIDERS):
         app.register_provider(f"Provider {n}", f"p{n}", "test", "c")
     try:

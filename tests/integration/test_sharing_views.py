@@ -24,18 +24,18 @@ from eventsourcing.persistence import Tracking
 
 from assure.services import ALL
 from services.intake.application import Award, Intake
+from services.intake.application.sharing_agreements import ProposedTerms
+from services.intake.application.sharing_views import (
+    agreement_shown,
+    received_shown,
+    refused_shown,
+    shared_shown,
+)
 from services.intake.domain.agreement import Agreement
 from services.intake.domain.shared_intelligence import (
     ReceivedIntelligence,
     RefusedIntelligence,
     SharedFact,
-)
-from services.intake.sharing import ProposedTerms
-from services.intake.sharing_views import (
-    agreement_shown,
-    received_shown,
-    refused_shown,
-    shared_shown,
 )
 from shared.contracts import escalation, risk
 from shared.contracts.envelope import Envelope, IntegrationEvent, wrap

@@ -1,7 +1,7 @@
-"""The calendar's tick reads the due-date view (services/intake/due.py): it asks for the same
-returns and marks the same ones overdue as walking every contract and every request did, it
-loads only the contracts with something due or changed and the requests falling overdue, and
-the view is what a replay of the store gives."""
+"""The calendar's tick reads the due-date view (services/intake/application/due_dates.py): it
+asks for the same returns and marks the same ones overdue as walking every contract and every
+request did, it loads only the contracts with something due or changed and the requests falling
+overdue, and the view is what a replay of the store gives."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 
 from bench.tick import measure, walk_every_contract
 from services.intake.application import AskedReturn, Award, Intake, Submission, TickResult
+from services.intake.application.due_dates import DueDates, contracts_to_check
 from services.intake.domain.clock import Clock
 from services.intake.domain.contract import Contract
 from services.intake.domain.return_request import ReturnRequest
-from services.intake.due import Calendar, DueDates, LastRun, contracts_to_check
+from services.intake.domain.return_rounds import Calendar, LastRun
 from shared.contracts.forms import LEVEL_FORMS, example
 
 pytestmark = pytest.mark.unit

@@ -21,6 +21,7 @@ from services.intake.application import (
     Submission,
     UnknownContract,
 )
+from services.intake.application.return_log import LogFilter
 from services.intake.domain.clock import Clock
 from services.intake.domain.contract import Contract, ContractEnded
 from services.intake.domain.intelligence import ReportedConcern
@@ -38,7 +39,6 @@ from services.intake.domain.return_request import (
     ReturnRequest,
     check_due_on,
 )
-from services.intake.return_log import LogFilter
 from shared.contracts.forms import example
 from shared.domain import InvalidInput, Refused
 

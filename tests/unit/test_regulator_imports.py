@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from services.intake import intelligence
 from services.intake.adapters.cqc import rating_from_location
 from services.intake.application import Award, Intake
-from services.intake.import_report import report_csv
+from services.intake.application.regulator_imports import ImportSummary
+from services.intake.bootstrap import build_intake
+from services.intake.domain.grades import cqc_grades
 from shared.contracts import intake as contracts
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "care_inspectorate"
@@ -30,7 +31,7 @@ OURS = {  # contract reference -> the service it buys
 
 @pytest.fixture
 def intake(tmp_path: Path) -> Intake:
-    app = Intake(env={"ASSURE_EVIDENCE_DIR": str(tmp_path / "evidence")})
+    app = build_intake({"ASSURE_EVIDENCE_DIR": str(tmp_path / "evidence")})
     app.tick(date(2026, 1, 10), "corr-0")
     app.register_provider("CrossReach", "crossreach", "coordinator", "corr-0")
     for reference, service in OURS.items():
@@ -43,9 +44,9 @@ def intake(tmp_path: Path) -> Intake:
     return app
 
 
-def imported(app: Intake, month: str) -> intelligence.ImportSummary:
+def imported(app: Intake, month: str) -> ImportSummary:
     with (FIXTURES / f"datastore_{month}.csv").open("rb") as binary:
-        return intelligence.import_care_inspectorate(app, binary, "Ann Duncan", f"corr-{month}")
+        return app.import_care_inspectorate(binary, "Ann Duncan", f"corr-{month}")
 
 
 def published(app: Intake, kind: type[Any]) -> list[Any]:
@@ -144,7 +145,7 @@ def test_an_import_answers_in_counts_with_the_full_list_to_download(intake):
     assert (summary.rows, summary.unmatched, summary.errors) == (7, 4, 0)
     assert summary.report is not None
     listed = list(csv.DictReader(io.StringIO(
-        report_csv(intake, summary.report.rsplit("/", 1)[1]).decode("utf-8"))))
+        intake.import_report(summary.report.rsplit("/", 1)[1]).decode("utf-8"))))
     assert sorted(row["id_or_column"] for row in listed) == [
         "CS2003000242", "CS2003000250", "CS2004056798", "CS2016351092"]
 
@@ -165,8 +166,8 @@ def test_an_inherited_cqc_rating_is_recorded_as_inherited_and_is_no_new_inspecti
     ), "coordinator", "corr-0")
     contract = intake.contract_for_regulator_service("1-222222222")
 
-    outcome = intelligence.record_grades(
-        intake, contract, intelligence.cqc_grades(rating_from_location(body, "1-222222222")),
+    outcome = intake.record_grades(
+        contract, cqc_grades(rating_from_location(body, "1-222222222")),
         "Ann Duncan", "corr-cqc")
 
     assert outcome == "recorded"

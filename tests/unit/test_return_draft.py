@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from services.intake.application.integration import to_integration
 from services.intake.domain.return_draft import ReturnDraft
-from services.intake.integration import to_integration
 
 pytestmark = pytest.mark.unit
 

@@ -18,6 +18,9 @@ import pytest
 from eventsourcing.persistence import Tracking
 
 from services.intake.application import Award, Intake
+from services.intake.application.facts_received import NotFromThatCouncil
+from services.intake.application.sharing_agreements import ProposedTerms, SharingNotSetUp
+from services.intake.bootstrap import build_intake
 from services.intake.domain.agreement import (
     Agreement,
     AgreementEnded,
@@ -27,7 +30,6 @@ from services.intake.domain.agreement import (
     SelfApprovalRefused,
     Status,
 )
-from services.intake.sharing import NotFromThatCouncil, ProposedTerms, SharingNotSetUp
 from shared.contracts import escalation, risk, sharing
 from shared.contracts.envelope import Envelope, IntegrationEvent, wrap
 from shared.domain import InvalidInput
@@ -167,10 +169,10 @@ def setup_file(tmp_path: Path, council: str, name: str, partner: str, partner_na
 
 @pytest.fixture
 def councils(tmp_path: Path):
-    fife = Intake(env={"ASSURE_SHARING_FILE": setup_file(tmp_path, "fife", "Fife Council",
-                                                          "perth", "Perth Council")})
-    perth = Intake(env={"ASSURE_SHARING_FILE": setup_file(tmp_path, "perth", "Perth Council",
-                                                           "fife", "Fife Council")})
+    fife = build_intake({"ASSURE_SHARING_FILE": setup_file(tmp_path, "fife", "Fife Council",
+                                                           "perth", "Perth Council")})
+    perth = build_intake({"ASSURE_SHARING_FILE": setup_file(tmp_path, "perth", "Perth Council",
+                                                            "fife", "Fife Council")})
     for app, provider in ((fife, "oakwood"), (perth, "oak-perth")):
         app.tick(date(2026, 5, 1), "c")
         app.register_provider("Oakwood Care", provider, "test", "c")
@@ -437,7 +439,7 @@ def test_a_withdrawn_fact_and_its_concern_are_marked_withdrawn_and_can_be_dismis
 
 def test_newer_grades_are_shared_with_a_council_that_agreed_to_grades(councils):
     from services.intake.domain.contract import Regulator
-    from services.intake.intelligence import Grades, record_grades
+    from services.intake.domain.grades import Grades
 
     fife, perth = councils
     agreed(fife, perth, sends=["inspection-grade"])
@@ -446,8 +448,8 @@ def test_newer_grades_are_shared_with_a_council_that_agreed_to_grades(councils):
                     True, min_grade=2)
     older = Grades(Regulator.CARE_INSPECTORATE, CS, {"KQ_Care": "5"}, date(2025, 4, 20),
                    False, min_grade=5)
-    assert record_grades(fife, contract, newest, "test", "c") == "recorded"
-    assert record_grades(fife, contract, older, "test", "c") == "older"  # history: not shared
+    assert fife.record_grades(contract, newest, "test", "c") == "recorded"
+    assert fife.record_grades(contract, older, "test", "c") == "older"  # history: not shared
     carry(fife, perth)
     [arrival] = perth.arrivals()
     assert (arrival["category"], arrival["details"]) == ("inspection-grade", {"grade": 2})
@@ -527,4 +529,4 @@ def test_a_wrong_sharing_set_up_stops_intakes_start_naming_the_file(tmp_path: Pa
     path = tmp_path / "sharing.json"
     path.write_text('{"council": "fife", "partners": [{"council": "Perth"}]}')
     with pytest.raises(SharingSetupError, match="sharing.json"):
-        Intake(env={"ASSURE_SHARING_FILE": str(path)})
+        build_intake({"ASSURE_SHARING_FILE": str(path)})

@@ -17,7 +17,7 @@ class Clock(Aggregate):
 
     It also keeps the last schedule run that finished: the day it ran to, how far into the store
     it had read and the calendar it ran on, so the next run need only look at what came after
-    (services/intake/due.py). A clock stored before runs were recorded has none."""
+    (application/due_dates.py). A clock stored before runs were recorded has none."""
 
     @staticmethod
     def create_id(**_: object) -> UUID:

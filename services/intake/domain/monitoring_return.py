@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from services.intake.domain.evidence_type import EVIDENCE_TYPES
+from shared.contracts.forms import LEVEL_FORMS, form_for_level
 from shared.domain import InvalidInput, Refused, stable_id
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -25,6 +26,17 @@ class FormDoesNotMatchLevel(InvalidInput):
 def check_period(period_start: date, period_end: date) -> None:
     if period_end < period_start:
         raise InvalidInput("the period must end on or after its start", field="period_end")
+
+
+def check_form_matches_level(reference: str, level: int | None, form: str) -> None:
+    """A monitoring level's form goes only to contracts at that level (004 §8); the other
+    forms (KPI returns, the light-touch self-assessment) go to a contract at any level."""
+    if form in LEVEL_FORMS and form != form_for_level(level):
+        raise FormDoesNotMatchLevel(
+            f"contract {reference} is monitored at LEVEL {level}, so its "
+            f"return is the {form_for_level(level)} form, not {form}",
+            field="form",
+        )
 
 
 def check_evidence(media_type: str, size: int) -> None:

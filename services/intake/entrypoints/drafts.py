@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict
 
 from services.intake.application import Intake
+from services.intake.application.return_drafts import DraftAnswers, OwedReturn
 from services.intake.domain.return_draft import ReturnDraft
-from services.intake.drafts import DraftAnswers, OwedReturn
 from services.intake.entrypoints.registry import Reference
 from shared.domain import InvalidInput
 from shared.http import CorrelationId, ProviderId, application_of

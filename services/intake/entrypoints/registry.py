@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.application import Award, Intake
+from services.intake.application.listings import ContractRecord
 from services.intake.domain.contract import Contract, Regulator
-from services.intake.records import ContractRecord
 from shared.contracts.envelope import PROVIDER_ID_PATTERN
 from shared.http import CorrelationId, IsoDate, ProviderId, application_of
 from shared.security.actor import Actor

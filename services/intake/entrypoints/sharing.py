@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.application import Intake
-from services.intake.sharing import ProposedTerms
-from services.intake.sharing_views import agreement_shown
+from services.intake.application.sharing_agreements import ProposedTerms
+from services.intake.application.sharing_views import agreement_shown
 from shared.contracts.envelope import PROVIDER_ID_PATTERN
 from shared.contracts.sharing import COUNCIL_PATTERN, Category
 from shared.http import CorrelationId, IsoDate, PageOf, application_of, counted

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from services.intake.application.partner_messages import message_for
 from services.intake.domain.agreement import Agreement
 from services.intake.domain.shared_intelligence import (
     ReceivedIntelligence,
     RefusedIntelligence,
     SharedFact,
 )
-from services.intake.sharing_messages import message_for
 from shared.views.paging import (
     EVERYTHING,
     Doc,
@@ -170,7 +170,7 @@ class SharingIndex(StoreProjection[SharingView]):
                      shown["status"], sortable(aggregate.created_on), to_doc(shown)))]
 
     def rows_for_event(self, domain_event: Any, position: int) -> list[Row]:
-        message = message_for(self.app, domain_event)
+        message = message_for(self.app.sharing_setup, self.app.repository, domain_event)
         if message is None:
             return []
         return [Row("INSERT INTO {outbox} VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",

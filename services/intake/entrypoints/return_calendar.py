@@ -12,9 +12,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.application import AskedReturn, Intake, TickResult
+from services.intake.application.return_log import LogFilter, ReturnLogRow, csv_lines, to_xlsx
 from services.intake.domain.return_request import ReturnRequest
 from services.intake.entrypoints.registry import Reference
-from services.intake.return_log import LogFilter, ReturnLogRow, csv_lines, to_xlsx
 from shared.http import CorrelationId, IsoDate, application_of
 from shared.security.actor import Actor
 

@@ -11,13 +11,13 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
-from services.intake import intelligence
-from services.intake.adapters.cqc import CqcApiError, CqcClient
+from services.intake.adapters.cqc import CqcApiError
 from services.intake.application import Intake
+from services.intake.application.regulator_imports import ImportSummary
+from services.intake.domain.grades import Grades, care_inspectorate_grades, cqc_grades
 from services.intake.domain.inspection import CareInspectorateGrades, CqcRating
 from services.intake.domain.intelligence import ReportedConcern
 from services.intake.entrypoints.registry import Name, Reference
-from services.intake.import_report import report_csv
 from shared.contracts.intake import ConcernSource
 from shared.domain import InvalidInput, Missing, Refused
 from shared.http import CorrelationId, IsoDate, IsoDateTime, ProviderId, application_of
@@ -89,13 +89,13 @@ def record_care_inspectorate(
         raise InvalidInput(
             "the contract has no Care Inspectorate service number", "regulator_service_id"
         )
-    grades = intelligence.care_inspectorate_grades(CareInspectorateGrades.from_key_questions(
+    grades = care_inspectorate_grades(CareInspectorateGrades.from_key_questions(
         contract.regulator_service_id, body.key_question_grades, body.graded_on))
-    outcome = intelligence.record_grades(app, contract, grades, actor.display, correlation)
+    outcome = app.record_grades(contract, grades, actor.display, correlation)
     return _recorded(outcome, grades)
 
 
-def _recorded(outcome: str, grades: intelligence.Grades) -> dict[str, Any]:
+def _recorded(outcome: str, grades: Grades) -> dict[str, Any]:
     # "recorded" is True only for newest grades; older ones are kept as history ("older").
     return {"recorded": outcome == "recorded", "outcome": outcome,
             "poor_performance": grades.poor_performance}
@@ -109,9 +109,9 @@ def record_cqc(
     contract = app.contract(reference)
     if not contract.regulator_service_id:
         raise InvalidInput("the contract has no CQC location id", "regulator_service_id")
-    grades = intelligence.cqc_grades(CqcRating(
+    grades = cqc_grades(CqcRating(
         contract.regulator_service_id, body.overall, body.key_questions, body.published_on))
-    outcome = intelligence.record_grades(app, contract, grades, actor.display, correlation)
+    outcome = app.record_grades(contract, grades, actor.display, correlation)
     return _recorded(outcome, grades)
 
 
@@ -122,14 +122,14 @@ async def import_care_inspectorate(
     file: Annotated[UploadFile, File()],
     correlation: CorrelationId,
     actor: Actor,
-) -> intelligence.ImportSummary:
+) -> ImportSummary:
     """Import the Care Inspectorate's monthly datastore CSV (up to 20 MB), read a row at a time;
     rows are matched to contracts by CSNumber. Answers with counts and the path of a CSV listing
     every unmatched service and unread row."""
     app: Intake = request.app.state.services["intake"]
     upload = _checked(file).file
     return await run_in_threadpool(
-        intelligence.import_care_inspectorate, app, upload, actor.display, correlation)
+        app.import_care_inspectorate, upload, actor.display, correlation)
 
 
 @router.get("/imports/reports/{sha256}", response_class=Response)
@@ -138,7 +138,7 @@ def import_report(
 ) -> Response:
     """The list behind an import's counts: every unmatched id and every row not read (CSV)."""
     try:
-        content = report_csv(app, sha256)
+        content = app.import_report(sha256)
     except FileNotFoundError:
         raise Missing(f"no import report is named {sha256}") from None
     return Response(content, media_type="text/csv; charset=utf-8", headers={
@@ -149,24 +149,20 @@ def import_report(
              max_body_size=MAX_IMPORT_BODY)
 async def import_call_monitoring(
     request: Request, file: Annotated[UploadFile, File()], correlation: CorrelationId
-) -> intelligence.ImportSummary:
+) -> ImportSummary:
     """Import call-monitoring visits as monthly missed, late and short-notice figures."""
     app: Intake = request.app.state.services["intake"]
-    return intelligence.import_visits(app, await _upload_text(file), correlation)
+    return app.import_visits(await _upload_text(file), correlation)
 
 
 @router.post("/regulators/cqc/sync")
 def sync_cqc(
     app: App, body: CqcSync, correlation: CorrelationId, actor: Actor
-) -> intelligence.ImportSummary:
+) -> ImportSummary:
     """Fetch CQC's changed locations since a time and record the ratings of ours."""
-    key = app.env.get("ASSURE_CQC_API_KEY", "")
-    if not key:
-        raise Refused("no CQC API key is configured (ASSURE_CQC_API_KEY)", field="since")
     until = body.until or datetime.now(UTC)
     try:
-        with CqcClient(app.env.get("ASSURE_CQC_API_URL", ""), key) as client:
-            return intelligence.sync_cqc(app, client, body.since, until, actor.display, correlation)
+        return app.sync_cqc(body.since, until, actor.display, correlation)
     except CqcApiError as error:
         raise Refused(f"CQC answered: {error}", field="since") from error
 

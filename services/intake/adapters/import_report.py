@@ -3,19 +3,15 @@
 An import answers with counts; a real monthly file has ~10,000 services the council does not
 buy, so their ids go into a CSV the officer can download (issue 21), kept beside the evidence store
 (sealed like evidence, in a folder of their own so the reports route reaches no return's
-evidence) and named by their SHA-256.
+evidence: application/ports.py) and named by their SHA-256.
 """
 
 from __future__ import annotations
 
 import csv
 import tempfile
-from typing import TYPE_CHECKING
 
 from services.intake.adapters.evidence_store import EvidenceStore
-
-if TYPE_CHECKING:
-    from services.intake.application import Intake
 
 HEADER = ("what", "row", "id_or_column", "message")
 REPORTS = "/intake/imports/reports"
@@ -43,23 +39,15 @@ class ImportReport:
         self._writer.writerow((what, "" if row is None else row, key, message))
         self.lines += 1
 
-    def publish(self, app: Intake) -> str | None:
-        """Stores the report and gives the path to download it; None when there is nothing."""
+    def publish(self, store: EvidenceStore) -> str | None:
+        """Stores the report in the import reports' folder and gives the path to download it;
+        None when there is nothing."""
         try:
             if not self.lines:
                 return None
             self._file.seek(0)
             content = self._file.read().encode("utf-8")
-            return f"{REPORTS}/{report_store(app).put(content)}"
+            return f"{REPORTS}/{store.put(content)}"
         finally:
             self._file.close()
 
-
-def report_store(app: Intake) -> EvidenceStore:
-    """Import reports: a folder beside the evidence folder, sealed under the same key."""
-    return EvidenceStore(app.evidence.root.with_name("import-reports"), app.evidence.sealer)
-
-
-def report_csv(app: Intake, sha256: str) -> bytes:
-    """A stored report's CSV; FileNotFoundError when there is none by that name."""
-    return report_store(app).get(sha256)

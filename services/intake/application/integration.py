@@ -1,4 +1,5 @@
-"""intake's stored domain events as the integration events other services read."""
+"""intake's stored domain events as the integration events other services read (intelligence
+received from another council among them)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,14 @@ from services.intake.domain.monitoring_return import MonitoringReturn
 from services.intake.domain.provider import Provider
 from services.intake.domain.regulator_standing import RegulatorStanding
 from services.intake.domain.return_request import ReturnRequest
+from services.intake.domain.shared_intelligence import ReceivedIntelligence
 from shared.contracts import intake as contracts
 from shared.contracts.envelope import IntegrationEvent
+from shared.contracts.sharing import (
+    Category,
+    IntelligenceReceivedFromCouncil,
+    ReceivedIntelligenceWithdrawn,
+)
 
 
 @singledispatch
@@ -124,4 +131,26 @@ def _(e: VisitFigures.Recorded) -> IntegrationEvent:
         provider_id=e.provider_id, contract_reference=e.contract_reference, month=e.month,
         planned=e.planned, delivered=e.delivered, missed=e.missed, late=e.late,
         short_notice_cancellations=e.short_notice_cancellations,
+    )
+
+
+@to_integration.register
+def _(e: ReceivedIntelligence.Received) -> IntelligenceReceivedFromCouncil:
+    details = e.details
+    return IntelligenceReceivedFromCouncil(
+        provider_id=e.provider_id, received_id=str(e.originator_id), council=e.council,
+        council_name=e.council_name, agreement=e.agreement, category=Category(e.category),
+        regulator=e.regulator, regulator_service_id=e.service_id,
+        contract_reference=e.contract_reference,
+        occurred_on=e.occurred_on, severity=details.get("severity"),
+        grade=details.get("grade"), rating=details.get("rating"),
+        due_on=details.get("due_on"), text=details.get("text"),
+    )
+
+
+@to_integration.register
+def _(e: ReceivedIntelligence.Withdrawn) -> ReceivedIntelligenceWithdrawn:
+    return ReceivedIntelligenceWithdrawn(
+        provider_id=e.provider_id, received_id=str(e.originator_id), reason=e.reason,
+        withdrawn_on=e.on,
     )

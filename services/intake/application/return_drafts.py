@@ -1,7 +1,4 @@
-"""Draft returns and the returns a provider owes: what the provider portal reads and keeps.
-
-A mixin of the `Intake` application: one use case, kept beside the application it belongs to.
-"""
+"""Draft returns and the returns a provider owes: what the provider portal reads and keeps."""
 
 from __future__ import annotations
 
@@ -11,10 +8,11 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
-from services.intake.domain.monitoring_return import check_period
+from services.intake.application.listings import ContractRecord, DraftRecord, RequestRecord
+from services.intake.application.records import IntakeRecords
+from services.intake.domain.monitoring_return import MonitoringReturn, check_period
 from services.intake.domain.return_draft import ReturnDraft
 from services.intake.domain.return_request import RequestStatus
-from services.intake.records import ContractRecord, DraftRecord, RequestRecord
 from shared.contracts.forms import FORMS
 from shared.domain import InvalidInput
 from shared.eventstore import NotFound
@@ -52,10 +50,10 @@ class OwedReturn:
     draft_saved_by: str | None
 
 
-class ReturnDrafts:
-    """Keeps a provider's draft returns and lists the returns it owes (mixed into Intake)."""
+class ReturnDrafts(IntakeRecords):
+    """Keeps a provider's draft returns and lists the returns it owes."""
 
-    def save_draft(self: Any, draft: DraftAnswers, correlation_id: str) -> ReturnDraft:
+    def save_draft(self, draft: DraftAnswers, correlation_id: str) -> ReturnDraft:
         """Keeps the answers typed so far; saving again replaces them."""
         contract = self.get_contract(draft.contract_reference)
         if draft.form not in FORMS:
@@ -77,13 +75,13 @@ class ReturnDrafts:
             return self.save_draft(draft, correlation_id)
         return found
 
-    def open_draft(self: Any, contract_reference: str, form: str, period_start: date,
+    def open_draft(self, contract_reference: str, form: str, period_start: date,
                    period_end: date) -> ReturnDraft | None:
         found = self.find(ReturnDraft, ReturnDraft.create_id(
             contract_reference, form, period_start, period_end))
         return found if found is not None and found.open else None
 
-    def get_draft(self: Any, contract_reference: str, form: str, period_start: date,
+    def get_draft(self, contract_reference: str, form: str, period_start: date,
                   period_end: date) -> ReturnDraft:
         self.contract(contract_reference)
         found = self.open_draft(contract_reference, form, period_start, period_end)
@@ -92,7 +90,7 @@ class ReturnDrafts:
                           f"{period_start:%-d %B %Y} to {period_end:%-d %B %Y}")
         return found
 
-    def returns_owed(self: Any, provider_id: str) -> list[OwedReturn]:
+    def returns_owed(self, provider_id: str) -> list[OwedReturn]:
         """The returns the provider's contracts were asked for and have not sent, and each
         live contract's next return on the calendar, soonest due first."""
         self.provider(provider_id)
@@ -114,7 +112,8 @@ class ReturnDrafts:
                                   upcoming.period_end, upcoming.due_on, "upcoming", None))
         return sorted(owed, key=lambda o: (o.due_on, o.contract_reference, o.form))
 
-    def discard_draft_of(self: Any, submitted: Any, correlation_id: str) -> ReturnDraft | None:
+    def discard_draft_of(self, submitted: MonitoringReturn,
+                         correlation_id: str) -> ReturnDraft | None:
         """The draft a return just submitted came from, marked done with (or None)."""
         draft = self.open_draft(submitted.contract_reference, submitted.form,
                                 submitted.period_start, submitted.period_end)

@@ -18,13 +18,7 @@ from collections.abc import Collection, Iterator
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from services.intake.domain.calendar import return_key
-from services.intake.domain.contract import Contract
-from services.intake.domain.monitoring_return import MonitoringReturn
-from services.intake.domain.provider import Provider
-from services.intake.domain.return_draft import ReturnDraft
-from services.intake.domain.return_request import RequestStatus, ReturnRequest
-from services.intake.records import (
+from services.intake.application.listings import (
     ContractRecord,
     DraftRecord,
     ProviderRecord,
@@ -33,7 +27,13 @@ from services.intake.records import (
     days,
     iso,
 )
-from services.intake.return_log import LogFilter, ReturnLogRow
+from services.intake.application.return_log import LogFilter, ReturnLogRow
+from services.intake.domain.calendar import return_key
+from services.intake.domain.contract import Contract
+from services.intake.domain.monitoring_return import MonitoringReturn
+from services.intake.domain.provider import Provider
+from services.intake.domain.return_draft import ReturnDraft
+from services.intake.domain.return_request import RequestStatus, ReturnRequest
 from shared.topics import topics_of
 from shared.views.store import StoreProjection
 from shared.views.tables import Row, TableViewMixin

@@ -11,8 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from eventsourcing.application import Repository
+
 from services.intake.domain.agreement import Agreement, Status
 from services.intake.domain.shared_intelligence import SharedFact
+from services.intake.domain.sharing_setup import SharingSetup
 from shared.contracts.envelope import Envelope, IntegrationEvent, event_id_for, wrap
 from shared.contracts.sharing import (
     AgreementStep,
@@ -42,21 +45,21 @@ class PartnerMessage:
     fact_id: str | None = None
 
 
-def message_for(app: Any, domain_event: Any) -> PartnerMessage | None:
+def message_for(setup: SharingSetup | None, repository: Repository,
+                domain_event: Any) -> PartnerMessage | None:
     """The message a stored event sends the partner, or None (nothing to tell, or no set-up)."""
-    setup = app.sharing_setup
     if setup is None:
         return None
     if isinstance(domain_event, SharedFact.Shared | SharedFact.Withdrawn):
-        return _fact_message(app, setup, domain_event)
+        return _fact_message(repository, setup, domain_event)
     if isinstance(domain_event, Agreement.Approved | Agreement.Suspended | Agreement.Resumed
                   | Agreement.Ended):
-        return _step_message(app, setup, domain_event)
+        return _step_message(repository, setup, domain_event)
     return None
 
 
-def _fact_message(app: Any, setup: Any, domain_event: Any) -> PartnerMessage:
-    fact: SharedFact = app.repository.get(domain_event.originator_id,
+def _fact_message(repository: Repository, setup: SharingSetup, domain_event: Any) -> PartnerMessage:
+    fact: SharedFact = repository.get(domain_event.originator_id,
                                           version=domain_event.originator_version)
     common = {"provider_id": fact.service_id, "from_council": setup.council,
               "from_council_name": setup.name, "to_council": fact.partner,
@@ -73,10 +76,11 @@ def _fact_message(app: Any, setup: Any, domain_event: Any) -> PartnerMessage:
     return PartnerMessage(fact.partner, subject, _wrapped(contract, domain_event), str(fact.id))
 
 
-def _step_message(app: Any, setup: Any, domain_event: Any) -> PartnerMessage | None:
+def _step_message(repository: Repository, setup: SharingSetup,
+                  domain_event: Any) -> PartnerMessage | None:
     version = domain_event.originator_version
-    agreement: Agreement = app.repository.get(domain_event.originator_id, version=version)
-    before: Agreement = app.repository.get(domain_event.originator_id, version=version - 1)
+    agreement: Agreement = repository.get(domain_event.originator_id, version=version)
+    before: Agreement = repository.get(domain_event.originator_id, version=version - 1)
     step = _step(domain_event, agreement, before)
     if step is None:
         return None
