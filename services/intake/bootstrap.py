@@ -23,6 +23,7 @@ from shared.service import ServiceDefinition
 from shared.settings import AssureSettings
 from shared.working_days import Nation, WorkingDays
 
+
 def adapters_from(env: Mapping[str, str]) -> IntakeAdapters:
     """The adapters a service environment names (AssureSettings.eventstore_env): a wrong
     calendar or sharing file stops the start, not the first schedule run."""
