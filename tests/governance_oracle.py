@@ -67,7 +67,7 @@ def _returns(intake: Any, contracts: list[Any],
         # In the order intake recorded them (its history index keeps first appearances in
         # order): of two received the same day the report counts the later recorded.
         for received in intake.returns_for(contract.reference):
-            indicators = indicators_for(received.form, received.answers)
+            indicators = indicators_for(received.form, received.answers, received.sections)
             band, held = scores.get(str(received.id), (None, False))
             found.append(ReturnFact(
                 return_id=str(received.id), contract_reference=received.contract_reference,

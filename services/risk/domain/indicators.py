@@ -10,8 +10,10 @@ ask the question gives None, "the form does not say", never a guess and never an
 
 What each form says:
 
-- self-assessment: every indicator, as `SelfAssessment.compliance_indicators()` and
-  `intelligence_indicators()` define them.
+- self-assessment: every indicator. The form rates a section for each compliance indicator,
+  green where it is met (`SelfAssessment.section_ratings`, which intake publishes), so each
+  compliance indicator is read from its section's rating, not worked out a second time here;
+  the intelligence indicators are read from the answers.
 - cmr-level-1: every indicator but "incidents up on the pre-period" (the CMR counts this
   period's incidents only; comparing returns is the trend reader's job). Personal outcomes are
   recorded as evidence text under a rated section, so the outcomes rating stands for the answer:
@@ -32,11 +34,13 @@ from typing import Any
 
 from shared.contracts.forms.common import (
     ASP_TRAINING_THRESHOLD,
+    PERSONAL_OUTCOMES_THRESHOLD,
     SUPERVISION_THRESHOLD,
     Achievement,
     StaffingLevel,
 )
-from shared.contracts.forms.self_assessment import PERSONAL_OUTCOMES_THRESHOLD
+from shared.contracts.forms.self_assessment import MISSED_WHEN_TRUE
+from shared.contracts.forms.self_assessment import SECTIONS as SELF_ASSESSMENT_SECTIONS
 from shared.contracts.intake import Rating
 
 # The indicators' names and wording are the services' shared vocabulary.
@@ -75,10 +79,14 @@ class Indicators:
     intelligence: dict[str, bool | None]
 
 
-def indicators_for(form: str, answers: Mapping[str, Any]) -> Indicators:
-    """002's compliance and intelligence indicators from a return; unknown forms say nothing."""
+def indicators_for(form: str, answers: Mapping[str, Any],
+                   sections: Mapping[str, str]) -> Indicators:
+    """002's compliance and intelligence indicators from a return's answers and its section
+    ratings; unknown forms say nothing."""
     reader = _READERS.get(form)
     found = reader(answers) if reader is not None and isinstance(answers, Mapping) else {}
+    if form == SELF_ASSESSMENT and isinstance(sections, Mapping):
+        found.update(_self_assessment_compliance(sections))
     compliance = {name: found.get(name) for name in COMPLIANCE}
     intelligence = {name: found.get(name) for name in INTELLIGENCE}
     intelligence["mandatory_training_not_up_to_date"] = _negated(
@@ -165,10 +173,6 @@ def _shortages(position: str | None) -> bool | None:
     return position != StaffingLevel.NO_SHORTAGES
 
 
-def _more_than(this: Decimal | None, before: Decimal | None) -> bool | None:
-    return None if this is None or before is None else this > before
-
-
 def _training(answers: Mapping[str, Any], form: str) -> dict[str, bool | None]:
     return {
         "asp_training_up_to_date": _at_least(
@@ -199,21 +203,26 @@ def _cmr_level_1(answers: Mapping[str, Any]) -> dict[str, bool | None]:
 
 
 def _self_assessment(answers: Mapping[str, Any]) -> dict[str, bool | None]:
+    """The SAQ's intelligence indicators (its compliance ones come from its ratings)."""
     outcomes = read_percent(answers, ("personal_outcomes_met_percent",))
     return {
-        **_training(answers, SELF_ASSESSMENT),
-        "six_monthly_reviews_up_to_date": read_flag(answers, ("six_monthly_reviews_up_to_date",)),
-        "personal_outcomes_met": _at_least(outcomes, PERSONAL_OUTCOMES_THRESHOLD),
-        "engagement_surveys_done": read_flag(
-            answers, ("engagement_or_satisfaction_surveys_done",)),
-        "incidents_up_on_previous_period": _more_than(
-            read_number(answers, ("incidents_this_period",)),
-            read_number(answers, ("incidents_previous_period",))),
-        "mandatory_training_up_to_date": read_flag(answers, ("mandatory_training_up_to_date",)),
+        "affected_by_staffing_shortages": _shortages(
+            read_choice(answers, STAFFING_POSITION[SELF_ASSESSMENT])),
         "management_changes": read_flag(answers, ("management_changes",)),
         "personal_outcomes_not_all_met": None if outcomes is None else outcomes < 100,
         "capacity_or_vacancy_concerns": read_flag(answers, ("capacity_or_vacancy_concerns",)),
     }
+
+
+def _self_assessment_compliance(sections: Mapping[str, str]) -> dict[str, bool | None]:
+    """Each compliance indicator from its section's rating: green is met, amber missed (the
+    incidents section is green when incidents did not rise); a missing rating says nothing."""
+    found: dict[str, bool | None] = {}
+    for name, section in SELF_ASSESSMENT_SECTIONS.items():
+        rating = sections.get(section)
+        met = rating == Rating.GREEN if rating in set(Rating) else None
+        found[name] = _negated(met) if name == MISSED_WHEN_TRUE else met
+    return found
 
 
 def _outcomes(reports: Any) -> dict[str, bool | None]:

@@ -151,7 +151,7 @@ class RiskProfile(Aggregate):
         # The change is from the previous score that counts; answers are read from every return.
         before = [r for r in earlier if r["period_end"] <= facts.period_end and not r["held"]]
         previous = before[-1]["scores"][-1]["score"] if before else None
-        indicators = indicators_for(facts.form, facts.answers)
+        indicators = indicators_for(facts.form, facts.answers, sections)
         self._scored(
             provider_id=self.provider_id, return_id=facts.return_id, form=facts.form,
             period_start=facts.period_start, period_end=facts.period_end,

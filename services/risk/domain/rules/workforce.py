@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import ClassVar
 
 from services.risk.domain.rules.trigger import Trigger, as_decimal, percent_text, share
+from shared.contracts.forms.kpi import ANNUAL_TURNOVER_LIMIT
 from shared.contracts.risk import Severity
 from shared.uk import long_date
 
@@ -55,11 +56,12 @@ def annual_turnover(figures: TurnoverFigures) -> Fraction | None:
 class HighStaffTurnoverRaisesAConcern:
     """Staff turnover above `annual_limit_percent` a year raises a concern (000 "staff turnover").
 
-    Default: 30% a year, the KPI6 limit of the KPI return (shared/contracts/forms/kpi.py). A
-    quarter's turnover is scaled to a year first, so quarters and years compare.
+    Default: the KPI6 limit the KPI return rates turnover by (30% a year), stated once in
+    shared/contracts/forms/kpi.py because intake rates the KPI6 section by it too. A quarter's
+    turnover is scaled to a year first, so quarters and years compare.
     """
 
-    annual_limit_percent: Decimal = Decimal(30)
+    annual_limit_percent: Decimal = ANNUAL_TURNOVER_LIMIT
     name: ClassVar[str] = "staff-turnover"
     reads: ClassVar[type] = TurnoverFigures
 
