@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from shared.contracts.forms.common import StaffingLevel
 from shared.contracts.intake import Rating
+from shared.vocabulary import StaffingLevel
 
 
 @dataclass(frozen=True)

@@ -30,18 +30,20 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from services.risk.domain.answers import OutcomesAchieved, ReturnAnswers
-from shared.contracts.forms.common import (
+from shared.contracts.intake import Rating
+
+# The indicators' names, the figures they are read by and the staffing positions are the
+# services' shared vocabulary.
+from shared.vocabulary import (
     ASP_TRAINING_THRESHOLD,
+    COMPLIANCE,
+    INDICATOR_MISSED_WHEN_TRUE,
+    INTELLIGENCE,
     PERSONAL_OUTCOMES_THRESHOLD,
+    SELF_ASSESSMENT_SECTIONS,
     SUPERVISION_THRESHOLD,
     StaffingLevel,
 )
-from shared.contracts.forms.self_assessment import MISSED_WHEN_TRUE
-from shared.contracts.forms.self_assessment import SECTIONS as SELF_ASSESSMENT_SECTIONS
-from shared.contracts.intake import Rating
-
-# The indicators' names and wording are the services' shared vocabulary.
-from shared.vocabulary import COMPLIANCE, INTELLIGENCE
 
 # Form names, as the forms in shared/contracts/forms name themselves.
 CMR_LEVEL_1 = "cmr-level-1"
@@ -142,7 +144,7 @@ def _self_assessment_compliance(sections: Mapping[str, Rating]) -> dict[str, boo
     for name, section in SELF_ASSESSMENT_SECTIONS.items():
         rating = sections.get(section)
         met = None if rating is None else rating == Rating.GREEN
-        found[name] = _negated(met) if name == MISSED_WHEN_TRUE else met
+        found[name] = _negated(met) if name == INDICATOR_MISSED_WHEN_TRUE else met
     return found
 
 

@@ -30,7 +30,7 @@ from services.risk.domain.rules import (
     IncidentFigures,
     TurnoverFigures,
 )
-from shared.contracts.forms.common import StaffingLevel
+from shared.vocabulary import StaffingLevel
 
 
 @dataclass(frozen=True)

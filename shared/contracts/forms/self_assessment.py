@@ -15,9 +15,6 @@ from typing import Any
 from pydantic import Field
 
 from shared.contracts.forms.common import (
-    ASP_TRAINING_THRESHOLD,
-    PERSONAL_OUTCOMES_THRESHOLD,
-    SUPERVISION_THRESHOLD,
     Count,
     FormModel,
     Notes,
@@ -25,19 +22,16 @@ from shared.contracts.forms.common import (
     StaffingLevel,
 )
 from shared.contracts.intake import Rating
+from shared.vocabulary import (
+    ASP_TRAINING_THRESHOLD,
+    INDICATOR_MISSED_WHEN_TRUE,
+    PERSONAL_OUTCOMES_THRESHOLD,
+    SELF_ASSESSMENT_SECTIONS,
+    SUPERVISION_THRESHOLD,
+)
 
-# The section each compliance indicator is rated under (002's names, shared.vocabulary).
-SECTIONS = {
-    "six_monthly_reviews_up_to_date": "six_monthly_reviews",
-    "personal_outcomes_met": "personal_outcomes",
-    "engagement_surveys_done": "engagement_surveys",
-    "incidents_up_on_previous_period": "incidents",
-    "asp_training_up_to_date": "asp_training",
-    "supervisions_up_to_date": "supervisions",
-    "mandatory_training_up_to_date": "mandatory_training",
-}
-# The one indicator that is a miss when true: more incidents than in the period before.
-MISSED_WHEN_TRUE = "incidents_up_on_previous_period"
+# The section each compliance indicator is rated under.
+SECTIONS = SELF_ASSESSMENT_SECTIONS
 
 
 def rate_compliance(compliant: bool) -> Rating:
@@ -81,7 +75,7 @@ class SelfAssessment(FormModel):
             >= SUPERVISION_THRESHOLD,
             "mandatory_training_up_to_date": self.mandatory_training_up_to_date,
         }
-        return {SECTIONS[name]: rate_compliance(value != (name == MISSED_WHEN_TRUE))
+        return {SECTIONS[name]: rate_compliance(value != (name == INDICATOR_MISSED_WHEN_TRUE))
                 for name, value in indicators.items()}
 
 

@@ -15,9 +15,9 @@ from fractions import Fraction
 from typing import ClassVar
 
 from services.risk.domain.rules.trigger import Trigger, as_decimal, percent_text, share
-from shared.contracts.forms.kpi import ANNUAL_TURNOVER_LIMIT
 from shared.contracts.risk import Severity
 from shared.uk import long_date
+from shared.vocabulary import ANNUAL_TURNOVER_LIMIT
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,8 @@ def annual_turnover(figures: TurnoverFigures) -> Fraction | None:
 class HighStaffTurnoverRaisesAConcern:
     """Staff turnover above `annual_limit_percent` a year raises a concern (000 "staff turnover").
 
-    Default: the KPI6 limit the KPI return rates turnover by (30% a year), stated once in
-    shared/contracts/forms/kpi.py because intake rates the KPI6 section by it too. A quarter's
-    turnover is scaled to a year first, so quarters and years compare.
+    Default: the KPI6 limit the KPI return rates turnover by (30% a year, shared.vocabulary). A
+    quarter's turnover is scaled to a year first, so quarters and years compare.
     """
 
     annual_limit_percent: Decimal = ANNUAL_TURNOVER_LIMIT
