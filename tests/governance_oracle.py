@@ -19,6 +19,7 @@ from assure.report.facts import (
     ReturnFact,
 )
 from services.intake.application.return_log import LogFilter
+from services.risk.application.answers import answers_of
 from services.risk.domain.indicators import indicators_for
 from shared.eventstore import NotFound, ServiceApplication
 
@@ -67,7 +68,8 @@ def _returns(intake: Any, contracts: list[Any],
         # In the order intake recorded them (its history index keeps first appearances in
         # order): of two received the same day the report counts the later recorded.
         for received in intake.returns_for(contract.reference):
-            indicators = indicators_for(received.form, received.answers)
+            indicators = indicators_for(received.form, answers_of(received.form, received.answers),
+                                        received.sections)
             band, held = scores.get(str(received.id), (None, False))
             found.append(ReturnFact(
                 return_id=str(received.id), contract_reference=received.contract_reference,

@@ -23,14 +23,7 @@ from shared.contracts.forms import (
     form_for_level,
     parse_form,
 )
-from shared.contracts.forms.cmr_level_1 import (
-    ASP_TRAINING_THRESHOLD,
-    MEETING_RECORD_SECTIONS,
-    RETURN_SECTIONS,
-    SUPERVISION_THRESHOLD,
-    asp_training_is_compliant,
-    supervision_is_compliant,
-)
+from shared.contracts.forms.cmr_level_1 import MEETING_RECORD_SECTIONS, RETURN_SECTIONS
 from shared.contracts.forms.common import (
     POLICY_TITLES,
     Achievement,
@@ -550,23 +543,6 @@ def test_a_level_1_return_passes_on_the_ratings_it_was_given():
     assert ratings["safety_and_quality"] == GREEN
 
 
-def test_asp_training_and_supervision_are_compliant_at_80_percent():
-    assert ASP_TRAINING_THRESHOLD == SUPERVISION_THRESHOLD == 80
-    assert asp_training_is_compliant(80) and not asp_training_is_compliant(Decimal("79.9"))
-    assert supervision_is_compliant(Decimal("80.0")) and not supervision_is_compliant(79)
-
-
-def test_the_record_says_whether_asp_training_and_supervision_are_compliant():
-    submitted = parsed(
-        "cmr-level-1",
-        adult_support_and_protection__training_compliance_percent=72,
-        supervision_and_appraisal__supervision_compliance_percent=80,
-    )
-
-    assert submitted.adult_support_and_protection.training_compliant is False
-    assert submitted.supervision_and_appraisal.supervision_compliant is True
-
-
 def test_the_staffing_position_is_one_of_the_four_on_the_record():
     submitted = parsed("cmr-level-1", staffing__position="shortages_limiting_service")
 
@@ -708,41 +684,8 @@ def test_only_the_kpis_in_the_return_are_rated():
 # The light-touch self-assessment (002) --------------------------------------------------------
 
 
-def test_a_self_assessment_with_everything_in_order_meets_every_compliance_indicator():
-    submitted = parsed("self-assessment")
-
-    assert submitted.compliance_indicators() == {
-        "six_monthly_reviews_up_to_date": True,
-        "personal_outcomes_met": True,
-        "engagement_surveys_done": True,
-        "incidents_up_on_previous_period": False,
-        "asp_training_up_to_date": True,
-        "supervisions_up_to_date": True,
-        "mandatory_training_up_to_date": True,
-    }
-    assert not any(submitted.intelligence_indicators().values())
-
-
-def test_a_self_assessment_under_pressure_shows_in_both_sets_of_indicators():
-    submitted = parsed(
-        "self-assessment", incidents_this_period=14, asp_training_percent=79,
-        supervisions_up_to_date_percent=60, mandatory_training_up_to_date=False,
-        staffing="shortages_not_limiting_service", management_changes=True,
-        capacity_or_vacancy_concerns=True, personal_outcomes_met_percent=85,
-    )
-
-    compliance = submitted.compliance_indicators()
-    assert compliance["incidents_up_on_previous_period"] is True
-    assert compliance["asp_training_up_to_date"] is False
-    assert compliance["supervisions_up_to_date"] is False
-    assert compliance["personal_outcomes_met"] is True
-    assert submitted.intelligence_indicators() == {
-        "affected_by_staffing_shortages": True,
-        "management_changes": True,
-        "personal_outcomes_not_all_met": True,
-        "capacity_or_vacancy_concerns": True,
-        "mandatory_training_not_up_to_date": True,
-    }
+def test_a_self_assessment_with_everything_in_order_rates_every_section_green():
+    assert set(parsed("self-assessment").section_ratings().values()) == {GREEN}
 
 
 def test_a_missed_compliance_indicator_rates_amber_never_red():

@@ -18,6 +18,8 @@ from assure.datasets.load_2022 import provider_id, reference
 from assure.report.facts import ContractFact, Facts, RequestFact, ReturnFact
 from assure.report.governance import GovernanceReport, governance_report
 from assure.report.period import Period, last_complete
+from services.risk.application.answers import answers_of
+from services.risk.domain.answers import ReturnAnswers
 from services.risk.domain.indicators import indicators_for
 from services.risk.domain.model import DEFAULT_MODEL, score
 from shared.contracts.forms import SelfAssessment
@@ -39,11 +41,11 @@ INTELLIGENCE_002 = {
 BANDS_002 = {"care-home": (0, 23, 7, 0), "care-at-home": (0, 15, 14, 0)}
 
 
-def scored(partner: dataset.Partner, index: int) -> tuple[dict, str]:
+def scored(partner: dataset.Partner, index: int) -> tuple[ReturnAnswers, dict, str]:
     form = SelfAssessment.model_validate(dataset.answers(partner, index))
-    answers = form.model_dump(mode="json")
-    sections = {name: rating.value for name, rating in form.section_ratings().items()}
-    return answers, score(DEFAULT_MODEL, form.form, sections, answers).band.value
+    answers = answers_of(form.form, form.model_dump(mode="json"))
+    sections = form.section_ratings()
+    return answers, sections, score(DEFAULT_MODEL, sections, answers).band.value
 
 
 RECEIVED_ON = date(2021, 9, 10)
@@ -65,8 +67,8 @@ def facts_of_the_round() -> Facts:
                                         None if missing else RECEIVED_ON, reminders=int(missing)))
             if missing:
                 continue
-            answers, band = scored(partner, index)
-            found = indicators_for("self-assessment", answers)
+            answers, sections, band = scored(partner, index)
+            found = indicators_for("self-assessment", answers, sections)
             returns.append(ReturnFact(
                 f"{index}", reference(partner), "self-assessment", RECEIVED_ON,
                 found.compliance, found.intelligence, band,
@@ -141,6 +143,6 @@ def test_no_self_assessment_scores_100_or_below_50_and_none_rates_red():
         for index, partner in enumerate(partners):
             if partner.status in (dataset.EXCLUDED, dataset.NOT_RECEIVED):
                 continue
-            bands[scored(partner, index)[1]] += 1
+            bands[scored(partner, index)[2]] += 1
     assert set(bands) == {"75-99%", "50-74%"}
     assert sum(bands.values()) == 60

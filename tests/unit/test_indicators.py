@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
+from services.risk.application.answers import answers_of
 from services.risk.domain import indicators as module
 from services.risk.domain.indicators import Indicators, indicators_for, shares_saying_yes
-from shared.contracts.forms import FORMS, SelfAssessment, example
+from shared.contracts.forms import FORMS, example, parse_form
+from shared.contracts.forms.self_assessment import SECTIONS
 from shared.vocabulary import COMPLIANCE, INTELLIGENCE
 from shared.vocabulary import INDICATOR_LABELS as LABELS
 
@@ -32,8 +36,20 @@ def saq(**changes: Any) -> dict[str, Any]:
     return {**example(SAQ), **changes}
 
 
+def ratings(form: str, answers: dict[str, Any]) -> dict[str, str]:
+    """The section ratings intake would send with the answers; none if they are not a form."""
+    try:
+        return parse_form(form, FORMS[form].version, answers).section_ratings()
+    except (KeyError, ValidationError):
+        return {}
+
+
+def read(form: str, answers: dict[str, Any]) -> Indicators:
+    return indicators_for(form, answers_of(form, answers), ratings(form, answers))
+
+
 def flags(form: str, answers: dict[str, Any]) -> dict[str, bool | None]:
-    found = indicators_for(form, answers)
+    found = read(form, answers)
     return {**found.compliance, **found.intelligence}
 
 
@@ -60,11 +76,8 @@ def test_labels_read_as_002_words_them_after_a_share_of_providers():
         "reported being affected by staffing shortages")
 
 
-def test_the_indicator_names_are_those_the_self_assessment_form_uses():
-    form = SelfAssessment.model_validate(example(SAQ))
-
-    assert tuple(form.compliance_indicators()) == COMPLIANCE
-    assert tuple(form.intelligence_indicators()) == INTELLIGENCE
+def test_the_self_assessment_rates_a_section_for_each_compliance_indicator():
+    assert tuple(SECTIONS) == COMPLIANCE
 
 
 def test_the_form_names_read_are_the_forms_own():
@@ -74,7 +87,7 @@ def test_the_form_names_read_are_the_forms_own():
 
 @pytest.mark.parametrize("form", [*sorted(FORMS), "a-form-we-never-made"])
 def test_every_return_gives_every_indicator_even_when_the_form_does_not_say(form):
-    found = indicators_for(form, example(form) if form in FORMS else {})
+    found = read(form, example(form) if form in FORMS else {})
 
     assert tuple(found.compliance) == COMPLIANCE
     assert tuple(found.intelligence) == INTELLIGENCE
@@ -84,39 +97,50 @@ def test_every_return_gives_every_indicator_even_when_the_form_does_not_say(form
 
 
 def test_a_self_assessment_with_nothing_of_concern_meets_every_indicator():
-    found = indicators_for(SAQ, example(SAQ))
+    found = read(SAQ, example(SAQ))
 
     assert found.compliance == {**dict.fromkeys(COMPLIANCE, True),
                                 "incidents_up_on_previous_period": False}
     assert found.intelligence == dict.fromkeys(INTELLIGENCE, False)
 
 
-@pytest.mark.parametrize("changes", [
-    {},
-    {"six_monthly_reviews_up_to_date": False},
-    {"personal_outcomes_met_percent": 79},
-    {"personal_outcomes_met_percent": 80},
-    {"personal_outcomes_met_percent": "99.5"},
-    {"engagement_or_satisfaction_surveys_done": False},
-    {"incidents_this_period": 12, "incidents_previous_period": 11},
-    {"incidents_this_period": 11, "incidents_previous_period": 11},
-    {"asp_training_percent": "79.9"},
-    {"asp_training_percent": 80},
-    {"supervisions_up_to_date_percent": 63},
-    {"mandatory_training_up_to_date": False},
-    {"staffing": "shortages_not_limiting_service"},
-    {"staffing": "agency_staff_used"},
-    {"management_changes": True},
-    {"capacity_or_vacancy_concerns": True},
+@pytest.mark.parametrize(("changes", "indicator", "value"), [
+    ({"six_monthly_reviews_up_to_date": False}, "six_monthly_reviews_up_to_date", False),
+    ({"personal_outcomes_met_percent": 79}, "personal_outcomes_met", False),
+    ({"personal_outcomes_met_percent": 80}, "personal_outcomes_met", True),
+    ({"personal_outcomes_met_percent": "99.5"}, "personal_outcomes_not_all_met", True),
+    ({"engagement_or_satisfaction_surveys_done": False}, "engagement_surveys_done", False),
+    ({"incidents_this_period": 11, "incidents_previous_period": 11},
+     "incidents_up_on_previous_period", False),
+    ({"asp_training_percent": "79.9"}, "asp_training_up_to_date", False),
+    ({"asp_training_percent": 80}, "asp_training_up_to_date", True),
+    ({"supervisions_up_to_date_percent": "79.9"}, "supervisions_up_to_date", False),
+    ({"supervisions_up_to_date_percent": 80}, "supervisions_up_to_date", True),
+    ({"mandatory_training_up_to_date": False}, "mandatory_training_up_to_date", False),
+    ({"mandatory_training_up_to_date": False}, "mandatory_training_not_up_to_date", True),
+    ({"staffing": "shortages_not_limiting_service"}, "affected_by_staffing_shortages", True),
+    ({"staffing": "agency_staff_used"}, "affected_by_staffing_shortages", True),
+    ({"management_changes": True}, "management_changes", True),
+    ({"capacity_or_vacancy_concerns": True}, "capacity_or_vacancy_concerns", True),
 ])
-def test_a_self_assessments_indicators_are_those_its_form_gives(changes):
-    answers = saq(**changes)
-    form = SelfAssessment.model_validate(answers)
+def test_a_self_assessment_answer_turns_its_indicator(changes, indicator, value):
+    assert flags(SAQ, saq(**changes))[indicator] is value
 
-    found = indicators_for(SAQ, answers)
 
-    assert found.compliance == form.compliance_indicators()
-    assert found.intelligence == form.intelligence_indicators()
+def test_a_self_assessment_under_pressure_shows_in_both_sets_of_indicators():
+    found = read(SAQ, saq(
+        incidents_this_period=14, asp_training_percent=79, supervisions_up_to_date_percent=60,
+        mandatory_training_up_to_date=False, staffing="shortages_not_limiting_service",
+        management_changes=True, capacity_or_vacancy_concerns=True,
+        personal_outcomes_met_percent=85))
+
+    assert found.compliance == {
+        "six_monthly_reviews_up_to_date": True, "personal_outcomes_met": True,
+        "engagement_surveys_done": True, "incidents_up_on_previous_period": True,
+        "asp_training_up_to_date": False, "supervisions_up_to_date": False,
+        "mandatory_training_up_to_date": False,
+    }
+    assert found.intelligence == dict.fromkeys(INTELLIGENCE, True)
 
 
 def test_more_incidents_than_the_period_before_are_an_increase():
@@ -132,22 +156,24 @@ def test_outcomes_80_percent_met_are_met_but_not_all_met():
     assert found["personal_outcomes_not_all_met"] is True
 
 
-def test_a_self_assessment_missing_answers_says_nothing_about_them():
-    answers = saq()
-    del answers["asp_training_percent"], answers["incidents_previous_period"]
+def test_a_self_assessment_missing_a_rating_or_an_answer_says_nothing_about_it():
+    sections = ratings(SAQ, saq())
+    del sections["asp_training"], sections["incidents"]
+    answers = replace(answers_of(SAQ, saq()), management_changes=None)
 
-    found = flags(SAQ, answers)
+    found = indicators_for(SAQ, answers, sections)
 
-    assert found["asp_training_up_to_date"] is None
-    assert found["incidents_up_on_previous_period"] is None
-    assert found["supervisions_up_to_date"] is True
+    assert found.compliance["asp_training_up_to_date"] is None
+    assert found.compliance["incidents_up_on_previous_period"] is None
+    assert found.compliance["supervisions_up_to_date"] is True
+    assert found.intelligence["management_changes"] is None
 
 
 # The LEVEL 1 contract monitoring return (004 App. 3) ----------------------------------------
 
 
 def test_a_cmr_with_nothing_of_concern_meets_every_indicator_it_asks_about():
-    found = indicators_for(CMR, example(CMR))
+    found = read(CMR, example(CMR))
 
     assert found.compliance == {**dict.fromkeys(COMPLIANCE, True),
                                 "incidents_up_on_previous_period": None}
@@ -285,10 +311,10 @@ def test_a_form_we_never_made_says_nothing():
 
 def test_the_share_saying_yes_counts_only_the_returns_that_say():
     returns = [
-        indicators_for(SAQ, saq(asp_training_percent=72, incidents_this_period=20)),
-        indicators_for(SAQ, saq()),
-        indicators_for(SAQ, saq()),
-        indicators_for(CMR, cmr(staffing={"position": "agency_staff_used"})),
+        read(SAQ, saq(asp_training_percent=72, incidents_this_period=20)),
+        read(SAQ, saq()),
+        read(SAQ, saq()),
+        read(CMR, cmr(staffing={"position": "agency_staff_used"})),
     ]
 
     shares = shares_saying_yes(returns)
@@ -300,7 +326,7 @@ def test_the_share_saying_yes_counts_only_the_returns_that_say():
 
 
 def test_an_indicator_no_return_speaks_to_has_no_share():
-    shares = shares_saying_yes([indicators_for("kpi", example("kpi"))])
+    shares = shares_saying_yes([read("kpi", example("kpi"))])
 
     assert shares["management_changes"] is None
     assert set(shares) == set(LABELS)
@@ -311,6 +337,6 @@ def test_no_returns_give_no_shares():
 
 
 def test_indicators_are_plain_values():
-    found = indicators_for(SAQ, example(SAQ))
+    found = read(SAQ, example(SAQ))
 
     assert found == Indicators(dict(found.compliance), dict(found.intelligence))

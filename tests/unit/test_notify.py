@@ -19,6 +19,7 @@ from services.notify.domain.routing import (
     Route,
     routes_for,
 )
+from services.risk.domain.answers import NOTHING_SAID
 from services.risk.domain.model import DEFAULT_MODEL, score
 from services.risk.domain.rules import RedSectionRaisesAConcern, ScoredReturnReading
 from shared.contracts.escalation import EscalationApproved, EscalationProposed
@@ -198,7 +199,7 @@ def test_an_approval_message_names_the_approvers_role_in_words():
 def test_a_concern_raised_from_a_return_reads_without_programme_identifiers():
     # The summary the risk service writes for a red safety section, as delivered to operations.
     sections = {"finance": "red", "safety_and_quality": "red", "outcomes": "green"}
-    scored = score(DEFAULT_MODEL, "cmr-level-1", sections, {})
+    scored = score(DEFAULT_MODEL, sections, NOTHING_SAID)
     reading = ScoredReturnReading("r1", date(2026, 6, 30), scored.percentage, scored.band,
                                   scored.section_ratings)
     draft = RedSectionRaisesAConcern().check(reading)

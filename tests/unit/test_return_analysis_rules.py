@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from services.risk.domain.answers import NOTHING_SAID
 from services.risk.domain.model import FIRST_MODEL, score
 from services.risk.domain.rules import (
     RedSectionRaisesAConcern,
@@ -26,7 +27,7 @@ def rated(**overrides: str) -> dict[str, str]:
 
 
 def reading(sections, return_id="r1"):
-    scored = score(FIRST_MODEL, "cmr-level-1", sections, {})
+    scored = score(FIRST_MODEL, sections, NOTHING_SAID)
     return ScoredReturnReading(return_id, date(2026, 6, 30), scored.percentage, scored.band,
                                scored.section_ratings)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from services.risk.application.answers import answers_of
 from services.risk.domain.configuration import (
     DEFAULT_CONFIGURATION,
     RiskConfiguration,
@@ -60,9 +61,15 @@ def submit(profile: RiskProfile, return_id: str, sections: dict[str, str], *,
            config: RiskConfiguration = DEFAULT_CONFIGURATION) -> list:
     end = period_end or QUARTER_ENDS[len(profile.returns) % len(QUARTER_ENDS)]
     start = date(end.year, end.month - 2, 1)
-    facts = ReturnFacts(return_id, form, start, end, answers or {})
-    profile.score_return(facts, sections, corrects, config, "corr-1", f"env-{return_id}")
+    facts = ReturnFacts(return_id, form, start, end, answers_of(form, answers or {}))
+    profile.score_return(facts, answers or {}, sections, corrects, config, reread, "corr-1",
+                         f"env-{return_id}")
     return profile.collect_events()
+
+
+def reread(return_id: str, form: str, answers: dict[str, Any]):
+    """The application's reading of a kept return's answers, without its cache."""
+    return answers_of(form, answers)
 
 
 def names(events: list) -> list[str]:
@@ -487,7 +494,7 @@ def test_rescoring_under_a_new_model_keeps_both_scores():
     council = configuration_from_dict({"scoring_model": {"version": "council-2",
                                                          "points": {"amber": "0"}}})
 
-    rescored = profile.rescore(council.model, "Jo Officer", council, "corr-9")
+    rescored = profile.rescore(council.model, "Jo Officer", council, reread, "corr-9")
     events = profile.collect_events()
 
     assert rescored == ["r1", "r2"]
@@ -503,10 +510,10 @@ def test_rescoring_twice_under_the_same_model_changes_nothing():
     profile = opened()
     submit(profile, "r1", AMBER_FINANCE)
     council = configuration_from_dict({"scoring_model": {"version": "council-2"}})
-    profile.rescore(council.model, "Jo Officer", council, "corr-9")
+    profile.rescore(council.model, "Jo Officer", council, reread, "corr-9")
     profile.collect_events()
 
-    assert profile.rescore(council.model, "Jo Officer", council, "corr-10") == []
+    assert profile.rescore(council.model, "Jo Officer", council, reread, "corr-10") == []
     assert profile.collect_events() == []
 
 
@@ -678,6 +685,6 @@ def test_a_held_return_rescored_under_a_new_model_stays_held():
     council = configuration_from_dict({"scoring_model": {"version": "council-2",
                                                          "points": {"amber": "0"}}})
 
-    assert profile.rescore(council.model, "Jo Officer", council, "corr-9") == ["r1", "r2"]
+    assert profile.rescore(council.model, "Jo Officer", council, reread, "corr-9") == ["r1", "r2"]
     assert profile.returns["r2"]["held"] is True
     assert profile.latest_score == Decimal("100.00")

@@ -60,7 +60,6 @@ from services.risk.domain.rules import (
 )
 from services.risk.domain.rules.shared import SHARED_RULES, IntelligenceFromAnotherCouncil
 from services.risk.domain.rules.trigger import months_before
-from shared.contracts.forms.kpi import ANNUAL_TURNOVER_LIMIT
 from shared.contracts.intake import Rating
 from shared.contracts.risk import Band, Severity
 
@@ -295,10 +294,6 @@ def test_a_quarters_turnover_is_scaled_to_a_year_before_it_is_judged():
 
     assert "30.85% a year" in high.summary
     assert HighStaffTurnoverRaisesAConcern().check(turnover(6, 91, 91, quarter)) is None  # 26.4%
-
-
-def test_the_turnover_limit_is_the_kpi_returns_own():
-    assert HighStaffTurnoverRaisesAConcern().annual_limit_percent == ANNUAL_TURNOVER_LIMIT
 
 
 def test_a_service_with_no_staff_is_not_read_for_turnover():

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from services.risk.domain.answers import NOTHING_SAID
 from services.risk.domain.model import FIRST_MODEL, band_for, score
 from shared.contracts.risk import Band
 
@@ -21,7 +22,7 @@ def rated(**overrides: str) -> dict[str, str]:
 
 
 def score_sections(sections: dict[str, str]):
-    return score(FIRST_MODEL, "cmr-level-1", sections, {})
+    return score(FIRST_MODEL, sections, NOTHING_SAID)
 
 
 # Bands: 100%, 75-99%, 50-74%, below 50% (002). Fractional scores must still land in a band.

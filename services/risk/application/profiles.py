@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from functools import cached_property, singledispatchmethod
 from typing import Any, ClassVar
@@ -10,7 +11,9 @@ from typing import Any, ClassVar
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from services.risk.adapters.configuration_file import load_configuration
+from services.risk.application.answers import answers_of
 from services.risk.application.views import Listed, Page, ProfileFilter, RiskProfiles
+from services.risk.domain.answers import ReturnAnswers
 from services.risk.domain.configuration import RiskConfiguration
 from services.risk.domain.readings import ReturnFacts
 from services.risk.domain.risk_profile import RiskProfile
@@ -28,6 +31,9 @@ from shared.domain import stable_id
 from shared.eventstore import Processing, ServiceApplication
 
 PROFILES = "profiles"
+# How many returns' parsed answers are kept for reading again (a provider's earlier returns, each
+# time it sends another); a return's answers never change, so a kept one is never stale.
+KEPT_ANSWERS = 10_000
 
 
 class OverdueReturnAsDict(Transcoding):
@@ -54,6 +60,7 @@ class RiskAssessment(ServiceApplication):
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
+        self._answers: OrderedDict[str, ReturnAnswers] = OrderedDict()
         _ = self.configuration  # a wrong configuration file stops the start, not a scoring
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -112,7 +119,7 @@ class RiskAssessment(ServiceApplication):
         """Scores the provider's returns again under the council's current model."""
         profile = self.profile(provider_id)
         rescored = profile.rescore(self.configuration.model, by, self.configuration,
-                                   correlation_id)
+                                   self.answers_of, correlation_id)
         self.save(profile)
         return rescored
 
@@ -152,6 +159,17 @@ class RiskAssessment(ServiceApplication):
         self.save(profile)
         return profile
 
+    def answers_of(self, return_id: str, form: str, answers: Mapping[str, Any],
+                   version: int | None = None) -> ReturnAnswers:
+        """A return's answers parsed by its form, once per return while it stays kept (the
+        oldest kept goes first)."""
+        found = self._answers.get(return_id)
+        if found is None:
+            found = self._answers[return_id] = answers_of(form, answers, version)
+            if len(self._answers) > KEPT_ANSWERS:
+                self._answers.popitem(last=False)
+        return found
+
     def summarise(self, aggregates: list[Any]) -> dict[str, Any]:
         """The provider's latest score and band, assessed risk level and open concerns."""
         profile = next((a for a in aggregates if isinstance(a, RiskProfile)), None)
@@ -184,11 +202,13 @@ class RiskAssessment(ServiceApplication):
     def _(self, event: intake.ReturnSubmitted, processing: Processing) -> None:
         envelope = _envelope(processing)
         profile = self._profile_for(event.provider_id)
+        answers = self.answers_of(event.return_id, event.form, event.answers,
+                                  event.form_version)
         facts = ReturnFacts(event.return_id, event.form, event.period_start, event.period_end,
-                            event.answers)
+                            answers)
         profile.score_return(
-            facts, {name: rating.value for name, rating in event.sections.items()},
-            event.corrects, self.configuration, envelope.correlationid, envelope.id,
+            facts, event.answers, event.sections, event.corrects, self.configuration,
+            self.answers_of, envelope.correlationid, envelope.id,
         )
         processing.collect_events(profile)
 

@@ -2,16 +2,16 @@
 
 002 reports, for the providers who returned a questionnaire, the share saying yes to each of
 seven compliance indicators and five intelligence indicators (domain-rules.md §5). This module
-reads them from one return's form name and answers (the JSON of the form), so reports can add
-them up across providers with `shares_saying_yes`.
-
-Answers are read defensively: a missing key, a value of the wrong type or a form that does not
-ask the question gives None, "the form does not say", never a guess and never an error.
+reads them from one return's form name, typed answers (`answers.py`) and section ratings, so
+reports can add them up across providers with `shares_saying_yes`. A question the form does not
+ask gives None, "the form does not say", never a guess.
 
 What each form says:
 
-- self-assessment: every indicator, as `SelfAssessment.compliance_indicators()` and
-  `intelligence_indicators()` define them.
+- self-assessment: every indicator. The form rates a section for each compliance indicator,
+  green where it is met (`SelfAssessment.section_ratings`, which intake publishes), so each
+  compliance indicator is read from its section's rating, not worked out a second time here;
+  the intelligence indicators are read from the answers.
 - cmr-level-1: every indicator but "incidents up on the pre-period" (the CMR counts this
   period's incidents only; comparing returns is the trend reader's job). Personal outcomes are
   recorded as evidence text under a rated section, so the outcomes rating stands for the answer:
@@ -27,20 +27,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal
 
-from shared.contracts.forms.common import (
-    ASP_TRAINING_THRESHOLD,
-    SUPERVISION_THRESHOLD,
-    Achievement,
-    StaffingLevel,
-)
-from shared.contracts.forms.self_assessment import PERSONAL_OUTCOMES_THRESHOLD
+from services.risk.domain.answers import OutcomesAchieved, ReturnAnswers
 from shared.contracts.intake import Rating
 
-# The indicators' names and wording are the services' shared vocabulary.
-from shared.vocabulary import COMPLIANCE, INTELLIGENCE
+# The indicators' names, the figures they are read by and the staffing positions are the
+# services' shared vocabulary.
+from shared.vocabulary import (
+    ASP_TRAINING_THRESHOLD,
+    COMPLIANCE,
+    INDICATOR_MISSED_WHEN_TRUE,
+    INTELLIGENCE,
+    PERSONAL_OUTCOMES_THRESHOLD,
+    SELF_ASSESSMENT_SECTIONS,
+    SUPERVISION_THRESHOLD,
+    StaffingLevel,
+)
 
 # Form names, as the forms in shared/contracts/forms name themselves.
 CMR_LEVEL_1 = "cmr-level-1"
@@ -48,23 +51,6 @@ SELF_ASSESSMENT = "self-assessment"
 LEVEL_2 = "return-level-2"
 LEVEL_3 = "return-level-3"
 KPI = "kpi"
-
-Path = tuple[str, ...]
-
-# Where each form records the answers that both the indicators and the scoring model read.
-ASP_TRAINING_PERCENT: dict[str, Path] = {
-    CMR_LEVEL_1: ("adult_support_and_protection", "training_compliance_percent"),
-    SELF_ASSESSMENT: ("asp_training_percent",),
-}
-SUPERVISION_PERCENT: dict[str, Path] = {
-    CMR_LEVEL_1: ("supervision_and_appraisal", "supervision_compliance_percent"),
-    SELF_ASSESSMENT: ("supervisions_up_to_date_percent",),
-}
-STAFFING_POSITION: dict[str, Path] = {
-    CMR_LEVEL_1: ("staffing", "position"),
-    SELF_ASSESSMENT: ("staffing",),
-    LEVEL_2: ("service_update", "staffing"),
-}
 
 
 @dataclass(frozen=True)
@@ -75,10 +61,14 @@ class Indicators:
     intelligence: dict[str, bool | None]
 
 
-def indicators_for(form: str, answers: Mapping[str, Any]) -> Indicators:
-    """002's compliance and intelligence indicators from a return; unknown forms say nothing."""
+def indicators_for(form: str, answers: ReturnAnswers,
+                   sections: Mapping[str, Rating]) -> Indicators:
+    """002's compliance and intelligence indicators from a return's answers and its section
+    ratings; unknown forms say nothing."""
     reader = _READERS.get(form)
-    found = reader(answers) if reader is not None and isinstance(answers, Mapping) else {}
+    found = reader(answers) if reader is not None else {}
+    if form == SELF_ASSESSMENT:
+        found.update(_self_assessment_compliance(sections))
     compliance = {name: found.get(name) for name in COMPLIANCE}
     intelligence = {name: found.get(name) for name in INTELLIGENCE}
     intelligence["mandatory_training_not_up_to_date"] = _negated(
@@ -103,51 +93,6 @@ def _share(values: list[bool]) -> Decimal | None:
     return share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-# Reading answers defensively ----------------------------------------------------------------
-
-
-def read(answers: Mapping[str, Any], path: Path | None) -> Any:
-    """The answer at `path`, or None where any step is missing or not a mapping."""
-    if path is None:
-        return None
-    value: Any = answers
-    for key in path:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(key)
-    return value
-
-
-def read_flag(answers: Mapping[str, Any], path: Path | None) -> bool | None:
-    """A yes/no answer; anything but a real boolean says nothing."""
-    value = read(answers, path)
-    return value if isinstance(value, bool) else None
-
-
-def read_number(answers: Mapping[str, Any], path: Path | None) -> Decimal | None:
-    """A finite, non-negative number (JSON gives Decimals as strings); otherwise None."""
-    value = read(answers, path)
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() and number >= 0 else None
-
-
-def read_percent(answers: Mapping[str, Any], path: Path | None) -> Decimal | None:
-    """A percentage from 0 to 100; anything else says nothing."""
-    number = read_number(answers, path)
-    return number if number is not None and number <= 100 else None
-
-
-def read_choice(answers: Mapping[str, Any], path: Path | None) -> str | None:
-    """A text answer such as an enum value; anything but text says nothing."""
-    value = read(answers, path)
-    return value if isinstance(value, str) else None
-
-
 # Each form's indicators ---------------------------------------------------------------------
 
 
@@ -159,112 +104,82 @@ def _at_least(value: Decimal | None, threshold: int) -> bool | None:
     return None if value is None else value >= threshold
 
 
-def _shortages(position: str | None) -> bool | None:
-    if position not in set(StaffingLevel):
-        return None
-    return position != StaffingLevel.NO_SHORTAGES
+def _shortages(position: StaffingLevel | None) -> bool | None:
+    return None if position is None else position is not StaffingLevel.NO_SHORTAGES
 
 
-def _more_than(this: Decimal | None, before: Decimal | None) -> bool | None:
-    return None if this is None or before is None else this > before
-
-
-def _training(answers: Mapping[str, Any], form: str) -> dict[str, bool | None]:
+def _cmr_level_1(answers: ReturnAnswers) -> dict[str, bool | None]:
+    rated = answers.outcomes_rating
     return {
-        "asp_training_up_to_date": _at_least(
-            read_percent(answers, ASP_TRAINING_PERCENT[form]), ASP_TRAINING_THRESHOLD),
-        "supervisions_up_to_date": _at_least(
-            read_percent(answers, SUPERVISION_PERCENT[form]), SUPERVISION_THRESHOLD),
-        "affected_by_staffing_shortages": _shortages(
-            read_choice(answers, STAFFING_POSITION[form])),
-    }
-
-
-def _cmr_level_1(answers: Mapping[str, Any]) -> dict[str, bool | None]:
-    outcomes = read_choice(answers, ("outcomes", "rating"))
-    rated = outcomes if outcomes in set(Rating) else None
-    return {
-        **_training(answers, CMR_LEVEL_1),
-        "six_monthly_reviews_up_to_date": read_flag(
-            answers, ("reviews", "six_monthly_reviews_up_to_date")),
-        "personal_outcomes_met": None if rated is None else rated == Rating.GREEN,
-        "engagement_surveys_done": read_flag(answers, ("satisfaction_surveys", "surveys_done")),
-        "mandatory_training_up_to_date": read_flag(answers, ("mandatory_training", "up_to_date")),
-        "management_changes": read_flag(
-            answers, ("leadership_and_management", "management_changes")),
+        "asp_training_up_to_date": _at_least(answers.asp_training_percent,
+                                             ASP_TRAINING_THRESHOLD),
+        "supervisions_up_to_date": _at_least(answers.supervision_percent, SUPERVISION_THRESHOLD),
+        "affected_by_staffing_shortages": _shortages(answers.staffing),
+        "six_monthly_reviews_up_to_date": answers.six_monthly_reviews_up_to_date,
+        "personal_outcomes_met": None if rated is None else rated is Rating.GREEN,
+        "engagement_surveys_done": answers.surveys_done,
+        "mandatory_training_up_to_date": answers.mandatory_training_up_to_date,
+        "management_changes": answers.management_changes,
         # A green rating does not say every outcome was met; amber or red says some were not.
         "personal_outcomes_not_all_met": True if rated in (Rating.AMBER, Rating.RED) else None,
-        "capacity_or_vacancy_concerns": read_flag(answers, ("sustainability", "capacity_concerns")),
+        "capacity_or_vacancy_concerns": answers.capacity_concerns,
     }
 
 
-def _self_assessment(answers: Mapping[str, Any]) -> dict[str, bool | None]:
-    outcomes = read_percent(answers, ("personal_outcomes_met_percent",))
+def _self_assessment(answers: ReturnAnswers) -> dict[str, bool | None]:
+    """The SAQ's intelligence indicators (its compliance ones come from its ratings)."""
+    outcomes = answers.outcomes_met_percent
     return {
-        **_training(answers, SELF_ASSESSMENT),
-        "six_monthly_reviews_up_to_date": read_flag(answers, ("six_monthly_reviews_up_to_date",)),
-        "personal_outcomes_met": _at_least(outcomes, PERSONAL_OUTCOMES_THRESHOLD),
-        "engagement_surveys_done": read_flag(
-            answers, ("engagement_or_satisfaction_surveys_done",)),
-        "incidents_up_on_previous_period": _more_than(
-            read_number(answers, ("incidents_this_period",)),
-            read_number(answers, ("incidents_previous_period",))),
-        "mandatory_training_up_to_date": read_flag(answers, ("mandatory_training_up_to_date",)),
-        "management_changes": read_flag(answers, ("management_changes",)),
+        "affected_by_staffing_shortages": _shortages(answers.staffing),
+        "management_changes": answers.management_changes,
         "personal_outcomes_not_all_met": None if outcomes is None else outcomes < 100,
-        "capacity_or_vacancy_concerns": read_flag(answers, ("capacity_or_vacancy_concerns",)),
+        "capacity_or_vacancy_concerns": answers.capacity_concerns,
     }
 
 
-def _outcomes(reports: Any) -> dict[str, bool | None]:
-    """Agreed outcomes: met when at least 80% are achieved, not all met when any is not."""
-    if not isinstance(reports, list | tuple):
+def _self_assessment_compliance(sections: Mapping[str, Rating]) -> dict[str, bool | None]:
+    """Each compliance indicator from its section's rating: green is met, amber missed (the
+    incidents section is green when incidents did not rise); a missing rating says nothing."""
+    found: dict[str, bool | None] = {}
+    for name, section in SELF_ASSESSMENT_SECTIONS.items():
+        rating = sections.get(section)
+        met = None if rating is None else rating == Rating.GREEN
+        found[name] = _negated(met) if name == INDICATOR_MISSED_WHEN_TRUE else met
+    return found
+
+
+def _outcomes(outcomes: OutcomesAchieved | None) -> dict[str, bool | None]:
+    """Outcomes agreed or set: met when at least 80% are achieved, not all met when any is not."""
+    if outcomes is None or not outcomes.of:
         return {}
-    known = [r.get("achieved") for r in reports if isinstance(r, Mapping)]
-    known = [a for a in known if a in set(Achievement)]
-    if not known:
-        return {}
-    achieved = sum(a == Achievement.ACHIEVED for a in known)
     return {
-        "personal_outcomes_met": achieved * 100 >= PERSONAL_OUTCOMES_THRESHOLD * len(known),
-        "personal_outcomes_not_all_met": achieved < len(known),
+        "personal_outcomes_met": outcomes.achieved * 100
+        >= PERSONAL_OUTCOMES_THRESHOLD * outcomes.of,
+        "personal_outcomes_not_all_met": outcomes.achieved < outcomes.of,
     }
 
 
-def _level_2(answers: Mapping[str, Any]) -> dict[str, bool | None]:
+def _level_2(answers: ReturnAnswers) -> dict[str, bool | None]:
     return {
-        **_outcomes(read(answers, ("delivery_against_contract", "outcomes"))),
-        "engagement_surveys_done": read_flag(
-            answers, ("involvement_and_feedback", "feedback_gathered")),
-        "affected_by_staffing_shortages": _shortages(
-            read_choice(answers, STAFFING_POSITION[LEVEL_2])),
+        **_outcomes(answers.outcomes_achieved),
+        "engagement_surveys_done": answers.surveys_done,
+        "affected_by_staffing_shortages": _shortages(answers.staffing),
     }
 
 
-def _level_3(answers: Mapping[str, Any]) -> dict[str, bool | None]:
-    feedback = read_choice(answers, ("feedback",))
+def _level_3(answers: ReturnAnswers) -> dict[str, bool | None]:
+    feedback = answers.feedback
     return {
-        **_outcomes(read(answers, ("outcomes",))),
+        **_outcomes(answers.outcomes_achieved),
         # Reported feedback shows it was gathered; no feedback text does not show it was not.
         "engagement_surveys_done": True if feedback and feedback.strip() else None,
     }
 
 
-def _kpi(answers: Mapping[str, Any]) -> dict[str, bool | None]:
-    outcomes_set = read_number(answers, ("kpi1", "outcomes_set"))
-    achieved = read_number(answers, ("kpi1", "outcomes_achieved"))
-    if not outcomes_set or achieved is None or achieved > outcomes_set:
-        return {}
-    return {
-        "personal_outcomes_met": achieved * 100 >= PERSONAL_OUTCOMES_THRESHOLD * outcomes_set,
-        "personal_outcomes_not_all_met": achieved < outcomes_set,
-    }
-
-
-_READERS: dict[str, Callable[[Mapping[str, Any]], dict[str, bool | None]]] = {
+_READERS: dict[str, Callable[[ReturnAnswers], dict[str, bool | None]]] = {
     CMR_LEVEL_1: _cmr_level_1,
     SELF_ASSESSMENT: _self_assessment,
     LEVEL_2: _level_2,
     LEVEL_3: _level_3,
-    KPI: _kpi,
+    KPI: lambda answers: _outcomes(answers.outcomes_achieved),
 }

@@ -21,8 +21,8 @@ A return is scored out of 100, where higher means lower risk (002), in two steps
    - incidents-not-notified, 5 points: an incident the provider describes was not notified to
      the Care Inspectorate (004 App. 3 §2c; CMR). Once per return, however many.
 
-   A rule reads the answers defensively: if a key it needs is missing or not what the form says,
-   it does not apply. A rule whose points are 0 is switched off.
+   A rule reads the return's typed answers (`answers.py`): where the form does not ask what it
+   needs, it does not apply. A rule whose points are 0 is switched off.
 
 3. Limiting ratings. A red rating on a section the council marks as limiting holds the score
    at that section's limit, whatever the arithmetic gives: the way the regulators' own
@@ -63,23 +63,10 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any, ClassVar, Protocol
 
-from services.risk.domain.indicators import (
-    ASP_TRAINING_PERCENT,
-    CMR_LEVEL_1,
-    STAFFING_POSITION,
-    SUPERVISION_PERCENT,
-    Path,
-    read,
-    read_choice,
-    read_percent,
-)
-from shared.contracts.forms.common import (
-    ASP_TRAINING_THRESHOLD,
-    SUPERVISION_THRESHOLD,
-    StaffingLevel,
-)
+from services.risk.domain.answers import ReturnAnswers
 from shared.contracts.intake import Rating
 from shared.contracts.risk import Band
+from shared.vocabulary import ASP_TRAINING_THRESHOLD, SUPERVISION_THRESHOLD, StaffingLevel
 
 _CENT = Decimal("0.01")
 _HUNDRED_CENTS = 10_000
@@ -117,7 +104,7 @@ class AnswerRule(Protocol):
     @property
     def points(self) -> Decimal: ...
 
-    def applies(self, form: str, answers: Mapping[str, Any]) -> Deduction | None: ...
+    def applies(self, answers: ReturnAnswers) -> Deduction | None: ...
 
 
 # The named answer rules ---------------------------------------------------------------------
@@ -129,11 +116,13 @@ class _BelowThresholdCostsPoints:
     threshold: Decimal
 
     what: ClassVar[str]
-    paths: ClassVar[dict[str, Path]]
     name: ClassVar[str]
 
-    def applies(self, form: str, answers: Mapping[str, Any]) -> Deduction | None:
-        value = read_percent(answers, self.paths.get(form))
+    def percent(self, answers: ReturnAnswers) -> Decimal | None:
+        raise NotImplementedError
+
+    def applies(self, answers: ReturnAnswers) -> Deduction | None:
+        value = self.percent(answers)
         if value is None or value >= self.threshold:
             return None
         reason = (f"{self.what} {number(value)}% is below the {number(self.threshold)}% "
@@ -150,7 +139,9 @@ class AspTrainingBelowThresholdCostsPoints(_BelowThresholdCostsPoints):
 
     name: ClassVar[str] = "asp-training-below-threshold"
     what: ClassVar[str] = "ASP training"
-    paths: ClassVar[dict[str, Path]] = ASP_TRAINING_PERCENT
+
+    def percent(self, answers: ReturnAnswers) -> Decimal | None:
+        return answers.asp_training_percent
 
 
 @dataclass(frozen=True)
@@ -162,7 +153,9 @@ class SupervisionBelowThresholdCostsPoints(_BelowThresholdCostsPoints):
 
     name: ClassVar[str] = "supervision-below-threshold"
     what: ClassVar[str] = "Supervision"
-    paths: ClassVar[dict[str, Path]] = SUPERVISION_PERCENT
+
+    def percent(self, answers: ReturnAnswers) -> Decimal | None:
+        return answers.supervision_percent
 
 
 @dataclass(frozen=True)
@@ -173,9 +166,8 @@ class StaffingShortagesLimitingTheServiceCostPoints:
 
     name: ClassVar[str] = "staffing-shortages-limiting-service"
 
-    def applies(self, form: str, answers: Mapping[str, Any]) -> Deduction | None:
-        position = read_choice(answers, STAFFING_POSITION.get(form))
-        if position != StaffingLevel.SHORTAGES_LIMITING_SERVICE:
+    def applies(self, answers: ReturnAnswers) -> Deduction | None:
+        if answers.staffing is not StaffingLevel.SHORTAGES_LIMITING_SERVICE:
             return None
         return Deduction("Staffing shortages are limiting the service", self.points, self.name)
 
@@ -197,15 +189,12 @@ class SaferRecruitmentChecksMissingCostPoints:
 
     name: ClassVar[str] = "safer-recruitment-checks-missing"
 
-    def applies(self, form: str, answers: Mapping[str, Any]) -> Deduction | None:
-        if form != CMR_LEVEL_1:
+    def applies(self, answers: ReturnAnswers) -> Deduction | None:
+        files = answers.staff_files
+        if files is None:
             return None
-        files = read(answers, ("safer_recruitment",))
-        if not isinstance(files, Mapping):
-            return None
-        # Only an answered "no" is missing; an unanswered check says nothing.
         missing = [label for key, label in SAFER_RECRUITMENT_CHECKS.items()
-                   if files.get(key) is False]
+                   if not getattr(files, key)]
         if not missing:
             return None
         reason = f"Safer recruitment checks missing from staff files ({', '.join(missing)})"
@@ -220,15 +209,8 @@ class IncidentsNotNotifiedCostPoints:
 
     name: ClassVar[str] = "incidents-not-notified"
 
-    def applies(self, form: str, answers: Mapping[str, Any]) -> Deduction | None:
-        if form != CMR_LEVEL_1:
-            return None
-        notes = read(answers, ("incidents_and_accidents", "notable_incidents"))
-        if not isinstance(notes, list | tuple):
-            return None
-        unnotified = sum(isinstance(note, Mapping)
-                         and note.get("notified_to_care_inspectorate") is False
-                         for note in notes)
+    def applies(self, answers: ReturnAnswers) -> Deduction | None:
+        unnotified = answers.incidents_not_notified
         if not unnotified:
             return None
         incidents = "incident" if unnotified == 1 else "incidents"
@@ -346,11 +328,11 @@ class ScoredReturn:
 
 
 def score(
-    model: ScoringModel, form: str, sections: Mapping[str, str], answers: Mapping[str, Any]
+    model: ScoringModel, sections: Mapping[str, Rating], answers: ReturnAnswers
 ) -> ScoredReturn:
     """Scores a return under `model`; the explanation's points add up to 100 less the score."""
     ratings = _ratings(sections)
-    costs = [*_rating_costs(model, ratings), *_answer_costs(model, form, answers)]
+    costs = [*_rating_costs(model, ratings), *_answer_costs(model, answers)]
     explanation = _floored_at_zero(costs)
     explanation += _limited(model, ratings, Decimal(100) - _sum(explanation))
     percentage = (Decimal(100) - _sum(explanation)).quantize(_CENT)
@@ -358,7 +340,8 @@ def score(
                         tuple(explanation))
 
 
-def _ratings(sections: Mapping[str, str]) -> dict[str, Rating]:
+def _ratings(sections: Mapping[str, Rating]) -> dict[str, Rating]:
+    """The section ratings, checked; a profile replayed from its store gives them as text."""
     if not sections:
         raise ValueError("a return needs at least one rated section to be scored")
     ratings = {}
@@ -387,12 +370,8 @@ def _rating_costs(model: ScoringModel, ratings: Mapping[str, Rating]) -> list[De
             for name in ratings if exact[name] > 0]
 
 
-def _answer_costs(
-    model: ScoringModel, form: str, answers: Mapping[str, Any]
-) -> list[Deduction]:
-    if not isinstance(answers, Mapping):
-        return []
-    found = (rule.applies(form, answers) for rule in model.rules if rule.points)
+def _answer_costs(model: ScoringModel, answers: ReturnAnswers) -> list[Deduction]:
+    found = (rule.applies(answers) for rule in model.rules if rule.points)
     return [deduction for deduction in found if deduction is not None]
 
 

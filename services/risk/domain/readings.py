@@ -13,26 +13,16 @@ so two forms covering the same months never count the same complaints twice).
 - KPI return: complaints (KPI3) and staff turnover (KPI6).
 
 The score history and the scored return itself are read by the risk profile, which knows the
-scores. Answers are read defensively (`indicators.read_number`): a reading the form does not give
-is simply not made.
+scores. A reading the return's form does not give is simply not made.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from services.risk.domain.indicators import (
-    CMR_LEVEL_1,
-    KPI,
-    SELF_ASSESSMENT,
-    STAFFING_POSITION,
-    Path,
-    read_choice,
-    read_number,
-)
+from services.risk.domain.answers import ReturnAnswers
 from services.risk.domain.rules import (
     AbsenceFigures,
     ComplaintCounts,
@@ -40,31 +30,18 @@ from services.risk.domain.rules import (
     IncidentFigures,
     TurnoverFigures,
 )
-from shared.contracts.forms.common import StaffingLevel
+from shared.vocabulary import StaffingLevel
 
 
 @dataclass(frozen=True)
 class ReturnFacts:
-    """A return as risk keeps it: which form, which period, and its answers."""
+    """A return as risk reads it: which form, which period, and its answers."""
 
     return_id: str
     form: str
     period_start: date
     period_end: date
-    answers: Mapping[str, Any] = field(hash=False)
-
-
-# Where each form records the counts the rules read: (this count, the serious among them).
-INCIDENTS: dict[str, tuple[Path, Path | None]] = {
-    CMR_LEVEL_1: (("incidents_and_accidents", "incidents"),
-                  ("incidents_and_accidents", "serious_incidents")),
-    SELF_ASSESSMENT: (("incidents_this_period",), None),
-}
-COMPLAINTS: dict[str, tuple[Path, Path]] = {
-    CMR_LEVEL_1: (("comments_compliments_complaints", "complaints"),
-                  ("comments_compliments_complaints", "complaints_upheld")),
-    KPI: (("kpi3", "complaints_received"), ("kpi3", "complaints_upheld")),
-}
+    answers: ReturnAnswers
 
 
 def readings_for(current: ReturnFacts, earlier: Sequence[ReturnFacts]) -> list[object]:
@@ -80,17 +57,12 @@ def readings_for(current: ReturnFacts, earlier: Sequence[ReturnFacts]) -> list[o
     return [reading for reading in found if reading is not None]
 
 
-def _count(answers: Mapping[str, Any], path: Path | None) -> int | None:
-    number = read_number(answers, path)
-    return int(number) if number is not None and number == int(number) else None
-
-
 def _incidents(facts: ReturnFacts) -> IncidentFigures | None:
-    paths = INCIDENTS.get(facts.form)
-    if paths is None or (count := _count(facts.answers, paths[0])) is None:
+    answers = facts.answers
+    if answers.incidents is None:
         return None
-    serious = _count(facts.answers, paths[1]) or 0
-    return IncidentFigures(facts.return_id, facts.period_end, count, serious)
+    return IncidentFigures(facts.return_id, facts.period_end, answers.incidents,
+                           answers.serious_incidents)
 
 
 def incident_figures(current: ReturnFacts, earlier: Sequence[ReturnFacts]) -> \
@@ -106,11 +78,11 @@ def incident_figures(current: ReturnFacts, earlier: Sequence[ReturnFacts]) -> \
 
 
 def _complaints(facts: ReturnFacts) -> ComplaintCounts | None:
-    paths = COMPLAINTS.get(facts.form)
-    if paths is None or (received := _count(facts.answers, paths[0])) is None:
+    answers = facts.answers
+    if answers.complaints is None:
         return None
-    return ComplaintCounts(facts.return_id, facts.period_end, received,
-                           _count(facts.answers, paths[1]) or 0)
+    return ComplaintCounts(facts.return_id, facts.period_end, answers.complaints,
+                           answers.complaints_upheld)
 
 
 def complaint_history(current: ReturnFacts, earlier: Sequence[ReturnFacts]) -> \
@@ -124,24 +96,18 @@ def complaint_history(current: ReturnFacts, earlier: Sequence[ReturnFacts]) -> \
 
 def turnover_figures(facts: ReturnFacts) -> TurnoverFigures | None:
     """KPI6: headcount at the start and end of the period, and leavers."""
-    if facts.form != KPI:
+    headcount = facts.answers.headcount
+    if headcount is None:
         return None
-    start, end, leavers = (_count(facts.answers, ("kpi6", key))
-                           for key in ("headcount_start", "headcount_end", "leavers"))
-    if start is None or end is None or leavers is None:
-        return None
-    return TurnoverFigures(facts.return_id, facts.period_start, facts.period_end, start, end,
-                           leavers)
+    return TurnoverFigures(facts.return_id, facts.period_start, facts.period_end,
+                           headcount.start, headcount.end, headcount.leavers)
 
 
 def absence_figures(facts: ReturnFacts) -> AbsenceFigures | None:
     """CMR 6a: staff on long-term leave against the staff complement, and shortages."""
-    if facts.form != CMR_LEVEL_1:
+    answers = facts.answers
+    if answers.staff_complement is None or answers.staff_on_long_term_leave is None:
         return None
-    complement = _count(facts.answers, ("sustainability", "staff_complement"))
-    on_leave = _count(facts.answers, ("staffing", "staff_on_long_term_leave"))
-    if complement is None or on_leave is None:
-        return None
-    position = read_choice(facts.answers, STAFFING_POSITION[CMR_LEVEL_1])
-    return AbsenceFigures(facts.return_id, facts.period_end, complement, on_leave,
-                          position == StaffingLevel.SHORTAGES_LIMITING_SERVICE)
+    return AbsenceFigures(facts.return_id, facts.period_end, answers.staff_complement,
+                          answers.staff_on_long_term_leave,
+                          answers.staffing == StaffingLevel.SHORTAGES_LIMITING_SERVICE)

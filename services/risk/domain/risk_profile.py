@@ -34,6 +34,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from services.risk.domain.answers import AnswersOf
 from services.risk.domain.configuration import RiskConfiguration
 from services.risk.domain.indicators import indicators_for
 from services.risk.domain.model import ScoredReturn, ScoringModel, score
@@ -49,6 +50,7 @@ from services.risk.domain.rules import (
     triggers_for,
 )
 from services.risk.domain.rules.shared import IntelligenceFromAnotherCouncil, summary_of
+from shared.contracts.intake import Rating
 from shared.contracts.risk import Severity
 from shared.domain import InvalidInput, Missing, Refused, stable_id
 
@@ -139,23 +141,25 @@ class RiskProfile(Aggregate):
     # Scoring -----------------------------------------------------------------------------------
 
     def score_return(
-        self, facts: ReturnFacts, sections: Mapping[str, str], corrects: str | None,
-        config: RiskConfiguration, correlation_id: str, causation_id: str,
+        self, facts: ReturnFacts, as_sent: Mapping[str, Any], sections: Mapping[str, Rating],
+        corrects: str | None, config: RiskConfiguration, answers_of: AnswersOf,
+        correlation_id: str, causation_id: str,
     ) -> None:
         """Scores a return once, raises a concern for each rule it fires, and reassesses the
-        provider's risk level."""
+        provider's risk level. `as_sent` is kept for the record; `answers_of` reads the
+        earlier returns' answers again."""
         if facts.return_id in self.returns:
             return
-        scored = score(config.model, facts.form, sections, facts.answers)
+        scored = score(config.model, sections, facts.answers)
         earlier = [r for r in self.current_returns() if r["return_id"] != corrects]
         # The change is from the previous score that counts; answers are read from every return.
         before = [r for r in earlier if r["period_end"] <= facts.period_end and not r["held"]]
         previous = before[-1]["scores"][-1]["score"] if before else None
-        indicators = indicators_for(facts.form, facts.answers)
+        indicators = indicators_for(facts.form, facts.answers, sections)
         self._scored(
             provider_id=self.provider_id, return_id=facts.return_id, form=facts.form,
             period_start=facts.period_start, period_end=facts.period_end,
-            answers=dict(facts.answers), corrects=corrects,
+            answers=dict(as_sent), corrects=corrects,
             indicators={"compliance": indicators.compliance,
                         "intelligence": indicators.intelligence},
             **_scored_fields(scored, previous), rescored_by=None,
@@ -163,14 +167,14 @@ class RiskProfile(Aggregate):
         )
         reading = ScoredReturnReading(facts.return_id, facts.period_end, scored.percentage,
                                       scored.band, scored.section_ratings)
-        earlier_facts = [_facts(r) for r in earlier]
+        earlier_facts = [_facts(r, answers_of) for r in earlier]
         for found in (reading, self.score_history(), *readings_for(facts, earlier_facts)):
             self._raise_all(triggers_for(found, config.rules), RETURN_ANALYSIS, correlation_id,
                             causation_id)
         self.reassess(config, correlation_id, causation_id)
 
     def rescore(self, model: ScoringModel, by: str, config: RiskConfiguration,
-                correlation_id: str) -> list[str]:
+                answers_of: AnswersOf, correlation_id: str) -> list[str]:
         """Scores every return again under `model` where its latest score is under another;
         both scores stay in the history. Concerns already raised stand as they were."""
         rescored = []
@@ -178,7 +182,8 @@ class RiskProfile(Aggregate):
             latest = record["scores"][-1]
             if latest["model_version"] == model.version:
                 continue
-            scored = score(model, record["form"], record["sections"], record["answers"])
+            answers = answers_of(record["return_id"], record["form"], record["answers"])
+            scored = score(model, record["sections"], answers)
             self._scored(
                 provider_id=self.provider_id, return_id=record["return_id"],
                 form=record["form"], period_start=record["period_start"],
@@ -196,7 +201,7 @@ class RiskProfile(Aggregate):
     def _scored(
         self, provider_id: str, return_id: str, form: str, period_start: date, period_end: date,
         answers: dict[str, Any], corrects: str | None, indicators: dict[str, Any],
-        score: Decimal, band: str, section_ratings: dict[str, str], explanation: list[str],
+        score: Decimal, band: str, section_ratings: dict[str, Rating], explanation: list[str],
         deductions: list[dict[str, Any]], model_version: str, previous_score: Decimal | None,
         change: Decimal | None, rescored_by: str | None, correlation_id: str,
         causation_id: str,
@@ -558,7 +563,7 @@ def _scored_fields(scored: ScoredReturn, previous: Decimal | None) -> dict[str, 
     """The parts of `ReturnScored` that come from the score itself."""
     return {
         "score": scored.percentage, "band": scored.band.value,
-        "section_ratings": {name: rating.value for name, rating in scored.section_ratings.items()},
+        "section_ratings": dict(scored.section_ratings),
         "explanation": scored.explanation_lines(),
         "deductions": [asdict(d) for d in scored.explanation],
         "model_version": scored.model_version, "previous_score": previous,
@@ -566,6 +571,8 @@ def _scored_fields(scored: ScoredReturn, previous: Decimal | None) -> dict[str, 
     }
 
 
-def _facts(record: Mapping[str, Any]) -> ReturnFacts:
+def _facts(record: Mapping[str, Any], answers_of: AnswersOf) -> ReturnFacts:
+    """A return the profile keeps, its answers read again by the application's parser."""
     return ReturnFacts(record["return_id"], record["form"], record["period_start"],
-                       record["period_end"], record["answers"])
+                       record["period_end"],
+                       answers_of(record["return_id"], record["form"], record["answers"]))

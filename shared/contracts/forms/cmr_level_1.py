@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
 from shared.contracts.forms.common import (
-    ASP_TRAINING_THRESHOLD,
-    SUPERVISION_THRESHOLD,
     Count,
     FormModel,
     InPeriodDate,
@@ -28,7 +25,7 @@ from shared.contracts.forms.common import (
 )
 from shared.contracts.intake import Rating
 
-__all__ = ["ASP_TRAINING_THRESHOLD", "SUPERVISION_THRESHOLD", "CmrLevel1", "example"]
+__all__ = ["CmrLevel1", "example"]
 
 # The five sections of the return itself (004 §10.1.1; domain-rules.md §4).
 RETURN_SECTIONS = (
@@ -56,16 +53,6 @@ MEETING_RECORD_SECTIONS = {
 }
 
 Grade = Annotated[int, Field(ge=1, le=6, description="Care Inspectorate grade, 6 excellent")]
-
-
-def asp_training_is_compliant(percent: Decimal | int) -> bool:
-    """ASP training is compliant at 80% of staff or more (004 App. 3 §5)."""
-    return percent >= ASP_TRAINING_THRESHOLD
-
-
-def supervision_is_compliant(percent: Decimal | int) -> bool:
-    """Supervisions and appraisals are compliant at 80% of staff or more (004 App. 3 §6b)."""
-    return percent >= SUPERVISION_THRESHOLD
 
 
 # The return's own sections (004 §10.1.1) ----------------------------------------------------
@@ -211,10 +198,6 @@ class AdultSupportAndProtection(RatedSection):
     policy_updated_since_last_meeting: bool
     referrals: Count
 
-    @property
-    def training_compliant(self) -> bool:
-        return asp_training_is_compliant(self.training_compliance_percent)
-
 
 class Staffing(RatedSection):
     """6a: the staffing position, and staff on long-term sick or maternity leave."""
@@ -228,10 +211,6 @@ class SupervisionAndAppraisal(RatedSection):
 
     supervision_compliance_percent: Percent
     appraisal_compliance_percent: Percent | None = None
-
-    @property
-    def supervision_compliant(self) -> bool:
-        return supervision_is_compliant(self.supervision_compliance_percent)
 
 
 class MandatoryTraining(RatedSection):

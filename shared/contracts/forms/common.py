@@ -23,10 +23,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from shared.contracts.intake import Rating
 from shared.uk import DateInRange, long_date
-
-# 80% compliance thresholds of the monitoring meeting record, sections 5 and 6b (004 App. 3).
-ASP_TRAINING_THRESHOLD = 80
-SUPERVISION_THRESHOLD = 80
+from shared.vocabulary import StaffingLevel  # plain data, so risk's domain can read it too
 
 Percent = Annotated[
     Decimal | int,
@@ -229,15 +226,6 @@ def percent(part: Decimal | int, whole: Decimal | int) -> Decimal:
     if not whole:
         return Decimal(100)
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"))
-
-
-class StaffingLevel(StrEnum):
-    """The staffing position of section 6a of the monitoring meeting record (004 App. 3)."""
-
-    NO_SHORTAGES = "no_shortages"
-    SHORTAGES_NOT_LIMITING_SERVICE = "shortages_not_limiting_service"
-    SHORTAGES_LIMITING_SERVICE = "shortages_limiting_service"
-    AGENCY_STAFF_USED = "agency_staff_used"
 
 
 def rate_staffing(level: StaffingLevel) -> Rating:

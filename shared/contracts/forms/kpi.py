@@ -18,6 +18,7 @@ from shared.contracts.forms.common import (
     refuse,
 )
 from shared.contracts.intake import Rating
+from shared.vocabulary import ANNUAL_TURNOVER_LIMIT
 
 # The section each KPI is rated under, and how often each is collected (001); the calendar
 # itself belongs to intake.
@@ -45,7 +46,6 @@ SPOT_CHECKS_TARGET = Decimal(100)
 COMPLAINTS_IN_TIMESCALE_TARGET = Decimal(90)
 EMPLOYMENT_TARGET = Decimal(25)
 COMMISSIONED_HOURS_TARGET = Decimal(95)
-ANNUAL_TURNOVER_LIMIT = Decimal(30)
 
 
 def annualised(period_percent: Decimal, period_days: int) -> Decimal:

@@ -1,15 +1,20 @@
-"""The light-touch self-assessment questionnaire (SAQ) and the indicators it gives (002)."""
+"""The light-touch self-assessment questionnaire (SAQ) and the ratings of its sections (002).
+
+The SAQ's sections are its seven compliance indicators (002), each rated green where the
+provider meets it and amber where not. Those ratings are the only place the SAQ's compliance
+indicators are decided: intake publishes them on `ReturnSubmitted`, risk scores them and reads
+each compliance indicator back from its section's rating (services/risk/domain/indicators.py);
+the intelligence indicators are risk's alone. The form keeps the ratings rather than risk
+because intake rates every form's sections when it records a return.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from pydantic import Field
 
 from shared.contracts.forms.common import (
-    ASP_TRAINING_THRESHOLD,
-    SUPERVISION_THRESHOLD,
     Count,
     FormModel,
     Notes,
@@ -17,22 +22,16 @@ from shared.contracts.forms.common import (
     StaffingLevel,
 )
 from shared.contracts.intake import Rating
-
-# Personal outcomes count as met when at least this share of them is met; the same 80% the
-# monitoring record uses for ASP training and supervision (004 App. 3). Below 100% they are
-# also "not all met", so the two indicators overlap, as 002's figures (30% and 78.3%) do.
-PERSONAL_OUTCOMES_THRESHOLD = 80
+from shared.vocabulary import (
+    ASP_TRAINING_THRESHOLD,
+    INDICATOR_MISSED_WHEN_TRUE,
+    PERSONAL_OUTCOMES_THRESHOLD,
+    SELF_ASSESSMENT_SECTIONS,
+    SUPERVISION_THRESHOLD,
+)
 
 # The section each compliance indicator is rated under.
-SECTIONS = {
-    "six_monthly_reviews_up_to_date": "six_monthly_reviews",
-    "personal_outcomes_met": "personal_outcomes",
-    "engagement_surveys_done": "engagement_surveys",
-    "incidents_up_on_previous_period": "incidents",
-    "asp_training_up_to_date": "asp_training",
-    "supervisions_up_to_date": "supervisions",
-    "mandatory_training_up_to_date": "mandatory_training",
-}
+SECTIONS = SELF_ASSESSMENT_SECTIONS
 
 
 def rate_compliance(compliant: bool) -> Rating:
@@ -62,9 +61,9 @@ class SelfAssessment(FormModel):
     capacity_or_vacancy_concerns: bool
     comments: Notes
 
-    def compliance_indicators(self) -> dict[str, bool]:
-        """002's compliance indicators; each is reported as the share of providers saying yes."""
-        return {
+    def section_ratings(self) -> dict[str, Rating]:
+        """Each compliance indicator's section, rated by rate_compliance."""
+        indicators = {
             "six_monthly_reviews_up_to_date": self.six_monthly_reviews_up_to_date,
             "personal_outcomes_met": self.personal_outcomes_met_percent
             >= PERSONAL_OUTCOMES_THRESHOLD,
@@ -76,23 +75,8 @@ class SelfAssessment(FormModel):
             >= SUPERVISION_THRESHOLD,
             "mandatory_training_up_to_date": self.mandatory_training_up_to_date,
         }
-
-    def intelligence_indicators(self) -> dict[str, bool]:
-        """002's market intelligence: what is affecting providers, true where it is."""
-        return {
-            "affected_by_staffing_shortages": self.staffing is not StaffingLevel.NO_SHORTAGES,
-            "management_changes": self.management_changes,
-            "personal_outcomes_not_all_met": self.personal_outcomes_met_percent < Decimal(100),
-            "capacity_or_vacancy_concerns": self.capacity_or_vacancy_concerns,
-            "mandatory_training_not_up_to_date": not self.mandatory_training_up_to_date,
-        }
-
-    def section_ratings(self) -> dict[str, Rating]:
-        """Each compliance indicator rated by rate_compliance (more incidents is the miss)."""
-        met = self.compliance_indicators()
-        # More incidents than in the period before is the miss, not the achievement.
-        met["incidents_up_on_previous_period"] = not met["incidents_up_on_previous_period"]
-        return {SECTIONS[name]: rate_compliance(ok) for name, ok in met.items()}
+        return {SECTIONS[name]: rate_compliance(value != (name == INDICATOR_MISSED_WHEN_TRUE))
+                for name, value in indicators.items()}
 
 
 def example() -> dict[str, Any]:

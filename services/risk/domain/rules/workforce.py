@@ -17,6 +17,7 @@ from typing import ClassVar
 from services.risk.domain.rules.trigger import Trigger, as_decimal, percent_text, share
 from shared.contracts.risk import Severity
 from shared.uk import long_date
+from shared.vocabulary import ANNUAL_TURNOVER_LIMIT
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,11 @@ def annual_turnover(figures: TurnoverFigures) -> Fraction | None:
 class HighStaffTurnoverRaisesAConcern:
     """Staff turnover above `annual_limit_percent` a year raises a concern (000 "staff turnover").
 
-    Default: 30% a year, the KPI6 limit of the KPI return (shared/contracts/forms/kpi.py). A
+    Default: the KPI6 limit the KPI return rates turnover by (30% a year, shared.vocabulary). A
     quarter's turnover is scaled to a year first, so quarters and years compare.
     """
 
-    annual_limit_percent: Decimal = Decimal(30)
+    annual_limit_percent: Decimal = ANNUAL_TURNOVER_LIMIT
     name: ClassVar[str] = "staff-turnover"
     reads: ClassVar[type] = TurnoverFigures
 
