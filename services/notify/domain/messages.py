@@ -18,7 +18,8 @@ from typing import Any
 
 from services.notify.domain.config import MessageTemplate
 from services.notify.domain.facts import Fact, fact_of
-from services.notify.domain.routing import is_provider
+from services.notify.domain.rules import is_provider
+from services.notify.domain.templates import DEFAULT_TEMPLATES
 from shared.contracts.envelope import IntegrationEvent
 from shared.uk import clause, long_date
 
@@ -46,8 +47,6 @@ def compose(
     templates: Mapping[str, MessageTemplate] | None = None,
 ) -> tuple[str, str]:
     """Subject line and body of the message about an event for one recipient."""
-    from services.notify.domain.templates import DEFAULT_TEMPLATES
-
     fact = fact_of(event)
     template = template_for(fact.type, recipient, DEFAULT_TEMPLATES if templates is None
                             else templates)
