@@ -20,6 +20,7 @@ from services.notify.domain.facts import Fact, fact_of, intelligence_requested
 from services.notify.domain.notification import Notification
 from services.notify.domain.provider import ProviderContacts
 from services.notify.domain.reminders import ReturnReminders
+from services.notify.domain.requested_return import RequestedReturn
 from shared.contracts import intake
 from shared.contracts import notify as contracts
 from shared.contracts.envelope import IntegrationEvent
@@ -49,9 +50,16 @@ class Notifications(Deliveries, Schedule, Inboxes):
         self._tell(self._fact(event, processing), processing)
 
     @policy.register
+    def _(self, event: intake.ProviderRegistered, processing: Processing) -> None:
+        # Messages name the provider by the name it was registered under (issue 18).
+        contacts = self._contacts(event.provider_id)
+        contacts.note_name(event.name)
+        processing.collect_events(contacts)
+        self._tell(self._fact(event, processing), processing)
+
+    @policy.register
     def _(self, event: intake.ContractAwarded, processing: Processing) -> None:
-        contacts = self.find(ProviderContacts, ProviderContacts.create_id(event.provider_id))
-        contacts = contacts or ProviderContacts(provider_id=event.provider_id)
+        contacts = self._contacts(event.provider_id)
         contacts.note_contract(event.contract_reference, event.service_type,
                                event.contract_manager)
         processing.collect_events(contacts)
@@ -62,6 +70,11 @@ class Notifications(Deliveries, Schedule, Inboxes):
         reminders = self._reminders(event)
         reminders.schedule(event.request_id, event.due_on)
         processing.collect_events(reminders)
+        if not self.exists(RequestedReturn.create_id(event.request_id)):
+            processing.collect_events(RequestedReturn(
+                request_id=event.request_id, provider_id=event.provider_id,
+                contract_reference=event.contract_reference, form=event.form,
+                period_start=event.period_start, period_end=event.period_end))
         fact = self._fact(event, processing)
         self._tell(fact, processing)
         self._tell(intelligence_requested(fact), processing)
@@ -74,6 +87,15 @@ class Notifications(Deliveries, Schedule, Inboxes):
         processing.collect_events(reminders)
         self._tell(self._fact(event, processing), processing)
 
+    @policy.register
+    def _(self, event: intake.ReturnOverdue, processing: Processing) -> None:
+        # The event names the request only; its message says which period the return covers.
+        fact = self._fact(event, processing)
+        requested = self.find(RequestedReturn, RequestedReturn.create_id(event.request_id))
+        if requested is not None:
+            fact = Fact(fact.type, fact.id, fact.provider_id, {**fact.fields, **requested.period()})
+        self._tell(fact, processing)
+
     def handled_event_types(self) -> frozenset[str]:
         """Its handlers' events and every event a routing rule of this council names."""
         return super().handled_event_types() | {rule.event for rule in self.config.rules}
@@ -81,6 +103,10 @@ class Notifications(Deliveries, Schedule, Inboxes):
     def _fact(self, event: IntegrationEvent, processing: Processing) -> Fact:
         assert processing.envelope is not None
         return fact_of(event, processing.envelope.id)
+
+    def _contacts(self, provider_id: str) -> ProviderContacts:
+        found = self.find(ProviderContacts, ProviderContacts.create_id(provider_id))
+        return found or ProviderContacts(provider_id=provider_id)
 
     def _reminders(self, event: Any) -> ReturnReminders:
         reminders_id = ReturnReminders.create_id(event.contract_reference, event.form,

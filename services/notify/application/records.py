@@ -51,6 +51,7 @@ class NotifyRecords(ServiceApplication):
         self, fact: Fact, correlation_id: str, causation_id: str
     ) -> list[Notification]:
         """A new in-app notification for each recipient the rules name and nobody told yet."""
+        fact = self._named(fact)
         notifications = []
         for route in routes_for(fact, self.config.rules, self.config.aliases):
             if self.exists(Notification.create_id(fact.id, route.recipient, IN_APP)):
@@ -64,6 +65,18 @@ class NotifyRecords(ServiceApplication):
                 may_wait=route.may_wait,
             ))
         return notifications
+
+    def _named(self, fact: Fact) -> Fact:
+        """The fact with the provider's name, when notify knows it, for messages to name it by."""
+        if fact.fields.get("provider_name"):
+            return fact
+        contacts = self.find(ProviderContacts, ProviderContacts.create_id(fact.provider_id))
+        # None until notify reads the provider's registration (and in a snapshot from before
+        # names were kept): the message then names the provider by its id, as before.
+        name = getattr(contacts, "name", None)
+        if not name:
+            return fact
+        return Fact(fact.type, fact.id, fact.provider_id, {**fact.fields, "provider_name": name})
 
     def provider_facts(self, provider_id: str) -> ProviderFacts:
         """What addressing needs to know about a provider: locality, services, managers."""
