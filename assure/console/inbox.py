@@ -19,7 +19,7 @@ from assure.console.client import Api
 from assure.console.live import changes
 from assure.console.rendering import render
 from assure.console.session import Visitor, done, visitor
-from services.notify.application.readers import ROLE_INBOXES
+from services.notify.entrypoints.inbox_roles import ROLE_INBOXES
 
 router = APIRouter()
 

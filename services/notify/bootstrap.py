@@ -27,15 +27,19 @@ async def dispatch(app: Notifications, stopping: asyncio.Event) -> None:
     await jobs.dispatch(app, channels_from(app.env, app.config), stopping)
 
 
+def build_notify(env: dict[str, str]) -> Notifications:
+    """notify on the store and with the council's configuration a service environment names (a
+    wrong configuration file stops the start)."""
+    return Notifications(env=env, config=load_notify_config(env.get("ASSURE_NOTIFY_CONFIG_FILE")))
+
+
 class NotifyDefinition(ServiceDefinition):
     """notify's definition: it reads the council's configuration file into the application,
     and its runtime always runs the dispatcher."""
 
     def build(self, settings: AssureSettings) -> Notifications:
         settings.prepare_store(self.name)
-        env = settings.eventstore_env(self.name)
-        return Notifications(env=env, config=load_notify_config(
-            env.get("ASSURE_NOTIFY_CONFIG_FILE")))
+        return build_notify(settings.eventstore_env(self.name))
 
     def runtime(self, *args: Any, **kwargs: Any) -> ServiceRuntime:
         runtime = super().runtime(*args, **kwargs)
