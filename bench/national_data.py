@@ -392,7 +392,7 @@ def derive_deliveries(notify: Any) -> None:
     derive = getattr(notify, "derive_deliveries", None)
     if derive is None:
         return
-    from services.notify.deliveries import DERIVED  # notify's own tracking name
+    from services.notify.application.deliveries import DERIVED  # notify's own tracking name
 
     while True:
         before = notify.position(DERIVED)

@@ -22,7 +22,7 @@ import nats
 from eventsourcing.persistence import Tracking
 
 from assure.services import ALL
-from services.notify.deliveries import DERIVED
+from services.notify.application.deliveries import DERIVED
 from shared.contracts.envelope import partition_of
 from shared.messaging.consumer import tracking_name
 from shared.messaging.relay import OutboxRelay

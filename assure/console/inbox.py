@@ -19,7 +19,7 @@ from assure.console.client import Api
 from assure.console.live import changes
 from assure.console.rendering import render
 from assure.console.session import Visitor, done, visitor
-from services.notify.readers import ROLE_INBOXES
+from services.notify.entrypoints.inbox_roles import ROLE_INBOXES
 
 router = APIRouter()
 
@@ -33,7 +33,7 @@ def reads_none(who: Visitor) -> bool:
 
 async def notifications(api: Api) -> list[dict[str, Any]]:
     """The person's notifications, newest first, read or unread by them: notify knows whose
-    they are from the token (services/notify/readers.py)."""
+    they are from the token (services/notify/application/readers.py)."""
     return await api.get("/notify/inbox")
 
 

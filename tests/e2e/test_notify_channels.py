@@ -106,8 +106,8 @@ async def test_an_unsafe_concern_reaches_the_service_team_by_mail_and_chat_at_on
                     what="NotificationDelivered published")
                 inbox = (await http.get("/notify/inbox/operations")).json()
 
-    assert mail.message["Subject"] == (
-        "URGENT - people's safety may be at risk. Concern raised about provider oakwood")
+    assert mail.message["Subject"] == (  # by its registered name (issue 18)
+        "URGENT - people's safety may be at risk. Concern raised about Oakwood")
     assert "left without medication overnight" in mail.text
     assert hook.signed and "medication" not in hook.body["text"]
     assert {d["channel"] for d in recorded} == {"email", "webhook:ops-chat"}

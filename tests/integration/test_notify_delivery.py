@@ -17,8 +17,8 @@ from eventsourcing.persistence import Tracking
 
 from services.notify.adapters.channels import channels_from
 from services.notify.application import Notifications
+from services.notify.application.dispatcher import Dispatcher
 from services.notify.bootstrap import SERVICE as NOTIFY
-from services.notify.dispatcher import Dispatcher
 from services.notify.domain.delivery import Status
 from shared.contracts import intake, notify, risk
 from shared.contracts.envelope import Envelope, IntegrationEvent, wrap

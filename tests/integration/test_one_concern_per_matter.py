@@ -55,6 +55,7 @@ def test_each_further_overdue_return_updates_the_one_concern_everywhere(tmp_path
 
     told = [n["subject"] for n in apps["notify"].inbox("contract-manager")
             if n["about_event_type"] in ("ConcernRaised", "ConcernRecurred")]
-    assert sorted(told) == ["Concern came up again about provider rowan",
-                            "Concern came up again about provider rowan",
-                            "Concern raised about provider rowan"]
+    # By the name the provider was registered under (issue 18), not its id.
+    assert sorted(told) == ["Concern came up again about Rowan Court",
+                            "Concern came up again about Rowan Court",
+                            "Concern raised about Rowan Court"]

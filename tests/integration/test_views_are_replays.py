@@ -28,13 +28,13 @@ from services.escalation.application.steps import Opening
 from services.escalation.domain.escalation import Escalation, Status
 from services.escalation.domain.intervention import Intervention
 from services.notify.application import Notifications
+from services.notify.application.projections import delivery_shown, notification_shown
 from services.notify.domain.delivery import Delivery
 from services.notify.domain.delivery import Status as DeliveryStatus
 from services.notify.domain.directory import users_inboxes
 from services.notify.domain.notification import Notification
 from services.notify.domain.provider import ProviderContacts
 from services.notify.domain.reminders import ReturnReminders
-from services.notify.projections import delivery_shown, notification_shown
 from shared.contracts import intake, risk
 from shared.contracts.envelope import IntegrationEvent, wrap
 from shared.dead_letter import DeadLetter

@@ -10,6 +10,7 @@ import pytest
 
 from assure.services import ALL
 from services.escalation.application import Interventions
+from services.notify.adapters.config_file import load_notify_config
 from services.notify.application import Notifications
 from services.risk.application import RiskAssessment
 from shared.contracts import intake, risk
@@ -52,7 +53,7 @@ def test_contracts_are_grouped_by_the_stream_that_carries_them():
 def test_notify_asks_for_what_its_councils_rules_name(tmp_path: Path):
     path = tmp_path / "notify.json"
     path.write_text(json.dumps({"more_rules": [{"event": "RiskScored", "to": ["operations"]}]}))
-    council = Notifications(env={"ASSURE_NOTIFY_CONFIG_FILE": str(path)})
+    council = Notifications(config=load_notify_config(path))
     defaults = Notifications()
     try:
         assert "RiskScored" in council.handled_event_types()

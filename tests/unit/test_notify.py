@@ -165,9 +165,10 @@ def test_a_safety_concern_message_is_marked_urgent_from_its_first_word():
 def test_a_concern_message_says_how_serious_it_is_what_it_is_and_where_it_came_from():
     _, body = compose(concern("moderate", safety=False))
 
+    # Staff read which provider it is about in the body too (issue 18).
     assert body == (
-        "A moderate quality concern was raised from return analysis: medication errors "
-        "reported in the return. Concern reference concern-1."
+        "A moderate quality concern about provider oakwood was raised from return analysis: "
+        "medication errors reported in the return. Concern reference concern-1."
     )
 
 
@@ -183,8 +184,8 @@ def test_an_approval_request_says_what_step_is_proposed_and_that_a_second_person
 
     assert subject == "Approval needed: breach notice for provider oakwood"
     assert body == (
-        "Jo Smith proposed a breach notice (serious concern). A second, authorised person must "
-        "approve or reject it. Escalation reference escalation-1."
+        "Jo Smith proposed a breach notice for provider oakwood (serious concern). A second, "
+        "authorised person must approve or reject it. Escalation reference escalation-1."
     )
 
 
@@ -192,7 +193,8 @@ def test_an_approval_message_names_the_approvers_role_in_words():
     subject, body = compose(approval())
 
     assert subject == "Approved: breach notice for provider oakwood"
-    assert body.startswith("Morag Brown (head of strategic planning) approved the breach notice.")
+    assert body.startswith("Morag Brown (head of strategic planning) approved the breach notice "
+                           "for provider oakwood.")
     assert "_" not in body
 
 
@@ -272,6 +274,10 @@ def test_an_overdue_return_reminds_the_provider_and_tells_the_contract_manager()
     )
 
     assert [r.recipient for r in routes_for(event)] == ["provider-oakwood", CONTRACT_MANAGER]
-    subject, body = compose(event)
+    subject, body = compose(event, "provider-oakwood")
     assert subject == "Reminder: return overdue for contract OAK-1"
     assert "KPI return was due on 15 July 2026" in body
+    # The contract manager is told, not reminded (issue 18: worded for the reader).
+    subject, body = compose(event, CONTRACT_MANAGER)
+    assert subject == "Return overdue from provider oakwood for contract OAK-1"
+    assert "KPI return on contract OAK-1 was due on 15 July 2026" in body

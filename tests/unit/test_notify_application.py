@@ -11,6 +11,7 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import StoredEvent, Tracking
 
+from services.notify.adapters.config_file import load_notify_config
 from services.notify.application import Notifications
 from services.notify.domain.delivery import Delivery, Status
 from shared.contracts import intake, notify, risk
@@ -41,8 +42,9 @@ _positions = iter(range(1, 10_000))
 def app(tmp_path: Path) -> Notifications:
     path = tmp_path / "notify.json"
     path.write_text(json.dumps(CONFIG))
-    return Notifications(env={"ASSURE_NOTIFY_CONFIG_FILE": str(path),
-                              "ASSURE_NOTIFY_MAX_ATTEMPTS": "2"})
+    # The configuration is handed in, as bootstrap.py reads it from the council's file.
+    return Notifications(env={"ASSURE_NOTIFY_MAX_ATTEMPTS": "2"},
+                         config=load_notify_config(path))
 
 
 def handle(app: Notifications, event: IntegrationEvent, event_id: str) -> None:

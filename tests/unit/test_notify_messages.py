@@ -202,8 +202,9 @@ def test_a_council_can_reword_a_message_in_its_configuration():
                                 form="kpi", due_on=date(2026, 7, 15), overdue_on=date(2026, 7, 16))
     assert compose(late, PROVIDER, templates=config.templates) == (
         "Overdue: OAK-1", "Due 15 July 2026. Please send it.")
+    # Staff keep their own wording of the overdue return (issue 18: worded for the reader).
     assert compose(late, "contract-manager", templates=config.templates)[0].startswith(
-        "Reminder: return overdue")
+        "Return overdue from provider oakwood")
 
 
 def test_an_event_without_a_template_still_reads_as_words():

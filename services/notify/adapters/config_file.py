@@ -17,12 +17,14 @@ The file holds only what differs from the defaults in `services/notify/domain/de
       "webhooks": {"ops-chat": {"url": "https://chat.example/hooks/1",
                                 "secret_env": "ASSURE_OPS_CHAT_SECRET"}},
       "more_rules": [{"event": "ConcernResolved", "to": ["contract-manager"]}],
-      "templates": {"ReturnOverdue": {"subject": "...", "body": "..."}},
+      "templates": {"ReturnOverdue@provider": {"subject": "...", "body": "..."}},
       "schedule": {"digest_hour": 8, "digest_weekday": 0, "reminder_days": [7, 3, 1]}
     }
 
 Maps (contacts, aliases, localities, users, webhooks, templates) are merged key by key with the
 defaults; "rules" replaces the default rules, "more_rules" adds to them.
+A template's key is an event type for the council's staff, with "@provider" for the provider's
+own users (or "@<role>" for one role); see `services/notify/domain/templates.py`.
 """
 
 from __future__ import annotations

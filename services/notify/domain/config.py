@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.notify.domain.routing import Rule
+from services.notify.domain.rules import Rule
 
 STRICT: dict[str, Any] = {"extra": "forbid"}
 IMMEDIATE = "immediate"

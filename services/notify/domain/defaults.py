@@ -14,7 +14,7 @@ from services.notify.domain.facts import (
     NOTIFICATION_FAILED,
     RETURN_DUE_SOON,
 )
-from services.notify.domain.routing import (
+from services.notify.domain.rules import (
     ASP_TEAM,
     COMMISSIONING_MANAGER,
     CONTRACT_MANAGER,

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from services.notify.domain.config import IMMEDIATE, Contact, NotifyConfig
-from services.notify.domain.routing import CONTRACT_MANAGER, PROVIDER, is_provider
+from services.notify.domain.rules import CONTRACT_MANAGER, PROVIDER, is_provider
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,17 @@ from typing import Any
 
 from services.notify.domain.config import MessageTemplate
 from services.notify.domain.facts import Fact, fact_of
-from services.notify.domain.routing import is_provider
+from services.notify.domain.rules import PROVIDER, is_provider
+from services.notify.domain.templates import DEFAULT_TEMPLATES
 from shared.contracts.envelope import IntegrationEvent
 from shared.uk import clause, long_date
 
 SAFETY_WARNING = "URGENT - people's safety may be at risk. "
 URGENT_PREFIX = "URGENT: "
+COUNCIL = "council"  # the audience of the council's staff, as a template key's suffix
 GENERIC = MessageTemplate(
-    "${event_words} for provider ${provider_id}",
-    "${event_words} for provider ${provider_id}. Open Assure for the details.",
+    "${event_words} for ${provider}",
+    "${event_words} for ${provider}. Open Assure for the details.",
 )
 FORM_NAMES = {
     "cmr-level-1": "contract monitoring return",
@@ -46,8 +48,6 @@ def compose(
     templates: Mapping[str, MessageTemplate] | None = None,
 ) -> tuple[str, str]:
     """Subject line and body of the message about an event for one recipient."""
-    from services.notify.domain.templates import DEFAULT_TEMPLATES
-
     fact = fact_of(event)
     template = template_for(fact.type, recipient, DEFAULT_TEMPLATES if templates is None
                             else templates)
@@ -58,11 +58,20 @@ def compose(
 def template_for(
     event_type: str, recipient: str | None, templates: Mapping[str, MessageTemplate]
 ) -> MessageTemplate:
-    audience = "provider" if recipient and is_provider(recipient) else recipient
-    for key in (f"{event_type}@{audience}", event_type):
+    """The wording for the recipient's role, else for its audience (the provider's own users or
+    the council's staff), else the event's, else the generic wording."""
+    audience = audience_of(recipient)
+    role = PROVIDER if audience == PROVIDER else recipient
+    for key in (f"{event_type}@{role}", f"{event_type}@{audience}", event_type):
         if key in templates:
             return templates[key]
     return GENERIC
+
+
+def audience_of(recipient: str | None) -> str:
+    """Whom a message speaks to: a provider's own users, or the council's staff (every role,
+    and a message composed for nobody in particular)."""
+    return PROVIDER if recipient and is_provider(recipient) else COUNCIL
 
 
 def _fill(text: str, context: Mapping[str, str]) -> str:
@@ -75,12 +84,23 @@ def context_for(fact: Fact, urgent: bool = False) -> dict[str, str]:
     # The templates put the full stop after a summary or reason: one the text brings is dropped.
     context = {name: clause(as_text(value)) for name, value in fact.fields.items()}
     context["provider_id"] = fact.provider_id
+    context.update(provider_words(fact))
     context["event_words"] = event_words(fact.type)
     context["urgent_prefix"] = URGENT_PREFIX if urgent else ""
     for name, extra in EXTRAS.items():
         if name in fact.fields:
             context.update(extra(fact.fields))
     return context
+
+
+def provider_words(fact: Fact) -> dict[str, str]:
+    """The provider by its registered name, when the fact carries it (notify adds it), else
+    as before by its id; and the period a return covers, as a phrase, when the fact has one."""
+    name = as_text(fact.fields.get("provider_name"))
+    period = (f" for {_period(fact.fields)['period']}"
+              if fact.fields.get("period_start") else "")
+    return {"provider": name or f"provider {fact.provider_id}",
+            "Provider": name or f"Provider {fact.provider_id}", "for_period": period}
 
 
 def as_text(value: Any) -> str:

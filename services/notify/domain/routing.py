@@ -1,89 +1,62 @@
-"""Who must hear about what: rules mapping an event's type and fields to recipients by role.
+"""Who must hear about what: the routes of one event under the rules (rules.py).
 
-A rule names an event type, optional conditions on the event's fields (severity, category,
-safety_at_risk, form, ...), the roles to tell, and whether they are told at once. The defaults
-restate domain-rules.md §1, §4, §8 and §9 (see `defaults.py`); a council adds or replaces
-rules in its notify configuration file. Every rule that matches adds its recipients; a recipient
-named by several rules is told once, urgently if any of them says so.
+The defaults restate domain-rules.md §1, §4, §8 and §9 (see `defaults.py`); a council adds or
+replaces rules in its notify configuration file. Every rule that matches adds its recipients; a
+recipient named by several rules is told once, urgently if any of them says so. The names of
+rules.py are re-exported here, where readers of the routing look for them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any
+from collections.abc import Mapping, Sequence
 
+from services.notify.domain.defaults import DEFAULT_ALIASES, DEFAULT_RULES
 from services.notify.domain.facts import Fact, fact_of
+from services.notify.domain.rules import (
+    ASP_TEAM,
+    COMMISSIONING_MANAGER,
+    CONTRACT_MANAGER,
+    CSWO,
+    FROM_FIELD,
+    GENERAL_MANAGER,
+    HEAD_OF_STRATEGIC_PLANNING,
+    LOCALITY_MANAGER,
+    MARKET_MANAGER,
+    OPERATIONS,
+    PROVIDER,
+    SENIOR_OPERATIONAL_MANAGERS,
+    SYSTEM_OPERATORS,
+    Route,
+    Rule,
+    is_provider,
+    provider_recipient,
+    recipient_key,
+    recipient_keys,
+)
 from shared.contracts.envelope import IntegrationEvent
 
-OPERATIONS = "operations"
-ASP_TEAM = "asp-team"
-CONTRACT_MANAGER = "contract-manager"
-COMMISSIONING_MANAGER = "commissioning-manager"
-HEAD_OF_STRATEGIC_PLANNING = "head-of-strategic-planning"
-GENERAL_MANAGER = "general-manager"
-SENIOR_OPERATIONAL_MANAGERS = "senior-operational-managers"
-CSWO = "cswo"
-LOCALITY_MANAGER = "locality-manager"
-MARKET_MANAGER = "market-manager"
-SYSTEM_OPERATORS = "system-operators"
-PROVIDER = "provider"  # in a rule: the provider the event is about
-FROM_FIELD = "@"  # in a rule: "@recipients" names the event field that lists recipients
-
-
-def provider_recipient(provider_id: str) -> str:
-    """The inbox of a provider's own users."""
-    return f"provider-{provider_id}"
-
-
-def is_provider(recipient: str) -> bool:
-    return recipient.startswith(f"{PROVIDER}-")
-
-
-@dataclass(frozen=True)
-class Route:
-    """One recipient of one event; `may_wait` false means never held for a digest."""
-
-    recipient: str
-    urgent: bool
-    may_wait: bool = True
-
-
-@dataclass(frozen=True)
-class Rule:
-    """Tell `to` about events of type `event` whose fields match `when`."""
-
-    __pydantic_config__ = {"extra": "forbid"}
-
-    event: str
-    to: tuple[str, ...]
-    when: Mapping[str, Any] = field(default_factory=dict)
-    urgent: bool = False
-    urgent_for: str | None = None  # a field listing those to tell at once, e.g. "immediately"
-    may_wait: bool = True
-    why: str = ""
-
-    def matches(self, fact: Fact) -> bool:
-        if fact.type != self.event:
-            return False
-        return all(_same(fact.fields.get(name), wanted) for name, wanted in self.when.items())
-
-    def routes(self, fact: Fact, aliases: Mapping[str, str]) -> list[Route]:
-        at_once = set(recipient_keys(fact.fields.get(self.urgent_for or "", ()), aliases))
-        routes = []
-        for recipient in self._recipients(fact, aliases):
-            routes.append(Route(recipient, self.urgent or recipient in at_once, self.may_wait))
-        return routes
-
-    def _recipients(self, fact: Fact, aliases: Mapping[str, str]) -> Iterable[str]:
-        for name in self.to:
-            if name == PROVIDER:
-                yield provider_recipient(fact.provider_id)
-            elif name.startswith(FROM_FIELD):
-                yield from recipient_keys(fact.fields.get(name[1:], ()), aliases)
-            else:
-                yield recipient_key(name, aliases)
+__all__ = [
+    "ASP_TEAM",
+    "COMMISSIONING_MANAGER",
+    "CONTRACT_MANAGER",
+    "CSWO",
+    "FROM_FIELD",
+    "GENERAL_MANAGER",
+    "HEAD_OF_STRATEGIC_PLANNING",
+    "LOCALITY_MANAGER",
+    "MARKET_MANAGER",
+    "OPERATIONS",
+    "PROVIDER",
+    "Route",
+    "Rule",
+    "SENIOR_OPERATIONAL_MANAGERS",
+    "SYSTEM_OPERATORS",
+    "is_provider",
+    "provider_recipient",
+    "recipient_key",
+    "recipient_keys",
+    "routes_for",
+]
 
 
 def routes_for(
@@ -92,8 +65,6 @@ def routes_for(
     aliases: Mapping[str, str] | None = None,
 ) -> list[Route]:
     """The recipients of one event under the rules; empty when nobody needs telling."""
-    from services.notify.domain.defaults import DEFAULT_ALIASES, DEFAULT_RULES
-
     fact = fact_of(event)
     aliases = DEFAULT_ALIASES if aliases is None else aliases
     merged: dict[str, Route] = {}
@@ -109,24 +80,3 @@ def _merge(earlier: Route | None, route: Route) -> Route:
         return route
     return Route(earlier.recipient, earlier.urgent or route.urgent,
                  earlier.may_wait and route.may_wait)
-
-
-def recipient_key(name: str, aliases: Mapping[str, str]) -> str:
-    """A role as an inbox name: "Head of Strategic Planning" -> head-of-strategic-planning."""
-    key = "-".join(str(name).strip().lower().replace("_", " ").split())
-    return aliases.get(key, key)
-
-
-def recipient_keys(value: Any, aliases: Mapping[str, str]) -> list[str]:
-    names = [value] if isinstance(value, str) else list(value or ())
-    return [recipient_key(name, aliases) for name in names]
-
-
-def _same(actual: Any, wanted: Any) -> bool:
-    if isinstance(wanted, list | tuple):
-        return any(_same(actual, one) for one in wanted)
-    if isinstance(actual, Enum):
-        actual = actual.value
-    if isinstance(actual, str) and isinstance(wanted, str):
-        return actual.casefold() == wanted.casefold()
-    return bool(actual == wanted)

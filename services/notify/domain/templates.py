@@ -1,193 +1,335 @@
-"""The default wording of every message, as `string.Template` text in plain English.
+"""The default wording of every message, as `string.Template` text in plain English, worded for
+its reader: the provider's own users, or the council's staff (officers, contract managers,
+operations, managers).
 
-A template is found by "<EventType>@provider" for a provider's own users (or "<EventType>@<role>"
-for one role), else "<EventType>", else the generic wording in messages.py. Provider templates
-leave out what only the council needs: who reported or decided something, internal reasons.
+A template is found by "<EventType>@<role>" for one role ("<EventType>@provider" for a provider's
+own users), else "<EventType>@council" for any of the council's staff, else "<EventType>", else
+the generic wording in messages.py. The defaults give each event its staff wording under
+"<EventType>" and its provider wording under "<EventType>@provider", so a council that rewords
+"<EventType>" in its configuration rewords what its staff read. Provider wording speaks to the
+provider ("your return") and leaves out what only the council needs: who reported or decided
+something, internal reasons. Staff wording names the provider and says what the provider was
+asked, never what the provider is asked to do. Both name the provider (by its registered name,
+`${provider}`, when notify knows it) and a return's period where the event carries one.
 Placeholders are the event's fields (dates already in UK form) and those messages.py adds.
 """
 
 from __future__ import annotations
 
 from services.notify.domain.config import MessageTemplate as T
+from services.notify.domain.rules import PROVIDER
 
 REF = "Intervention reference ${intervention_id}."
+ASK = "Your contract manager will contact you about what happens next."
+
+
+def worded(event: str, council: T, provider: T) -> dict[str, T]:
+    """An event's wording for the council's staff and for the provider's own users."""
+    return {event: council, f"{event}@{PROVIDER}": provider}
+
 
 RETURNS = {
-    "ReturnRequested": T(
-        "Return requested for contract ${contract_reference}: due ${due_on}",
-        "Please send your ${form_name} for ${period} by ${due_on}. "
-        "The form and a worked example are on your return page.",
+    **worded(
+        "ReturnRequested",
+        council=T("Return requested from ${provider} for contract ${contract_reference}: "
+                  "due ${due_on}",
+                  "${Provider} was sent its ${form_name} for ${period} on contract "
+                  "${contract_reference}, due on ${due_on}."),
+        provider=T("Return requested for contract ${contract_reference}: due ${due_on}",
+                   "Please send your ${form_name} for ${period} by ${due_on}. "
+                   "The form and a worked example are on your return page."),
     ),
-    "ReturnDueSoon": T(
-        "Reminder: return due in ${days_words} for contract ${contract_reference}",
-        "Your ${form_name} for ${period} is due on ${due_on}. If you have sent it already, "
-        "thank you, and please ignore this reminder.",
+    **worded(
+        "ReturnDueSoon",
+        council=T("Return from ${provider} due in ${days_words} for contract "
+                  "${contract_reference}",
+                  "${Provider}'s ${form_name} for ${period} on contract ${contract_reference} is "
+                  "due on ${due_on} and has not been received yet. The provider was reminded."),
+        provider=T("Reminder: return due in ${days_words} for contract ${contract_reference}",
+                   "Your ${form_name} for ${period} is due on ${due_on}. If you have sent it "
+                   "already, thank you, and please ignore this reminder."),
     ),
-    "ReturnOverdue": T(
-        "Reminder: return overdue for contract ${contract_reference}",
-        "Your ${form_name} was due on ${due_on} and has not been received. Please send it as "
-        "soon as you can, or tell your contract manager why not.",
+    **worded(
+        "ReturnOverdue",
+        council=T("Return overdue from ${provider} for contract ${contract_reference}",
+                  "${Provider}'s ${form_name}${for_period} on contract ${contract_reference} was "
+                  "due on ${due_on} and has not been received. The provider was reminded to send "
+                  "it or say why not."),
+        provider=T("Reminder: return overdue for contract ${contract_reference}",
+                   "Your ${form_name}${for_period} was due on ${due_on} and has not been "
+                   "received. Please send it as soon as you can, or tell your contract manager "
+                   "why not."),
     ),
-    "IntelligenceRequested": T(
-        "Intelligence requested: monitoring of provider ${provider_id}",
-        "The contract monitoring team is preparing to review the ${form_name} of provider "
-        "${provider_id} for contract ${contract_reference}, due on ${due_on}. Please send the "
-        "team any intelligence you hold about the provider (concerns, complaints, adult support "
-        "and protection matters, good practice) before then.",
+    **worded(
+        "IntelligenceRequested",
+        council=T("Intelligence requested: monitoring of ${provider}",
+                  "The contract monitoring team is preparing to review the ${form_name} of "
+                  "${provider}${for_period} for contract ${contract_reference}, due on "
+                  "${due_on}. Please send the team any intelligence you hold about the provider "
+                  "(concerns, complaints, adult support and protection matters, good practice) "
+                  "before then."),
+        provider=T("Monitoring of ${provider}: contract ${contract_reference}",
+                   "The council is preparing to review your ${form_name}${for_period}, due on "
+                   "${due_on}."),
     ),
 }
 
 CONCERNS = {
-    "ConcernRaised": T(
-        "${safety_warning}Concern raised about provider ${provider_id}",
-        "${safety_warning}A ${severity} ${category} concern was raised from ${source}: "
-        "${summary}. Concern reference ${concern_id}.",
+    **worded(
+        "ConcernRaised",
+        council=T("${safety_warning}Concern raised about ${provider}",
+                  "${safety_warning}A ${severity} ${category} concern about ${provider} was "
+                  "raised from ${source}: ${summary}. Concern reference ${concern_id}."),
+        provider=T("Concern raised about ${provider}",
+                   "The council has recorded a ${category} concern about your service. " + ASK),
     ),
-    "ConcernRecurred": T(
-        "${safety_warning}Concern came up again about provider ${provider_id}",
-        "${safety_warning}The ${severity} ${category} concern came up again from ${source} "
-        "(raised ${occurrences_words} now): ${summary}. It is one concern, updated with the new "
-        "evidence. Concern reference ${concern_id}.",
+    **worded(
+        "ConcernRecurred",
+        council=T("${safety_warning}Concern came up again about ${provider}",
+                  "${safety_warning}The ${severity} ${category} concern about ${provider} came "
+                  "up again from ${source} (raised ${occurrences_words} now): ${summary}. It is "
+                  "one concern, updated with the new evidence. Concern reference ${concern_id}."),
+        provider=T("Concern came up again about ${provider}",
+                   "A ${category} concern the council holds about your service came up again. "
+                   + ASK),
     ),
 }
 
 ESCALATIONS = {
-    "EscalationProposed": T(
-        "Approval needed: ${step} for provider ${provider_id}",
-        "${proposer} proposed a ${step} (${reason}). A second, authorised person must approve "
-        "or reject it. Escalation reference ${escalation_id}.",
+    **worded(
+        "EscalationProposed",
+        council=T("Approval needed: ${step} for ${provider}",
+                  "${proposer} proposed a ${step} for ${provider} (${reason}). A second, "
+                  "authorised person must approve or reject it. "
+                  "Escalation reference ${escalation_id}."),
+        provider=T("A step is being considered for ${provider}",
+                   "The council is considering a ${step}; no decision has been made. " + ASK),
     ),
-    "EscalationApproved": T(
-        "Approved: ${step} for provider ${provider_id}",
-        "${approved_by} (${approver_role}) approved the ${step}. "
-        "Escalation reference ${escalation_id}.",
+    **worded(
+        "EscalationApproved",
+        council=T("Approved: ${step} for ${provider}",
+                  "${approved_by} (${approver_role}) approved the ${step} for ${provider}. "
+                  "Escalation reference ${escalation_id}."),
+        provider=T("Decided: ${step} for ${provider}",
+                   "The council has decided on a ${step}. " + ASK),
     ),
-    "EscalationRejected": T(
-        "Rejected: proposed escalation for provider ${provider_id}",
-        "${rejected_by} rejected the proposed escalation: ${reason}. "
-        "Escalation reference ${escalation_id}.",
+    **worded(
+        "EscalationRejected",
+        council=T("Rejected: proposed escalation for ${provider}",
+                  "${rejected_by} rejected the proposed escalation for ${provider}: ${reason}. "
+                  "Escalation reference ${escalation_id}."),
+        provider=T("No further step for now: ${provider}",
+                   "The step the council was considering will not be taken for now. " + ASK),
     ),
-    "EscalationWithdrawn": T(
-        "Withdrawn: ${step} for provider ${provider_id}",
-        "${withdrawn_by} withdrew the proposed ${step}: ${reason}. No decision is needed. "
-        "Escalation reference ${escalation_id}.",
+    **worded(
+        "EscalationWithdrawn",
+        council=T("Withdrawn: ${step} for ${provider}",
+                  "${withdrawn_by} withdrew the proposed ${step} for ${provider}: ${reason}. "
+                  "No decision is needed. Escalation reference ${escalation_id}."),
+        provider=T("No ${step} for now: ${provider}",
+                   "The ${step} the council was considering will not be taken for now. " + ASK),
     ),
-    "PolicyOverridden": T(
-        "Policy overridden for provider ${provider_id}",
-        "${overridden_by} chose ${step} at the ${level} level instead of the policy's "
-        "${policy_step} at the ${policy_level} level: ${reason}. " + REF,
+    **worded(
+        "PolicyOverridden",
+        council=T("Policy overridden for ${provider}",
+                  "${overridden_by} chose ${step} at the ${level} level for ${provider} instead "
+                  "of the policy's ${policy_step} at the ${policy_level} level: ${reason}. "
+                  + REF),
+        provider=T("Next step for ${provider}: ${step}",
+                   "The council's next step is ${step} at the ${level} level. " + ASK),
     ),
-    "IssueEscalated": T(
-        "${urgent_prefix}Issue escalated about provider ${provider_id}",
-        "${urgent_prefix}${raised_by} escalated an issue about provider ${provider_id}: "
-        "${reason}. It goes to: ${recipients_words}. ${categories_sentence}" + REF,
+    **worded(
+        "IssueEscalated",
+        council=T("${urgent_prefix}Issue escalated about ${provider}",
+                  "${urgent_prefix}${raised_by} escalated an issue about ${provider}: "
+                  "${reason}. It goes to: ${recipients_words}. ${categories_sentence}" + REF),
+        provider=T("${urgent_prefix}Issue about ${provider}",
+                   "${urgent_prefix}The council has raised an issue about your service with its "
+                   "managers. " + ASK),
     ),
 }
 
 INTERVENTIONS = {
-    "InterventionOpened": T(
-        "Intervention opened for provider ${provider_id} (${level})",
-        "An intervention at the ${level} level was opened for provider ${provider_id}: "
-        "${reason}. " + REF,
+    **worded(
+        "InterventionOpened",
+        council=T("Intervention opened for ${provider} (${level})",
+                  "An intervention at the ${level} level was opened for ${provider}: "
+                  "${reason}. " + REF),
+        provider=T("Intervention opened for ${provider} (${level})",
+                   "The council has opened an intervention at the ${level} level. Your contract "
+                   "manager will contact you about what happens next. " + REF),
     ),
-    "InterventionOpened@provider": T(
-        "Intervention opened for provider ${provider_id} (${level})",
-        "The council has opened an intervention at the ${level} level. Your contract manager "
-        "will contact you about what happens next. " + REF,
+    **worded(
+        "InterventionStepTaken",
+        council=T("Intervention step for ${provider}: ${step}",
+                  "On ${on} the council took the step \"${step}\" at the ${level} level with "
+                  "${provider}. Its performance rating is now ${performance_rating}. " + REF),
+        provider=T("Intervention step for ${provider}: ${step}",
+                   "On ${on} the council took the step \"${step}\" at the ${level} level. Your "
+                   "performance rating is now ${performance_rating}. " + REF),
     ),
-    "InterventionStepTaken": T(
-        "Intervention step for provider ${provider_id}: ${step}",
-        "On ${on} the council took the step \"${step}\" at the ${level} level. The provider's "
-        "performance rating is now ${performance_rating}. " + REF,
+    **worded(
+        "ImprovementPlanRequested",
+        council=T("Improvement plan needed from ${provider} by ${plan_due}",
+                  "${Provider} was asked for an improvement plan with SMART actions and "
+                  "timescales by ${plan_due} (10 working days from ${requested_on}). It will be "
+                  "reviewed by ${review_due}, its targets must be met by ${targets_due}, and the "
+                  "council will visit by ${visit_due}. " + REF),
+        provider=T("Improvement plan needed from ${provider} by ${plan_due}",
+                   "Your improvement plan with SMART actions and timescales must reach the "
+                   "council by ${plan_due} (10 working days from ${requested_on}). It will be "
+                   "reviewed by ${review_due}, its targets must be met by ${targets_due}, and the "
+                   "council will visit you by ${visit_due}. " + REF),
     ),
-    "ImprovementPlanRequested": T(
-        "Improvement plan needed from provider ${provider_id} by ${plan_due}",
-        "An improvement plan with SMART actions and timescales must reach the council by "
-        "${plan_due} (10 working days from ${requested_on}). It will be reviewed by "
-        "${review_due}, its targets must be met by ${targets_due}, and the council will visit by "
-        "${visit_due}. " + REF,
+    **worded(
+        "DirectedImprovementPlanIssued",
+        council=T("Directed improvement plan issued to ${provider}",
+                  "On ${directed_on} the council directed an improvement plan for ${provider}, "
+                  "linked to breach notice ${breach_notice_id}. It will be reviewed by "
+                  "${review_due}, its targets must be met by ${targets_due}, and the council "
+                  "will visit by ${visit_due}. " + REF),
+        provider=T("Directed improvement plan issued to ${provider}",
+                   "On ${directed_on} the council directed an improvement plan for you, linked "
+                   "to breach notice ${breach_notice_id}. It will be reviewed by ${review_due}, "
+                   "its targets must be met by ${targets_due}, and the council will visit you by "
+                   "${visit_due}. " + REF),
     ),
-    "DirectedImprovementPlanIssued": T(
-        "Directed improvement plan issued to provider ${provider_id}",
-        "On ${directed_on} the council directed an improvement plan, linked to breach notice "
-        "${breach_notice_id}. It will be reviewed by ${review_due}, its targets must be met by "
-        "${targets_due}, and the council will visit by ${visit_due}. " + REF,
+    **worded(
+        "ImprovementPlanReceived",
+        council=T("Improvement plan received from ${provider}",
+                  "${Provider}'s improvement plan was received on ${received_on} with "
+                  "${action_count}. " + REF),
+        provider=T("Improvement plan received from ${provider}",
+                   "The council received your improvement plan on ${received_on} with "
+                   "${action_count}. " + REF),
     ),
-    "ImprovementPlanReceived": T(
-        "Improvement plan received from provider ${provider_id}",
-        "The improvement plan was received on ${received_on} with ${action_count}. " + REF,
+    **worded(
+        "ImprovementPlanReviewed",
+        council=T("Improvement plan reviewed for ${provider}: ${on_track_words}",
+                  "The 30-day review of ${provider}'s improvement plan was held on "
+                  "${reviewed_on}: the plan is ${on_track_words}. " + REF),
+        provider=T("Improvement plan reviewed for ${provider}: ${on_track_words}",
+                   "The 30-day review of your improvement plan was held on ${reviewed_on}: the "
+                   "plan is ${on_track_words}. " + REF),
     ),
-    "ImprovementPlanReviewed": T(
-        "Improvement plan reviewed for provider ${provider_id}: ${on_track_words}",
-        "The 30-day review of the improvement plan was held on ${reviewed_on}: the plan is "
-        "${on_track_words}. " + REF,
+    **worded(
+        "ImprovementPlanAchieved",
+        council=T("Improvement plan achieved by ${provider}",
+                  "${Provider}'s improvement plan targets were met on ${on}. " + REF),
+        provider=T("Improvement plan achieved by ${provider}",
+                   "Your improvement plan's targets were met on ${on}. " + REF),
     ),
-    "ImprovementPlanAchieved": T(
-        "Improvement plan achieved by provider ${provider_id}",
-        "The improvement plan's targets were met on ${on}. " + REF,
+    **worded(
+        "ImprovementPlanNotAchieved",
+        council=T("Improvement plan not achieved by ${provider}",
+                  "On ${on} ${provider}'s improvement plan was recorded as not achieved: "
+                  "${reason}. " + REF),
+        provider=T("Improvement plan not achieved by ${provider}",
+                   "On ${on} your improvement plan was recorded as not achieved: ${reason}. "
+                   + REF),
     ),
-    "ImprovementPlanNotAchieved": T(
-        "Improvement plan not achieved by provider ${provider_id}",
-        "On ${on} the improvement plan was recorded as not achieved: ${reason}. " + REF,
+    **worded(
+        "DeadlineMissed",
+        council=T("Deadline missed by ${provider}: ${deadline}",
+                  "${Provider} did not meet the deadline \"${deadline}\" of ${due_on}. Next "
+                  "step: ${next_step}. Reference ${reference}. " + REF),
+        provider=T("Deadline missed by ${provider}: ${deadline}",
+                   "The deadline \"${deadline}\" of ${due_on} passed unmet. Next step: "
+                   "${next_step}. Reference ${reference}. " + REF),
     ),
-    "DeadlineMissed": T(
-        "Deadline missed by provider ${provider_id}: ${deadline}",
-        "The deadline \"${deadline}\" of ${due_on} passed unmet. Next step: ${next_step}. "
-        "Reference ${reference}. " + REF,
+    **worded(
+        "BreachNoticeIssued",
+        council=T("Breach notice issued to ${provider}: comply by ${comply_by}",
+                  "On ${issued_on} the council issued a breach notice to ${provider}. "
+                  "Deficiency: ${deficiency}. Action required: ${action_required}. It must be "
+                  "met by ${comply_by}. Notice reference ${notice_id}."),
+        provider=T("Breach notice issued to ${provider}: comply by ${comply_by}",
+                   "On ${issued_on} the council issued you a breach notice. Deficiency: "
+                   "${deficiency}. Action required: ${action_required}. You must meet it by "
+                   "${comply_by}. Notice reference ${notice_id}."),
     ),
-    "BreachNoticeIssued": T(
-        "Breach notice issued to provider ${provider_id}: comply by ${comply_by}",
-        "On ${issued_on} the council issued a breach notice. Deficiency: ${deficiency}. Action "
-        "required: ${action_required}. It must be met by ${comply_by}. Notice reference "
-        "${notice_id}.",
+    **worded(
+        "BreachNoticeMet",
+        council=T("Breach notice met by ${provider}",
+                  "${Provider} met the breach notice on ${on}. Notice reference ${notice_id}."),
+        provider=T("Breach notice met by ${provider}",
+                   "You met the breach notice on ${on}. Notice reference ${notice_id}."),
     ),
-    "BreachNoticeMet": T(
-        "Breach notice met by provider ${provider_id}",
-        "The breach notice was met on ${on}. Notice reference ${notice_id}.",
+    **worded(
+        "BreachNoticeFailed",
+        council=T("Breach notice not met by ${provider}",
+                  "${Provider} did not meet the breach notice by ${comply_by}. The options now "
+                  "are: ${options}. Notice reference ${notice_id}."),
+        provider=T("Breach notice not met by ${provider}",
+                   "The breach notice was not met by ${comply_by}. The options the council is "
+                   "now considering are: ${options}. Notice reference ${notice_id}."),
     ),
-    "BreachNoticeFailed": T(
-        "Breach notice not met by provider ${provider_id}",
-        "The breach notice was not met by ${comply_by}. The options now are: ${options}. "
-        "Notice reference ${notice_id}.",
+    **worded(
+        "RegulatorNotified",
+        council=T("Regulator told about ${provider}",
+                  "On ${on} the ${regulator} was told that ${provider} did not meet breach "
+                  "notice ${notice_id}. " + REF),
+        provider=T("Regulator told about ${provider}",
+                   "On ${on} the council told the ${regulator} that breach notice ${notice_id} "
+                   "was not met. " + REF),
     ),
-    "RegulatorNotified": T(
-        "Regulator told about provider ${provider_id}",
-        "On ${on} the ${regulator} was told that breach notice ${notice_id} was not met. " + REF,
+    **worded(
+        "ProviderSuspended",
+        council=T("${Provider} suspended from ${on}",
+                  "From ${on}, no new contracts or placements are awarded to ${provider}. "
+                  "Contingency plan for the people the provider serves: ${contingency_plan}. "
+                  + REF),
+        provider=T("${Provider} suspended from ${on}",
+                   "From ${on}, the council awards you no new contracts or placements. "
+                   "Contingency plan for the people you serve: ${contingency_plan}. " + REF),
     ),
-    "ProviderSuspended": T(
-        "Provider ${provider_id} suspended from ${on}",
-        "From ${on}, no new contracts or placements are awarded to provider ${provider_id}. "
-        "Contingency plan for the people the provider serves: ${contingency_plan}. " + REF,
+    **worded(
+        "ProviderDecommissioned",
+        council=T("${Provider} decommissioned from ${on}",
+                  "From ${on}, the termination process starts for ${provider}. Continuity of "
+                  "service for everyone affected: ${continuity_plan}. " + REF),
+        provider=T("${Provider} decommissioned from ${on}",
+                   "From ${on}, the termination process for your contracts starts. Continuity of "
+                   "service for everyone affected: ${continuity_plan}. " + REF),
     ),
-    "ProviderDecommissioned": T(
-        "Provider ${provider_id} decommissioned from ${on}",
-        "From ${on}, the termination process starts for provider ${provider_id}. Continuity of "
-        "service for everyone affected: ${continuity_plan}. " + REF,
-    ),
-    "InterventionClosed": T(
-        "Intervention closed for provider ${provider_id}",
-        "The intervention was closed on ${on}: ${reason}. " + REF,
+    **worded(
+        "InterventionClosed",
+        council=T("Intervention closed for ${provider}",
+                  "The intervention for ${provider} was closed on ${on}: ${reason}. " + REF),
+        provider=T("Intervention closed for ${provider}",
+                   "The intervention was closed on ${on}: ${reason}. " + REF),
     ),
 }
 
 REPORTS = {
-    "MonitoringReportIssued": T(
-        "Monitoring report for provider ${provider_id}: reply by ${reply_by}",
-        "The council issued its ${kind} of the monitoring activity on ${activity_on} on "
-        "${issued_on}. You may reply to it until the end of ${reply_by}, from your monitoring "
-        "reports page. Report reference ${report_id}.",
+    **worded(
+        "MonitoringReportIssued",
+        council=T("Monitoring report for ${provider}: reply by ${reply_by}",
+                  "The council issued its ${kind} of the monitoring activity at ${provider} on "
+                  "${activity_on} on ${issued_on}. The provider may reply until the end of "
+                  "${reply_by}. Report reference ${report_id}."),
+        provider=T("Monitoring report for ${provider}: reply by ${reply_by}",
+                   "The council issued its ${kind} of the monitoring activity on ${activity_on} "
+                   "on ${issued_on}. You may reply to it until the end of ${reply_by}, from your "
+                   "monitoring reports page. Report reference ${report_id}."),
     ),
-    "MonitoringReportReplied": T(
-        "Provider ${provider_id} replied to its monitoring report",
-        "${replied_by} replied on ${replied_on} to the monitoring report. Read the reply beside "
-        "the report before finalising it. Report reference ${report_id}.",
+    **worded(
+        "MonitoringReportReplied",
+        council=T("${Provider} replied to its monitoring report",
+                  "${replied_by} of ${provider} replied on ${replied_on} to the monitoring "
+                  "report. Read the reply beside the report before finalising it. Report "
+                  "reference ${report_id}."),
+        provider=T("${Provider} replied to its monitoring report",
+                   "Your reply of ${replied_on} to the monitoring report was received. Report "
+                   "reference ${report_id}."),
     ),
 }
 
+# To the council's system operators only: no provider wording.
 SYSTEM = {
     "NotificationFailed": T(
         "Not delivered: ${channel} message to ${recipient}",
-        "A message to ${recipient} by ${channel} about ${about_words} (provider ${provider_id}) "
+        "A message to ${recipient} by ${channel} about ${about_words} (${provider}) "
         "could not be delivered after ${attempts_words}: ${error}. It is listed at "
         "GET /notify/failures, where it can be sent again. Delivery reference ${delivery_id}.",
     ),

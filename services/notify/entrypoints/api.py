@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict
 
 from services.notify.application import Notifications
+from services.notify.application.projections import notification_shown
 from services.notify.domain.notification import Notification
 from services.notify.entrypoints.operations import router as operations
-from services.notify.projections import notification_shown
 from shared.http import PageOf, application_of, counted, operations_router
 from shared.security.actor import Actor
 

@@ -6,17 +6,20 @@ import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from services.notify.adapters.channels import channels_from
 from services.notify.application import Notifications
-from services.notify.dispatcher import Dispatcher
+from services.notify.application.dispatcher import Dispatcher
+
+if TYPE_CHECKING:
+    from services.notify.adapters.channels import Channels
 
 log = logging.getLogger(__name__)
 
 
-async def dispatch(app: Notifications, stopping: asyncio.Event) -> None:
-    """Sends e-mail and webhook deliveries while the service runs."""
-    channels = channels_from(app.env, app.config)
+async def dispatch(app: Notifications, channels: Channels, stopping: asyncio.Event) -> None:
+    """Sends e-mail and webhook deliveries through the channels handed in (bootstrap.py) while
+    the service runs, and closes them after."""
     try:
         await Dispatcher(app, channels).run(stopping)
     finally:

@@ -10,8 +10,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.notify.application.projections import delivery_shown
 from services.notify.domain.delivery import Delivery, Status
-from services.notify.projections import delivery_shown
 from shared.http import IsoDateTime, PageOf, application_of, counted
 from shared.security.actor import Actor
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.notify.domain.routing import (
+from services.notify.domain.rules import (
     COMMISSIONING_MANAGER,
     CONTRACT_MANAGER,
     CSWO,

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from services.notify.projections import DeliveriesIndex, DeliveriesView
+from services.notify.application.projections import DeliveriesIndex, DeliveriesView
 
 if TYPE_CHECKING:
     from shared.eventstore import ServiceApplication

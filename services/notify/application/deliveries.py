@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.utils import get_topic
 
+from services.notify.application.projections import DeliveriesIndex
+from services.notify.application.records import NotifyRecords
 from services.notify.domain.config import IMMEDIATE
 from services.notify.domain.delivery import (
     EMAIL,
@@ -29,18 +30,13 @@ from services.notify.domain.delivery import (
     Delivery,
     NotDue,
     Outgoing,
-    RetryPolicy,
     Status,
 )
 from services.notify.domain.directory import ProviderFacts, addresses_for
 from services.notify.domain.facts import NOTIFICATION_FAILED, Fact
 from services.notify.domain.notification import Notification
-from services.notify.projections import DeliveriesIndex
 from shared.eventstore import Processing
 from shared.views.paging import EVERYTHING, Page, Paging
-
-if TYPE_CHECKING:
-    from services.notify.application import Notifications
 
 log = logging.getLogger(__name__)
 alerts = logging.getLogger("assure.alerts")
@@ -53,16 +49,6 @@ STALE_AFTER = timedelta(days=1)
 DELIVERED_TOPIC = get_topic(Notification.Delivered)
 
 
-def retry_policy_from(env: Mapping[str, str]) -> RetryPolicy:
-    """Attempts, the first retry's delay and the send timeout, from ASSURE_NOTIFY_* settings."""
-    timeout = float(env.get("ASSURE_NOTIFY_SEND_TIMEOUT_SECONDS") or 30)
-    return RetryPolicy(
-        max_attempts=int(env.get("ASSURE_NOTIFY_MAX_ATTEMPTS") or 5),
-        first_delay=float(env.get("ASSURE_NOTIFY_RETRY_SECONDS") or 30),
-        lease=2 * timeout,
-    )
-
-
 @dataclass(frozen=True)
 class Outcome:
     """How one attempt went: handed over (no error), or the error it failed with."""
@@ -72,10 +58,10 @@ class Outcome:
     error: str | None = None
 
 
-class Deliveries:
-    """The delivery half of `Notifications`."""
+class Deliveries(NotifyRecords):
+    """Turning notifications into e-mail and webhook deliveries, and how their attempts went."""
 
-    def derive_deliveries(self: Notifications, now: datetime) -> list[Outgoing]:
+    def derive_deliveries(self, now: datetime) -> list[Outgoing]:
         """Turns new notifications into deliveries; returns the first attempts of those due now."""
         page = self.recorder.select_notifications(
             start=self.position(DERIVED), limit=PAGE, inclusive_of_start=False,
@@ -96,7 +82,7 @@ class Deliveries:
         return outgoing
 
     def _deliveries_for(
-        self: Notifications, note: Any, provider: ProviderFacts, now: datetime
+        self, note: Any, provider: ProviderFacts, now: datetime
     ) -> list[Delivery]:
         if note.timestamp < now - STALE_AFTER:
             return []
@@ -118,7 +104,7 @@ class Deliveries:
             for channel, to in channels
         ]
 
-    def claim_due(self: Notifications, now: datetime, busy: set[UUID]) -> list[Outgoing]:
+    def claim_due(self, now: datetime, busy: set[UUID]) -> list[Outgoing]:
         """Starts an attempt for each delivery due now that is not already being sent here."""
         claimed = []
         for delivery_id in self.board.due(now, busy):
@@ -131,16 +117,16 @@ class Deliveries:
             claimed.append(outgoing)
         return claimed
 
-    def record_sent(self: Notifications, outgoing: Outgoing, at: datetime) -> None:
+    def record_sent(self, outgoing: Outgoing, at: datetime) -> None:
         self.record_outcomes([Outcome(outgoing, at)])
 
     def record_failure(
-        self: Notifications, outgoing: Outgoing, error: str, now: datetime
+        self, outgoing: Outgoing, error: str, now: datetime
     ) -> bool:
         """Records a failed attempt; True when it was the last one and the delivery failed."""
         return bool(self.record_outcomes([Outcome(outgoing, now, error)]))
 
-    def record_outcomes(self: Notifications, outcomes: list[Outcome]) -> list[Delivery]:
+    def record_outcomes(self, outcomes: list[Outcome]) -> list[Delivery]:
         """Records how attempts went, in one transaction; returns the deliveries given up."""
         try:
             applied = [self._apply(outcome) for outcome in outcomes]
@@ -159,7 +145,7 @@ class Deliveries:
                          delivery.about_event_type, delivery.attempts, delivery.last_error)
         return given_up
 
-    def _apply(self: Notifications, outcome: Outcome) -> tuple[list[Any], Delivery | None]:
+    def _apply(self, outcome: Outcome) -> tuple[list[Any], Delivery | None]:
         outgoing = outcome.outgoing
         delivery: Delivery = self.repository.get(outgoing.delivery_id)
         if outcome.error is None:
@@ -171,7 +157,7 @@ class Deliveries:
             return [delivery], None
         return [delivery, *self._alert(delivery)], delivery
 
-    def _alert(self: Notifications, delivery: Delivery) -> list[Notification]:
+    def _alert(self, delivery: Delivery) -> list[Notification]:
         """In-app alerts (to system-operators, by the default rule) about a failed delivery."""
         if delivery.about_event_type == NOTIFICATION_FAILED:
             return []  # an alert that cannot be delivered is listed and logged, not re-alerted
@@ -186,17 +172,17 @@ class Deliveries:
 
     # Operators ----------------------------------------------------------------------------------
 
-    def deliveries(self: Notifications, status: str | None = None,
+    def deliveries(self, status: str | None = None,
                    recipient: str | None = None,
                    paging: Paging = EVERYTHING) -> Page[dict[str, Any]]:
         """Every e-mail and webhook delivery, newest first, optionally by status or recipient."""
         return self.views.get(DeliveriesIndex).listed(status, recipient, paging)
 
-    def failures(self: Notifications, paging: Paging = EVERYTHING) -> Page[dict[str, Any]]:
+    def failures(self, paging: Paging = EVERYTHING) -> Page[dict[str, Any]]:
         """Deliveries given up after repeated failures and not yet sent again."""
         return self.views.get(DeliveriesIndex).failures(paging)
 
-    def retry_failed(self: Notifications, delivery_id: UUID, by: str) -> Delivery:
+    def retry_failed(self, delivery_id: UUID, by: str) -> Delivery:
         """Sends a failed delivery again, under the same id (so the same Message-ID)."""
         delivery: Delivery = self.get(Delivery, delivery_id)
         delivery.retry(by)

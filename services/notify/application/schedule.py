@@ -9,18 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from services.notify.application.records import NotifyRecords
 from services.notify.domain.delivery import Delivery, Status
 from services.notify.domain.digest import UK, Item, compose_digest, digest_key, due_since
 from services.notify.domain.facts import return_due_soon
 from services.notify.domain.reminders import ReturnReminders
-
-if TYPE_CHECKING:
-    from services.notify.application import Notifications
 
 DIGEST = "Digest"
 
@@ -34,10 +31,10 @@ class ScheduleRun:
     digests: int
 
 
-class Schedule:
-    """The scheduled half of `Notifications`."""
+class Schedule(NotifyRecords):
+    """Reminders and digests as at a time."""
 
-    def run_schedule(self: Notifications, at: datetime) -> ScheduleRun:
+    def run_schedule(self, at: datetime) -> ScheduleRun:
         """Sends the reminders and digests due by `at` (a naive time is UK time)."""
         at = at if at.tzinfo else at.replace(tzinfo=UK)
         reminders = sum(self._remind(key, at) for key in self._reminders_near(at))
@@ -45,12 +42,12 @@ class Schedule:
                       for group, ids in self.board.held_groups().items())
         return ScheduleRun(at=at.astimezone(UTC), reminders=reminders, digests=digests)
 
-    def _reminders_near(self: Notifications, at: datetime) -> list[UUID]:
+    def _reminders_near(self, at: datetime) -> list[UUID]:
         today = at.astimezone(UK).date()
         horizon = timedelta(days=max(self.config.schedule.reminder_days, default=0))
         return self.board.reminders_due(after=today, upto=today + horizon)
 
-    def _remind(self: Notifications, reminders_id: UUID, at: datetime) -> bool:
+    def _remind(self, reminders_id: UUID, at: datetime) -> bool:
         reminders: ReturnReminders = self.repository.get(reminders_id)
         days = reminders.due_reminder(at.astimezone(UK).date(),
                                       self.config.schedule.reminder_days)
@@ -67,7 +64,7 @@ class Schedule:
         return True
 
     def _digest(
-        self: Notifications, group: tuple[str, str, str], ids: list[UUID], at: datetime
+        self, group: tuple[str, str, str], ids: list[UUID], at: datetime
     ) -> bool:
         recipient, channel, kind = group
         due = due_since(kind, at, self.config.schedule)

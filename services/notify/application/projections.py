@@ -19,7 +19,7 @@ from services.notify.domain.delivery import Delivery, Status
 from services.notify.domain.notification import Notification
 from services.notify.domain.provider import ProviderContacts
 from services.notify.domain.reminders import ReturnReminders
-from services.notify.domain.routing import CONTRACT_MANAGER
+from services.notify.domain.rules import CONTRACT_MANAGER
 from shared.views.paging import (
     EVERYTHING,
     Page,

@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from services.notify.deliveries import Outcome
+from services.notify.application.deliveries import Outcome
 from services.notify.domain.delivery import Outgoing
 from shared.observability import tracing
 
 if TYPE_CHECKING:
     from services.notify.adapters.channels import Channels
-    from services.notify.application import Notifications
+    from services.notify.application.notifications import Notifications
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 1.0  # look again this often anyway: other instances' commits do not wake us
