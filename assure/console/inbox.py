@@ -17,6 +17,7 @@ from fastapi.responses import Response
 
 from assure.console.client import Api
 from assure.console.live import changes
+from assure.console.plain_words import Plain, provider_names
 from assure.console.rendering import render
 from assure.console.session import Visitor, done, visitor
 from services.notify.readers import ROLE_INBOXES
@@ -31,17 +32,22 @@ def reads_none(who: Visitor) -> bool:
     return not who.is_provider and who.identity.role not in ROLE_INBOXES
 
 
-async def notifications(api: Api) -> list[dict[str, Any]]:
+async def notifications(api: Api, who: Visitor) -> list[dict[str, Any]]:
     """The person's notifications, newest first, read or unread by them: notify knows whose
-    they are from the token (services/notify/readers.py)."""
-    return await api.get("/notify/inbox")
+    they are from the token (services/notify/readers.py). Told in plain words: notify writes
+    provider ids and references for machines into its subjects and bodies."""
+    items = await api.get("/notify/inbox")
+    plain = Plain(await provider_names(api, who))
+    return [{**item, "subject": plain.text(item.get("subject") or ""),
+             "body": plain.text(item.get("body") or ""),
+             "provider": plain.name(item["provider_id"])} for item in items]
 
 
 @router.get("/inbox")
 async def inbox(request: Request) -> Response:
     who = visitor(request)
     async with Api(request, who.token) as api:
-        items = await notifications(api)
+        items = await notifications(api, who)
     return render(request, "inbox.html", who, items=items, reads_none=reads_none(who))
 
 
@@ -50,7 +56,7 @@ async def inbox_fragment(request: Request) -> Response:
     """The list alone, for the page's live region to fetch again."""
     who = visitor(request)
     async with Api(request, who.token) as api:
-        items = await notifications(api)
+        items = await notifications(api, who)
     return render(request, "inbox_list.html", who, items=items)
 
 
@@ -76,4 +82,5 @@ async def mark_read(request: Request, notification_id: UUID) -> Response:
     who = visitor(request)
     async with Api(request, who.token) as api:
         read = await api.post(f"/notify/notifications/{notification_id}/read", {})
-    return done(INBOX, f"“{read['subject']}” marked as read")
+        plain = Plain(await provider_names(api, who))
+    return done(INBOX, f"“{plain.text(read['subject'])}” marked as read")
