@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from assure.console.plain_words import Plain, who_name
-from assure.console.rendering import money, uk_date
+from assure.console.rendering import money, percent, uk_date
 from shared.eventstore import WHO
 
 # Notify's own steps in telling people: many to each event that matters, and rarely the point.
@@ -87,7 +87,7 @@ SENTENCES: dict[tuple[str, str], Said] = {
         f"noted that contract {d.get('reference')} is monitored at LEVEL {d.get('level')}"),
     ("RiskProfile", "ReturnScored"): lambda d, p: (
         f"scored the {_form(d, p)} for {_period(d)}"
-        + (f": {d['score']}%" if d.get("score") not in (None, "") else "")),
+        + (f": {percent(d['score'])}" if d.get("score") not in (None, "") else "")),
     ("RiskProfile", "ConcernRaised"): lambda d, p: " ".join(
         ["raised a", *([d["severity"]] if d.get("severity") else []), "concern about",
          d.get("category") or "the provider"]),

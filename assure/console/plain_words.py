@@ -21,6 +21,10 @@ from shared.security.permissions import rule_for
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I)
 ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:T[\d:.]+(?:[+-]\d{2}:\d{2}|Z)?)?\b")
 REFERENCE_TO_A_UUID = re.compile(r"\s*\b(?:[A-Z]?\w+ )?reference:?\s+" + UUID.pattern + r"\.?")
+# A reference into the council's source documents, for engineers: "(§8)", "(004 App. 4 §9)",
+# "(002)", "003 row 13".
+DOCUMENT_REFERENCE = re.compile(r"\s*\((?:domain-rules\s*)?(?:§\s*[\w.]+|\d{3}\b[^()]*)\)"
+                                r"|\s*\b\d{3} row \d+\b|\s*§\s*[\w.]+")
 # Only the ids no one would write in a sentence: "kpi" may be a word in its own right.
 FORM_ID = re.compile(r"\b(?:" + "|".join(re.escape(form) for form in FORM_TITLES
                                         if "-level-" in form) + r")\b")
@@ -87,6 +91,7 @@ class Plain:
             text = self._ids.sub(lambda m: self.name(m.group(2)), text)
         text = FORM_ID.sub(lambda m: form_title(m.group(0)), text)
         text = ISO_DATE.sub(lambda m: uk_date(m.group(1)), text)
+        text = DOCUMENT_REFERENCE.sub("", text)
         text = REFERENCE_TO_A_UUID.sub("", text)  # "Escalation reference 5b79…." says nothing
         return re.sub(r"\s{2,}", " ", UUID.sub("", text)).strip()
 
