@@ -89,13 +89,6 @@ def tag_colour(value: Any) -> str:
     return BAND_COLOURS.get(text) or LEVEL_COLOURS.get(text, "grey")
 
 
-def form_title(form: str) -> str:
-    """cmr-level-1 → Contract monitoring return (LEVEL 1)."""
-    from assure.console.return_form import form_title as title  # it builds on this module
-
-    return title(form)
-
-
 def environment() -> Environment:
     env = Environment(
         loader=ChoiceLoader([
@@ -108,7 +101,7 @@ def environment() -> Environment:
     env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, money=money, percent=percent,
                        points=points, humanise=humanise, tag_colour=tag_colour, times=times)
     env.globals.update(navigation=navigation, role_name=ROLE_NAMES.get,
-                       organisation=organisations.organisation, form_title=form_title,
+                       organisation=organisations.organisation,
                        csrf_field=csrf.csrf_field)
     return env
 
