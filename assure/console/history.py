@@ -39,6 +39,11 @@ def _contract(d: dict[str, Any]) -> str:
     return f" on contract {reference}" if reference else ""
 
 
+def _was(d: dict[str, Any], kind: str = "") -> str:
+    """What a level was before it changed, if it was anything."""
+    return f" (it was {kind}{d['previous_level']})" if d.get("previous_level") else ""
+
+
 def _awarded(d: dict[str, Any], plain: Plain) -> str:
     regulator = f", regulated by {plain.value('regulator', d['regulator'])}" \
         if d.get("regulator") else ""
@@ -64,7 +69,7 @@ SENTENCES: dict[tuple[str, str], Said] = {
     ("Contract", "Awarded"): _awarded,
     ("Contract", "LevelChanged"): lambda d, p: (
         f"set contract {d.get('reference')} to monitoring LEVEL {d.get('level')}"
-        + (f" (it was LEVEL {d['previous_level']})" if d.get("previous_level") else "")),
+        f"{_was(d, 'LEVEL ')}"),
     ("Contract", "RiskAssessed"): lambda d, p: (
         f"recorded the contract’s assessed risk as {d.get('assessed_risk')}"),
     ("ReturnRequest", "Requested"): lambda d, p: (
@@ -92,8 +97,7 @@ SENTENCES: dict[tuple[str, str], Said] = {
         ["raised a", *([d["severity"]] if d.get("severity") else []), "concern about",
          d.get("category") or "the provider"]),
     ("RiskProfile", "RiskLevelAssessed"): lambda d, p: (
-        f"assessed the provider’s risk as {d.get('level')}"
-        + (f" (it was {d['previous_level']})" if d.get("previous_level") else "")),
+        f"assessed the provider’s risk as {d.get('level')}{_was(d)}"),
     ("RiskProfile", "ReturnOverdueNoted"): lambda d, p: (
         f"noted that a return due {uk_date(d.get('due_on'))} is overdue"),
     ("Intervention", "Opened"): lambda d, p: (
