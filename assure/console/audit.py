@@ -106,10 +106,13 @@ async def history(request: Request, provider_id: str, service: str = "") -> Resp
 
 
 def _reads(reads: list[dict[str, str]] | None) -> list[dict[str, Any]] | None:
-    """Most recent first, each with its moment in UK time."""
+    """Most recent first, each with its moment in UK time, and what was read in words ("state
+    as at 20 January 2027", not the moment in ISO form)."""
     if reads is None:
         return None
-    return [{**read, "when": _when(read["at"])} for read in reversed(reads)]
+    plain = Plain({})
+    return [{**read, "what": plain.text(read["what"]), "when": _when(read["at"])}
+            for read in reversed(reads)]
 
 
 async def _provider(api: Api, provider_id: str) -> dict[str, Any] | None:

@@ -106,6 +106,17 @@ SENTENCES: dict[tuple[str, str], Said] = {
     ("Escalation", "Proposed"): lambda d, p: f"proposed a {d.get('step')}, for approval",
     ("Escalation", "Approved"): lambda d, p: f"approved the {d.get('step')}",
     ("Escalation", "Rejected"): lambda d, p: f"rejected the {d.get('step')}",
+    ("MonitoringReport", "Drafted"): lambda d, p: (
+        f"drafted the {d.get('kind') or 'report'} of the monitoring activity on "
+        f"{uk_date(d.get('activity_on'))}"),
+    ("MonitoringReport", "Issued"): lambda d, p: (
+        f"issued the monitoring report on {uk_date(d.get('on'))}; the provider may reply by "
+        f"{uk_date(d.get('reply_by'))}" + (" (issued late)" if d.get("late") else "")),
+    ("MonitoringReport", "Replied"): lambda d, p: (
+        f"replied to the monitoring report on {uk_date(d.get('on'))}"),
+    ("MonitoringReport", "Finalised"): lambda d, p: (
+        f"finalised the monitoring report on {uk_date(d.get('on'))}"
+        + (", with the provider’s reply" if d.get("with_reply") else "")),
     ("ProviderContacts", "Opened"): lambda d, p: "started keeping the provider’s contacts",
     ("ProviderContacts", "ContractNoted"): lambda d, p: (
         f"noted contract {d.get('reference')}, managed by {d.get('contract_manager')}"),

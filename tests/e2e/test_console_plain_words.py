@@ -33,7 +33,7 @@ ROLE_SLUGS = ("commissioning_officer", "head_of_strategic_planning", "provider_u
               "contract-manager")
 RAW = {
     "a UUID": re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I),
-    "an ISO date": re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
+    "an ISO date": re.compile(r"\b\d{4}-\d{2}-\d{2}(?!\d)"),  # a moment's date too
     "a provider id": re.compile(r"\bdemo-[a-z]+\b"),
     "a form id": re.compile(r"\bcmr-level-\d\b|\b[a-z]+-level-\d\b"),
     "an event class name": re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)*\.[A-Z][a-z]+[A-Za-z]*\b"),
@@ -186,7 +186,11 @@ async def test_the_state_as_at_a_date_reads_as_a_summary_not_a_dump(demo_site):
     url, pages, _ = demo_site
     auditor = await signed_in(url, "Ada Auditor", "auditor", None)
     answer = await auditor.get(pages[-1])
+    # The reading is recorded, and the history's list of reads says what was read in words.
+    reads = visible_text((await auditor.get(f"/console/audit/providers/{demo.POOR}")).text)
     await auditor.aclose()
+    assert "Reads of this history" in reads and raw_words(reads) == [], raw_words(reads)
+    assert re.search(r"state as at \d{1,2} [A-Z][a-z]+ \d{4}", reads), reads
     assert answer.status_code == 200
     text = visible_text(answer.text)
     assert "{" not in text and "}" not in text and "[" not in text
