@@ -30,6 +30,7 @@ from assure.console import (
 )
 from assure.console.client import ApiError
 from assure.console.navigation import ROLE_NAMES
+from assure.console.plain_words import Plain
 from assure.console.rendering import render
 from assure.console.session import SignInNeeded, Visitor, sign_in_redirect, visitor
 from shared.settings import AssureSettings
@@ -97,9 +98,10 @@ ROUTE_REFUSED = re.compile(r"\bmay not (GET|POST|PUT|PATCH|DELETE) /")
 
 
 def refusal_in_words(error: ApiError, who: Visitor | None) -> str:
-    """What the API said, unless it names a route; then what it means for the person."""
+    """What the API said, its UUIDs, ISO dates and form ids in words, unless it names a route;
+    then what it means for the person."""
     if not ROUTE_REFUSED.search(error.message):
-        return error.message
+        return Plain({}).text(error.message)
     role = ROLE_NAMES.get(who.identity.role) if who else None
     return (f"Your role ({role}) does not give you access to this page." if role else
             "You do not have access to this page.") + \

@@ -4,7 +4,9 @@ provider's history as sentences with notify's delivery steps gathered into folds
 
 from __future__ import annotations
 
+from assure.console import refusal_in_words
 from assure.console.as_at import facts
+from assure.console.client import ApiError
 from assure.console.history import sentence, told
 from assure.console.plain_words import Plain, who_name
 
@@ -83,3 +85,11 @@ def test_the_state_as_at_a_date_is_facts_in_words():
         ("Returns owed", "KPI return for 1 October 2026 to 31 December 2026 on contract "
                          "OAKWOOD-2025, due 18 January 2027: overdue"),
         ("Something new", "opened on: 3 November 2026; kind: site visit")]
+
+
+def test_a_refusal_says_what_it_means_not_which_route_or_record():
+    route = ApiError(403, "a provider user may not GET /escalation/interventions/{intervention_id}")
+    assert refusal_in_words(route, None) == ("You do not have access to this page. If you need "
+                                             "it for your work, ask an administrator.")
+    missing = ApiError(404, "intervention fdcf8318-683a-57a5-8f03-dde4c2fc400c was not found")
+    assert refusal_in_words(missing, None) == "intervention was not found"
