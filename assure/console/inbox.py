@@ -32,22 +32,26 @@ def reads_none(who: Visitor) -> bool:
     return not who.is_provider and who.identity.role not in ROLE_INBOXES
 
 
-async def notifications(api: Api, who: Visitor) -> list[dict[str, Any]]:
+async def notifications(api: Api) -> list[dict[str, Any]]:
     """The person's notifications, newest first, read or unread by them: notify knows whose
-    they are from the token (services/notify/readers.py). Told in plain words: notify writes
-    provider ids and references for machines into its subjects and bodies."""
-    items = await api.get("/notify/inbox")
+    they are from the token (services/notify/readers.py)."""
+    return await api.get("/notify/inbox")
+
+
+async def told_plainly(api: Api, who: Visitor) -> list[dict[str, Any]]:
+    """The person's notifications in plain words: the provider named, and no references for
+    machines (ids, UUIDs, ISO dates) in their subjects and bodies."""
     plain = Plain(await provider_names(api, who))
     return [{**item, "subject": plain.text(item.get("subject") or ""),
              "body": plain.text(item.get("body") or ""),
-             "provider": plain.name(item["provider_id"])} for item in items]
+             "provider": plain.name(item["provider_id"])} for item in await notifications(api)]
 
 
 @router.get("/inbox")
 async def inbox(request: Request) -> Response:
     who = visitor(request)
     async with Api(request, who.token) as api:
-        items = await notifications(api, who)
+        items = await told_plainly(api, who)
     return render(request, "inbox.html", who, items=items, reads_none=reads_none(who))
 
 
@@ -56,7 +60,7 @@ async def inbox_fragment(request: Request) -> Response:
     """The list alone, for the page's live region to fetch again."""
     who = visitor(request)
     async with Api(request, who.token) as api:
-        items = await notifications(api, who)
+        items = await told_plainly(api, who)
     return render(request, "inbox_list.html", who, items=items)
 
 
