@@ -29,6 +29,8 @@ from assure.console import (
     workspace,
 )
 from assure.console.client import ApiError
+from assure.console.navigation import ROLE_NAMES
+from assure.console.plain_words import Plain
 from assure.console.rendering import render
 from assure.console.session import SignInNeeded, Visitor, sign_in_redirect, visitor
 from shared.settings import AssureSettings
@@ -87,7 +89,23 @@ def install(app: FastAPI, settings: AssureSettings) -> None:
                     409: "That cannot be done now", 401: "Sign in again"}
         return render(request, "message.html", who, status=error.status,
                       heading=headings.get(error.status, "Sorry, there is a problem"),
-                      message=error.message)
+                      message=refusal_in_words(error, who))
+
+
+# The API's guard names the route it refused ("a provider user may not GET /intake/providers"):
+# right for an API client, not for a person reading a page.
+ROUTE_REFUSED = re.compile(r"\bmay not (GET|POST|PUT|PATCH|DELETE) /")
+
+
+def refusal_in_words(error: ApiError, who: Visitor | None) -> str:
+    """What the API said, its UUIDs, ISO dates and form ids in words, unless it names a route;
+    then what it means for the person."""
+    if not ROUTE_REFUSED.search(error.message):
+        return Plain({}).text(error.message)
+    role = ROLE_NAMES.get(who.identity.role) if who else None
+    return (f"Your role ({role}) does not give you access to this page." if role else
+            "You do not have access to this page.") + \
+        " If you need it for your work, ask an administrator."
 
 
 def for_the_council(css: bytes) -> bytes:

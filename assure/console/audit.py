@@ -5,21 +5,21 @@ governance report (in `governance`)."""
 from __future__ import annotations
 
 import re
-from collections import Counter
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from assure.console import governance
+from assure.console.as_at import facts as as_at_facts
 from assure.console.client import Api, ApiError, council_today
-from assure.console.rendering import money, render
+from assure.console.history import told
+from assure.console.plain_words import Plain, uk_moment
+from assure.console.rendering import render
 from assure.console.session import Visitor, visitor
-from assure.exports import UK
 from shared.contracts.envelope import PROVIDER_ID_PATTERN
-from shared.eventstore import WHO
 from shared.security.permissions import rule_for
 
 router = APIRouter()
@@ -29,12 +29,6 @@ DOWNLOADS = {"csv": "CSV (spreadsheet)", "jsonl": "JSON Lines (one event a line)
              "pdf": "PDF (to print or file)"}
 SERVICES = {"intake": "Intake (providers, contracts, returns)", "risk": "Risk",
             "escalation": "Escalation (interventions)", "notify": "Notifications"}
-# Data not worth a column: identifiers for machines, whole answers and message bodies (they are
-# in the downloads), and who and why (their own columns).
-HIDDEN = {"provider_id", "correlation_id", "causation_id", "answers", "indicators", "body",
-          "evidence", "submission_key", "request_digest", "addresses", "lease_until",
-          "about_event_id", "regulator_service_id", "reason", "summary", "sequence",
-          "attempt", "signed_in", "traceparent"} | set(WHO)  # who acted has its own column
 DATE_PARTS = ("day", "month", "year")
 
 
@@ -102,19 +96,23 @@ async def history(request: Request, provider_id: str, service: str = "") -> Resp
         today = await council_today(api)
     shown = [entry for entry in entries if entry["service"] == service] if service in SERVICES \
         else entries
+    plain = Plain({provider_id: provider["name"]} if provider else {})
     return render(request, "audit/history.html", who, provider_id=provider_id,
-                  provider=provider, rows=[_row(entry) for entry in shown], total=len(entries),
+                  provider=provider, name=plain.name(provider_id), shown=len(shown),
+                  items=told(shown, plain, _when), total=len(entries),
                   service=service if service in SERVICES else "", services=SERVICES,
                   verified=verified, reads=_reads(reads), downloads=DOWNLOADS, date_form={},
                   date_problems={}, today=today)
 
 
 def _reads(reads: list[dict[str, str]] | None) -> list[dict[str, Any]] | None:
-    """Most recent first, each with its moment in UK time."""
+    """Most recent first, each with its moment in UK time, and what was read in words ("state
+    as at 20 January 2027", not the moment in ISO form)."""
     if reads is None:
         return None
-    return [{**read, "when": Markup('<time datetime="{}">{}</time>').format(
-        read["at"], moment(read["at"]))} for read in reversed(reads)]
+    plain = Plain({})
+    return [{**read, "what": plain.text(read["what"]), "when": _when(read["at"])}
+            for read in reversed(reads)]
 
 
 async def _provider(api: Api, provider_id: str) -> dict[str, Any] | None:
@@ -126,38 +124,8 @@ async def _provider(api: Api, provider_id: str) -> dict[str, Any] | None:
         raise
 
 
-def _row(entry: dict[str, Any]) -> dict[str, Any]:
-    return {"time": Markup('<time datetime="{}">{}</time>').format(entry["time"],
-                                                                   moment(entry["time"])),
-            "service": entry["service"].capitalize(),
-            "event": f"{words(entry['aggregate'])}: {words(entry['event']).lower()}",
-            "who": entry.get("who") or "", "why": entry.get("why") or "",
-            "data": summary(entry.get("data") or {})}
-
-
-def moment(text: str) -> str:
-    """23 Nov 2026, 4:18:51pm, UK time: auditors need the seconds."""
-    when = datetime.fromisoformat(text).astimezone(UK)
-    hour = when.hour % 12 or 12
-    return f"{when.day} {when:%b %Y}, {hour}:{when:%M:%S}{'am' if when.hour < 12 else 'pm'}"
-
-
-def words(name: str) -> str:
-    """RiskProfile → Risk profile; ConcernRaised → Concern raised."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
-    return spaced[:1].upper() + spaced[1:].lower()
-
-
-def summary(data: dict[str, Any], most: int = 4) -> str:
-    """What the event says, briefly: its other fields as "name: value"."""
-    shown = []
-    for key, value in data.items():
-        if key in HIDDEN or value in (None, "", [], {}):
-            continue
-        text = _plain(value, key) if not isinstance(value, (list, dict)) else \
-            f"{len(value)} items"
-        shown.append(f"{key.replace('_', ' ')}: {text[:60]}")
-    return "; ".join(shown[:most])
+def _when(text: str) -> Markup:
+    return Markup('<time datetime="{}">{}</time>').format(text, uk_moment(text))
 
 
 # The state as at a date ------------------------------------------------------------------------
@@ -170,23 +138,25 @@ async def as_at(request: Request, provider_id: str) -> Response:
     typed = {part: request.query_params.get(f"as-at-{part}", "").strip() for part in DATE_PARTS}
     async with Api(request, who.token) as api:
         today = await council_today(api)
+        provider = await _provider(api, provider_id)
+    plain = Plain({provider_id: provider["name"]} if provider else {})
+    page = {"provider_id": provider_id, "name": plain.name(provider_id), "today": today}
     if not any(f"as-at-{part}" in request.query_params for part in DATE_PARTS):
         # Arriving, not asking yet: the date form, no error.
-        return render(request, "audit/as_at.html", who, provider_id=provider_id,
-                      date_form=typed, date_problems={}, state=None, today=today)
+        return render(request, "audit/as_at.html", who, date_form=typed, date_problems={},
+                      state=None, **page)
     day, problems = read_date(typed, today)
     if problems:
         part, problem = next(iter(problems.items()))
         errors = [{"text": problem, "href": f"#as-at-{'day' if part == 'date' else part}"}]
         return render(request, "audit/as_at.html", who, status=422, errors=errors,
-                      provider_id=provider_id, date_form=typed, date_problems=problems,
-                      state=None, today=today)
+                      date_form=typed, date_problems=problems, state=None, **page)
     async with Api(request, who.token) as api:
         state = await api.get(f"/history/{provider_id}/as-at", date=day.isoformat())
-    return render(request, "audit/as_at.html", who, provider_id=provider_id, date_form=typed,
-                  date_problems={}, day=day, state=state, services=SERVICES,
-                  sections=[(name, facts(found)) for name, found in state["services"].items()],
-                  today=today)
+    return render(request, "audit/as_at.html", who, date_form=typed, date_problems={}, day=day,
+                  state=state, services=SERVICES, sections=[
+                      (name, as_at_facts(found, plain))
+                      for name, found in state["services"].items()], **page)
 
 
 def read_date(typed: dict[str, str], today: date) -> tuple[date | None, dict[str, str]]:
@@ -205,40 +175,6 @@ def read_date(typed: dict[str, str], today: date) -> tuple[date | None, dict[str
     if day > today:
         return None, {"date": "The date must be today or in the past"}
     return day, {}
-
-
-def facts(found: dict[str, Any]) -> list[dict[str, Any]]:
-    """A service's state as summary-list rows: each key, its value in words."""
-    return [{"key": {"text": key.replace("_", " ").capitalize()},
-             "value": {"html": value_html(value)}} for key, value in found.items()]
-
-
-def value_html(value: Any) -> str:
-    """Plain values as text; a record as its fields; a list of records one to a paragraph."""
-    if value in (None, "", [], {}):
-        return "None" if value in (None, "") else "None recorded"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, dict):
-        return "; ".join(f"{escape(k.replace('_', ' '))}: {escape(_plain(v, k))}"
-                         for k, v in value.items())
-    if isinstance(value, list):
-        if all(not isinstance(item, (dict, list)) for item in value):
-            counted = Counter(_plain(item) for item in value)
-            return str(escape(", ".join(f"{item} ({count})" if count > 1 else item
-                                        for item, count in counted.items())))
-        return "".join(f'<p class="govuk-body">{value_html(item)}</p>' for item in value)
-    return str(escape(_plain(value)))
-
-
-def _plain(value: Any, key: str = "") -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if key.endswith("value"):
-        return money(value)
-    return str(value)
 
 
 # Downloads, streamed through the console -------------------------------------------------------

@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 from fastapi import Request
 
+from assure.console import organisations
+
 
 class ApiError(Exception):
     """An answer other than 2xx: its status and what the API said, for the page to show."""
@@ -68,7 +70,9 @@ class Api:
     async def get(self, path: str, **params: Any) -> Any:
         answer = await self._http.get(path, params={k: v for k, v in params.items()
                                                     if v not in (None, "")})
-        return self._read(answer)
+        found = self._read(answer)
+        organisations.remember(path, found)
+        return found
 
     async def raw(self, path: str, **params: Any) -> httpx.Response:
         """The answer as it came (a download: CSV, XLSX, PDF), raising on an error."""

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 
 from assure.console.client import Api
 from assure.console.live import changes
+from assure.console.plain_words import Plain, provider_names
 from assure.console.rendering import render
 from assure.console.session import Visitor, done, visitor
 from services.notify.entrypoints.inbox_roles import ROLE_INBOXES
@@ -37,11 +38,20 @@ async def notifications(api: Api) -> list[dict[str, Any]]:
     return await api.get("/notify/inbox")
 
 
+async def told_plainly(api: Api, who: Visitor) -> list[dict[str, Any]]:
+    """The person's notifications in plain words: the provider named, and no references for
+    machines (ids, UUIDs, ISO dates) in their subjects and bodies."""
+    plain = Plain(await provider_names(api, who))
+    return [{**item, "subject": plain.text(item.get("subject") or ""),
+             "body": plain.text(item.get("body") or ""),
+             "provider": plain.name(item["provider_id"])} for item in await notifications(api)]
+
+
 @router.get("/inbox")
 async def inbox(request: Request) -> Response:
     who = visitor(request)
     async with Api(request, who.token) as api:
-        items = await notifications(api)
+        items = await told_plainly(api, who)
     return render(request, "inbox.html", who, items=items, reads_none=reads_none(who))
 
 
@@ -50,7 +60,7 @@ async def inbox_fragment(request: Request) -> Response:
     """The list alone, for the page's live region to fetch again."""
     who = visitor(request)
     async with Api(request, who.token) as api:
-        items = await notifications(api)
+        items = await told_plainly(api, who)
     return render(request, "inbox_list.html", who, items=items)
 
 
@@ -76,4 +86,5 @@ async def mark_read(request: Request, notification_id: UUID) -> Response:
     who = visitor(request)
     async with Api(request, who.token) as api:
         read = await api.post(f"/notify/notifications/{notification_id}/read", {})
-    return done(INBOX, f"“{read['subject']}” marked as read")
+        plain = Plain(await provider_names(api, who))
+    return done(INBOX, f"“{plain.text(read['subject'])}” marked as read")

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
-from assure.console import csrf, tables
+from assure.console import csrf, organisations, tables
 from assure.console.navigation import ROLE_NAMES, navigation
 from assure.console.session import FLASH, Visitor
 
@@ -101,6 +101,7 @@ def environment() -> Environment:
     env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, money=money, percent=percent,
                        points=points, humanise=humanise, tag_colour=tag_colour, times=times)
     env.globals.update(navigation=navigation, role_name=ROLE_NAMES.get,
+                       organisation=organisations.organisation,
                        csrf_field=csrf.csrf_field)
     return env
 

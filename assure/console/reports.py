@@ -112,7 +112,8 @@ async def officer_report(request: Request, provider_id: str, report_id: str) -> 
         provider = await api.get(f"/intake/providers/{provider_id}")
         report = await api.get(API.format(report_id=report_id))
     if report["provider_id"] != provider_id:
-        raise ApiError(404, f"{provider_id} has no monitoring report {report_id}")
+        raise ApiError(404, f"{provider['name']} has no such monitoring report. Go back to its "
+                            "monitoring reports to choose one.")
     return render(request, "reports/officer_report.html", who, provider=provider,
                   report=report, base=WORKSPACE.format(provider_id=provider_id))
 

@@ -20,6 +20,7 @@ from assure.console.live import changes
 from assure.console.navigation import CASEWORK
 from assure.console.paging import Paging, page_number
 from assure.console.rendering import render
+from assure.console.return_form import form_title
 from assure.console.session import Visitor, done, visitor
 from assure.console.workspace_forms import (
     ACTIONS,
@@ -116,6 +117,7 @@ async def return_log(request: Request, status: str = "", provider_id: str = "",
         if not rows and paging.number > paging.pages:  # past the end: show the last page
             rows, paging = await _log_page(api, query, replace(paging, number=paging.pages))
     return render(request, "workspace/returns.html", who, rows=rows, query=query, mine=mine,
+                  form_title=form_title,
                   statuses=STATUSES, may_allocate=who.identity.role in ALLOCATORS,
                   paging=paging, export_query=urlencode({k: v for k, v in shown.items() if v}))
 
@@ -181,7 +183,8 @@ async def provider_page(request: Request, provider_id: str) -> Response:
             (d, working_days_left(calendar, today, d.due)) for d in deadlines(intervention)]
     chart = charts.line(f"Risk score of {found['provider']['name']} by return period",
                         chart_points(found["scores"] or []))
-    return render(request, "workspace/provider.html", who, chart=chart, **found)
+    return render(request, "workspace/provider.html", who, chart=chart, form_title=form_title,
+                  **found)
 
 
 # An intervention and its actions -------------------------------------------------------------

@@ -207,7 +207,9 @@ async def test_a_notification_arrives_without_a_reload_and_is_marked_as_read(con
     await row.wait_for()
     assert await not_reloaded(page)
     assert await row.locator(".govuk-tag--blue").inner_text() == "Unread"
-    assert notification["subject"] in await row.inner_text()
+    # The subject as notify wrote it, with the provider named rather than its id.
+    assert notification["subject"].replace("provider rowan", "Rowan") in await row.inner_text()
+    assert "rowan" not in await row.inner_text()
     await accessible(page)
     await screenshot(page, "inbox")
 

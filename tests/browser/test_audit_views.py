@@ -74,21 +74,28 @@ async def test_an_auditor_reads_a_history_as_at_a_date_downloads_it_and_sees_the
     await page.get_by_role("button", name="Show the history").click()
     await page.wait_for_url("**/console/audit/providers/hazel")
 
-    # Events from intake, risk and escalation, each with who did it and why.
-    rows = await cells(page, ".assure-history")
-    by_event = {row[2]: row for row in rows}
+    # Events from intake, risk and escalation, each a sentence saying who did what and why;
+    # notify's delivery steps folded away until asked for.
+    history = page.locator(".assure-history")
+    said = await history.inner_text()
     # Registered and awarded by the person the test's API client signs in as.
-    assert by_event["Provider: registered"][1:4] == ["Intake", "Provider: registered", SIGNED_IN]
-    assert by_event["Contract: awarded"][3] == SIGNED_IN
-    concern = by_event["Risk profile: concern raised"]
-    assert concern[1] == "Risk" and "rated 2 sections red" in concern[4]
-    proposed = by_event["Escalation: proposed"]
-    assert proposed[1] == "Escalation" and proposed[3] == "assure:proportionality-policy"
-    assert "safety at risk" in proposed[4] and "step: breach notice" in proposed[5]
-    assert "Intervention: opened" in by_event
+    assert f"{SIGNED_IN} registered Hazel as a provider." in said
+    assert f"{SIGNED_IN} awarded contract hazel-c1 for care home" in said
+    said = " ".join(said.split())  # each why is a paragraph of its own
+    assert "Assure raised a serious concern about safety. Why: The return for the period " in said
+    assert "rated 2 sections red" in said
+    assert "Assure’s proportionality policy proposed a breach notice, for approval. Why: " \
+        "serious concern with people's safety at risk" in said
+    assert "Assure opened an intervention at the enforce level" in said
     today = datetime.now(UK).date()
-    assert rows[0][0].startswith(f"{today.day} {today:%b %Y}, ")  # UK time: 23 Nov 2026
-
+    first = await history.locator("li").first.inner_text()
+    assert first.startswith(f"{today.day} {today:%B %Y}, ")  # UK time: 23 November 2026
+    steps = page.locator("details.assure-delivery-steps").first
+    assert await steps.get_attribute("open") is None
+    assert not await steps.locator(".govuk-details__text").is_visible()
+    await steps.locator("summary").click()
+    assert await steps.locator(".govuk-details__text").is_visible()
+    assert "Assure told " in await steps.inner_text()
     banner = page.locator("#verification")
     assert "All records verified: hash chains intact" in await banner.inner_text()
     assert "Intake: " in await banner.inner_text() and "chain intact" in await banner.inner_text()
@@ -109,12 +116,12 @@ async def test_an_auditor_reads_a_history_as_at_a_date_downloads_it_and_sees_the
     answer = await submit_date(page, today)
     assert answer.status == 200
     assert await page.locator("h1").inner_text() == f"As at the end of {today.day} {today:%B %Y}"
-    risk = page.locator("dl[aria-labelledby=service-risk]")
-    assert "74.00" in await risk.inner_text() and "safety at risk: yes" in await risk.inner_text()
+    risk = await page.locator("dl[aria-labelledby=service-risk]").inner_text()
+    assert "74%" in risk and "People’s safety is at risk." in risk
     escalation = await page.locator("dl[aria-labelledby=service-escalation]").inner_text()
-    assert "level: enforce" in escalation
+    assert "Open at the enforce level" in escalation
     intake = await page.locator("dl[aria-labelledby=service-intake]").inner_text()
-    assert "hazel-c1" in intake and "£250,000.00" in intake
+    assert "hazel-c1: care home, £250,000.00 a year" in intake
     await accessible(page)
     await screenshot(page, "audit-as-at")
 
