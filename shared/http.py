@@ -20,7 +20,7 @@ from shared.dead_letter import DeadLetterAlreadyReplayed
 from shared.domain import InvalidInput, Missing, Refused
 from shared.eventstore import NotFound, ServiceApplication
 from shared.observability import context as correlation
-from shared.uk import IsoDate, IsoDateTime
+from shared.uk_types import IsoDate, IsoDateTime
 from shared.views.paging import Page, Paging
 
 __all__ = ["IsoDate", "IsoDateTime"]  # defined with the UK's ways of writing dates

@@ -1,12 +1,11 @@
 """Dates, money and sentences as a UK council writes them: 15 April 2025, £100,000, one full
-stop at the end of a sentence."""
+stop at the end of a sentence.
 
-import re
+Standard library only, so every service's domain may use it; the pydantic field types that
+check a date a person gives are in shared/uk_types.py (issue 17)."""
+
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
-
-from pydantic import AfterValidator, BeforeValidator
 
 _PENNY = Decimal("0.01")
 
@@ -48,35 +47,9 @@ def clause(text: str) -> str:
     return text[:-1] if text.endswith(".") else text
 
 
-def _written_as_a_date(value: Any) -> Any:
-    # pydantic would read "0" or 20261123 as a date counted from 1970; a person writes one.
-    if not isinstance(value, date) and not (
-            isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
-        raise ValueError("a date is written YYYY-MM-DD, e.g. 2026-11-23")
-    return value
-
-
-def _written_as_a_moment(value: Any) -> Any:
-    if not isinstance(value, datetime) and not (
-            isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", value)):
-        raise ValueError("a moment is written YYYY-MM-DDTHH:MM with its zone, e.g. "
-                         "2026-11-23T10:00:00Z")
-    return value
-
-
 def within_sane_years(value: date) -> date:
     """The date (or moment) if it falls from EARLIEST to LATEST; else ValueError saying so."""
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST <= day <= LATEST:
         raise ValueError(f"give a date from {long_date(EARLIEST)} to {long_date(LATEST)}")
     return value
-
-
-# Any date a person gives, from 2000 to 2099.
-DateInRange = Annotated[date, AfterValidator(within_sane_years)]
-# A date in a query string or body, as an officer writes it: 2026-11-23, from 2000 to 2099.
-IsoDate = Annotated[date, BeforeValidator(_written_as_a_date),
-                    AfterValidator(within_sane_years)]
-# A moment, ISO 8601: 2026-11-23T10:00:00Z, from 2000 to 2099.
-IsoDateTime = Annotated[datetime, BeforeValidator(_written_as_a_moment),
-                        AfterValidator(within_sane_years)]

@@ -8,6 +8,11 @@ intelligence indicators that `RiskScored` carries and the governance report coun
 thresholds that both the return forms (rating their sections) and risk's rules read. How a
 return's answers give each indicator is risk's rule (services/risk/domain/indicators.py); only
 the vocabulary and the figures live here.
+
+The enums the contracts carry and the domains reason with live here too (a rating, a band, a
+severity, a risk level, a rung of the ladder, a source of concern, a category of shared fact),
+with the form each monitoring level is sent: the contract modules in shared/contracts/ import
+and re-export them, so a domain uses the word without importing pydantic (issue 17).
 """
 
 from __future__ import annotations
@@ -30,7 +35,6 @@ class ServiceType(StrEnum):
     ADVOCACY = "advocacy"
     EMPLOYMENT_SUPPORT = "employment-support"
     SKILLS_DEVELOPMENT = "skills-development"
-
 
 
 class StaffingLevel(StrEnum):
@@ -105,3 +109,101 @@ INDICATOR_LABELS: dict[str, str] = {
     "mandatory_training_not_up_to_date": "reported mandatory training is not up to date",
 }
 
+
+
+# Words of intake's contracts (shared/contracts/intake.py) ---------------------------------------
+
+
+class Rating(StrEnum):
+    """A section's risk rating on the monitoring record (red is the highest risk)."""
+
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+class ConcernSource(StrEnum):
+    """Where intelligence about a provider comes from (004 §9, 003)."""
+
+    OPERATIONAL_STAFF = "operational-staff"
+    COMPLAINT = "complaint"
+    WHISTLEBLOWING = "whistleblowing"
+    ADULT_SUPPORT_AND_PROTECTION = "adult-support-and-protection"
+    PROVIDER_NOTIFICATION = "provider-notification"
+    REGULATOR = "regulator"
+    FINANCIAL = "financial"
+    LAY_ASSESSOR = "lay-assessor"
+
+
+# The return forms (shared/contracts/forms/) -----------------------------------------------------
+
+
+class UnknownForm(ValueError):
+    """A return names a form, version or monitoring level there is no form for."""
+
+
+# The form each monitoring level's returns are made on (004 §8), by form name; each is the `form`
+# of its model in shared/contracts/forms/ (tests/unit/test_forms.py holds them together).
+LEVEL_FORMS: dict[str, int] = {"cmr-level-1": 1, "return-level-2": 2, "return-level-3": 3}
+
+
+def form_for_level(level: int) -> str:
+    """The return form a contract monitored at `level` is sent (004 §8)."""
+    for form, its_level in LEVEL_FORMS.items():
+        if its_level == level:
+            return form
+    raise UnknownForm(f"there is no monitoring level {level}; levels are 1, 2 and 3")
+
+
+# Words of risk's contracts (shared/contracts/risk.py) -------------------------------------------
+
+
+class Band(StrEnum):
+    """Governance-report bands of the risk score; higher scores mean lower risk (002)."""
+
+    FULL = "100%"
+    NO_SIGNIFICANT_RISK = "75-99%"
+    MODERATE_RISK = "50-74%"
+    SIGNIFICANT_RISK = "below 50%"
+
+
+class Severity(StrEnum):
+    MODERATE = "moderate"
+    SERIOUS = "serious"
+
+
+class RiskLevel(StrEnum):
+    """Low / medium / high on the council's likelihood x impact matrix (004 §8-9)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+# Words of escalation's contracts (shared/contracts/escalation.py) -------------------------------
+
+
+class Level(StrEnum):
+    """The rungs of the intervention ladder (003)."""
+
+    ENCOURAGE = "encourage"
+    ENABLE = "enable"
+    ENFORCE = "enforce"
+
+
+# Words of the contracts between councils (shared/contracts/sharing.py) --------------------------
+
+
+class Category(StrEnum):
+    """A kind of fact two councils may agree to share (issue 20)."""
+
+    SUSPENSION = "suspension"
+    DECOMMISSION = "decommission"
+    BREACH_NOTICE = "breach-notice"
+    SERIOUS_CONCERN = "serious-concern"
+    INSPECTION_GRADE = "inspection-grade"
+
+
+# Categories whose fact may carry the publishing officer's own words, if the agreement says so:
+# a breach notice's deficiency and a concern's summary. Nothing else ever carries free text.
+FREE_TEXT_CATEGORIES = frozenset({Category.BREACH_NOTICE, Category.SERIOUS_CONCERN})

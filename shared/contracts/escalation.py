@@ -1,11 +1,11 @@
 """Events published by escalation: interventions and serious steps with their approvals."""
 
 from datetime import date
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.contracts.envelope import IntegrationEvent, contract
+from shared.vocabulary import Level
 
 STREAM = "ESCALATION"
 SUBJECTS = "evt.escalation.>"
@@ -34,14 +34,6 @@ PROVIDER_DECOMMISSIONED = "evt.escalation.*.*.ProviderDecommissioned"
 INTERVENTION_CLOSED = "evt.escalation.*.*.InterventionClosed"
 MONITORING_REPORT_ISSUED = "evt.escalation.*.*.MonitoringReportIssued"
 MONITORING_REPORT_REPLIED = "evt.escalation.*.*.MonitoringReportReplied"
-
-
-class Level(StrEnum):
-    """The rungs of the intervention ladder (003)."""
-
-    ENCOURAGE = "encourage"
-    ENABLE = "enable"
-    ENFORCE = "enforce"
 
 
 @contract

@@ -2,10 +2,10 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from shared.contracts.envelope import IntegrationEvent, contract
+from shared.vocabulary import ConcernSource, Rating
 
 STREAM = "INTAKE"
 SUBJECTS = "evt.intake.>"
@@ -20,14 +20,6 @@ INSPECTION_GRADE_RECORDED = "evt.intake.*.*.InspectionGradeRecorded"
 CONCERN_REPORTED = "evt.intake.*.*.ConcernReported"
 VISIT_FIGURES_RECORDED = "evt.intake.*.*.VisitFiguresRecorded"
 REGULATED_SERVICE_CLOSED = "evt.intake.*.*.RegulatedServiceClosed"
-
-
-class Rating(StrEnum):
-    """A section's risk rating on the monitoring record (red is the highest risk)."""
-
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
 
 
 @contract
@@ -159,19 +151,6 @@ class InspectionGradeRecorded(IntegrationEvent):
     # The datastore's own MinGrade when it differs from the lowest grade (it left KQ_COVID19
     # out); min_grade is always the lowest of every key question. Optional: added in issue 21.
     published_min_grade: int | None = None
-
-
-class ConcernSource(StrEnum):
-    """Where intelligence about a provider comes from (004 §9, 003)."""
-
-    OPERATIONAL_STAFF = "operational-staff"
-    COMPLAINT = "complaint"
-    WHISTLEBLOWING = "whistleblowing"
-    ADULT_SUPPORT_AND_PROTECTION = "adult-support-and-protection"
-    PROVIDER_NOTIFICATION = "provider-notification"
-    REGULATOR = "regulator"
-    FINANCIAL = "financial"
-    LAY_ASSESSOR = "lay-assessor"
 
 
 @contract

@@ -2,12 +2,11 @@
 
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.contracts.envelope import IntegrationEvent, contract
-from shared.contracts.intake import Rating
+from shared.vocabulary import Band, Rating, RiskLevel, Severity
 
 STREAM = "RISK"
 SUBJECTS = "evt.risk.>"
@@ -18,20 +17,6 @@ CONCERN_RESOLVED = "evt.risk.*.*.ConcernResolved"
 CONCERN_RECURRED = "evt.risk.*.*.ConcernRecurred"
 RETURN_ANALYSIS_HELD = "evt.risk.*.*.ReturnAnalysisHeld"
 RETURN_ANALYSIS_RELEASED = "evt.risk.*.*.ReturnAnalysisReleased"
-
-
-class Band(StrEnum):
-    """Governance-report bands of the risk score; higher scores mean lower risk (002)."""
-
-    FULL = "100%"
-    NO_SIGNIFICANT_RISK = "75-99%"
-    MODERATE_RISK = "50-74%"
-    SIGNIFICANT_RISK = "below 50%"
-
-
-class Severity(StrEnum):
-    MODERATE = "moderate"
-    SERIOUS = "serious"
 
 
 class Deduction(BaseModel):
@@ -119,14 +104,6 @@ class ConcernRecurred(IntegrationEvent):
     safety_at_risk: bool
     occurrences: int
     rule: str | None = None
-
-
-class RiskLevel(StrEnum):
-    """Low / medium / high on the council's likelihood x impact matrix (004 §8-9)."""
-
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
 
 
 @contract

@@ -22,26 +22,13 @@ from enum import StrEnum
 from pydantic import Field
 
 from shared.contracts.envelope import IntegrationEvent, contract
+from shared.vocabulary import FREE_TEXT_CATEGORIES as FREE_TEXT_CATEGORIES  # re-exported
+from shared.vocabulary import Category
 
 SUBJECTS = "share.>"
 COUNCIL_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
 INTELLIGENCE_RECEIVED = "evt.intake.*.*.IntelligenceReceivedFromCouncil"
 INTELLIGENCE_WITHDRAWN = "evt.intake.*.*.ReceivedIntelligenceWithdrawn"
-
-
-class Category(StrEnum):
-    """A kind of fact two councils may agree to share (issue 20)."""
-
-    SUSPENSION = "suspension"
-    DECOMMISSION = "decommission"
-    BREACH_NOTICE = "breach-notice"
-    SERIOUS_CONCERN = "serious-concern"
-    INSPECTION_GRADE = "inspection-grade"
-
-
-# Categories whose fact may carry the publishing officer's own words, if the agreement says so:
-# a breach notice's deficiency and a concern's summary. Nothing else ever carries free text.
-FREE_TEXT_CATEGORIES = frozenset({Category.BREACH_NOTICE, Category.SERIOUS_CONCERN})
 TEXT_LIMIT = 1000
 
 

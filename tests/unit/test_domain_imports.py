@@ -1,4 +1,6 @@
-"""Layers are folders: no service's domain imports a framework or an I/O library (house style 1).
+"""Layers are folders: no service's domain imports a framework or an I/O library (house style 1),
+pydantic included: the words a domain shares with the contracts (shared/vocabulary.py) and the UK
+formats (shared/uk.py) are standard library, and the contracts re-export them (issue 17).
 
 Imports are read with `ast`, so a name in a comment or a string does not count and an import
 inside a function or a TYPE_CHECKING block does. Modules of our own that a domain imports are
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = frozenset({
     "fastapi", "faststream", "nats", "psycopg", "sqlite3", "httpx", "starlette", "uvicorn",
-    "pydantic_settings",
+    "pydantic_settings", "pydantic",
 })
 OUR_PACKAGES = frozenset({"services", "shared", "assure"})
 
@@ -123,6 +125,7 @@ def test_a_domain_module_imports_no_framework_or_io_library(module):
     "def f():\n    import httpx",
     "if TYPE_CHECKING:\n    from starlette.requests import Request",
     "from pydantic_settings import BaseSettings",
+    "from pydantic import BaseModel",
     "import os, uvicorn",
 ])
 def test_the_checker_catches_a_framework_import(source):
@@ -151,6 +154,19 @@ def test_the_checker_follows_our_own_modules_to_a_framework():
 
     assert "pydantic_settings" in found
     assert found["pydantic_settings"] == ["shared.settings"]
+
+
+# The kernel of shared/ a domain may import: standard library only, so no framework reaches a
+# domain through it.
+@pytest.mark.parametrize("module", ["shared.vocabulary", "shared.uk", "shared.domain",
+                                    "shared.clock", "shared.topics"])
+def test_the_shared_kernel_imports_no_framework(module):
+    assert forbidden_imports(module) == {}
+
+
+def test_the_checker_finds_pydantic_behind_the_contracts_and_the_date_types():
+    assert "pydantic" in {name.split(".")[0] for name in forbidden_imports("shared.contracts.risk")}
+    assert forbidden_imports("shared.uk_types")["pydantic"] == ["shared.uk_types"]
 
 
 @pytest.mark.parametrize("service", ["intake", "risk", "escalation", "notify"])

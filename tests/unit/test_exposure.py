@@ -17,7 +17,8 @@ from assure.report.api import router as reports_router
 from assure.security import client_address, from_this_machine
 from assure.services import ALL
 from shared.settings import AssureSettings, UnsafeSignIn, check_sign_in_is_safe, is_loopback
-from shared.uk import EARLIEST, LATEST, IsoDate, IsoDateTime, within_sane_years
+from shared.uk import EARLIEST, LATEST, within_sane_years
+from shared.uk_types import IsoDate, IsoDateTime
 
 pytestmark = pytest.mark.unit
 IDP = {"auth_jwks_url": "https://login.example.org/jwks", "auth_issuer": "https://login.example.org/"}

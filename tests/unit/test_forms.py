@@ -108,6 +108,8 @@ def test_each_monitoring_level_is_sent_its_own_return_form():
         "cmr-level-1", "return-level-2", "return-level-3"]
     assert LEVEL_FORMS == {"cmr-level-1": 1, "return-level-2": 2, "return-level-3": 3}
     assert "kpi" not in LEVEL_FORMS  # KPI returns and self-assessments go with any level
+    # The names live in shared.vocabulary (plain data for intake's domain): each is its model's.
+    assert {CmrLevel1.form: 1, Level2Return.form: 2, Level3Return.form: 3} == LEVEL_FORMS
 
 
 def test_there_is_no_fourth_monitoring_level():

@@ -37,9 +37,9 @@ from services.escalation.domain.proportionality import (
     proportionate_response,
 )
 from services.escalation.domain.routes import Route
-from shared.contracts.escalation import Level
 from shared.domain import InvalidInput, Refused, stable_id
 from shared.uk import long_date
+from shared.vocabulary import Level
 
 __all__ = ["Intervention", "Proportionate", "proportionate_response"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from shared.contracts.escalation import Level
 from shared.domain import InvalidInput
+from shared.vocabulary import Level
 
 
 class Step(StrEnum):

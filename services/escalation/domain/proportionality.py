@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from services.escalation.domain.ladder import Step
-from shared.contracts.escalation import Level
-from shared.contracts.risk import Severity
 from shared.domain import InvalidInput
+from shared.vocabulary import Level, Severity
 
 BREACH_OF_CONTRACT = "breach of contract"  # the category risk gives an alleged breach
 

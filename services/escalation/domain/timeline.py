@@ -14,8 +14,8 @@ from datetime import date
 from typing import Any
 
 from services.escalation.domain.narrative import sentence
-from shared.contracts.escalation import Level
 from shared.uk import long_date
+from shared.vocabulary import Level
 
 Entry = Mapping[str, Any]
 AUDIENCE = "service managers, commissioners and heads of service"

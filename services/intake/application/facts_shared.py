@@ -7,12 +7,13 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from services.intake.application.shareable import fact_from
 from services.intake.application.sharing_agreements import (
     SharingAgreements,
     processing_correlation,
 )
 from services.intake.domain.agreement import Agreement
-from services.intake.domain.shareable_facts import Fact, fact_from
+from services.intake.domain.shareable_facts import Fact
 from services.intake.domain.shared_intelligence import SharedFact
 from shared.contracts import risk
 from shared.contracts.envelope import Envelope, IntegrationEvent, unwrap

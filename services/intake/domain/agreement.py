@@ -21,8 +21,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from shared.contracts.sharing import FREE_TEXT_CATEGORIES, Category
 from shared.domain import InvalidInput, Refused, stable_id
+from shared.vocabulary import FREE_TEXT_CATEGORIES, Category
 
 # Roles that may approve an agreement: those who approve the serious steps (§8).
 APPROVING_ROLES = frozenset({"head_of_strategic_planning", "general_manager", "cswo"})

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from shared.contracts.risk import RiskLevel
 from shared.domain import InvalidInput
 from shared.uk import pounds
+from shared.vocabulary import RiskLevel
 
 LEVEL_1 = 1
 LEVEL_2 = 2

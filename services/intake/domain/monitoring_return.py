@@ -9,8 +9,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from services.intake.domain.evidence_type import EVIDENCE_TYPES
-from shared.contracts.forms import LEVEL_FORMS, form_for_level
 from shared.domain import InvalidInput, Refused, stable_id
+from shared.vocabulary import LEVEL_FORMS, form_for_level
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 

@@ -9,13 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from shared.contracts.envelope import IntegrationEvent
+from typing import Any, ClassVar, Protocol
 
 RETURN_DUE_SOON = "ReturnDueSoon"
 INTELLIGENCE_REQUESTED = "IntelligenceRequested"
 NOTIFICATION_FAILED = "NotificationFailed"
+
+
+class IntegrationEvent(Protocol):
+    """An integration event (shared/contracts/envelope.py) as notify reads it: its type, the
+    provider it is about and its named fields. Described here, not imported, so the domain needs
+    no pydantic (issue 17)."""
+
+    event_type: ClassVar[str]
+    model_fields: ClassVar[Mapping[str, Any]]
+    provider_id: str
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,9 @@ from string import Template
 from typing import Any
 
 from services.notify.domain.config import MessageTemplate
-from services.notify.domain.facts import Fact, fact_of
+from services.notify.domain.facts import Fact, IntegrationEvent, fact_of
 from services.notify.domain.rules import PROVIDER, is_provider
 from services.notify.domain.templates import DEFAULT_TEMPLATES
-from shared.contracts.envelope import IntegrationEvent
 from shared.uk import clause, long_date
 
 SAFETY_WARNING = "URGENT - people's safety may be at risk. "

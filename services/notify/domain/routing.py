@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from services.notify.domain.defaults import DEFAULT_ALIASES, DEFAULT_RULES
-from services.notify.domain.facts import Fact, fact_of
+from services.notify.domain.facts import Fact, IntegrationEvent, fact_of
 from services.notify.domain.rules import (
     ASP_TEAM,
     COMMISSIONING_MANAGER,
@@ -33,7 +33,6 @@ from services.notify.domain.rules import (
     recipient_key,
     recipient_keys,
 )
-from shared.contracts.envelope import IntegrationEvent
 
 __all__ = [
     "ASP_TEAM",

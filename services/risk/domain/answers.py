@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from shared.contracts.intake import Rating
-from shared.vocabulary import StaffingLevel
+from shared.vocabulary import Rating, StaffingLevel
 
 
 @dataclass(frozen=True)

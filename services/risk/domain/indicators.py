@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from services.risk.domain.answers import OutcomesAchieved, ReturnAnswers
-from shared.contracts.intake import Rating
 
 # The indicators' names, the figures they are read by and the staffing positions are the
 # services' shared vocabulary.
@@ -42,6 +41,7 @@ from shared.vocabulary import (
     PERSONAL_OUTCOMES_THRESHOLD,
     SELF_ASSESSMENT_SECTIONS,
     SUPERVISION_THRESHOLD,
+    Rating,
     StaffingLevel,
 )
 

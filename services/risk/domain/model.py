@@ -64,9 +64,13 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Protocol
 
 from services.risk.domain.answers import ReturnAnswers
-from shared.contracts.intake import Rating
-from shared.contracts.risk import Band
-from shared.vocabulary import ASP_TRAINING_THRESHOLD, SUPERVISION_THRESHOLD, StaffingLevel
+from shared.vocabulary import (
+    ASP_TRAINING_THRESHOLD,
+    SUPERVISION_THRESHOLD,
+    Band,
+    Rating,
+    StaffingLevel,
+)
 
 _CENT = Decimal("0.01")
 _HUNDRED_CENTS = 10_000

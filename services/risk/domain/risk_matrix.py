@@ -42,7 +42,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from shared.contracts.risk import Band, RiskLevel
+from shared.vocabulary import Band, RiskLevel
 
 LIKELIHOOD_WORDS = {1: "rare", 2: "unlikely", 3: "possible", 4: "likely", 5: "almost certain"}
 IMPACT_WORDS = {1: "negligible", 2: "minor", 3: "moderate", 4: "major", 5: "extreme"}

@@ -50,9 +50,8 @@ from services.risk.domain.rules import (
     triggers_for,
 )
 from services.risk.domain.rules.shared import IntelligenceFromAnotherCouncil, summary_of
-from shared.contracts.intake import Rating
-from shared.contracts.risk import Severity
 from shared.domain import InvalidInput, Missing, Refused, stable_id
+from shared.vocabulary import Rating, Severity
 
 RETURN_ANALYSIS = "return analysis"
 

@@ -17,6 +17,7 @@ from shared.contracts.forms.kpi import KpiReturn
 from shared.contracts.forms.level_2 import Level2Return
 from shared.contracts.forms.level_3 import Level3Return
 from shared.contracts.forms.self_assessment import SelfAssessment
+from shared.vocabulary import LEVEL_FORMS, UnknownForm, form_for_level
 
 __all__ = [
     "FORMS",
@@ -33,10 +34,6 @@ __all__ = [
     "form_for_level",
     "parse_form",
 ]
-
-
-class UnknownForm(ValueError):
-    """A return names a form, version or monitoring level there is no form for."""
 
 
 _MODELS: tuple[type[FormModel], ...] = (
@@ -57,16 +54,8 @@ FORMS: dict[str, type[FormModel]] = {
     form: FORM_VERSIONS[(form, version)]
     for form, version in sorted(FORM_VERSIONS)  # the latest version of each name wins
 }
-# The form each monitoring level's returns are made on (004 §8), by form name.
-LEVEL_FORMS: dict[str, int] = {CmrLevel1.form: 1, Level2Return.form: 2, Level3Return.form: 3}
-
-
-def form_for_level(level: int) -> str:
-    """The return form a contract monitored at `level` is sent (004 §8)."""
-    for form, its_level in LEVEL_FORMS.items():
-        if its_level == level:
-            return form
-    raise UnknownForm(f"there is no monitoring level {level}; levels are 1, 2 and 3")
+# Which form each monitoring level is sent (LEVEL_FORMS, form_for_level) is plain vocabulary that
+# intake's domain reads too, so it lives in shared.vocabulary and is re-exported here (issue 17).
 
 
 def parse_form(form: str, version: int, data: dict[str, Any]) -> FormModel:

@@ -22,7 +22,8 @@ from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from shared.contracts.intake import Rating
-from shared.uk import DateInRange, long_date
+from shared.uk import long_date
+from shared.uk_types import DateInRange
 from shared.vocabulary import StaffingLevel  # plain data, so risk's domain can read it too
 
 Percent = Annotated[

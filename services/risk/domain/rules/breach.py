@@ -21,8 +21,8 @@ from services.risk.domain.rules.reported import (
     when,
 )
 from services.risk.domain.rules.trigger import Trigger, as_decimal, normalised
-from shared.contracts.risk import Severity
 from shared.uk import pounds, sentence
+from shared.vocabulary import Severity
 
 
 def _in(concern: ReportedConcern, categories: frozenset[str]) -> bool:

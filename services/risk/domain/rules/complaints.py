@@ -23,8 +23,8 @@ from services.risk.domain.rules.trigger import (
     whole,
     within_months,
 )
-from shared.contracts.risk import Severity
 from shared.uk import long_date
+from shared.vocabulary import Severity
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from datetime import date
 from typing import ClassVar
 
 from services.risk.domain.rules.trigger import Trigger, plural, whole
-from shared.contracts.risk import Severity
 from shared.uk import long_date
+from shared.vocabulary import Severity
 
 
 @dataclass(frozen=True)

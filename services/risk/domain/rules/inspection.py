@@ -13,8 +13,8 @@ from datetime import date
 from typing import ClassVar
 
 from services.risk.domain.rules.trigger import Trigger, label, listing, whole
-from shared.contracts.risk import Severity
 from shared.uk import long_date
+from shared.vocabulary import Severity
 
 CARE_INSPECTORATE = "care-inspectorate"
 CQC = "cqc"

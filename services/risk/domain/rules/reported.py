@@ -15,9 +15,8 @@ from decimal import Decimal
 from typing import ClassVar
 
 from services.risk.domain.rules.trigger import Trigger, label, normalised
-from shared.contracts.intake import ConcernSource
-from shared.contracts.risk import Severity
 from shared.uk import long_date, sentence
+from shared.vocabulary import ConcernSource, Severity
 
 # The officer's categories that the breach rules read; the rule here leaves them to those rules,
 # so one report raises one concern.

@@ -14,9 +14,8 @@ from decimal import Decimal
 from typing import ClassVar
 
 from services.risk.domain.rules.trigger import Trigger, label, listing, percent_text
-from shared.contracts.intake import Rating
-from shared.contracts.risk import Band, Severity
 from shared.uk import long_date
+from shared.vocabulary import Band, Rating, Severity
 
 # The section whose red rating means people's safety is at risk (CMR LEVEL 1, 004 App. 3 §1).
 SAFETY_SECTION = "safety_and_quality"

@@ -20,8 +20,8 @@ from datetime import date
 from typing import ClassVar
 
 from services.risk.domain.rules.trigger import Trigger
-from shared.contracts.risk import Severity
 from shared.uk import clause, long_date, sentence
+from shared.vocabulary import Severity
 
 CQC_POOR = frozenset({"requires improvement", "inadequate"})
 WHAT = {"suspension": "suspended", "decommission": "decommissioned",

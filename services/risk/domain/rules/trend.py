@@ -23,8 +23,8 @@ from services.risk.domain.rules.trigger import (
     percent_text,
     whole,
 )
-from shared.contracts.risk import Severity
 from shared.uk import long_date
+from shared.vocabulary import Severity
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Any, ClassVar, Protocol, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from shared.contracts.risk import Severity
+from shared.vocabulary import Severity
 
 _NAMESPACE: UUID = uuid5(NAMESPACE_URL, "https://assure.example/risk/triggers")
 _CENT = Decimal("0.01")

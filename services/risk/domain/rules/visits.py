@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from services.risk.domain.rules.trigger import Trigger, as_decimal, percent_text, share, whole
-from shared.contracts.risk import Severity
+from shared.vocabulary import Severity
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,8 @@ from fractions import Fraction
 from typing import ClassVar
 
 from services.risk.domain.rules.trigger import Trigger, as_decimal, percent_text, share
-from shared.contracts.risk import Severity
 from shared.uk import long_date
-from shared.vocabulary import ANNUAL_TURNOVER_LIMIT
+from shared.vocabulary import ANNUAL_TURNOVER_LIMIT, Severity
 
 
 @dataclass(frozen=True)
