@@ -86,6 +86,8 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     add("--discard", action="store_true", help="remove the data set at the end")
     add("--batch", type=int, default=100, help="providers made at a time (100)")
     add("--requests", type=int, default=20, help="times each page is loaded (20)")
+    add("--pages", default=",".join(name for name, *_ in PAGES),
+        help="which pages, by name, comma-separated (every one)")
     add("--timeout", type=float, default=600.0,
         help="limit for starting, the views to catch up, and each page (600 s)")
     add("--chromium", default=os.environ.get("ASSURE_TEST_CHROMIUM") or shutil.which("chromium")
@@ -97,6 +99,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--providers, --years, --batch and --requests must be at least 1")
     if args.keep and args.discard:
         parser.error("--keep and --discard contradict each other")
+    unknown = set(args.pages.split(",")) - {name for name, *_ in PAGES}
+    if unknown:
+        parser.error(f"no such page: {', '.join(sorted(unknown))}")
     if not args.chromium:
         parser.error("no Chromium found: apt-get install chromium, or give --chromium")
     return args
@@ -127,7 +132,7 @@ async def signed_in(browser: Any, url: str, person: tuple[str, str], timeout: fl
 
 
 async def paint(url: str, chromium: str, values: dict[str, str], requests: int,
-                timeout: float, say: Any) -> dict[str, Any]:
+                timeout: float, say: Any, chosen: set[str]) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
     found: dict[str, Any] = {}
@@ -137,6 +142,8 @@ async def paint(url: str, chromium: str, values: dict[str, str], requests: int,
         try:
             people: dict[tuple[str, str], Any] = {}
             for name, person, path in PAGES:
+                if name not in chosen:
+                    continue
                 if person not in people:
                     people[person] = await signed_in(browser, url, person, timeout)
                 page, at = people[person], path.format(**values)
@@ -179,7 +186,8 @@ def measure_all(run: Run, args: argparse.Namespace) -> dict[str, Any]:
             results["subjects"] = values
             run.say("Loading each page in Chromium ...")
             results["pages"] = asyncio.run(paint(url, args.chromium, values, args.requests,
-                                                 args.timeout, run.say))
+                                                 args.timeout, run.say,
+                                                 set(args.pages.split(","))))
     finally:
         for app in apps.values():
             app.close()
