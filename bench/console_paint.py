@@ -33,7 +33,6 @@ import shutil
 import statistics
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,7 +40,7 @@ import httpx
 from bench import views_measure as measure
 from bench.national_data import build_apps
 from bench.spine import SignIn
-from bench.views import Run, machine
+from bench.views import Run, data_set_arguments, machine, parsed
 from shared.security.identity import Identity, Role
 
 TARGET_MS = 300
@@ -75,16 +74,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.console_paint", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    data_set_arguments(parser)
     add = parser.add_argument
-    add("--providers", type=int, default=2000, help="providers in the data set (2000)")
-    add("--years", type=int, default=3, help="financial years of history before this one (3)")
-    add("--store", choices=("sqlite", "postgres"), default="sqlite")
-    add("--seed", type=int, default=1)
-    add("--data-dir", type=Path, default=Path.home() / ".cache" / "assure-bench",
-        help="where data sets are kept (bench.views's, shared with it)")
-    add("--keep", action="store_true", help="keep the data set this run makes")
-    add("--discard", action="store_true", help="remove the data set at the end")
-    add("--batch", type=int, default=100, help="providers made at a time (100)")
     add("--requests", type=int, default=20, help="times each page is loaded (20)")
     add("--pages", default=",".join(name for name, *_ in PAGES),
         help="which pages, by name, comma-separated (every one)")
@@ -92,13 +83,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         help="limit for starting, the views to catch up, and each page (600 s)")
     add("--chromium", default=os.environ.get("ASSURE_TEST_CHROMIUM") or shutil.which("chromium")
         or shutil.which("chromium-browser"), help="the browser (Debian's chromium)")
-    add("--out", type=Path, help="write the figures here as JSON")
-    add("--quiet", action="store_true")
-    args = parser.parse_args(argv)
-    if min(args.providers, args.years, args.batch, args.requests) < 1:
-        parser.error("--providers, --years, --batch and --requests must be at least 1")
-    if args.keep and args.discard:
-        parser.error("--keep and --discard contradict each other")
+    args = parsed(parser, argv)
     unknown = set(args.pages.split(",")) - {name for name, *_ in PAGES}
     if unknown:
         parser.error(f"no such page: {', '.join(sorted(unknown))}")

@@ -78,6 +78,13 @@ async def fill_date(scope: Any, group: str, day: date) -> None:
         await fields.get_by_label(part, exact=True).fill(str(value))
 
 
+async def succeeded(page: Any) -> str:
+    """What the success banner the page came back with says."""
+    banner = page.locator(".govuk-notification-banner--success")
+    await banner.wait_for()
+    return await banner.inner_text()
+
+
 async def council_today(console: Console) -> date:
     return date.fromisoformat((await console.api.get("/intake/clock")).json()["today"])
 
@@ -115,9 +122,7 @@ async def officer_morning(walk: Walk, today: date) -> tuple[str, str]:
     await form.get_by_label("Why").fill("Unsafe care at home and staffing rated red: the "
                                         "Chief Officer should know before the committee")
     await form.get_by_role("button", name="Propose telling the Chief Officer").click()
-    banner = page.locator(".govuk-notification-banner--success")
-    await banner.wait_for()
-    assert "Proposal made" in await banner.inner_text()
+    assert "Proposal made" in await succeeded(page)
     await walk.look(page, "officer-proposed")
 
     # The monitoring visit of two days ago, written up and issued to the provider.
@@ -159,9 +164,7 @@ async def plan_review(walk: Walk, today: date) -> None:
     await fill_date(form, "Action due by", today + timedelta(days=40))
     await walk.look(page, "officer-plan-form")
     await form.get_by_role("button", name="Record plan received").click()
-    banner = page.locator(".govuk-notification-banner--success")
-    await banner.wait_for()
-    assert "Improvement plan received" in await banner.inner_text()
+    assert "Improvement plan received" in await succeeded(page)
     assert "Recruit two senior carers" in await page.locator("#improvement-plans").inner_text()
     await walk.look(page, "officer-plan-received")
 
@@ -187,9 +190,7 @@ async def senior_approves(walk: Walk, escalation_id: str) -> None:
     await card.get_by_label("Reason for your decision").fill(
         "Agreed: the Chief Officer is briefed before Thursday's committee")
     await card.get_by_role("button", name="Approve").click()
-    banner = page.locator(".govuk-notification-banner--success")
-    await banner.wait_for()
-    assert "approved" in await banner.inner_text()
+    assert "approved" in await succeeded(page)
     await walk.look(page, "senior-approved")
 
 
