@@ -53,9 +53,9 @@ from bench.views_data import TODAY, VERSION, make, mark, marker, settings_for
 PAGE_P99_MS, READY_S, TICK_S, REBUILD_PER_S = 200, 10, 2, 20_000
 
 
-def arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.views", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def data_set_arguments(parser: argparse.ArgumentParser) -> None:
+    """The data set's options, which bench.console_paint shares (a data set kept by one bench
+    is used again by the other)."""
     add = parser.add_argument
     add("--providers", type=int, default=2000, help="providers in the store (2000)")
     add("--years", type=int, default=3, help="financial years of history before this one (3)")
@@ -68,6 +68,13 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     add("--discard", action="store_true",
         help="remove the data set at the end, whoever made it")
     add("--batch", type=int, default=100, help="providers made at a time (100)")
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.views", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    data_set_arguments(parser)
+    add = parser.add_argument
     add("--requests", type=int, default=50, help="times each page is asked for (50)")
     add("--page-budget", type=float, default=120.0,
         help="seconds a page may take in all; a slower one is asked for fewer times (120)")
@@ -77,6 +84,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         help="limit for starting, for the views to catch up and for each request (600 s)")
     add("--no-cold-start", action="store_true",
         help="skip starting again with every view emptied")
+    return parsed(parser, argv)
+
+
+def parsed(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The arguments, with --out and --quiet, the data set's checked (and --requests)."""
+    add = parser.add_argument
     add("--out", type=Path, help="write the figures here as JSON")
     add("--quiet", action="store_true")
     args = parser.parse_args(argv)
