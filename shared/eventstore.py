@@ -29,7 +29,13 @@ from eventsourcing.persistence import (
     Transcoding,
 )
 
-from shared.chain import ChainedEventStore, ChainedMapper, Verification, verify_chains
+from shared.chain import (
+    ChainedEventStore,
+    ChainedMapper,
+    Verification,
+    verify_aggregates,
+    verify_chains,
+)
 from shared.clock import ClockMode, Today, clock_of
 from shared.contracts.envelope import Envelope, IntegrationEvent, unwrap
 from shared.dead_letter import DeadLetter
@@ -125,6 +131,15 @@ class ServiceApplication(Application[UUID]):
             return verify_chains(self.recorder, self.audit_key)
         return verify_chains(self.recorder, self.audit_key, self.snapshots.recorder,
                              min(self.snapshotting_intervals.values(), default=1))
+
+    def verify_provider(self, provider_id: str) -> Verification:
+        """Checks the hash chains of the provider's own records (and their snapshots): what its
+        history page shows, at the cost of its records rather than of the whole store."""
+        ids = self.aggregates_under(f"provider:{provider_id}")
+        if self.snapshots is None:
+            return verify_aggregates(self.recorder, ids, self.audit_key)
+        return verify_aggregates(self.recorder, ids, self.audit_key, self.snapshots.recorder,
+                                 min(self.snapshotting_intervals.values(), default=1))
 
     # Snapshots of the aggregates named in `snapshotting_intervals`, sealed to their chains
     # (snapshots.py): loading one reads its latest snapshot and the events after it.

@@ -90,7 +90,10 @@ async def history(request: Request, provider_id: str, service: str = "") -> Resp
     async with Api(request, who.token) as api:
         entries = await api.get(f"/history/{provider_id}")
         provider = await _provider(api, provider_id)
-        verified = await api.get("/verify") if may(who, "/verify") else None
+        # The provider's own records: checking the whole council's (`assure verify`) on every
+        # page load took a minute at 2,000 providers (bench.console_paint).
+        verified = await api.get(f"/history/{provider_id}/verify") if may(
+            who, "/history/{provider_id}/verify") else None
         reads = await api.get(f"/history/{provider_id}/reads") if may(
             who, "/history/{provider_id}/reads") else None
         today = await council_today(api)

@@ -184,6 +184,7 @@ AUDIT = {
     ("GET", "/history/{provider_id}/as-at"): rule(READERS),
     ("GET", "/history/{provider_id}/reads"): rule(frozenset({R.AUDITOR, R.ADMINISTRATOR})),
     ("GET", "/verify"): rule(frozenset({R.AUDITOR, R.ADMINISTRATOR})),
+    ("GET", "/history/{provider_id}/verify"): rule(frozenset({R.AUDITOR, R.ADMINISTRATOR})),
     ("GET", "/reports/governance"): rule(READERS),
     # The composition root's read models: how far they have read; rebuilding one (the system).
     ("GET", "/views"): rule(READERS),

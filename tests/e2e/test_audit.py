@@ -7,6 +7,7 @@ import asyncio
 import csv
 import io
 import json
+import sqlite3
 from datetime import date, datetime, timedelta
 
 import httpx
@@ -21,6 +22,7 @@ from tests.support import (
     return_form,
     running,
     serving,
+    settled,
 )
 
 pytestmark = pytest.mark.e2e
@@ -132,3 +134,43 @@ async def test_the_cli_verifies_the_stores_and_exports_a_history(settings, tmp_p
         wrong = await asyncio.to_thread(run, "history", "rowan", "--format", "docx",
                                         "--out", str(out))
         assert wrong.exit_code == 2
+
+
+async def test_a_providers_own_records_are_verified_apart_from_the_councils(settings):
+    """`/history/{provider}/verify` checks the chains of that provider's records only: what its
+    history page shows, at the cost of its records. A record of another provider altered in
+    the store breaks the whole store's check and that provider's, not this one's."""
+    if settings.uses_postgres:
+        pytest.skip("the store is altered with sqlite3")
+    async with running(settings) as system, serving(system) as url, \
+            httpx.AsyncClient(base_url=url, headers=AUDITOR) as http:
+        for provider_id in ("aspen", "birch"):
+            await register_with_contract(http, provider_id)
+        await eventually(lambda: settled(system), timeout=60, what="the awards to settle")
+
+        own = (await http.get("/history/aspen/verify")).json()
+        history = (await http.get("/history/aspen")).json()
+        assert own["intact"] is True
+        for service, found in own["services"].items():
+            recorded = [e for e in history if e["service"] == service]
+            assert found["events"] == len(recorded), service
+            assert found["aggregates"] == len({e["aggregate_id"] for e in recorded}), service
+
+        # Someone with access to the database renames Birch in its stored registration.
+        with sqlite3.connect(settings.data_dir / "intake.sqlite") as db:
+            table = next(name for (name,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'") if name.endswith("events"))
+            row, state = next((row, state) for row, state in db.execute(
+                f"SELECT rowid, state FROM {table} ORDER BY rowid")  # noqa: S608
+                if b"Provider birch" in state or b'"birch"' in state)
+            db.execute(f"UPDATE {table} SET state = ? WHERE rowid = ?",  # noqa: S608
+                       (state.replace(b"birch", b"b1rch"), row))
+
+        assert (await http.get("/history/aspen/verify")).json() == own
+        broken = (await http.get("/history/birch/verify")).json()
+        assert broken["intact"] is False
+        assert broken["services"]["intake"]["broken"]["reason"].startswith("its content")
+        assert broken["services"]["risk"]["intact"] is True
+        assert (await http.get("/verify")).json()["intact"] is False
+        unknown = await http.get("/history/nobody-here/verify")
+        assert unknown.status_code == 404
