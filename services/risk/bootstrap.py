@@ -1,10 +1,31 @@
-"""Wires risk: its application, its HTTP routes and what it consumes."""
+"""Wires risk: its application with the council's configuration (read from the file the
+settings name, so a wrong file stops the start), its HTTP routes and what it consumes."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from services.risk.adapters.configuration_file import load_configuration
 from services.risk.application import RiskAssessment
 from services.risk.entrypoints.api import router
 from services.risk.entrypoints.subscribers import CONSUMES
 from shared.service import ServiceDefinition
+from shared.settings import AssureSettings
 
-SERVICE = ServiceDefinition(
+
+def build_risk(env: Mapping[str, str]) -> RiskAssessment:
+    """risk on the store, with the configuration a service environment names."""
+    return RiskAssessment(dict(env), load_configuration(env.get("ASSURE_RISK_CONFIG_FILE")))
+
+
+class RiskDefinition(ServiceDefinition):
+    """risk's definition: its application is built with the council's configuration."""
+
+    def build(self, settings: AssureSettings) -> RiskAssessment:
+        settings.prepare_store(self.name)
+        return build_risk(settings.eventstore_env(self.name))
+
+
+SERVICE = RiskDefinition(
     name="risk", application=RiskAssessment, router=router, consumes=CONSUMES
 )

@@ -373,12 +373,13 @@ def received_suspension(**overrides: Any) -> sharing.IntelligenceReceivedFromCou
 
 def risk_app(tmp_path: Path, rules: dict[str, Any] | None = None) -> Any:
     from services.risk.application import RiskAssessment
+    from services.risk.bootstrap import build_risk
 
     if rules is None:
         return RiskAssessment()
     path = tmp_path / "risk.json"
     path.write_text(json.dumps({"rules": rules}))
-    return RiskAssessment(env={"ASSURE_RISK_CONFIG_FILE": str(path)})
+    return build_risk({"ASSURE_RISK_CONFIG_FILE": str(path)})
 
 
 def test_another_councils_suspension_raises_a_serious_concern_here(tmp_path: Path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -17,7 +16,7 @@ from services.escalation.domain.intervention import Intervention
 from shared.eventstore import NotFound, ServiceApplication
 from shared.views.paging import EVERYTHING, Page, Paging
 from shared.views.store import StoreProjection
-from shared.working_days import Nation, WorkingDays, local_holidays_in
+from shared.working_days import Nation, WorkingDays
 
 POLICY_PROPOSER = "assure:proportionality-policy"
 DEADLINE_WATCH = "assure:deadlines"
@@ -30,11 +29,12 @@ class InterventionRecords(ServiceApplication):
     projections: ClassVar[tuple[type[StoreProjection[Any]], ...]] = (
         EscalationsIndex, InterventionsIndex)
 
-    @cached_property
-    def calendar(self) -> WorkingDays:
-        """The council's working days: its nation's public holidays and its local ones."""
-        nation = Nation(self.env.get("ASSURE_NATION", Nation.SCOTLAND.value))
-        return WorkingDays(nation, local_holidays_in(self.env.get("ASSURE_CALENDAR_FILE")))
+    def __init__(self, env: dict[str, str] | None = None,
+                 calendar: WorkingDays | None = None) -> None:
+        # The council's working days: its nation's public holidays and its local ones, read
+        # from its calendar file by bootstrap.py; Scotland's alone when none is given.
+        self.calendar = calendar or WorkingDays(Nation.SCOTLAND, ())
+        super().__init__(env)
 
     def summarise(self, aggregates: list[Any]) -> dict[str, Any]:
         return audit.summary(aggregates)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
-from functools import cached_property, singledispatchmethod
+from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
-from services.risk.adapters.configuration_file import load_configuration
 from services.risk.application.answers import answers_of
 from services.risk.application.views import Listed, Page, ProfileFilter, RiskProfiles
 from services.risk.domain.answers import ReturnAnswers
-from services.risk.domain.configuration import RiskConfiguration
+from services.risk.domain.configuration import DEFAULT_CONFIGURATION, RiskConfiguration
 from services.risk.domain.readings import ReturnFacts
 from services.risk.domain.risk_profile import RiskProfile
 from services.risk.domain.rules import (
@@ -58,20 +57,17 @@ class RiskAssessment(ServiceApplication):
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {RiskProfile: 50}
     projections = (RiskProfiles,)
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
+    def __init__(self, env: dict[str, str] | None = None,
+                 configuration: RiskConfiguration = DEFAULT_CONFIGURATION) -> None:
+        # The council's scoring model, matrix and rules, read from its file by bootstrap.py
+        # (a wrong file stops the start there), else the documented defaults.
+        self.configuration = configuration
         super().__init__(env)
         self._answers: OrderedDict[str, ReturnAnswers] = OrderedDict()
-        _ = self.configuration  # a wrong configuration file stops the start, not a scoring
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(OverdueReturnAsDict())
-
-    @cached_property
-    def configuration(self) -> RiskConfiguration:
-        """The council's scoring model, matrix and rules (ASSURE_RISK_CONFIG_FILE), else the
-        documented defaults."""
-        return load_configuration(self.env.get("ASSURE_RISK_CONFIG_FILE"))
 
     def profile(self, provider_id: str) -> RiskProfile:
         return self.get(RiskProfile, RiskProfile.create_id(provider_id))
