@@ -130,6 +130,13 @@ SENTENCES: dict[tuple[str, str], Said] = {
         f"queued a message to {p.recipient(d.get('recipient'))} "
         f"{p.value('channel', d.get('channel'))}: “{p.text(d.get('subject') or '')}”"),
     ("Delivery", "Sent"): _sent,
+    ("Delivery", "AttemptStarted"): lambda d, p: (
+        f"tried the message again (attempt {d.get('attempt')})"),
+    ("Delivery", "AttemptFailed"): lambda d, p: (
+        f"could not send the message (attempt {d.get('attempt')}): {d.get('error')}"),
+    ("Delivery", "Failed"): lambda d, p: (
+        f"gave up sending the message after {d.get('attempts')} attempts: {d.get('error')}"),
+    ("ProviderContacts", "Named"): lambda d, p: f"noted the provider’s name, {d.get('name')}",
 }
 
 

@@ -10,17 +10,17 @@ recipient and channel, sent once.
 
 Two events for a delivery that goes at once and gets through: `Queued` and `Sent`. A delivery
 that is not held starts its first attempt in its `Queued` event (its `attempt` and
-`lease_until`), which is exactly what a `Dispatching` event committed in the same transaction
-used to record (they always were committed together), so the guarantee above is unchanged: the
-lease is in the store before anything leaves, and a crash before `Sent` brings the message back
-when the lease runs out, under the same id. Only one instance can record a `Queued` and so send
-the first attempt: the delivery's id is fixed by its notification and channel, and deliveries
-are derived under a tracking record (deliveries.py). Later attempts (a retry after
-`AttemptFailed`, an operator's `Retried`, a lost attempt taken over, a digest) still record
-`Dispatching` first,
-because an attempt that starts on a delivery already stored must win the delivery's next version
-before it sends: that is what stops two instances sending it at once. Deliveries stored before
-(`Queued` without an attempt, then `Dispatching`) replay to the same state.
+`lease_until`), which is exactly what an `AttemptStarted` event committed in the same
+transaction used to record (they always were committed together), so the guarantee above is
+unchanged: the lease is in the store before anything leaves, and a crash before `Sent` brings
+the message back when the lease runs out, under the same id. Only one instance can record a
+`Queued` and so send the first attempt: the delivery's id is fixed by its notification and
+channel, and deliveries are derived under a tracking record (deliveries.py). Later attempts (a
+retry after `AttemptFailed`, an operator's `Retried`, a lost attempt taken over, a digest)
+still record `AttemptStarted` first, because an attempt that starts on a delivery already
+stored must win the delivery's next version before it sends: that is what stops two instances
+sending it at once. Deliveries stored before (`Queued` without an attempt, then `Dispatching`,
+as `AttemptStarted` was called until it was named for what happened) replay to the same state.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from shared.domain import Refused, stable_id
+from shared.topics import renamed
 
 EMAIL = "email"
 WEBHOOK = "webhook"  # channels are "webhook:<name>", one per configured webhook
@@ -171,11 +172,11 @@ class Delivery(Aggregate):
         due = self.due_at()
         if due is None or due > now:
             raise NotDue(f"delivery {self.id} is {self.status.value}")
-        self._dispatching(attempt=self.attempts + 1, lease_until=policy.lease_from(now))
+        self._attempt_started(attempt=self.attempts + 1, lease_until=policy.lease_from(now))
         return self.outgoing()
 
-    @event("Dispatching")
-    def _dispatching(self, attempt: int, lease_until: datetime) -> None:
+    @event("AttemptStarted")
+    def _attempt_started(self, attempt: int, lease_until: datetime) -> None:
         self.status = Status.DISPATCHING
         self.attempts = attempt
         self.lease_until = lease_until
@@ -261,3 +262,7 @@ class Delivery(Aggregate):
     def _bundled(self, digest_id: str) -> None:
         self.status = Status.BUNDLED
         self.bundled_into = digest_id
+
+
+# Stored before the event was named for what happened (issue 17): read as AttemptStarted.
+renamed("services.notify.domain.delivery:Delivery.Dispatching", Delivery.AttemptStarted)
