@@ -113,11 +113,15 @@ class RegisterView(TableViewMixin):
         "providers": _table(PROVIDERS), "contracts": _table(CONTRACTS),
         "requests": _table(REQUESTS), "returns": _table(RETURNS), "drafts": _table(DRAFTS),
     }
+    # A filtered page of the log reads its rows in the log's order from the filter's index
+    # (version 2: each filter's index ends in the whole order, so no page is sorted after).
     indexes: ClassVar[dict[str, str | tuple[str, ...]]] = {
         "providers": (", ".join(PROVIDER_ORDER),),
         "contracts": ("provider_id", "regulator_service_id", "service_type"),
-        "requests": (", ".join(LOG_ORDER), "status, due_on", "provider_id, due_on",
-                     "allocated_to, due_on", "form, due_on", "contract_reference"),
+        "requests": (", ".join(LOG_ORDER), *(", ".join(dict.fromkeys((column, *LOG_ORDER)))
+                                             for column in ("status", "provider_id",
+                                                            "allocated_to", "form")),
+                     "contract_reference"),
         "returns": ("contract_reference, period_key", "contract_reference, position"),
         "drafts": ("provider_id",),
     }
@@ -237,8 +241,12 @@ class RegisterView(TableViewMixin):
         return [_log_row(r) for r in rows]
 
     def log_count(self, log_filter: LogFilter) -> int:
+        """How many rows the filter keeps, counted in the requests' own indexes: a request's
+        contract and provider are in the register before it (it is asked of a contract the
+        provider was awarded), so the log's join is needed only to filter by service type."""
         where, params = _log_where(log_filter)
-        return int(self.select(f"SELECT COUNT(*) AS n FROM {LOG_FROM} WHERE {where}",
+        source = LOG_FROM if log_filter.service_type is not None else "{requests} r"
+        return int(self.select(f"SELECT COUNT(*) AS n FROM {source} WHERE {where}",
                                params)[0]["n"])
 
     def each_in_log(self, log_filter: LogFilter) -> Iterator[ReturnLogRow]:
@@ -342,7 +350,12 @@ class RegisterViewV1(RegisterView):
     tables: ClassVar[dict[str, str]] = {**RegisterView.tables,
                                         "providers": _table(PROVIDERS_V1)}
     indexes: ClassVar[dict[str, str | tuple[str, ...]]] = {
-        k: v for k, v in RegisterView.indexes.items() if k != "providers"}
+        "contracts": ("provider_id", "regulator_service_id", "service_type"),
+        "requests": (", ".join(LOG_ORDER), "status, due_on", "provider_id, due_on",
+                     "allocated_to, due_on", "form, due_on", "contract_reference"),
+        "returns": ("contract_reference, period_key", "contract_reference, position"),
+        "drafts": ("provider_id",),
+    }
 
     def provider_page(self, paging: Paging) -> Page[ProviderListed]:
         ordered = sorted(self.providers(), key=lambda p: (p.name.lower(), p.provider_id))
