@@ -136,8 +136,8 @@ def test_the_previous_register_answers_the_providers_list_as_the_new_one(fresh_i
     same as version 2's, read by the name index."""
     app: Intake = fresh_intake()
     History(app).run(busy_year()[:60])
-    previous = register.RegisterProjection.previous
-    assert previous is register.RegisterProjectionV1
+    previous = RegisterProjection.previous
+    assert previous is not None and previous.view_class.version == 1
     new = app.views.followers[RegisterProjection]
     new.catch_up()
     old = store.Follower(app, previous(view=app.views._open(previous.view_class)))
