@@ -49,6 +49,13 @@ async def test_the_dashboard_reads_every_provider_its_trend_and_its_deadlines(se
         assert [(c["reference"], c["service_type"], c["level"]) for c in birch["contracts"]] == [
             ("birch-day", "day-services", 2)]
         assert providers[1]["contracts"][0]["reference"] == elm
+        # By name a page at a time, with the count of all.
+        first = await http.get("/intake/providers", params={"limit": 1})
+        assert first.headers["X-Total-Count"] == "2"
+        assert await ok(first) == providers[:1]
+        assert await ok(await http.get("/intake/providers", params={"limit": 1, "offset": 1})
+                        ) == providers[1:]
+        assert (await http.get("/intake/providers", params={"limit": 0})).status_code == 422
 
         # Elm Court's second return scores lower than its first: the trend is down.
         await ok(await http.post(f"/intake/contracts/{elm}/returns", json=cmr(PERIODS[0])), 201)

@@ -26,6 +26,7 @@ from services.intake.application.return_log import LogFilter
 from services.intake.domain.calendar import return_key
 from shared.settings import AssureSettings
 from shared.views import store
+from shared.views.paging import Page, Paging
 from tests import intake_history as oracle
 from tests.intake_history import STEPS, History
 
@@ -109,6 +110,41 @@ def assert_lists_answer_as_the_aggregates_do(app: Intake, aggregates: list[Any])
             r.id for r in sent if r.contract_reference == returned.contract_reference
             and return_key(r.form, r.period_start, r.period_end) == key]
     assert app.return_log(LogFilter()) == oracle.return_log(aggregates, lambda row: True)
+    assert_the_providers_list_pages_by_name(view, aggregates)
+
+
+# Pages of the providers list, and the whole list (no limit), past its end.
+PAGINGS = [Paging(), Paging(limit=1), Paging(limit=2, offset=1), Paging(limit=50),
+           Paging(limit=3, offset=50)]
+
+
+def assert_the_providers_list_pages_by_name(view: Any, aggregates: list[Any]) -> None:
+    """The providers list is every provider in name order (as read, so "Ållebakken" after
+    "Willow Homes"), each with its contracts as awarded, a page at a time, with the count."""
+    contracts = oracle.contracts(aggregates)
+    by_name = sorted(oracle.providers(aggregates), key=lambda p: (p.name.lower(), p.provider_id))
+    listed = [(p, [c for c in contracts if c.provider_id == p.provider_id]) for p in by_name]
+    for paging in PAGINGS:
+        end = None if paging.limit is None else paging.offset + paging.limit
+        assert view.provider_page(paging) == Page(listed[paging.offset:end], len(listed))
+
+
+def test_the_previous_register_answers_the_providers_list_as_the_new_one(fresh_intake):
+    """While version 2 of the register is built at the first start after an upgrade, version 1
+    answers (shared/views/store.py, succession): its providers list, sorted in Python, is the
+    same as version 2's, read by the name index."""
+    app: Intake = fresh_intake()
+    History(app).run(busy_year()[:60])
+    previous = RegisterProjection.previous
+    assert previous is not None and previous.view_class.version == 1
+    new = app.views.followers[RegisterProjection]
+    new.catch_up()
+    old = store.Follower(app, previous(view=app.views._open(previous.view_class)))
+    old.catch_up()
+    assert (old.view.table("providers"), new.view.table("providers")) == (
+        "register1_providers", "register2_providers")
+    for paging in PAGINGS:
+        assert old.view.provider_page(paging) == new.view.provider_page(paging)
 
 
 # The return log: pages, counts and exports ---------------------------------------------------

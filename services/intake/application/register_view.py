@@ -35,11 +35,16 @@ from services.intake.domain.provider import Provider
 from services.intake.domain.return_draft import ReturnDraft
 from services.intake.domain.return_request import RequestStatus, ReturnRequest
 from shared.topics import topics_of
+from shared.views.paging import Page, Paging
 from shared.views.store import StoreProjection
 from shared.views.tables import Row, TableViewMixin
 
-PROVIDERS = {"provider_id": "TEXT PRIMARY KEY", "name": "TEXT NOT NULL",
-             "suspended_by": "TEXT", "registered_at": "TEXT NOT NULL"}
+PROVIDERS_V1 = {"provider_id": "TEXT PRIMARY KEY", "name": "TEXT NOT NULL",
+                "suspended_by": "TEXT", "registered_at": "TEXT NOT NULL"}
+# Version 2: the name as the providers list sorts it (lower case, by Python, so both databases
+# order it as the list did when it was sorted in Python: SQLite compares text by code point,
+# as does PostgreSQL under the C collation the stores' databases use).
+PROVIDERS = {**PROVIDERS_V1, "name_key": "TEXT NOT NULL"}
 CONTRACTS = {
     "reference": "TEXT PRIMARY KEY", "provider_id": "TEXT NOT NULL",
     "service_type": "TEXT NOT NULL", "annual_value": "TEXT NOT NULL", "regulator": "TEXT",
@@ -65,11 +70,15 @@ DRAFTS = {"draft_id": "TEXT PRIMARY KEY", "provider_id": "TEXT NOT NULL",
           "period_start": "TEXT NOT NULL", "period_end": "TEXT NOT NULL",
           "saved_at": "TEXT NOT NULL", "saved_by": "TEXT NOT NULL"}
 
+# The providers list's order: by name as a person reads it, then the id.
+PROVIDER_ORDER = ("name_key", "provider_id")
 # The return log's order, ending in the request's id so that every row has one place in it.
 LOG_ORDER = ("due_on", "contract_reference", "form", "request_id")
 LOG_FROM = ("{requests} r JOIN {contracts} c ON c.reference = r.contract_reference "
             "JOIN {providers} p ON p.provider_id = r.provider_id")
 LOG_COLUMNS = "r.*, p.name AS provider_name, c.service_type"
+# A line of the providers list: the provider and its contracts.
+ProviderListed = tuple[ProviderRecord, list[ContractRecord]]
 EXPORT_BATCH = 1000
 LOOKUP_BATCH = 500
 
@@ -88,6 +97,7 @@ def _upsert(table: str, columns: dict[str, str]) -> str:
 
 
 UPSERT_PROVIDERS = _upsert("providers", PROVIDERS)
+UPSERT_PROVIDERS_V1 = _upsert("providers", PROVIDERS_V1)
 UPSERT_CONTRACTS = _upsert("contracts", CONTRACTS)
 UPSERT_REQUESTS = _upsert("requests", REQUESTS)
 UPSERT_DRAFTS = _upsert("drafts", DRAFTS)
@@ -98,15 +108,20 @@ class RegisterView(TableViewMixin):
 
     family = "register"
     view_name = "intake-register"
-    version = 1
+    version = 2  # 2: the providers' name key, for the providers list paged in name order
     tables: ClassVar[dict[str, str]] = {
         "providers": _table(PROVIDERS), "contracts": _table(CONTRACTS),
         "requests": _table(REQUESTS), "returns": _table(RETURNS), "drafts": _table(DRAFTS),
     }
+    # A filtered page of the log reads its rows in the log's order from the filter's index
+    # (version 2: each filter's index ends in the whole order, so no page is sorted after).
     indexes: ClassVar[dict[str, str | tuple[str, ...]]] = {
+        "providers": (", ".join(PROVIDER_ORDER),),
         "contracts": ("provider_id", "regulator_service_id", "service_type"),
-        "requests": (", ".join(LOG_ORDER), "status, due_on", "provider_id, due_on",
-                     "allocated_to, due_on", "form, due_on", "contract_reference"),
+        "requests": (", ".join(LOG_ORDER), *(", ".join(dict.fromkeys((column, *LOG_ORDER)))
+                                             for column in ("status", "provider_id",
+                                                            "allocated_to", "form")),
+                     "contract_reference"),
         "returns": ("contract_reference, period_key", "contract_reference, position"),
         "drafts": ("provider_id",),
     }
@@ -116,6 +131,33 @@ class RegisterView(TableViewMixin):
     def providers(self) -> list[ProviderRecord]:
         rows = self.select("SELECT * FROM {providers} ORDER BY registered_at, provider_id")
         return [ProviderRecord.of(r) for r in rows]
+
+    def provider_page(self, paging: Paging) -> Page[ProviderListed]:
+        """A page of the providers list in name order, each provider with its contracts (read
+        for the page's providers alone, by the contracts' provider index), and how many
+        providers there are; the page, the contracts and the count in one transaction."""
+        clause, params = paging.clause()
+        with self._reading() as cursor:
+            cursor.execute(self.statement(f"SELECT * FROM {{providers}} ORDER BY "
+                                          f"{', '.join(PROVIDER_ORDER)}{clause}"), params)
+            providers = [ProviderRecord.of(r) for r in cursor.fetchall()]
+            contracts = self._contracts_of(cursor, [p.provider_id for p in providers])
+            cursor.execute(self.statement("SELECT COUNT(*) AS n FROM {providers}"), ())
+            total = int(cursor.fetchall()[0]["n"])
+        return Page([(p, contracts.get(p.provider_id, [])) for p in providers], total)
+
+    def _contracts_of(self, cursor: Any, provider_ids: list[str]
+                      ) -> dict[str, list[ContractRecord]]:
+        """These providers' contracts, each provider's in the order they were awarded."""
+        found: dict[str, list[ContractRecord]] = {}
+        for start in range(0, len(provider_ids), LOOKUP_BATCH):
+            batch = provider_ids[start:start + LOOKUP_BATCH]
+            cursor.execute(self.statement(
+                f"SELECT * FROM {{contracts}} WHERE provider_id IN "
+                f"({', '.join('?' for _ in batch)}) ORDER BY awarded_at, reference"), batch)
+            for row in cursor.fetchall():
+                found.setdefault(row["provider_id"], []).append(ContractRecord.of(row))
+        return found
 
     def provider(self, provider_id: str) -> ProviderRecord | None:
         rows = self.select("SELECT * FROM {providers} WHERE provider_id = ?", (provider_id,))
@@ -199,8 +241,12 @@ class RegisterView(TableViewMixin):
         return [_log_row(r) for r in rows]
 
     def log_count(self, log_filter: LogFilter) -> int:
+        """How many rows the filter keeps, counted in the requests' own indexes: a request's
+        contract and provider are in the register before it (it is asked of a contract the
+        provider was awarded), so the log's join is needed only to filter by service type."""
         where, params = _log_where(log_filter)
-        return int(self.select(f"SELECT COUNT(*) AS n FROM {LOG_FROM} WHERE {where}",
+        source = LOG_FROM if log_filter.service_type is not None else "{requests} r"
+        return int(self.select(f"SELECT COUNT(*) AS n FROM {source} WHERE {where}",
                                params)[0]["n"])
 
     def each_in_log(self, log_filter: LogFilter) -> Iterator[ReturnLogRow]:
@@ -291,7 +337,46 @@ def _moment(when: datetime) -> str:
 
 def _provider_row(p: Provider) -> Row:
     return Row(UPSERT_PROVIDERS, (
-        p.provider_id, p.name, p.suspended_by_escalation, _moment(p.created_on)))
+        p.provider_id, p.name, p.suspended_by_escalation, _moment(p.created_on), p.name.lower()))
+
+
+# Version 1, kept for the release that brings version 2: it answers while version 2 is built
+# in the background at the first start (shared/views/store.py, succession), then is dropped.
+
+class RegisterViewV1(RegisterView):
+    """The register before the providers' name key: its providers list sorts in Python."""
+
+    version = 1
+    tables: ClassVar[dict[str, str]] = {**RegisterView.tables,
+                                        "providers": _table(PROVIDERS_V1)}
+    indexes: ClassVar[dict[str, str | tuple[str, ...]]] = {
+        "contracts": ("provider_id", "regulator_service_id", "service_type"),
+        "requests": (", ".join(LOG_ORDER), "status, due_on", "provider_id, due_on",
+                     "allocated_to, due_on", "form, due_on", "contract_reference"),
+        "returns": ("contract_reference, period_key", "contract_reference, position"),
+        "drafts": ("provider_id",),
+    }
+
+    def provider_page(self, paging: Paging) -> Page[ProviderListed]:
+        ordered = sorted(self.providers(), key=lambda p: (p.name.lower(), p.provider_id))
+        end = None if paging.limit is None else paging.offset + paging.limit
+        shown = ordered[paging.offset:end]
+        with self._reading() as cursor:
+            contracts = self._contracts_of(cursor, [p.provider_id for p in shown])
+        return Page([(p, contracts.get(p.provider_id, [])) for p in shown], len(ordered))
+
+
+class RegisterProjectionV1(RegisterProjection):
+    view_class = RegisterViewV1  # type: ignore[assignment]
+    previous = None
+
+    def rows_for(self, aggregate: Any) -> list[Row]:
+        if isinstance(aggregate, Provider):
+            return [Row(UPSERT_PROVIDERS_V1, _provider_row(aggregate).params[:-1])]
+        return super().rows_for(aggregate)
+
+
+RegisterProjection.previous = RegisterProjectionV1
 
 
 def _contract_row(c: Contract) -> Row:

@@ -13,9 +13,10 @@ from services.intake.application import Award, Intake
 from services.intake.application.listings import ContractRecord
 from services.intake.domain.contract import Contract, Regulator
 from shared.contracts.envelope import PROVIDER_ID_PATTERN
-from shared.http import CorrelationId, IsoDate, ProviderId, application_of
+from shared.http import CorrelationId, IsoDate, PageOf, ProviderId, application_of, counted
 from shared.security.actor import Actor
 from shared.uk import pounds
+from shared.views.paging import Page
 from shared.vocabulary import ServiceType
 
 router = APIRouter(tags=["intake: providers and contracts"])
@@ -121,17 +122,16 @@ def register_provider(
 
 
 @router.get("/providers", response_model=list[ProviderView])
-def list_providers(app: App) -> list[ProviderView]:
-    """Every registered provider with its contracts (service type, monitoring level), by name."""
-    register = app.register_view()
-    contracts: dict[str, list[ContractSummary]] = {}
-    for contract in register.contracts():
-        contracts.setdefault(contract.provider_id, []).append(ContractSummary.of(contract))
-    found = [ProviderView(provider_id=p.provider_id, name=p.name,
-                          suspended=p.suspended_by_escalation is not None,
-                          contracts=contracts.get(p.provider_id, []))
-             for p in register.providers()]
-    return sorted(found, key=lambda p: (p.name.lower(), p.provider_id))
+def list_providers(app: App, response: Response, paging: PageOf) -> list[ProviderView]:
+    """Every registered provider with its contracts (service type, monitoring level), by name;
+    paged with `limit` and `offset` (X-Total-Count says how many providers there are), read
+    from the register by its name index."""
+    page = app.register_view().provider_page(paging)
+    return counted(response, Page(
+        [ProviderView(provider_id=p.provider_id, name=p.name,
+                      suspended=p.suspended_by_escalation is not None,
+                      contracts=[ContractSummary.of(c) for c in contracts])
+         for p, contracts in page], page.total))
 
 
 @router.get("/providers/{provider_id}", response_model=ProviderView)
