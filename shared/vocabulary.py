@@ -5,14 +5,16 @@ Plain data and standard library only, so any service's domain, the contracts and
 report may all use it: which kinds of service a council commissions (a contract's service type),
 the staffing positions of the monitoring record, the names and wording of the compliance and
 intelligence indicators that `RiskScored` carries and the governance report counts, and the
-thresholds that both the return forms (rating their sections) and risk's rules read. How a
-return's answers give each indicator is risk's rule (services/risk/domain/indicators.py); only
-the vocabulary and the figures live here.
+thresholds that both intake's rating of a return's sections and risk's rules read. How a return's
+sections are rated is intake's rule (services/intake/domain/section_ratings.py) and how its
+answers give each indicator is risk's (services/risk/domain/indicators.py); only the vocabulary
+and the figures live here.
 
 The enums the contracts carry and the domains reason with live here too (a rating, a band, a
-severity, a risk level, a rung of the ladder, a source of concern, a category of shared fact),
-with the form each monitoring level is sent: the contract modules in shared/contracts/ import
-and re-export them, so a domain uses the word without importing pydantic (issue 17).
+severity, a risk level, a rung of the ladder, a source of concern, a category of shared fact, how
+far an outcome was achieved), with the form each monitoring level is sent and the sections of the
+forms intake rates: the contract modules in shared/contracts/ import and re-export them, so a
+domain uses the word without importing pydantic (issue 17).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ class StaffingLevel(StrEnum):
 
 
 # The figures below are stated once, here, because two readers need each and shared/ cannot
-# import a service: a return form rates its sections by it (intake publishes the ratings) and
+# import a service: intake rates a return's sections by it (and publishes the ratings) and
 # risk's indicators and rules read it or default to it.
 # 80% compliance thresholds of the monitoring meeting record, sections 5 and 6b (004 App. 3).
 ASP_TRAINING_THRESHOLD = 80
@@ -56,11 +58,11 @@ SUPERVISION_THRESHOLD = 80
 # training and supervision. Below 100% they are also "not all met", so 002's two outcome
 # indicators overlap, as its figures (30% and 78.3%) do.
 PERSONAL_OUTCOMES_THRESHOLD = 80
-# KPI6: staff turnover above this a year is rated down by the KPI return and raises a concern.
+# KPI6: staff turnover above this a year rates the KPI return's section down and raises a concern.
 ANNUAL_TURNOVER_LIMIT = Decimal(30)
 
-# The self-assessment rates a section for each compliance indicator, green where it is met
-# (shared/contracts/forms/self_assessment.py); risk reads each indicator back from its rating.
+# Intake rates a self-assessment's section for each compliance indicator, green where it is met
+# (services/intake/domain/section_ratings.py); risk reads each indicator back from its rating.
 SELF_ASSESSMENT_SECTIONS = {
     "six_monthly_reviews_up_to_date": "six_monthly_reviews",
     "personal_outcomes_met": "personal_outcomes",
@@ -153,6 +155,50 @@ def form_for_level(level: int) -> str:
         if its_level == level:
             return form
     raise UnknownForm(f"there is no monitoring level {level}; levels are 1, 2 and 3")
+
+
+# The sections of a LEVEL 1 return, each carrying the rating the officer gave it: the five of
+# the return itself (004 §10.1.1; domain-rules.md §4), then the monitoring meeting record's, by
+# their numbers there (004 App. 3). Intake publishes the ratings in this order.
+CMR_RETURN_SECTIONS = (
+    "leadership_and_management",
+    "sustainability",
+    "finance",
+    "safety_and_quality",
+    "outcomes",
+)
+CMR_MEETING_RECORD_SECTIONS = {
+    "introduction_and_matters_arising": "1",
+    "service_users_and_care_plans": "2a",
+    "reviews": "2b",
+    "incidents_and_accidents": "2c",
+    "satisfaction_surveys": "3",
+    "comments_compliments_complaints": "4",
+    "adult_support_and_protection": "5",
+    "staffing": "6a",
+    "supervision_and_appraisal": "6b",
+    "mandatory_training": "6c",
+    "safer_recruitment": "6d",
+    "care_inspectorate_findings": "7",
+    "observations": "8",
+}
+# The section each KPI of a KPI return is rated under (001, "KPI submissions").
+KPI_SECTIONS = {
+    "kpi1": "kpi1_service_user_outcomes",
+    "kpi2": "kpi2_spot_checks",
+    "kpi3": "kpi3_complaints_and_concerns",
+    "kpi4": "kpi4_employment",
+    "kpi5": "kpi5_commissioned_hours",
+    "kpi6": "kpi6_staff_turnover",
+}
+
+
+class Achievement(StrEnum):
+    """How far an agreed outcome was achieved in the period."""
+
+    ACHIEVED = "achieved"
+    PARTLY_ACHIEVED = "partly_achieved"
+    NOT_ACHIEVED = "not_achieved"
 
 
 # Words of risk's contracts (shared/contracts/risk.py) -------------------------------------------

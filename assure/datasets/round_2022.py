@@ -6,8 +6,9 @@ scope, one excluded when its ownership passed to the council, 30 SAQs received a
 31 care and support at home contracts, 30 SAQs received (the other chased), 29 analysed.
 
 The paper gives only totals, so the answers below are made up to give exactly those totals
-under Assure's own rules: the SAQ form's ratings (`shared/contracts/forms/self_assessment.py`)
-and risk's default scoring model, unchanged. Each provider is one row:
+under Assure's own rules: intake's ratings of the SAQ's sections
+(`services/intake/domain/section_ratings.py`) and risk's default scoring model, unchanged. Each
+provider is one row:
 
 - `misses`: the compliance indicators its answers miss, one letter each (MISSES). A miss rates
   that section amber and costs 50/7 points; a missed ASP training or supervision threshold costs

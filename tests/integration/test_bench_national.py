@@ -15,6 +15,7 @@ import pytest
 
 from bench import national
 from bench.national_data import SERVICE_TYPES, Shape, answers_for, awards, steps
+from services.intake.domain.section_ratings import section_ratings
 from shared.contracts.forms import parse_form
 
 TINY = ["--providers", "5", "--years", "1", "--returns", "12", "--paced-returns", "6",
@@ -30,7 +31,7 @@ def test_synthetic_returns_are_valid_for_any_period(form: str) -> None:
                                                                 date(2026, 3, 31))):
         for kind in ("green", "amber", "red", "unsafe"):
             answers = answers_for(form, start, end, kind, ("KPI1", "KPI2", "KPI3"))
-            ratings = set(parse_form(form, 1, answers).section_ratings().values())
+            ratings = set(section_ratings(parse_form(form, 1, answers)).values())
             assert (kind != "green") or ratings == {"green"}
             if kind in ("red", "unsafe"):
                 assert "red" in ratings, (form, kind, ratings)

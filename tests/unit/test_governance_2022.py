@@ -18,6 +18,7 @@ from assure.datasets.load_2022 import provider_id, reference
 from assure.report.facts import ContractFact, Facts, RequestFact, ReturnFact
 from assure.report.governance import GovernanceReport, governance_report
 from assure.report.period import Period, last_complete
+from services.intake.domain.section_ratings import section_ratings
 from services.risk.application.answers import answers_of
 from services.risk.domain.answers import ReturnAnswers
 from services.risk.domain.indicators import indicators_for
@@ -44,7 +45,7 @@ BANDS_002 = {"care-home": (0, 23, 7, 0), "care-at-home": (0, 15, 14, 0)}
 def scored(partner: dataset.Partner, index: int) -> tuple[ReturnAnswers, dict, str]:
     form = SelfAssessment.model_validate(dataset.answers(partner, index))
     answers = answers_of(form.form, form.model_dump(mode="json"))
-    sections = form.section_ratings()
+    sections = section_ratings(form)
     return answers, sections, score(DEFAULT_MODEL, sections, answers).band.value
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from services.intake.domain.section_ratings import section_ratings
 from services.risk.application.answers import answers_of
 from services.risk.domain import indicators as module
 from services.risk.domain.indicators import Indicators, indicators_for, shares_saying_yes
@@ -39,7 +40,7 @@ def saq(**changes: Any) -> dict[str, Any]:
 def ratings(form: str, answers: dict[str, Any]) -> dict[str, str]:
     """The section ratings intake would send with the answers; none if they are not a form."""
     try:
-        return parse_form(form, FORMS[form].version, answers).section_ratings()
+        return section_ratings(parse_form(form, FORMS[form].version, answers))
     except (KeyError, ValidationError):
         return {}
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from services.intake.domain.section_ratings import section_ratings
 from services.risk.application.answers import answers_of as read
 from services.risk.domain.answers import NOTHING_SAID
 from services.risk.domain.model import (
@@ -38,7 +39,7 @@ LEVEL_2 = "return-level-2"
 
 def ratings_of(form: str, answers: dict[str, Any]) -> dict[str, Rating]:
     """The section ratings intake would send, from answers that must still be a valid form."""
-    return parse_form(form, FORMS[form].version, answers).section_ratings()
+    return section_ratings(parse_form(form, FORMS[form].version, answers))
 
 
 def scored(form: str, answers: dict[str, Any], model=DEFAULT_MODEL, sections=None):

@@ -22,6 +22,7 @@ from services.intake.domain.monitoring_return import (
     check_period,
 )
 from services.intake.domain.return_request import ReturnRequest
+from services.intake.domain.section_ratings import section_ratings
 from shared.contracts.forms import FORMS, UnknownForm, parse_form
 from shared.domain import InvalidInput
 from shared.eventstore import NotFound
@@ -71,7 +72,7 @@ class Submissions(ReturnDrafts):
             submission_key=key, request_digest=digest, form=submission.form,
             form_version=form.version, period_start=form.period_start,
             period_end=form.period_end, answers=answers,
-            sections={name: rating.value for name, rating in form.section_ratings().items()},
+            sections={name: rating.value for name, rating in section_ratings(form).items()},
             submitted_by=submission.submitted_by, submitted_on=today,
             request_id=str(request.id) if request else None,
             due_on=request.due_on if request else None,

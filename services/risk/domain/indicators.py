@@ -8,8 +8,8 @@ ask gives None, "the form does not say", never a guess.
 
 What each form says:
 
-- self-assessment: every indicator. The form rates a section for each compliance indicator,
-  green where it is met (`SelfAssessment.section_ratings`, which intake publishes), so each
+- self-assessment: every indicator. Intake rates a section for each compliance indicator,
+  green where it is met (services/intake/domain/section_ratings.py), and publishes it, so each
   compliance indicator is read from its section's rating, not worked out a second time here;
   the intelligence indicators are read from the answers.
 - cmr-level-1: every indicator but "incidents up on the pre-period" (the CMR counts this

@@ -1,7 +1,9 @@
 """Return forms: the typed, versioned contract between a provider and intake (domain-rules §4).
 
-Each form is a frozen pydantic model naming its `form` and `version`, covering one period,
-whose `section_ratings()` give the per-section risk ratings that risk scores.
+Each form is a frozen pydantic model naming its `form` and `version`, covering one period: it
+carries the provider's answers and checks them, and judges nothing. The rules that rate a
+return's sections, which intake publishes and risk scores, are intake's
+(services/intake/domain/section_ratings.py).
 """
 
 from __future__ import annotations

@@ -23,34 +23,15 @@ from shared.contracts.forms.common import (
     field_error,
     refuse,
 )
-from shared.contracts.intake import Rating
+from shared.vocabulary import CMR_MEETING_RECORD_SECTIONS, CMR_RETURN_SECTIONS
 
 __all__ = ["CmrLevel1", "example"]
 
-# The five sections of the return itself (004 §10.1.1; domain-rules.md §4).
-RETURN_SECTIONS = (
-    "leadership_and_management",
-    "sustainability",
-    "finance",
-    "safety_and_quality",
-    "outcomes",
-)
-# The monitoring meeting record's sections, each with its own risk analysis (004 App. 3).
-MEETING_RECORD_SECTIONS = {
-    "introduction_and_matters_arising": "1",
-    "service_users_and_care_plans": "2a",
-    "reviews": "2b",
-    "incidents_and_accidents": "2c",
-    "satisfaction_surveys": "3",
-    "comments_compliments_complaints": "4",
-    "adult_support_and_protection": "5",
-    "staffing": "6a",
-    "supervision_and_appraisal": "6b",
-    "mandatory_training": "6c",
-    "safer_recruitment": "6d",
-    "care_inspectorate_findings": "7",
-    "observations": "8",
-}
+# The five sections of the return itself (004 §10.1.1; domain-rules.md §4), and the monitoring
+# meeting record's, each with its own risk analysis (004 App. 3): plain vocabulary, because
+# intake's domain reads each section's rating by these names.
+RETURN_SECTIONS = CMR_RETURN_SECTIONS
+MEETING_RECORD_SECTIONS = CMR_MEETING_RECORD_SECTIONS
 
 Grade = Annotated[int, Field(ge=1, le=6, description="Care Inspectorate grade, 6 excellent")]
 
@@ -268,11 +249,6 @@ class CmrLevel1(FormModel):
     safer_recruitment: SaferRecruitment
     care_inspectorate_findings: CareInspectorateFindings
     observations: Observations
-
-    def section_ratings(self) -> dict[str, Rating]:
-        """The ratings as given, the five return sections then the meeting record's."""
-        names = (*RETURN_SECTIONS, *MEETING_RECORD_SECTIONS)
-        return {name: getattr(self, name).rating for name in names}
 
 
 def example() -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""What every return form shares: the period, bounded answers, and the rules that rate them."""
+"""What every return form shares: the period and bounded answers (intake rates them)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,10 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from shared.contracts.intake import Rating
 from shared.uk import long_date
 from shared.uk_types import DateInRange
-from shared.vocabulary import StaffingLevel  # plain data, so risk's domain can read it too
+
+# Plain data, so the services' domains read these words too; the forms answer in them.
+from shared.vocabulary import Achievement
+from shared.vocabulary import StaffingLevel as StaffingLevel
 
 Percent = Annotated[
     Decimal | int,
@@ -116,10 +119,6 @@ class FormModel(BaseModel):
         refuse(cls.__name__, _period_errors(cls, form))
         return form
 
-    def section_ratings(self) -> dict[str, Rating]:
-        """The per-section risk ratings that risk scores for this return."""
-        raise NotImplementedError
-
 
 def _period_errors(model: type[FormModel], values: object) -> list[InitErrorDetails]:
     """A period running backwards, or else the marked dates misplaced in it.
@@ -205,21 +204,7 @@ def _nested_dates(
             yield from _nested_dates(member, value, loc)
 
 
-# Ratings ------------------------------------------------------------------------------------
-
-_SEVERITY = {Rating.GREEN: 0, Rating.AMBER: 1, Rating.RED: 2}
-
-
-def worst(*ratings: Rating) -> Rating:
-    """The highest risk among the ratings (red over amber over green)."""
-    return max(ratings, key=_SEVERITY.__getitem__)
-
-
-def rate_shortfall(actual: Decimal, target: Decimal, tolerance: Decimal = Decimal(10)) -> Rating:
-    """A figure meeting its target is green; short by up to `tolerance` points amber; else red."""
-    if actual >= target:
-        return Rating.GREEN
-    return Rating.AMBER if target - actual <= tolerance else Rating.RED
+# Derived figures and outcomes ---------------------------------------------------------------
 
 
 def percent(part: Decimal | int, whole: Decimal | int) -> Decimal:
@@ -229,38 +214,12 @@ def percent(part: Decimal | int, whole: Decimal | int) -> Decimal:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"))
 
 
-def rate_staffing(level: StaffingLevel) -> Rating:
-    """No shortages green; shortages covered (or agency cover) amber; shortages limiting red."""
-    # 004 App. 3 §6a: the question that matters is whether shortages limit the service.
-    if level is StaffingLevel.NO_SHORTAGES:
-        return Rating.GREEN
-    if level is StaffingLevel.SHORTAGES_LIMITING_SERVICE:
-        return Rating.RED
-    return Rating.AMBER
-
-
-class Achievement(StrEnum):
-    """How far an agreed outcome was achieved in the period."""
-
-    ACHIEVED = "achieved"
-    PARTLY_ACHIEVED = "partly_achieved"
-    NOT_ACHIEVED = "not_achieved"
-
-
 class OutcomeReport(Section):
     """One outcome agreed in the contract or service agreement, and how far it was achieved."""
 
     outcome: ShortText
     achieved: Achievement
     evidence: Notes
-
-
-def rate_outcomes(outcomes: tuple[OutcomeReport, ...]) -> Rating:
-    """All achieved green; more than half not achieved red; anything between amber."""
-    missed = sum(o.achieved is Achievement.NOT_ACHIEVED for o in outcomes)
-    if all(o.achieved is Achievement.ACHIEVED for o in outcomes):
-        return Rating.GREEN
-    return Rating.RED if missed * 2 > len(outcomes) else Rating.AMBER
 
 
 # Annex 1: the organisation's operational policies (004 App. 4, 5 and 8) ---------------------
@@ -387,13 +346,6 @@ class OperationalPolicies(Section):
     def missing(self) -> list[OperationalPolicy]:
         """The policies the organisation says it does not have."""
         return [policy for policy, answer in self.answers().items() if not answer.in_place]
-
-
-def rate_policies(missing: int) -> Rating:
-    """Every Annex 1 policy in place green; one or two missing amber; three or more red."""
-    if missing == 0:
-        return Rating.GREEN
-    return Rating.AMBER if missing <= 2 else Rating.RED
 
 
 def all_policies_in_place() -> dict[str, dict[str, bool]]:

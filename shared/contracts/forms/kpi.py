@@ -14,22 +14,11 @@ from shared.contracts.forms.common import (
     Section,
     field_error,
     percent,
-    rate_shortfall,
     refuse,
 )
-from shared.contracts.intake import Rating
-from shared.vocabulary import ANNUAL_TURNOVER_LIMIT
+from shared.vocabulary import KPI_SECTIONS  # the section each KPI is rated under, by intake
 
-# The section each KPI is rated under, and how often each is collected (001); the calendar
-# itself belongs to intake.
-KPI_SECTIONS = {
-    "kpi1": "kpi1_service_user_outcomes",
-    "kpi2": "kpi2_spot_checks",
-    "kpi3": "kpi3_complaints_and_concerns",
-    "kpi4": "kpi4_employment",
-    "kpi5": "kpi5_commissioned_hours",
-    "kpi6": "kpi6_staff_turnover",
-}
+# How often each KPI is collected (001); the calendar itself belongs to intake.
 KPI_INTERVALS = {
     "kpi1": "six-monthly",
     "kpi2": "quarterly",
@@ -38,25 +27,6 @@ KPI_INTERVALS = {
     "kpi5": "quarterly",
     "kpi6": "quarterly",
 }
-
-# Default targets. 001 names the KPIs but not their targets, which each contract's
-# specification sets; these are the defaults a commissioning team would start from.
-OUTCOMES_ACHIEVED_TARGET = Decimal(80)
-SPOT_CHECKS_TARGET = Decimal(100)
-COMPLAINTS_IN_TIMESCALE_TARGET = Decimal(90)
-EMPLOYMENT_TARGET = Decimal(25)
-COMMISSIONED_HOURS_TARGET = Decimal(95)
-
-
-def annualised(period_percent: Decimal, period_days: int) -> Decimal:
-    """A rate over `period_days` scaled to a year, so quarters and years compare."""
-    return (period_percent * 365 / max(period_days, 1)).quantize(Decimal("0.01"))
-
-
-def rate_turnover(annual_percent: Decimal, limit: Decimal = ANNUAL_TURNOVER_LIMIT) -> Rating:
-    """Annualised turnover within the limit green; up to 10 points over amber; further red."""
-    # Turnover is a poor-performance trigger (000); lower is better, so the shortfall inverts.
-    return rate_shortfall(-annual_percent, -limit)
 
 
 def _more_than(name: str, value: int, whole: int, message: str) -> None:
@@ -81,9 +51,6 @@ class ServiceUserOutcomes(Section):
     def achieved_percent(self) -> Decimal:
         return percent(self.outcomes_achieved, self.outcomes_set)
 
-    def rate(self, period_days: int) -> Rating:
-        return rate_shortfall(self.achieved_percent, OUTCOMES_ACHIEVED_TARGET)
-
 
 class SpotChecks(Section):
     """KPI2: spot-check visits planned and done (quarterly)."""
@@ -101,9 +68,6 @@ class SpotChecks(Section):
     @property
     def completed_percent(self) -> Decimal:
         return percent(self.completed, self.planned)
-
-    def rate(self, period_days: int) -> Rating:
-        return rate_shortfall(self.completed_percent, SPOT_CHECKS_TARGET)
 
 
 class ComplaintsAndConcerns(Section):
@@ -128,9 +92,6 @@ class ComplaintsAndConcerns(Section):
     def in_timescale_percent(self) -> Decimal:
         return percent(self.resolved_within_timescale, self.complaints_resolved)
 
-    def rate(self, period_days: int) -> Rating:
-        return rate_shortfall(self.in_timescale_percent, COMPLAINTS_IN_TIMESCALE_TARGET)
-
 
 class Employment(Section):
     """KPI4: supporting people to obtain or retain employment (annually)."""
@@ -152,9 +113,6 @@ class Employment(Section):
         helped = self.obtained_employment + self.retained_employment
         return percent(helped, self.people_wanting_employment)
 
-    def rate(self, period_days: int) -> Rating:
-        return rate_shortfall(self.supported_percent, EMPLOYMENT_TARGET)
-
 
 class CommissionedHours(Section):
     """KPI5: delivery of commissioned hours (quarterly)."""
@@ -165,9 +123,6 @@ class CommissionedHours(Section):
     @property
     def delivered_percent(self) -> Decimal:
         return percent(self.delivered_hours, self.commissioned_hours)
-
-    def rate(self, period_days: int) -> Rating:
-        return rate_shortfall(self.delivered_percent, COMMISSIONED_HOURS_TARGET)
 
 
 class StaffTurnover(Section):
@@ -191,9 +146,6 @@ class StaffTurnover(Section):
         average = Decimal(self.headcount_start + self.headcount_end) / 2
         return percent(self.leavers, average) if average else Decimal(0)
 
-    def rate(self, period_days: int) -> Rating:
-        return rate_turnover(annualised(self.turnover_percent, period_days))
-
 
 class KpiReturn(FormModel):
     """A provider's KPI return for one period, carrying the KPIs due in it."""
@@ -213,15 +165,6 @@ class KpiReturn(FormModel):
         if all(getattr(self, name) is None for name in KPI_SECTIONS):
             raise ValueError("a KPI return carries at least one of kpi1 to kpi6")
         return self
-
-    def section_ratings(self) -> dict[str, Rating]:
-        """Each KPI given rated by its shortfall against its target (turnover: its excess)."""
-        days = (self.period_end - self.period_start).days + 1
-        return {
-            section: kpi.rate(days)
-            for name, section in KPI_SECTIONS.items()
-            if (kpi := getattr(self, name)) is not None
-        }
 
 
 def example() -> dict[str, Any]:

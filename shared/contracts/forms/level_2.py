@@ -23,17 +23,9 @@ from shared.contracts.forms.common import (
     TextList,
     all_policies_in_place,
     field_error,
-    rate_outcomes,
-    rate_policies,
-    rate_staffing,
     refuse,
-    worst,
 )
-from shared.contracts.intake import Rating
 from shared.contracts.risk import RiskLevel
-
-# A deficit up to this share of income is amber; beyond it, red (rate_balance).
-DEFICIT_TOLERANCE = Decimal("0.10")
 
 
 class Weekday(StrEnum):
@@ -44,35 +36,6 @@ class Weekday(StrEnum):
     FRIDAY = "friday"
     SATURDAY = "saturday"
     SUNDAY = "sunday"
-
-
-# Rules --------------------------------------------------------------------------------------
-
-
-def rate_targets(met: int, unmet: int) -> Rating:
-    """Every key performance target met green; some unmet amber; more unmet than met red."""
-    if unmet == 0:
-        return Rating.GREEN
-    return Rating.RED if unmet > met else Rating.AMBER
-
-
-def rate_involvement(feedback_gathered: bool) -> Rating:
-    """Surveys, comment cards or other feedback gathered green; none amber."""
-    return Rating.GREEN if feedback_gathered else Rating.AMBER
-
-
-def rate_issues(levels: list[RiskLevel]) -> Rating:
-    """Any high risk red; any medium amber; none, or only low, green."""
-    if RiskLevel.HIGH in levels:
-        return Rating.RED
-    return Rating.AMBER if RiskLevel.MEDIUM in levels else Rating.GREEN
-
-
-def rate_balance(income: Decimal, expenditure: Decimal) -> Rating:
-    """Spending within income green; a deficit up to 10% of income amber; a larger one red."""
-    if expenditure <= income:
-        return Rating.GREEN
-    return Rating.AMBER if expenditure - income <= income * DEFICIT_TOLERANCE else Rating.RED
 
 
 # Sections -----------------------------------------------------------------------------------
@@ -238,22 +201,6 @@ class Level2Return(FormModel):
     next_steps: NextSteps
     operational_policies: OperationalPolicies
     day_centre_attendance: DayCentreAttendance | None = None
-
-    def section_ratings(self) -> dict[str, Rating]:
-        """Ratings derived from the answers by this module's rate_* rules."""
-        delivery = self.delivery_against_contract
-        return {
-            "service_update": rate_staffing(self.service_update.staffing),
-            "delivery_against_contract": worst(
-                rate_outcomes(delivery.outcomes),
-                rate_targets(len(delivery.kpis_met), len(delivery.kpis_unmet)),
-            ),
-            "involvement_and_feedback": rate_involvement(
-                self.involvement_and_feedback.feedback_gathered),
-            "issues_and_risks": rate_issues([i.level for i in self.issues_and_risks.issues]),
-            "finance": rate_balance(self.finance.income, self.finance.expenditure),
-            "operational_policies": rate_policies(len(self.operational_policies.missing())),
-        }
 
 
 def example() -> dict[str, Any]:

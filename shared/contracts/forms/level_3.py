@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -18,21 +17,7 @@ from shared.contracts.forms.common import (
     ShortText,
     Text,
     all_policies_in_place,
-    rate_outcomes,
-    rate_policies,
 )
-from shared.contracts.intake import Rating
-
-# Spending less than this share of the funding suggests funded work was not delivered.
-UNDERSPEND_FLOOR = Decimal("0.75")
-
-
-def rate_spend(funding: Decimal, spent: Decimal) -> Rating:
-    """Spending 75-100% of the funding green; an overspend or a deeper underspend amber."""
-    # Neither is red on its own: a small grant's spend is a question to ask, not a risk found.
-    if spent > funding or spent < funding * UNDERSPEND_FLOOR:
-        return Rating.AMBER
-    return Rating.GREEN
 
 
 class AdditionalFunding(Section):
@@ -73,14 +58,6 @@ class Level3Return(FormModel):
     funding: Funding
     operational_policies: OperationalPolicies
     signature: Signature
-
-    def section_ratings(self) -> dict[str, Rating]:
-        """Ratings derived from the answers by rate_outcomes, rate_spend and rate_policies."""
-        return {
-            "outcomes": rate_outcomes(self.outcomes),
-            "funding": rate_spend(self.funding.amount, self.funding.spent),
-            "operational_policies": rate_policies(len(self.operational_policies.missing())),
-        }
 
 
 def example() -> dict[str, Any]:

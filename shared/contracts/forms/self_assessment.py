@@ -1,11 +1,10 @@
-"""The light-touch self-assessment questionnaire (SAQ) and the ratings of its sections (002).
+"""The light-touch self-assessment questionnaire (SAQ) (002).
 
-The SAQ's sections are its seven compliance indicators (002), each rated green where the
-provider meets it and amber where not. Those ratings are the only place the SAQ's compliance
-indicators are decided: intake publishes them on `ReturnSubmitted`, risk scores them and reads
-each compliance indicator back from its section's rating (services/risk/domain/indicators.py);
-the intelligence indicators are risk's alone. The form keeps the ratings rather than risk
-because intake rates every form's sections when it records a return.
+The SAQ's sections are its seven compliance indicators (002), which intake rates green where
+the provider meets it and amber where not (services/intake/domain/section_ratings.py) and
+publishes on `ReturnSubmitted`; risk scores them and reads each compliance indicator back from
+its section's rating (services/risk/domain/indicators.py). The intelligence indicators are
+risk's alone.
 """
 
 from __future__ import annotations
@@ -21,24 +20,10 @@ from shared.contracts.forms.common import (
     Percent,
     StaffingLevel,
 )
-from shared.contracts.intake import Rating
-from shared.vocabulary import (
-    ASP_TRAINING_THRESHOLD,
-    INDICATOR_MISSED_WHEN_TRUE,
-    PERSONAL_OUTCOMES_THRESHOLD,
-    SELF_ASSESSMENT_SECTIONS,
-    SUPERVISION_THRESHOLD,
-)
+from shared.vocabulary import SELF_ASSESSMENT_SECTIONS
 
 # The section each compliance indicator is rated under.
 SECTIONS = SELF_ASSESSMENT_SECTIONS
-
-
-def rate_compliance(compliant: bool) -> Rating:
-    """A compliance indicator met is green, missed is amber; an SAQ alone never rates red."""
-    # The answers are the provider's own and unverified ("light touch"): red needs evidence
-    # from a return, meeting or visit. This fits 002, where no SAQ scored below 50%.
-    return Rating.GREEN if compliant else Rating.AMBER
 
 
 class SelfAssessment(FormModel):
@@ -60,23 +45,6 @@ class SelfAssessment(FormModel):
     management_changes: bool
     capacity_or_vacancy_concerns: bool
     comments: Notes
-
-    def section_ratings(self) -> dict[str, Rating]:
-        """Each compliance indicator's section, rated by rate_compliance."""
-        indicators = {
-            "six_monthly_reviews_up_to_date": self.six_monthly_reviews_up_to_date,
-            "personal_outcomes_met": self.personal_outcomes_met_percent
-            >= PERSONAL_OUTCOMES_THRESHOLD,
-            "engagement_surveys_done": self.engagement_or_satisfaction_surveys_done,
-            "incidents_up_on_previous_period": self.incidents_this_period
-            > self.incidents_previous_period,
-            "asp_training_up_to_date": self.asp_training_percent >= ASP_TRAINING_THRESHOLD,
-            "supervisions_up_to_date": self.supervisions_up_to_date_percent
-            >= SUPERVISION_THRESHOLD,
-            "mandatory_training_up_to_date": self.mandatory_training_up_to_date,
-        }
-        return {SECTIONS[name]: rate_compliance(value != (name == INDICATOR_MISSED_WHEN_TRUE))
-                for name, value in indicators.items()}
 
 
 def example() -> dict[str, Any]:
