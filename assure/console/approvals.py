@@ -37,15 +37,14 @@ def _senior(request: Request) -> Visitor:
 # More providers than this waiting are named from one list of every provider: on the national
 # bench's data (2,000 providers) a request for each took the queue past a minute, most loads
 # failing; from the list, 3.6 s (bench.console_paint).
-FEW = 5
-
-
 async def _provider_names(api: Api, provider_ids: set[str]) -> dict[str, str]:
+    """The waiting providers' names, in one request for those asked (a role that may not list
+    the register asks one by one); a provider registered elsewhere is named by its id."""
     names: dict[str, str] = {}
-    if len(provider_ids) > FEW:
-        with contextlib.suppress(ApiError):  # a role that may not list them asks one by one
-            names = {p["provider_id"]: p["name"] for p in await api.get("/intake/providers")
-                     if p["provider_id"] in provider_ids}
+    if provider_ids:
+        with contextlib.suppress(ApiError):
+            names = {p["provider_id"]: p["name"] for p in await api.get(
+                "/intake/providers", provider_id=sorted(provider_ids))}
     for provider_id in sorted(provider_ids - names.keys()):
         try:
             names[provider_id] = (await api.get(f"/intake/providers/{provider_id}"))["name"]

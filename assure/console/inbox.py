@@ -41,10 +41,11 @@ async def notifications(api: Api) -> list[dict[str, Any]]:
 async def told_plainly(api: Api, who: Visitor) -> list[dict[str, Any]]:
     """The person's notifications in plain words: the provider named, and no references for
     machines (ids, UUIDs, ISO dates) in their subjects and bodies."""
-    plain = Plain(await provider_names(api, who))
+    items = await notifications(api)
+    plain = Plain(await provider_names(api, who, {item["provider_id"] for item in items}))
     return [{**item, "subject": plain.text(item.get("subject") or ""),
              "body": plain.text(item.get("body") or ""),
-             "provider": plain.name(item["provider_id"])} for item in await notifications(api)]
+             "provider": plain.name(item["provider_id"])} for item in items]
 
 
 @router.get("/inbox")
@@ -86,5 +87,5 @@ async def mark_read(request: Request, notification_id: UUID) -> Response:
     who = visitor(request)
     async with Api(request, who.token) as api:
         read = await api.post(f"/notify/notifications/{notification_id}/read", {})
-        plain = Plain(await provider_names(api, who))
+        plain = Plain(await provider_names(api, who, {read["provider_id"]}))
     return done(INBOX, f"“{plain.text(read['subject'])}” marked as read")

@@ -5,7 +5,7 @@ titles, ISO dates as UK dates, role and recipient slugs as people say them, and 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -132,16 +132,18 @@ class Plain:
         return "; ".join(shown[:most])
 
 
-async def provider_names(api: Api, who: Visitor) -> dict[str, str]:
-    """Every provider's name the person may read: their own organisation's for a provider's
-    user, the register's for anyone the role matrix lets read it; else none."""
+async def provider_names(api: Api, who: Visitor, shown: Collection[str]) -> dict[str, str]:
+    """The names of the providers a page shows that the person may read: their own
+    organisation's for a provider's user, from the register for anyone the role matrix lets
+    read it (only those asked: the whole register is thousands at a nation's size); else none."""
     own = who.identity.provider_id
     rule = rule_for("GET", "/intake/providers")
     try:
         if own:
             return {own: (await api.get(f"/intake/providers/{own}"))["name"]}
-        if rule is not None and rule.allows(who.identity.role):
-            return {p["provider_id"]: p["name"] for p in await api.get("/intake/providers")}
+        if shown and rule is not None and rule.allows(who.identity.role):
+            found = await api.get("/intake/providers", provider_id=sorted(set(shown)))
+            return {p["provider_id"]: p["name"] for p in found}
     except ApiError:
         pass  # the ids are read as they are: a page without names, never a failed page
     return {}

@@ -56,6 +56,15 @@ async def test_the_dashboard_reads_every_provider_its_trend_and_its_deadlines(se
         assert await ok(await http.get("/intake/providers", params={"limit": 1, "offset": 1})
                         ) == providers[1:]
         assert (await http.get("/intake/providers", params={"limit": 0})).status_code == 422
+        # Only the providers a page shows, by name; one not registered here is left out.
+        asked = await http.get("/intake/providers", params={
+            "provider_id": ["elm-court", "nowhere", "birch", "elm-court"]})
+        assert asked.headers["X-Total-Count"] == "2" and await ok(asked) == providers
+        assert await ok(await http.get("/intake/providers", params={"provider_id": "birch"})
+                        ) == providers[:1]
+        too_many = await http.get("/intake/providers",
+                                  params={"provider_id": [f"p{n}" for n in range(201)]})
+        assert too_many.status_code == 422 and "provider_id" in too_many.text
 
         # Elm Court's second return scores lower than its first: the trend is down.
         await ok(await http.post(f"/intake/contracts/{elm}/returns", json=cmr(PERIODS[0])), 201)

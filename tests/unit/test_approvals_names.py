@@ -1,6 +1,7 @@
-"""The approvals queue names each provider waiting: from one list of every provider when many
-wait (a request each took the queue past a minute on the national bench's data), one by one
-when few do, and by its id when the council has no such provider (registered elsewhere)."""
+"""The approvals queue names each provider waiting: in one request for the providers waiting
+(a request each took the queue past a minute on the national bench's data, and the whole
+register is thousands), one by one for a role that may not list the register, and by its id
+when the council has no such provider (registered elsewhere)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assure.console.approvals import FEW, _provider_names
+from assure.console.approvals import _provider_names
 from assure.console.client import ApiError
 
 pytestmark = pytest.mark.unit
@@ -20,19 +21,20 @@ class Register:
     def __init__(self, names: dict[str, str], may_list: bool = True) -> None:
         self.names, self.may_list, self.asked = names, may_list, []
 
-    async def get(self, path: str, **_: Any) -> Any:
+    async def get(self, path: str, **params: Any) -> Any:
         self.asked.append(path)
         if path == "/intake/providers":
             if not self.may_list:
                 raise ApiError(403, "not for your role")
-            return [{"provider_id": p, "name": n} for p, n in self.names.items()]
+            asked = params.get("provider_id", self.names)  # the register answers those known
+            return [{"provider_id": p, "name": self.names[p]} for p in asked if p in self.names]
         provider_id = path.rsplit("/", 1)[-1]
         if provider_id not in self.names:
             raise ApiError(404, "there is no such provider")
         return {"provider_id": provider_id, "name": self.names[provider_id]}
 
 
-MANY = {f"p{n}": f"Provider {n}" for n in range(FEW + 2)}
+MANY = {f"p{n}": f"Provider {n}" for n in range(7)}
 
 
 async def test_many_waiting_are_named_from_one_list_and_a_stranger_by_its_id():
@@ -42,11 +44,17 @@ async def test_many_waiting_are_named_from_one_list_and_a_stranger_by_its_id():
     assert api.asked == ["/intake/providers", "/intake/providers/elsewhere"]
 
 
-async def test_few_waiting_are_named_one_by_one():
-    api = Register(MANY)
+async def test_only_those_waiting_are_asked_for():
+    api = Register({**MANY, "p-not-waiting": "Not waiting"})
     names = await _provider_names(api, {"p1", "p2"})  # type: ignore[arg-type]
     assert names == {"p1": "Provider 1", "p2": "Provider 2"}
-    assert api.asked == ["/intake/providers/p1", "/intake/providers/p2"]
+    assert api.asked == ["/intake/providers"]
+
+
+async def test_none_waiting_asks_nothing():
+    api = Register(MANY)
+    assert await _provider_names(api, set()) == {}  # type: ignore[arg-type]
+    assert api.asked == []
 
 
 async def test_a_role_that_may_not_list_them_asks_one_by_one():

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.application import Award, Intake
@@ -121,11 +121,26 @@ def register_provider(
     return _provider_view(app, provider.provider_id)
 
 
+MOST_PROVIDERS_ASKED = 200  # a page's worth and more; the register itself is paged
+
+ProviderIds = Annotated[list[str] | None, Query(
+    alias="provider_id", max_length=MOST_PROVIDERS_ASKED,
+    description="Only these providers (repeat the parameter; unknown ones are left out): what "
+                "a page showing a few providers asks, rather than the whole register")]
+
+
 @router.get("/providers", response_model=list[ProviderView])
-def list_providers(app: App, response: Response, paging: PageOf) -> list[ProviderView]:
+def list_providers(app: App, response: Response, paging: PageOf,
+                   provider_id: ProviderIds = None) -> list[ProviderView]:
     """Every registered provider with its contracts (service type, monitoring level), by name;
     paged with `limit` and `offset` (X-Total-Count says how many providers there are), read
-    from the register by its name index."""
+    from the register by its name index. With `provider_id`, only those providers."""
+    if provider_id is not None:
+        register = app.register_view()
+        asked = [p for p in map(register.provider, dict.fromkeys(provider_id)) if p is not None]
+        views = [_provider_view(app, p.provider_id)
+                 for p in sorted(asked, key=lambda p: p.name.casefold())]
+        return counted(response, Page(views, len(views)))
     page = app.register_view().provider_page(paging)
     return counted(response, Page(
         [ProviderView(provider_id=p.provider_id, name=p.name,
