@@ -194,7 +194,9 @@ async def test_a_provider_user_sees_only_their_own_portal(council: Council):
 
     page = await council.sign_in("pat")
     await page.wait_for_url("**/console/provider/")
-    assert "elm-court" in await page.locator(".assure-signed-in").inner_text()
+    # The header names the provider's organisation as registered, never its id.
+    signed_in_as = await page.locator(".assure-signed-in").inner_text()
+    assert "Elm-Court" in signed_in_as and "elm-court" not in signed_in_as
     portal = await page.locator("main").inner_text()
     assert "Elm-Court" in portal and "Oak-Lodge" not in portal
     await screenshot(page, "council-sign-in-provider")
