@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -221,9 +221,26 @@ def verify_chains(recorder: ApplicationRecorder, key: bytes | None,
                   snapshots_from: int = 1) -> Verification:
     """Reads every stored event in order and checks each link; stops at the first broken one.
     Then the snapshots of each aggregate of `snapshots_from` events or more, if it has them."""
+    return _verify(all_events(recorder), recorder, key, snapshots, snapshots_from)
+
+
+def verify_aggregates(recorder: ApplicationRecorder, aggregate_ids: Sequence[UUID],
+                      key: bytes | None, snapshots: AggregateRecorder | None = None,
+                      snapshots_from: int = 1) -> Verification:
+    """Checks the whole chain of each of these aggregates (one provider's records, say), and
+    their snapshots: reading only their own events, where `verify_chains` reads the store."""
+    events = (stored for aggregate_id in aggregate_ids
+              for stored in recorder.select_events(aggregate_id))
+    return _verify(events, recorder, key, snapshots, snapshots_from)
+
+
+def _verify(events: Iterable[StoredEvent], recorder: ApplicationRecorder, key: bytes | None,
+            snapshots: AggregateRecorder | None, snapshots_from: int) -> Verification:
+    """Checks each event's link to the one before it of its aggregate (in the order given),
+    stopping at the first broken one; then the snapshots sealed to them."""
     last: dict[str, tuple[int, str]] = {}
     count = 0
-    for stored in all_events(recorder):
+    for stored in events:
         count += 1
         aggregate = str(stored.originator_id)
         problem = _check(stored, last.get(aggregate), key)
@@ -232,28 +249,6 @@ def verify_chains(recorder: ApplicationRecorder, key: bytes | None,
                 aggregate, stored.originator_version, stored.topic, problem))
         _, _, digest = unseal(stored.state)
         last[aggregate] = (stored.originator_version, str(digest))
-    if snapshots is None:
-        return Verification(count, len(last), None)
-    checked, broken = _verify_snapshots(recorder, snapshots, key, last, snapshots_from)
-    return Verification(count, len(last), broken, checked)
-
-
-def verify_aggregates(recorder: ApplicationRecorder, aggregate_ids: Sequence[UUID],
-                      key: bytes | None, snapshots: AggregateRecorder | None = None,
-                      snapshots_from: int = 1) -> Verification:
-    """Checks the whole chain of each of these aggregates (one provider's records, say), and
-    their snapshots: reading only their own events, where `verify_chains` reads the store."""
-    last: dict[str, tuple[int, str]] = {}
-    count = 0
-    for aggregate_id in aggregate_ids:
-        aggregate = str(aggregate_id)
-        for stored in recorder.select_events(aggregate_id):
-            count += 1
-            problem = _check(stored, last.get(aggregate), key)
-            if problem:
-                return Verification(count, len(last), BrokenLink(
-                    aggregate, stored.originator_version, stored.topic, problem))
-            last[aggregate] = (stored.originator_version, str(unseal(stored.state)[2]))
     if snapshots is None:
         return Verification(count, len(last), None)
     checked, broken = _verify_snapshots(recorder, snapshots, key, last, snapshots_from)

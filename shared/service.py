@@ -32,10 +32,14 @@ class ServiceDefinition:
     # Re-seals the service's files at rest under the current key (`assure key rotate`, with the
     # system stopped): how many files of each kind, e.g. {"evidence": 3}.
     reseal: Callable[[AssureSettings], dict[str, int]] | None = None
+    # Makes the application from its service environment with the adapters that names (its
+    # bootstrap's build_*): the application class alone when None.
+    builder: Callable[[dict[str, str]], ServiceApplication] | None = None
 
     def build(self, settings: AssureSettings) -> ServiceApplication:
         settings.prepare_store(self.name)
-        return self.application(env=settings.eventstore_env(self.name))
+        env = settings.eventstore_env(self.name)
+        return self.builder(env) if self.builder else self.application(env=env)
 
     def runtime(
         self,

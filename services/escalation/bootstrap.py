@@ -11,7 +11,6 @@ from services.escalation.entrypoints.api import router
 from services.escalation.entrypoints.scheduler import check_daily
 from services.escalation.entrypoints.subscribers import CONSUMES
 from shared.service import ServiceDefinition
-from shared.settings import AssureSettings
 from shared.working_days import Nation, WorkingDays, local_holidays_in
 
 
@@ -22,18 +21,11 @@ def build_escalation(env: Mapping[str, str]) -> Interventions:
     return Interventions(dict(env), calendar)
 
 
-class EscalationDefinition(ServiceDefinition):
-    """escalation's definition: its application is built with the council's working days."""
-
-    def build(self, settings: AssureSettings) -> Interventions:
-        settings.prepare_store(self.name)
-        return build_escalation(settings.eventstore_env(self.name))
-
-
-SERVICE = EscalationDefinition(
+SERVICE = ServiceDefinition(
     name="escalation",
     application=Interventions,
     router=router,
     consumes=CONSUMES,
     background=(check_daily,),
+    builder=build_escalation,
 )

@@ -20,7 +20,6 @@ from services.intake.entrypoints.scheduler import run_daily
 from services.intake.entrypoints.subscribers import CONSUMES
 from shared.at_rest import Sealer
 from shared.service import ServiceDefinition
-from shared.settings import AssureSettings
 from shared.working_days import Nation, WorkingDays
 
 
@@ -43,15 +42,7 @@ def build_intake(env: dict[str, str]) -> Intake:
     return Intake(env, adapters_from(env))
 
 
-class IntakeDefinition(ServiceDefinition):
-    """intake's definition: its application is built with its adapters."""
-
-    def build(self, settings: AssureSettings) -> Intake:
-        settings.prepare_store(self.name)
-        return build_intake(settings.eventstore_env(self.name))
-
-
-SERVICE = IntakeDefinition(
+SERVICE = ServiceDefinition(
     name="intake", application=Intake, router=router, consumes=CONSUMES, background=(run_daily,),
-    companions=(council_link,), reseal=reseal,
+    companions=(council_link,), reseal=reseal, builder=build_intake,
 )

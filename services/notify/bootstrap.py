@@ -19,7 +19,6 @@ from services.notify.entrypoints.at_rest import reseal
 from services.notify.entrypoints.subscribers import CONSUMES
 from shared.runtime import ServiceRuntime
 from shared.service import ServiceDefinition
-from shared.settings import AssureSettings
 
 
 async def dispatch(app: Notifications, stopping: asyncio.Event) -> None:
@@ -35,12 +34,7 @@ def build_notify(env: dict[str, str]) -> Notifications:
 
 
 class NotifyDefinition(ServiceDefinition):
-    """notify's definition: it reads the council's configuration file into the application,
-    and its runtime always runs the dispatcher."""
-
-    def build(self, settings: AssureSettings) -> Notifications:
-        settings.prepare_store(self.name)
-        return build_notify(settings.eventstore_env(self.name))
+    """notify's definition: its runtime always runs the dispatcher."""
 
     def runtime(self, *args: Any, **kwargs: Any) -> ServiceRuntime:
         runtime = super().runtime(*args, **kwargs)
@@ -50,5 +44,5 @@ class NotifyDefinition(ServiceDefinition):
 
 SERVICE = NotifyDefinition(
     name="notify", application=Notifications, router=router, consumes=CONSUMES,
-    background=(jobs.run_schedule,), reseal=reseal,
+    background=(jobs.run_schedule,), reseal=reseal, builder=build_notify,
 )

@@ -10,7 +10,6 @@ from services.risk.application import RiskAssessment
 from services.risk.entrypoints.api import router
 from services.risk.entrypoints.subscribers import CONSUMES
 from shared.service import ServiceDefinition
-from shared.settings import AssureSettings
 
 
 def build_risk(env: Mapping[str, str]) -> RiskAssessment:
@@ -18,14 +17,7 @@ def build_risk(env: Mapping[str, str]) -> RiskAssessment:
     return RiskAssessment(dict(env), load_configuration(env.get("ASSURE_RISK_CONFIG_FILE")))
 
 
-class RiskDefinition(ServiceDefinition):
-    """risk's definition: its application is built with the council's configuration."""
-
-    def build(self, settings: AssureSettings) -> RiskAssessment:
-        settings.prepare_store(self.name)
-        return build_risk(settings.eventstore_env(self.name))
-
-
-SERVICE = RiskDefinition(
-    name="risk", application=RiskAssessment, router=router, consumes=CONSUMES
+SERVICE = ServiceDefinition(
+    name="risk", application=RiskAssessment, router=router, consumes=CONSUMES,
+    builder=build_risk,
 )
