@@ -257,7 +257,10 @@ class InboxViewV1(InboxView):
             f"ORDER BY {first}n.delivered_at DESC, n.id DESC{clause}",
             (*seen_params, *shown_params, *(seen_params if unread_first else ()), *limits))
         total, unread = self.counted(recipients, reader, manager)
-        items = [{**self.doc(row["doc"]), "read": bool(row["seen"])} for row in rows]
+        # Its documents, written before notifications kept the council's date, were received
+        # when they were recorded.
+        items = [{"received_at": doc["delivered_at"], **doc, "read": bool(row["seen"])}
+                 for row in rows for doc in (self.doc(row["doc"]),)]
         return Page(items, unread if unread_only else total, {"unread": unread})
 
     def counted(self, recipients: Sequence[str], reader: str | None,

@@ -38,6 +38,7 @@ def notification_shown(n: Notification) -> dict[str, Any]:
         "channel": n.channel, "subject": n.subject, "body": n.body, "urgent": n.urgent,
         "read": n.read, "about_event_type": n.about_event_type,
         "about_event_id": n.about_event_id, "delivered_at": n.created_on.isoformat(),
+        "received_at": n.received_at().isoformat(),  # on the council's clock
         "reference": n.reference, "may_wait": n.may_wait,
     }
 

@@ -64,6 +64,7 @@ class NotifyRecords(ServiceApplication):
                 urgent=route.urgent, reference=fact.fields.get("request_id"),
                 correlation_id=correlation_id, causation_id=causation_id,
                 may_wait=route.may_wait,
+                received_on=self.clock() if self.clock.training else None,
             ))
         return notifications
 
