@@ -29,11 +29,12 @@ PAGE = Paging(limit=50)
 def cases(view: InboxView) -> dict[str, dict[str, Any]]:
     """What is asked: the role's inbox as bench.views asks it, an officer's own (their contracts'
     providers only), the largest role inbox, and the unread ones alone."""
-    reader = view.select("SELECT reader, COUNT(*) AS n FROM {readers} GROUP BY reader "
-                         "ORDER BY n DESC, reader LIMIT 1")[0]["reader"]
-    manager = view.select("SELECT manager FROM {managers} ORDER BY manager LIMIT 1")[0]["manager"]
-    largest = view.select("SELECT recipient, COUNT(*) AS n FROM {notifications} "
-                          "GROUP BY recipient ORDER BY n DESC LIMIT 1")[0]["recipient"]
+    reader = first(view, "SELECT reader AS found, COUNT(*) AS n FROM {readers} GROUP BY reader "
+                         "ORDER BY n DESC, reader LIMIT 1", "nobody")
+    manager = first(view, "SELECT manager AS found FROM {managers} ORDER BY manager LIMIT 1",
+                    "nobody")
+    largest = first(view, "SELECT recipient AS found, COUNT(*) AS n FROM {notifications} "
+                          "GROUP BY recipient ORDER BY n DESC LIMIT 1", CONTRACT_MANAGER)
     return {
         "contract managers' inbox, a reader": dict(recipients=(CONTRACT_MANAGER,), reader=reader),
         "an officer's own inbox": dict(recipients=(CONTRACT_MANAGER, f"user-{reader}"),
@@ -42,6 +43,11 @@ def cases(view: InboxView) -> dict[str, dict[str, Any]]:
         "contract managers' inbox, unread only": dict(recipients=(CONTRACT_MANAGER,),
                                                        reader=reader, unread_only=True),
     }
+
+
+def first(view: InboxView, sql: str, otherwise: str) -> str:
+    found = view.select(sql)
+    return str(found[0]["found"]) if found else otherwise
 
 
 def cpu_ms(call: Callable[[], Any], repeat: int) -> float:
@@ -66,12 +72,12 @@ def measure(view: InboxView, repeat: int) -> dict[str, Any]:
     return found
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     from assure.services import ALL  # the system's own wiring of notify
 
     notify = next(d for d in ALL if d.name == "notify")
@@ -95,6 +101,7 @@ def main() -> None:
     print(text)
     if args.out:
         args.out.write_text(text + "\n")
+    return results
 
 
 if __name__ == "__main__":
