@@ -34,6 +34,9 @@ class Row:
 
     sql: str
     params: tuple[Any, ...]
+    # Run before the batch's other statements: a count kept by adding one for each row new to
+    # the view, which asks whether the row is there yet (notify's inbox counts).
+    first: bool = False
 
 
 @dataclass
@@ -88,7 +91,9 @@ class TableViewMixin:
         """Writes the rows of the batch's messages that are new to the view and their tracking
         (and any extra positions ahead of the view's), in one transaction; returns how many
         messages were new. Each statement must be independent of the others (natural keys,
-        upserts): they are grouped into one executemany each."""
+        upserts): they are grouped into one executemany each. Statements marked `first` run
+        before the rest, so they see the tables as the batch found them; a batch holds each
+        aggregate's rows once (a page's, or a rebuild's, state of it)."""
         with self._writing() as cursor:
             names = {a.tracking_name for a in batch} | {t.application_name for t in extra}
             known = {n: self._max_tracking_id(n, cursor) or 0 for n in names}
@@ -102,9 +107,10 @@ class TableViewMixin:
         return len(fresh)
 
     def execute_rows(self, cursor: Any, rows: Iterable[Row]) -> None:
-        """Runs rows grouped by statement (a stable sort keeps each statement's rows in order)."""
-        ordered = sorted(rows, key=lambda r: r.sql)
-        for sql, group in itertools.groupby(ordered, key=lambda r: r.sql):
+        """Runs rows grouped by statement, those marked `first` first (a stable sort keeps each
+        statement's rows in order)."""
+        ordered = sorted(rows, key=_running_order)
+        for (_, sql), group in itertools.groupby(ordered, key=_running_order):
             cursor.executemany(self.statement(sql), [self._sealed(r.params) for r in group])
 
     def _sealed(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -187,6 +193,10 @@ def _latest(applied: Iterable[Applied]) -> dict[str, int]:
     for a in applied:
         latest[a.tracking_name] = max(a.position, latest.get(a.tracking_name, 0))
     return latest
+
+
+def _running_order(row: Row) -> tuple[bool, str]:
+    return not row.first, row.sql
 
 
 def _values(row: Any) -> tuple[Any, ...]:

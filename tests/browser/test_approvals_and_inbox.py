@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from assure.console import inbox as console_inbox
 from assure.signin import as_person
 from shared.security.identity import Role
 from tests.browser.conftest import Console, accessible, screenshot
@@ -249,6 +250,74 @@ async def test_a_providers_users_read_their_own_inbox(console: Console):
     await page.locator(".govuk-notification-banner--success").wait_for()
     assert await row.locator(".govuk-tag--grey").inner_text() == "Read"
     await accessible(page)
+
+
+async def hosp_inbox(console: Console, **params: str) -> httpx.Response:
+    return await console.api.get("/notify/inbox", params=params,
+                                 extensions=as_person(HOSP[0], Role(HOSP[1])))
+
+
+async def test_the_inbox_comes_a_page_at_a_time_and_reads_on_a_phone(console: Console,
+                                                                      monkeypatch):
+    """Issue 18, must-do 5: the inbox is paged and filtered, says how many are unread, and
+    "Mark all as read"; a notification marked read leaves the person on the page they were
+    on; on a phone "Mark as read" is reached without scrolling sideways."""
+    monkeypatch.setattr(console_inbox, "INBOX_PAGE", 2)
+    for provider_id in ("rowan", "hazel", "aspen"):
+        await another_proposal(console.api, provider_id)
+
+    async def all_told() -> httpx.Response | None:
+        answer = await hosp_inbox(console)
+        proposed = [n for n in answer.json() if n["about_event_type"] == "EscalationProposed"]
+        return answer if len(proposed) == 3 else None
+
+    told = await eventually(all_told, what="the Head of Strategic Planning told thrice")
+    total, unread = int(told.headers["x-total-count"]), int(told.headers["x-unread-count"])
+    newest = [n["notification_id"] for n in told.json()]
+    page = await console.sign_in(*HOSP)
+    await page.goto("/console/inbox")
+    inbox = page.locator("#inbox")
+    assert f"You have {unread} unread notifications" in await inbox.inner_text()
+    assert f"Showing 1 to 2 of {total}" in await inbox.locator("caption").inner_text()
+    shown = await inbox.locator("[data-notification]").evaluate_all(
+        "rows => rows.map(row => row.dataset.notification)")
+    assert shown == newest[:2]
+    await accessible(page)
+
+    await page.get_by_role("link", name="Next").click()
+    await page.wait_for_url("**/console/inbox?page=2")
+    assert await page.locator("#inbox").get_attribute("data-live-src") == (
+        "/console/inbox/fragment?page=2")
+    second = page.locator(f"[data-notification='{newest[2]}']")
+    await second.get_by_role("button", name="Mark as read").click()
+    await page.locator(".govuk-notification-banner--success").wait_for()
+    assert page.url.endswith("/console/inbox?page=2")  # back where they were
+    assert await second.locator(".govuk-tag--grey").inner_text() == "Read"
+    assert f"You have {unread - 1} unread" in await page.locator("#inbox-count").inner_text()
+
+    await page.get_by_label("Unread only").check()
+    await page.get_by_role("button", name="Show notifications").click()
+    await page.wait_for_url("**/console/inbox?show=unread")
+    assert await page.locator("#inbox .govuk-tag--grey").count() == 0
+    assert (await page.locator("#inbox caption").inner_text()).startswith(
+        "Your unread notifications")
+    assert await page.locator("#inbox [data-notification]").count() == min(2, unread - 1)
+    await accessible(page)
+
+    await page.set_viewport_size({"width": 320, "height": 640})
+    button = page.get_by_role("button", name="Mark as read").first
+    box = await button.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 320
+    assert await page.locator("#inbox .assure-table-scroll").evaluate(
+        "box => box.scrollWidth <= box.clientWidth")
+    await screenshot(page, "inbox-phone")
+
+    await page.get_by_role("button", name="Mark all as read").click()
+    await page.locator(".govuk-notification-banner--success").wait_for()
+    assert page.url.endswith("/console/inbox?show=unread")
+    assert await page.locator("#inbox-count").inner_text() == "You have no unread notifications."
+    assert await page.locator("#inbox-empty").inner_text() == "Nothing is waiting to be read."
+    assert (await hosp_inbox(console)).headers["x-unread-count"] == "0"
 
 
 async def test_the_dashboard_shows_a_new_provider_without_a_reload(console: Console):

@@ -4,6 +4,7 @@ sane range and a year at a time; every service's "today" is the same clock's."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import date
@@ -138,3 +139,28 @@ async def test_in_training_escalation_s_deadlines_run_from_the_training_clock(se
         assert (await http.post("/intake/clock/tick", json={"to": "2026-09-14"})).is_success
         briefing = (await http.get("/escalation/providers/oakwood/briefing")).json()
         assert briefing["as_of"] == "2026-09-14"
+
+
+async def test_in_training_a_notification_is_received_on_the_training_clocks_day(settings):
+    """The inbox's "Received" follows the council's date, as every service's "today" does:
+    notify's consumers read the clock an administrator just moved, with no request to notify
+    in between (issue 18)."""
+    async with system_with(settings, auth_required=False, clock_start=TRAINING_DAY) as (
+            system, http, _admin):
+        reference = await register_with_contract(http, "oakwood")
+        assert (await http.post("/intake/clock/tick", json={"to": "2026-09-14"})).is_success
+        opened = await http.post("/escalation/providers/oakwood/interventions", json={
+            "summary": "missed visits", "contract_reference": reference})
+        assert opened.status_code == 201, opened.text
+        notify = system.apps["notify"]
+
+        async def told():  # notify's own reads: an HTTP request would read its clock afresh
+            items = await asyncio.to_thread(notify.inbox, "provider-oakwood")
+            return [n for n in items if n["about_event_type"] == "InterventionOpened"] or None
+
+        [notification] = await eventually(told, what="the provider told")
+        assert notification["received_at"].startswith("2026-09-14T")
+        assert not notification["delivered_at"].startswith("2026-09-14")  # the real moment
+        [shown] = [n for n in (await http.get("/notify/inbox/provider-oakwood")).json()
+                   if n["notification_id"] == str(notification["notification_id"])]
+        assert shown["received_at"] == notification["received_at"]

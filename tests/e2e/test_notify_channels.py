@@ -224,7 +224,8 @@ async def test_a_mail_server_that_refuses_ends_in_notification_failed_shown_and_
 
             async def alerted():
                 inbox = (await http.get("/notify/inbox/system-operators")).json()
-                return [n for n in inbox if failure["delivery_id"] in n["body"]] or None
+                return [n for n in inbox if n["about_event_id"].startswith(
+                    f"{failure['delivery_id']}:failed")] or None
 
             [alert] = await eventually(alerted, what="the operators alerted")
 

@@ -28,6 +28,7 @@ from services.escalation.application.steps import Opening
 from services.escalation.domain.escalation import Escalation, Status
 from services.escalation.domain.intervention import Intervention
 from services.notify.application import Notifications
+from services.notify.application.inbox_view import InboxIndex
 from services.notify.application.projections import delivery_shown, notification_shown
 from services.notify.domain.delivery import Delivery
 from services.notify.domain.delivery import Status as DeliveryStatus
@@ -404,9 +405,11 @@ def assert_inboxes_are_the_stores(app: Notifications) -> None:
                                  "read": n.read_by(reader) if reader else n.read}) for n in mine]
             page = app.inbox(recipient, reader)
             assert list(page) == expected
-            assert page.counts["unread"] == sum(not e["read"] for e in expected)
-            assert list(app.inbox(recipient, reader, unread_only=True)) == [
-                e for e in expected if not e["read"]]
+            unread = sum(not e["read"] for e in expected)
+            assert (page.total, page.counts["unread"]) == (len(expected), unread)
+            only_unread = app.inbox(recipient, reader, unread_only=True)
+            assert list(only_unread) == [e for e in expected if not e["read"]]
+            assert (only_unread.total, only_unread.counts["unread"]) == (unread, unread)
             assert list(app.inbox(recipient, reader, unread_first=True)) == sorted(
                 expected, key=lambda e: e["read"])
     managers: dict[str, set[str]] = {}
@@ -418,8 +421,52 @@ def assert_inboxes_are_the_stores(app: Notifications) -> None:
                     if n.recipient in users_inboxes(user, app.config)
                     and (n.recipient != "contract-manager" or not managers.get(n.provider_id)
                          or name in managers[n.provider_id])]
+        page = app.user_inbox(user, paging=Paging(limit=1))
+        assert list(page) == expected[:1]
+        assert (page.total, page.counts["unread"]) == (
+            len(expected), sum(not e["read"] for e in expected))
         assert list(app.user_inbox(user)) == expected
+        assert_unread_first_pages(lambda paging, user=user: app.user_inbox(
+            user, unread_first=True, paging=paging), expected)
+        assert_pages_cut_the_list(lambda paging, user=user: app.user_inbox(
+            user, unread_only=True, paging=paging))
     assert_pages_cut_the_list(lambda paging: app.inbox("operations", paging=paging))
+
+
+def assert_unread_first_pages(read: Callable[[Paging], Page[Any]],
+                              expected: list[dict[str, Any]]) -> None:
+    """Unread ones first, each part newest first, cut into pages wherever the parts meet."""
+    ordered = sorted(expected, key=lambda e: e["read"])
+    assert list(read(Paging())) == ordered
+    for offset in range(len(ordered) + 1):
+        assert list(read(Paging(2, offset))) == ordered[offset:offset + 2]
+
+
+def assert_inbox_counts_are_the_stores(app: Notifications) -> None:
+    """The counts the inboxes' view keeps (so a page reads no more than its rows) are what the
+    stored notifications and contracts say: per inbox and reader, and the contract managers'
+    per provider, with whether a contract names the provider's manager."""
+    notes = stored(app, Notification)
+    managed = {c.provider_id for c in stored(app, ProviderContacts) if c.contract_managers}
+    counts: dict[tuple[str, str], list[int]] = {}
+    by_provider: dict[tuple[str, str], list[int]] = {}
+    for n in notes:
+        for reader, held, seen in (("", 1, int(n.read)), *((r, 0, 1) for r in n.readers)):
+            keys = [(counts, n.recipient)]
+            if n.recipient == "contract-manager":
+                keys.append((by_provider, n.provider_id))
+            for table, key in keys:
+                tally = table.setdefault((key, reader), [0, 0])
+                tally[0] += held
+                tally[1] += seen
+    view = app.views.get(InboxIndex)
+    kept = view.select("SELECT recipient, reader, held, seen FROM {counts}")
+    assert sorted((r["recipient"], r["reader"], r["held"], r["seen"]) for r in kept) == sorted(
+        (*key, *tally) for key, tally in counts.items())
+    kept = view.select("SELECT provider_id, reader, managed, held, seen FROM {provider_counts}")
+    assert sorted((r["provider_id"], r["reader"], r["managed"], r["held"], r["seen"])
+                  for r in kept) == sorted(
+        (p, reader, int(p in managed), *tally) for (p, reader), tally in by_provider.items())
 
 
 def assert_deliveries_are_the_stores(app: Notifications) -> None:
@@ -462,6 +509,7 @@ def test_notify_views_equal_a_replay(built, monkeypatch, seed):
 
     assert_views_are_replays(app, monkeypatch)
     assert_inboxes_are_the_stores(app)
+    assert_inbox_counts_are_the_stores(app)
     assert_deliveries_are_the_stores(app)
     assert_reminders_are_the_stores(app)
     assert_dead_letters_are_the_stores(app)

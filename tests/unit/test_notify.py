@@ -168,7 +168,8 @@ def test_a_concern_message_says_how_serious_it_is_what_it_is_and_where_it_came_f
     # Staff read which provider it is about in the body too (issue 18).
     assert body == (
         "A moderate quality concern about provider oakwood was raised from return analysis: "
-        "medication errors reported in the return. Concern reference concern-1."
+        "medication errors reported in the return. In Assure: Providers, then provider "
+        "oakwood, under Issues and risk log."
     )
 
 
@@ -185,7 +186,8 @@ def test_an_approval_request_says_what_step_is_proposed_and_that_a_second_person
     assert subject == "Approval needed: breach notice for provider oakwood"
     assert body == (
         "Jo Smith proposed a breach notice for provider oakwood (serious concern). A second, "
-        "authorised person must approve or reject it. Escalation reference escalation-1."
+        "authorised person must approve or reject it. To approve or reject it in Assure: "
+        "Approvals."
     )
 
 

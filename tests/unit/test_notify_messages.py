@@ -251,4 +251,4 @@ def test_a_concern_reaching_a_limit_is_told_with_one_full_stop():
 
     _, body = compose(concern(summary=summary), "contract-manager")
 
-    assert "reaching the limit of 3. Concern reference c-1." in body
+    assert "reaching the limit of 3. In Assure:" in body

@@ -4,7 +4,10 @@ provider and which period, in UK dates, and never read what the provider is aske
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from typing import Any
+from uuid import uuid4
 
 import pytest
 from eventsourcing.persistence import Tracking
@@ -13,6 +16,8 @@ from services.notify.application import Notifications
 from services.notify.domain.facts import Fact, fact_of
 from services.notify.domain.messages import compose
 from services.notify.domain.routing import CONTRACT_MANAGER, is_provider, routes_for
+from services.notify.domain.rules import OPERATIONS, SYSTEM_OPERATORS, provider_recipient
+from services.notify.domain.templates import DEFAULT_TEMPLATES
 from shared.contracts import intake
 from shared.contracts.envelope import wrap
 from tests.unit.test_notify_messages import every_event
@@ -131,3 +136,49 @@ def test_notify_names_the_provider_it_read_registered_and_the_period_it_read_req
     assert "tell your contract manager" not in told["body"]
     assert "tell your contract manager" in reminded["body"]
     assert "1 April 2026 to 30 June 2026" in reminded["body"]
+
+
+# What the services name records by: a UUID, with or without its hyphens.
+MACHINE_ID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.I)
+
+
+def with_machine_ids(event: object, provider_name: str | None) -> Fact:
+    """The event as the services send it: every record it names by a UUID, and the provider
+    by a UUID's hex, as intake names one registered without an id of the council's."""
+    fact = fact_of(event, str(uuid4()))  # type: ignore[arg-type]
+    provider_id = uuid4().hex
+    fields: dict[str, Any] = {
+        name: str(uuid4()) if name.endswith("_id") or name == "reference" else value
+        for name, value in fact.fields.items()}
+    fields["provider_id"] = provider_id
+    if "recipient" in fields:  # a failed delivery's: the provider's own users, here
+        fields["recipient"] = provider_recipient(provider_id)
+    if provider_name:
+        fields["provider_name"] = provider_name
+    return Fact(fact.type, fact.id, provider_id, fields)
+
+
+def test_every_default_template_is_rendered_below():
+    assert {key.split("@")[0] for key in DEFAULT_TEMPLATES} <= set(every_event())
+
+
+@pytest.mark.parametrize("provider_name", [NAME, None], ids=["named", "name-unknown"])
+@pytest.mark.parametrize("name", sorted(every_event()))
+def test_no_message_names_anything_by_a_machine_id(name, provider_name):
+    """Issue 18: no UUIDs or raw ids in what a person reads; the event's id travels in the
+    e-mail's headers."""
+    fact = with_machine_ids(every_event()[name], provider_name)
+    for recipient in (CONTRACT_MANAGER, OPERATIONS, SYSTEM_OPERATORS,
+                      provider_recipient(fact.provider_id)):
+        subject, body = compose(fact, recipient)
+
+        assert not MACHINE_ID.search(subject), (recipient, subject)
+        assert not MACHINE_ID.search(body), (recipient, body)
+
+
+@pytest.mark.parametrize("name", ["ConcernRaised", "InterventionOpened", "BreachNoticeIssued",
+                                  "MonitoringReportIssued"])
+def test_staff_are_told_where_the_matter_is_in_assure(name):
+    _, body = compose(named(every_event()[name]), CONTRACT_MANAGER)
+
+    assert f"In Assure: Providers, then {NAME}" in body

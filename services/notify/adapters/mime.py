@@ -23,10 +23,11 @@ from email.utils import format_datetime, formataddr, getaddresses
 
 from services.notify.domain.delivery import Outgoing
 
-FOOTER = (
-    "\n\n--\nSent by Assure for the contract monitoring team, from the team's shared mailbox. "
-    "Reference {reference}."
-)
+# No reference in the text a person reads (issue 18): the delivery's and the event's ids are in
+# the headers (X-Assure-Delivery, X-Assure-Event-Id), where a reply or a support request
+# carries them.
+FOOTER = ("\n\n--\nSent by Assure for the contract monitoring team, from the team's shared "
+          "mailbox.")
 LINE = 78  # RFC 5322's recommended limit; the hard one is 998
 WORD = 75  # the longest RFC 2047 encoded word
 _WORD_FRAME = len("=?utf-8?b??=")
@@ -66,7 +67,7 @@ def email_for(outgoing: Outgoing, sender: str, now: datetime | None = None) -> E
     ]
     if outgoing.urgent:
         headers += [_text("Importance", "high"), _text("X-Priority", "1")]
-    body = outgoing.body + FOOTER.format(reference=outgoing.delivery_id)
+    body = outgoing.body + FOOTER
     data = ("".join(headers) + _BODY_HEADERS + "\n").encode("ascii") + _quoted_printable(body)
     return Email(_addr_specs(sender)[0], _addr_specs(to), str(outgoing.delivery_id), data)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from services.notify.application.projections import InboxIndex
+from services.notify.application.inbox_view import InboxIndex
 from services.notify.application.readers import reading_for
 from services.notify.application.records import NotifyRecords
 from services.notify.domain.directory import users_inboxes

@@ -1,25 +1,21 @@
-"""notify's read models: the in-app inboxes, and the deliveries with the work still outstanding.
+"""notify's read models: what a notification and a delivery show in their lists, and the
+deliveries with the work still outstanding (the in-app inboxes' model is inbox_view.py).
 
-Inboxes: each notification as its inbox shows it, who has read it (read and unread are kept per
-person), and each provider's contract managers (a contract manager's own inbox shows only the
-providers they manage, or those with nobody named). Deliveries: each e-mail and webhook
-delivery as operators see it, with when its next attempt falls due and the digest it waits for;
-and the return reminders still open, by due date. The dispatcher and the schedule read the
-latter (board.py), so a start reads no history to know what is due.
+Deliveries: each e-mail and webhook delivery as operators see it, with when its next attempt
+falls due and the digest it waits for; and the return reminders still open, by due date. The
+dispatcher and the schedule read the latter (board.py), so a start reads no history to know
+what is due.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from services.notify.domain.delivery import Delivery, Status
 from services.notify.domain.notification import Notification
-from services.notify.domain.provider import ProviderContacts
 from services.notify.domain.reminders import ReturnReminders
-from services.notify.domain.rules import CONTRACT_MANAGER
 from shared.views.paging import (
     EVERYTHING,
     Page,
@@ -42,6 +38,7 @@ def notification_shown(n: Notification) -> dict[str, Any]:
         "channel": n.channel, "subject": n.subject, "body": n.body, "urgent": n.urgent,
         "read": n.read, "about_event_type": n.about_event_type,
         "about_event_id": n.about_event_id, "delivered_at": n.created_on.isoformat(),
+        "received_at": n.received_at().isoformat(),  # on the council's clock
         "reference": n.reference, "may_wait": n.may_wait,
     }
 
@@ -56,93 +53,6 @@ def delivery_shown(d: Delivery) -> dict[str, Any]:
         "queued_at": d.created_on, "sent_at": d.sent_at, "digest": d.bundled_into or d.hold,
         "hold": d.hold,
     }
-
-
-# Inboxes -----------------------------------------------------------------------------------------
-
-
-class InboxView(TableViewMixin):
-    family = "inbox"
-    view_name = "inboxes"
-    version = 1
-    tables = {
-        "notifications": "id TEXT PRIMARY KEY, recipient TEXT NOT NULL, "
-                         "provider_id TEXT NOT NULL, delivered_at TEXT NOT NULL, "
-                         "read_any INTEGER NOT NULL, doc TEXT NOT NULL",
-        "readers": "notification_id TEXT NOT NULL, reader TEXT NOT NULL, "
-                   "PRIMARY KEY (notification_id, reader)",
-        "managers": "provider_id TEXT NOT NULL, contract_reference TEXT NOT NULL, "
-                    "manager TEXT NOT NULL, PRIMARY KEY (provider_id, contract_reference)",
-    }
-    indexes = {"notifications": ("recipient, delivered_at", "delivered_at"),
-               "managers": "manager"}
-
-    def inbox(self, recipients: Sequence[str], reader: str | None = None,
-              unread_only: bool = False, unread_first: bool = False,
-              paging: Paging = EVERYTHING, manager: str | None = None) -> Page[dict[str, Any]]:
-        """The inboxes' notifications, newest first (unread ones first, if asked), read or
-        unread by `reader` (by anyone, without one); with `manager`, the contract managers'
-        inbox shows only the providers that person manages or nobody is named for."""
-        inboxes, inbox_params = _inboxes(recipients, manager)
-        seen, seen_params = _seen(reader)
-        shown = f"{inboxes} AND NOT {seen}" if unread_only else inboxes
-        shown_params = (*inbox_params, *seen_params) if unread_only else inbox_params
-        first = f"CASE WHEN {seen} THEN 1 ELSE 0 END, " if unread_first else ""
-        clause, limits = paging.clause()
-        rows = self.select(
-            f"SELECT n.doc, CASE WHEN {seen} THEN 1 ELSE 0 END AS seen "
-            f"FROM {{notifications}} n WHERE {shown} "
-            f"ORDER BY {first}n.delivered_at DESC, n.id DESC{clause}",
-            (*seen_params, *shown_params, *(seen_params if unread_first else ()), *limits))
-        total = self._count(shown, shown_params)
-        unread = total if unread_only else self._count(f"{inboxes} AND NOT {seen}",
-                                                        (*inbox_params, *seen_params))
-        items = [{**self.doc(row["doc"]), "read": bool(row["seen"])} for row in rows]
-        return Page(items, total, {"unread": unread})
-
-    def _count(self, condition: str, params: tuple[Any, ...]) -> int:
-        found = self.select(f"SELECT COUNT(*) AS n FROM {{notifications}} n WHERE {condition}",
-                            params)
-        return int(found[0]["n"])
-
-
-def _inboxes(recipients: Sequence[str], manager: str | None) -> tuple[str, tuple[Any, ...]]:
-    marks = ", ".join("?" * len(recipients)) or "NULL"
-    condition = f"n.recipient IN ({marks})"
-    if manager is None:
-        return condition, tuple(recipients)
-    managed = ("(n.recipient <> ? OR NOT EXISTS (SELECT 1 FROM {managers} m "
-               "WHERE m.provider_id = n.provider_id) OR EXISTS (SELECT 1 FROM {managers} m "
-               "WHERE m.provider_id = n.provider_id AND m.manager = ?))")
-    return f"{condition} AND {managed}", (*recipients, CONTRACT_MANAGER, manager)
-
-
-def _seen(reader: str | None) -> tuple[str, tuple[Any, ...]]:
-    """Whether a notification counts as read: by the reader, or by anyone."""
-    if reader is None:
-        return "n.read_any = 1", ()
-    return ("EXISTS (SELECT 1 FROM {readers} r WHERE r.notification_id = n.id "
-            "AND r.reader = ?)"), (reader,)
-
-
-class InboxIndex(StoreProjection[InboxView]):
-    name = "inboxes"
-    view_class = InboxView
-    follows = (Notification, ProviderContacts)
-
-    def rows_for(self, aggregate: Any) -> list[Row]:
-        if isinstance(aggregate, ProviderContacts):
-            return [Row("INSERT INTO {managers} VALUES (?, ?, ?) ON CONFLICT (provider_id, "
-                        "contract_reference) DO UPDATE SET manager = excluded.manager",
-                        (aggregate.provider_id, reference, manager))
-                    for reference, manager in aggregate.contract_managers.items()]
-        n: Notification = aggregate
-        rows = [Row("INSERT INTO {notifications} VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) "
-                    "DO UPDATE SET read_any = excluded.read_any, doc = excluded.doc",
-                    (str(n.id), n.recipient, n.provider_id, sortable(n.created_on),
-                     int(n.read), to_doc(notification_shown(n))))]
-        return rows + [Row("INSERT INTO {readers} VALUES (?, ?) ON CONFLICT DO NOTHING",
-                           (str(n.id), reader)) for reader in n.readers]
 
 
 # Deliveries and the work outstanding -------------------------------------------------------------

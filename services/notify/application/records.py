@@ -7,7 +7,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from services.notify.application.board import DeliveryBoard
-from services.notify.application.projections import DeliveriesIndex, InboxIndex
+from services.notify.application.inbox_view import InboxIndex
+from services.notify.application.projections import DeliveriesIndex
 from services.notify.domain.config import NotifyConfig
 from services.notify.domain.defaults import DEFAULT_CONFIG
 from services.notify.domain.delivery import RetryPolicy
@@ -63,6 +64,7 @@ class NotifyRecords(ServiceApplication):
                 urgent=route.urgent, reference=fact.fields.get("request_id"),
                 correlation_id=correlation_id, causation_id=causation_id,
                 may_wait=route.may_wait,
+                received_on=self.clock() if self.clock.training else None,
             ))
         return notifications
 

@@ -37,6 +37,9 @@ FORM_NAMES = {
     "self-assessment": "self-assessment questionnaire",
 }
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# An id made by a machine, not a council: a UUID, with or without its hyphens (intake names a
+# provider registered without an id by a UUID's hex).
+MACHINE_ID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.I)
 _SPACES = re.compile(r" {2,}")
 
 
@@ -89,17 +92,31 @@ def context_for(fact: Fact, urgent: bool = False) -> dict[str, str]:
     for name, extra in EXTRAS.items():
         if name in fact.fields:
             context.update(extra(fact.fields))
+    if "recipient" in fact.fields:
+        context["recipient_words"] = recipient_words(str(fact.fields["recipient"]),
+                                                     context["provider"])
     return context
 
 
 def provider_words(fact: Fact) -> dict[str, str]:
-    """The provider by its registered name, when the fact carries it (notify adds it), else
-    as before by its id; and the period a return covers, as a phrase, when the fact has one."""
+    """The provider by its registered name, when the fact carries it (notify adds it), else by
+    the id the council gave it (never one intake made up: "the provider"); and the period a
+    return covers, as a phrase, when the fact has one."""
     name = as_text(fact.fields.get("provider_name"))
     period = (f" for {_period(fact.fields)['period']}"
               if fact.fields.get("period_start") else "")
+    if not name and MACHINE_ID.fullmatch(fact.provider_id):
+        return {"provider": "the provider", "Provider": "The provider", "for_period": period}
     return {"provider": name or f"provider {fact.provider_id}",
             "Provider": name or f"Provider {fact.provider_id}", "for_period": period}
+
+
+def recipient_words(recipient: str, provider: str) -> str:
+    """Whom notify addressed, as people say it: "Oakwood Care Home's users", "contract
+    manager", where the address is "provider-<id>" or "contract-manager"."""
+    if is_provider(recipient):
+        return f"{provider}'s users"
+    return recipient.removeprefix("user-").replace("-", " ")
 
 
 def as_text(value: Any) -> str:

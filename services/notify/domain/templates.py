@@ -10,7 +10,9 @@ the generic wording in messages.py. The defaults give each event its staff wordi
 provider ("your return") and leaves out what only the council needs: who reported or decided
 something, internal reasons. Staff wording names the provider and says what the provider was
 asked, never what the provider is asked to do. Both name the provider (by its registered name,
-`${provider}`, when notify knows it) and a return's period where the event carries one.
+`${provider}`, when notify knows it) and a return's period where the event carries one. None
+names a record by its id (a concern's, an intervention's, a notice's): staff are told where the
+matter is in Assure, in the words of its menus, and providers whom to ask.
 Placeholders are the event's fields (dates already in UK form) and those messages.py adds.
 """
 
@@ -19,8 +21,20 @@ from __future__ import annotations
 from services.notify.domain.config import MessageTemplate as T
 from services.notify.domain.rules import PROVIDER
 
-REF = "Intervention reference ${intervention_id}."
 ASK = "Your contract manager will contact you about what happens next."
+QUESTIONS = "Your contract manager can answer any questions about it."
+# Where the council's staff find the matter in Assure, in the words of its menus and pages. A
+# message names no record by its id (issue 18: no UUIDs or raw ids in what a person reads): an
+# e-mail carries the event's id in its headers (X-Assure-Event-Id), for machines.
+PROVIDER_PAGE = "In Assure: Providers, then ${provider}"
+AT_ISSUES = PROVIDER_PAGE + ", under Issues and risk log."
+AT_INTERVENTIONS = PROVIDER_PAGE + ", under Interventions."
+AT_TIMELINE = PROVIDER_PAGE + ", under Timeline."
+AT_REPORTS = PROVIDER_PAGE + ", then Monitoring reports."
+AT_APPROVALS = "To approve or reject it in Assure: Approvals."
+# And the provider's own users, in their part of Assure.
+YOUR_ACTIONS = "Your open improvement-plan actions are on your returns page in Assure."
+YOUR_REPORTS = "The report and your reply are under Monitoring reports in Assure."
 
 
 def worded(event: str, council: T, provider: T) -> dict[str, T]:
@@ -79,7 +93,7 @@ CONCERNS = {
         "ConcernRaised",
         council=T("${safety_warning}Concern raised about ${provider}",
                   "${safety_warning}A ${severity} ${category} concern about ${provider} was "
-                  "raised from ${source}: ${summary}. Concern reference ${concern_id}."),
+                  "raised from ${source}: ${summary}. " + AT_ISSUES),
         provider=T("Concern raised about ${provider}",
                    "The council has recorded a ${category} concern about your service. " + ASK),
     ),
@@ -88,7 +102,7 @@ CONCERNS = {
         council=T("${safety_warning}Concern came up again about ${provider}",
                   "${safety_warning}The ${severity} ${category} concern about ${provider} came "
                   "up again from ${source} (raised ${occurrences_words} now): ${summary}. It is "
-                  "one concern, updated with the new evidence. Concern reference ${concern_id}."),
+                  "one concern, updated with the new evidence. " + AT_ISSUES),
         provider=T("Concern came up again about ${provider}",
                    "A ${category} concern the council holds about your service came up again. "
                    + ASK),
@@ -100,8 +114,7 @@ ESCALATIONS = {
         "EscalationProposed",
         council=T("Approval needed: ${step} for ${provider}",
                   "${proposer} proposed a ${step} for ${provider} (${reason}). A second, "
-                  "authorised person must approve or reject it. "
-                  "Escalation reference ${escalation_id}."),
+                  "authorised person must approve or reject it. " + AT_APPROVALS),
         provider=T("A step is being considered for ${provider}",
                    "The council is considering a ${step}; no decision has been made. " + ASK),
     ),
@@ -109,7 +122,7 @@ ESCALATIONS = {
         "EscalationApproved",
         council=T("Approved: ${step} for ${provider}",
                   "${approved_by} (${approver_role}) approved the ${step} for ${provider}. "
-                  "Escalation reference ${escalation_id}."),
+                  + AT_INTERVENTIONS),
         provider=T("Decided: ${step} for ${provider}",
                    "The council has decided on a ${step}. " + ASK),
     ),
@@ -117,7 +130,7 @@ ESCALATIONS = {
         "EscalationRejected",
         council=T("Rejected: proposed escalation for ${provider}",
                   "${rejected_by} rejected the proposed escalation for ${provider}: ${reason}. "
-                  "Escalation reference ${escalation_id}."),
+                  + AT_TIMELINE),
         provider=T("No further step for now: ${provider}",
                    "The step the council was considering will not be taken for now. " + ASK),
     ),
@@ -125,7 +138,7 @@ ESCALATIONS = {
         "EscalationWithdrawn",
         council=T("Withdrawn: ${step} for ${provider}",
                   "${withdrawn_by} withdrew the proposed ${step} for ${provider}: ${reason}. "
-                  "No decision is needed. Escalation reference ${escalation_id}."),
+                  "No decision is needed. " + AT_TIMELINE),
         provider=T("No ${step} for now: ${provider}",
                    "The ${step} the council was considering will not be taken for now. " + ASK),
     ),
@@ -134,7 +147,7 @@ ESCALATIONS = {
         council=T("Policy overridden for ${provider}",
                   "${overridden_by} chose ${step} at the ${level} level for ${provider} instead "
                   "of the policy's ${policy_step} at the ${policy_level} level: ${reason}. "
-                  + REF),
+                  + AT_INTERVENTIONS),
         provider=T("Next step for ${provider}: ${step}",
                    "The council's next step is ${step} at the ${level} level. " + ASK),
     ),
@@ -142,7 +155,8 @@ ESCALATIONS = {
         "IssueEscalated",
         council=T("${urgent_prefix}Issue escalated about ${provider}",
                   "${urgent_prefix}${raised_by} escalated an issue about ${provider}: "
-                  "${reason}. It goes to: ${recipients_words}. ${categories_sentence}" + REF),
+                  "${reason}. It goes to: ${recipients_words}. ${categories_sentence}"
+                  + AT_INTERVENTIONS),
         provider=T("${urgent_prefix}Issue about ${provider}",
                    "${urgent_prefix}The council has raised an issue about your service with its "
                    "managers. " + ASK),
@@ -154,19 +168,20 @@ INTERVENTIONS = {
         "InterventionOpened",
         council=T("Intervention opened for ${provider} (${level})",
                   "An intervention at the ${level} level was opened for ${provider}: "
-                  "${reason}. " + REF),
+                  "${reason}. " + AT_INTERVENTIONS),
         provider=T("Intervention opened for ${provider} (${level})",
                    "The council has opened an intervention at the ${level} level. Your contract "
-                   "manager will contact you about what happens next. " + REF),
+                   "manager will contact you about what happens next."),
     ),
     **worded(
         "InterventionStepTaken",
         council=T("Intervention step for ${provider}: ${step}",
                   "On ${on} the council took the step \"${step}\" at the ${level} level with "
-                  "${provider}. Its performance rating is now ${performance_rating}. " + REF),
+                  "${provider}. Its performance rating is now ${performance_rating}. "
+                  + AT_INTERVENTIONS),
         provider=T("Intervention step for ${provider}: ${step}",
                    "On ${on} the council took the step \"${step}\" at the ${level} level. Your "
-                   "performance rating is now ${performance_rating}. " + REF),
+                   "performance rating is now ${performance_rating}. " + QUESTIONS),
     ),
     **worded(
         "ImprovementPlanRequested",
@@ -174,130 +189,131 @@ INTERVENTIONS = {
                   "${Provider} was asked for an improvement plan with SMART actions and "
                   "timescales by ${plan_due} (10 working days from ${requested_on}). It will be "
                   "reviewed by ${review_due}, its targets must be met by ${targets_due}, and the "
-                  "council will visit by ${visit_due}. " + REF),
+                  "council will visit by ${visit_due}. " + AT_INTERVENTIONS),
         provider=T("Improvement plan needed from ${provider} by ${plan_due}",
                    "Your improvement plan with SMART actions and timescales must reach the "
                    "council by ${plan_due} (10 working days from ${requested_on}). It will be "
                    "reviewed by ${review_due}, its targets must be met by ${targets_due}, and the "
-                   "council will visit you by ${visit_due}. " + REF),
+                   "council will visit you by ${visit_due}. " + QUESTIONS),
     ),
     **worded(
         "DirectedImprovementPlanIssued",
         council=T("Directed improvement plan issued to ${provider}",
                   "On ${directed_on} the council directed an improvement plan for ${provider}, "
-                  "linked to breach notice ${breach_notice_id}. It will be reviewed by "
+                  "following its breach notice. It will be reviewed by "
                   "${review_due}, its targets must be met by ${targets_due}, and the council "
-                  "will visit by ${visit_due}. " + REF),
+                  "will visit by ${visit_due}. " + AT_INTERVENTIONS),
         provider=T("Directed improvement plan issued to ${provider}",
                    "On ${directed_on} the council directed an improvement plan for you, linked "
-                   "to breach notice ${breach_notice_id}. It will be reviewed by ${review_due}, "
+                   "to the council's breach notice. It will be reviewed by ${review_due}, "
                    "its targets must be met by ${targets_due}, and the council will visit you by "
-                   "${visit_due}. " + REF),
+                   "${visit_due}. " + YOUR_ACTIONS),
     ),
     **worded(
         "ImprovementPlanReceived",
         council=T("Improvement plan received from ${provider}",
                   "${Provider}'s improvement plan was received on ${received_on} with "
-                  "${action_count}. " + REF),
+                  "${action_count}. " + AT_INTERVENTIONS),
         provider=T("Improvement plan received from ${provider}",
                    "The council received your improvement plan on ${received_on} with "
-                   "${action_count}. " + REF),
+                   "${action_count}. " + YOUR_ACTIONS),
     ),
     **worded(
         "ImprovementPlanReviewed",
         council=T("Improvement plan reviewed for ${provider}: ${on_track_words}",
                   "The 30-day review of ${provider}'s improvement plan was held on "
-                  "${reviewed_on}: the plan is ${on_track_words}. " + REF),
+                  "${reviewed_on}: the plan is ${on_track_words}. " + AT_INTERVENTIONS),
         provider=T("Improvement plan reviewed for ${provider}: ${on_track_words}",
                    "The 30-day review of your improvement plan was held on ${reviewed_on}: the "
-                   "plan is ${on_track_words}. " + REF),
+                   "plan is ${on_track_words}. " + YOUR_ACTIONS),
     ),
     **worded(
         "ImprovementPlanAchieved",
         council=T("Improvement plan achieved by ${provider}",
-                  "${Provider}'s improvement plan targets were met on ${on}. " + REF),
+                  "${Provider}'s improvement plan targets were met on ${on}. " + AT_INTERVENTIONS),
         provider=T("Improvement plan achieved by ${provider}",
-                   "Your improvement plan's targets were met on ${on}. " + REF),
+                   "Your improvement plan's targets were met on ${on}. " + YOUR_ACTIONS),
     ),
     **worded(
         "ImprovementPlanNotAchieved",
         council=T("Improvement plan not achieved by ${provider}",
                   "On ${on} ${provider}'s improvement plan was recorded as not achieved: "
-                  "${reason}. " + REF),
+                  "${reason}. " + AT_INTERVENTIONS),
         provider=T("Improvement plan not achieved by ${provider}",
                    "On ${on} your improvement plan was recorded as not achieved: ${reason}. "
-                   + REF),
+                   + YOUR_ACTIONS),
     ),
     **worded(
         "DeadlineMissed",
         council=T("Deadline missed by ${provider}: ${deadline}",
                   "${Provider} did not meet the deadline \"${deadline}\" of ${due_on}. Next "
-                  "step: ${next_step}. Reference ${reference}. " + REF),
+                  "step: ${next_step}. " + AT_INTERVENTIONS),
         provider=T("Deadline missed by ${provider}: ${deadline}",
                    "The deadline \"${deadline}\" of ${due_on} passed unmet. Next step: "
-                   "${next_step}. Reference ${reference}. " + REF),
+                   "${next_step}. " + QUESTIONS),
     ),
     **worded(
         "BreachNoticeIssued",
         council=T("Breach notice issued to ${provider}: comply by ${comply_by}",
                   "On ${issued_on} the council issued a breach notice to ${provider}. "
                   "Deficiency: ${deficiency}. Action required: ${action_required}. It must be "
-                  "met by ${comply_by}. Notice reference ${notice_id}."),
+                  "met by ${comply_by}. " + AT_INTERVENTIONS),
         provider=T("Breach notice issued to ${provider}: comply by ${comply_by}",
                    "On ${issued_on} the council issued you a breach notice. Deficiency: "
                    "${deficiency}. Action required: ${action_required}. You must meet it by "
-                   "${comply_by}. Notice reference ${notice_id}."),
+                   "${comply_by}. " + QUESTIONS),
     ),
     **worded(
         "BreachNoticeMet",
         council=T("Breach notice met by ${provider}",
-                  "${Provider} met the breach notice on ${on}. Notice reference ${notice_id}."),
+                  "${Provider} met the breach notice on ${on}. " + AT_INTERVENTIONS),
         provider=T("Breach notice met by ${provider}",
-                   "You met the breach notice on ${on}. Notice reference ${notice_id}."),
+                   "You met the breach notice on ${on}."),
     ),
     **worded(
         "BreachNoticeFailed",
         council=T("Breach notice not met by ${provider}",
                   "${Provider} did not meet the breach notice by ${comply_by}. The options now "
-                  "are: ${options}. Notice reference ${notice_id}."),
+                  "are: ${options}. " + AT_INTERVENTIONS),
         provider=T("Breach notice not met by ${provider}",
                    "The breach notice was not met by ${comply_by}. The options the council is "
-                   "now considering are: ${options}. Notice reference ${notice_id}."),
+                   "now considering are: ${options}. " + QUESTIONS),
     ),
     **worded(
         "RegulatorNotified",
         council=T("Regulator told about ${provider}",
-                  "On ${on} the ${regulator} was told that ${provider} did not meet breach "
-                  "notice ${notice_id}. " + REF),
+                  "On ${on} the ${regulator} was told that ${provider} did not meet the "
+                  "council's breach notice. " + AT_INTERVENTIONS),
         provider=T("Regulator told about ${provider}",
-                   "On ${on} the council told the ${regulator} that breach notice ${notice_id} "
-                   "was not met. " + REF),
+                   "On ${on} the council told the ${regulator} that its breach notice to you "
+                   "was not met. " + QUESTIONS),
     ),
     **worded(
         "ProviderSuspended",
         council=T("${Provider} suspended from ${on}",
                   "From ${on}, no new contracts or placements are awarded to ${provider}. "
                   "Contingency plan for the people the provider serves: ${contingency_plan}. "
-                  + REF),
+                  + AT_INTERVENTIONS),
         provider=T("${Provider} suspended from ${on}",
                    "From ${on}, the council awards you no new contracts or placements. "
-                   "Contingency plan for the people you serve: ${contingency_plan}. " + REF),
+                   "Contingency plan for the people you serve: ${contingency_plan}. " + QUESTIONS),
     ),
     **worded(
         "ProviderDecommissioned",
         council=T("${Provider} decommissioned from ${on}",
                   "From ${on}, the termination process starts for ${provider}. Continuity of "
-                  "service for everyone affected: ${continuity_plan}. " + REF),
+                  "service for everyone affected: ${continuity_plan}. " + AT_INTERVENTIONS),
         provider=T("${Provider} decommissioned from ${on}",
                    "From ${on}, the termination process for your contracts starts. Continuity of "
-                   "service for everyone affected: ${continuity_plan}. " + REF),
+                   "service for everyone affected: ${continuity_plan}. " + QUESTIONS),
     ),
     **worded(
         "InterventionClosed",
         council=T("Intervention closed for ${provider}",
-                  "The intervention for ${provider} was closed on ${on}: ${reason}. " + REF),
+                  "The intervention for ${provider} was closed on ${on}: ${reason}. "
+                  + AT_INTERVENTIONS),
         provider=T("Intervention closed for ${provider}",
-                   "The intervention was closed on ${on}: ${reason}. " + REF),
+                   "The intervention was closed on ${on}: ${reason}. " + QUESTIONS),
     ),
 }
 
@@ -307,31 +323,31 @@ REPORTS = {
         council=T("Monitoring report for ${provider}: reply by ${reply_by}",
                   "The council issued its ${kind} of the monitoring activity at ${provider} on "
                   "${activity_on} on ${issued_on}. The provider may reply until the end of "
-                  "${reply_by}. Report reference ${report_id}."),
+                  "${reply_by}. " + AT_REPORTS),
         provider=T("Monitoring report for ${provider}: reply by ${reply_by}",
                    "The council issued its ${kind} of the monitoring activity on ${activity_on} "
-                   "on ${issued_on}. You may reply to it until the end of ${reply_by}, from your "
-                   "monitoring reports page. Report reference ${report_id}."),
+                   "on ${issued_on}. You may reply to it until the end of ${reply_by}, under "
+                   "Monitoring reports in Assure."),
     ),
     **worded(
         "MonitoringReportReplied",
         council=T("${Provider} replied to its monitoring report",
                   "${replied_by} of ${provider} replied on ${replied_on} to the monitoring "
-                  "report. Read the reply beside the report before finalising it. Report "
-                  "reference ${report_id}."),
+                  "report. Read the reply beside the report before finalising it. "
+                  + AT_REPORTS),
         provider=T("${Provider} replied to its monitoring report",
-                   "Your reply of ${replied_on} to the monitoring report was received. Report "
-                   "reference ${report_id}."),
+                   "Your reply of ${replied_on} to the monitoring report was received. "
+                   + YOUR_REPORTS),
     ),
 }
 
 # To the council's system operators only: no provider wording.
 SYSTEM = {
     "NotificationFailed": T(
-        "Not delivered: ${channel} message to ${recipient}",
-        "A message to ${recipient} by ${channel} about ${about_words} (${provider}) "
-        "could not be delivered after ${attempts_words}: ${error}. It is listed at "
-        "GET /notify/failures, where it can be sent again. Delivery reference ${delivery_id}.",
+        "Not delivered: ${channel} message to ${recipient_words}",
+        "A message to ${recipient_words} by ${channel} about ${about_words} (${provider}) "
+        "could not be delivered after ${attempts_words}: ${error}. It is listed with the "
+        "failed deliveries (GET /notify/failures), where it can be sent again.",
     ),
 }
 

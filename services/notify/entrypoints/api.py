@@ -34,6 +34,7 @@ class NotificationView(BaseModel):
     about_event_type: str
     about_event_id: str
     delivered_at: str
+    received_at: str  # when, on the council's clock (a training clock's date, if it is one)
 
     @classmethod
     def of(cls, n: Notification, reader: str | None = None) -> NotificationView:
