@@ -6,7 +6,7 @@ officers do with it: reported concerns, proposals decided, interventions closed,
 read, and every in-app notification's e-mail sent. Made a batch of providers at a time:
 
 - intake's own commands register, award, issue the calendar's requests (the tick's own steps,
-  `_request_due_returns` and `mark_overdue`), take returns (`submit_return`) and concerns;
+  `_returns_to_ask_for` and `mark_overdue`), take returns (`submit_return`) and concerns;
 - every event a service publishes is handed, as the integration event its relay would put on
   JetStream (`to_integration`, in an envelope with the relay's event id), to the `policy` of
   each service that consumes it, in order, as the tracked consumers would: risk scores each
@@ -184,7 +184,7 @@ class Batch:
         every batch, by `make_clock`)."""
         intake, correlation = self.apps["intake"], _correlation()
         for contract in intake.contracts():
-            intake._request_due_returns(contract, day, correlation)
+            intake.save(*intake._returns_to_ask_for(contract, day, correlation))
         for request in intake._requests():
             if request.mark_overdue(day, correlation):
                 intake.save(request)
