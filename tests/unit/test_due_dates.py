@@ -375,6 +375,31 @@ def test_a_return_sent_while_the_run_marks_its_batch_overdue_does_not_fail_the_r
     assert national.repository.get(Clock.create_id()).ran_to == date(2025, 8, 16)
 
 
+def test_a_return_sent_early_while_its_request_waits_to_be_saved_fulfils_it(national):
+    # L1-03's provider sends April-July's CMR just as the run asks for it: after the run
+    # looked for returns sent early, before the request was saved. The submission found no
+    # request to fulfil; the run, once its batch is saved, does.
+    original = national._returns_to_ask_for
+
+    def sent_meanwhile(contract: Contract, *args: Any) -> list[ReturnRequest]:
+        made = original(contract, *args)
+        if contract.reference == "L1-03":
+            national.submit_return("L1-03", Submission("cmr-level-1", None, example(
+                "cmr-level-1", date(2025, 4, 1), date(2025, 7, 31)), "manager"), "k", "corr")
+        return made
+
+    national._returns_to_ask_for = sent_meanwhile  # type: ignore[method-assign]
+    assert national.tick(date(2025, 8, 1), "corr") == TickResult(date(2025, 8, 1), 10, 0)
+    del national._returns_to_ask_for
+
+    [request] = [r for r in national._requests() if r.contract_reference == "L1-03"
+                 and r.issue_on == date(2025, 8, 1)] or [None]
+    assert request is None  # not waiting: received
+    [received] = [r for r in national.requests_for("L1-03") if r.issue_on == date(2025, 8, 1)]
+    assert received.submitted_on == date(2025, 8, 1)
+    assert national.tick(date(2025, 8, 16), "corr").overdue == 9
+
+
 # The view is what a replay gives -----------------------------------------------------------------
 
 

@@ -6,22 +6,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
 from services.intake.application.due_dates import DueDates, DueView, contracts_to_check
 from services.intake.application.records import IntakeRecords
+from services.intake.domain.calendar import return_key
 from services.intake.domain.clock import Clock
 from services.intake.domain.contract import Contract
+from services.intake.domain.monitoring_return import MonitoringReturn
 from services.intake.domain.return_request import ReturnRequest
 from services.intake.domain.return_rounds import Calendar, LastRun, calendar_fingerprint
 from shared.clock import check_sane
 from shared.domain import Refused
+from shared.topics import topics_of
 from shared.views.store import mutated
 
 
@@ -90,12 +93,36 @@ class ReturnSchedule(IntakeRecords):
     def _request_due_returns(self, view: DueView, contract_ids: list[uuid.UUID], to: date,
                              correlation_id: str) -> int:
         """Asks each contract for what it owes by `to`, a commit for many contracts' requests."""
-        saving = Commits(self, self.requests_per_commit)
+        saving = Commits(self, self.requests_per_commit,
+                         saved=partial(self._fulfil_sent_meanwhile, correlation_id=correlation_id))
         for contract_id in contract_ids:
             contract: Contract = self.repository.get(contract_id, projector_func=mutated)
             asked = set(view.requests_of(contract.reference))
             saving.add(*self._returns_to_ask_for(contract, to, correlation_id, asked))
         return saving.finish()
+
+    def _fulfil_sent_meanwhile(self, requests: list[ReturnRequest], since: int,
+                               correlation_id: str) -> None:
+        """Returns stored after `since`, while the batch was being made, for requests it made
+        not fulfilled: the submission found no request to fulfil (the batch was not saved
+        yet), so the first such return fulfils it now, as one sent earlier did when made."""
+        waiting = {(r.contract_reference, r.key): r.id for r in requests
+                   if r.submitted_return is None}
+        for sent in self._returns_stored_after(since):
+            request_id = waiting.pop((sent.contract_reference, return_key(
+                sent.form, sent.period_start, sent.period_end)), None)
+            if request_id is None:
+                continue
+            request: ReturnRequest = self.repository.get(request_id, projector_func=mutated)
+            request.fulfil(str(sent.originator_id), sent.submitted_on, correlation_id)
+            self.save(request)
+
+    def _returns_stored_after(self, position: int) -> Iterator[MonitoringReturn.Submitted]:
+        """Returns submitted after a position in the log, in the order they were stored."""
+        while page := self.recorder.select_notifications(
+                position + 1, 100, topics=topics_of(MonitoringReturn.Submitted)):
+            yield from (self.mapper.to_domain_event(n) for n in page)
+            position = page[-1].id
 
     def _mark_overdue(self, to: date, correlation_id: str) -> int:
         def marked(request_id: uuid.UUID) -> ReturnRequest | None:
@@ -143,13 +170,17 @@ class Commits:
 
     `again` works one out afresh from the store by its id (None: nothing to save now): a batch
     another writer clashed with (a return sent for a request being marked overdue) is then
-    saved an aggregate at a time, as before batches, so one clash does not fail the run."""
+    saved an aggregate at a time, as before batches, so one clash does not fail the run.
+    `saved` is told of each batch saved, with the store's position when it was begun, so what
+    others stored meanwhile can be caught up with."""
 
     def __init__(self, app: ReturnSchedule, size: int,
-                 again: Callable[[uuid.UUID], Any | None] | None = None) -> None:
-        self.app, self.size, self.again = app, size, again
+                 again: Callable[[uuid.UUID], Any | None] | None = None,
+                 saved: Callable[[list[Any], int], None] | None = None) -> None:
+        self.app, self.size, self.again, self.on_saved = app, size, again, saved
         self.pending: list[Any] = []
         self.saved = 0
+        self.begun = self._position()
 
     def add(self, *aggregates: Any) -> None:
         self.pending += aggregates
@@ -160,6 +191,9 @@ class Commits:
         """Saves what is left; how many were saved in all."""
         self._save()
         return self.saved
+
+    def _position(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
 
     def _save(self) -> None:
         batch, self.pending = self.pending, []
@@ -176,3 +210,6 @@ class Commits:
                 if fresh is not None:
                     self.app.save(fresh)
                     self.saved += 1
+        if self.on_saved is not None:
+            self.on_saved(batch, self.begun)
+        self.begun = self._position()
