@@ -16,6 +16,7 @@ from eventsourcing.persistence import IntegrityError
 
 from services.intake.application.due_dates import DueDates, DueView, contracts_to_check
 from services.intake.application.records import IntakeRecords
+from services.intake.application.register_view import RegisterView
 from services.intake.domain.calendar import return_key
 from services.intake.domain.clock import Clock
 from services.intake.domain.contract import Contract
@@ -95,10 +96,13 @@ class ReturnSchedule(IntakeRecords):
         """Asks each contract for what it owes by `to`, a commit for many contracts' requests."""
         saving = Commits(self, self.requests_per_commit,
                          saved=partial(self._fulfil_sent_meanwhile, correlation_id=correlation_id))
+        register, begun = None, -1
         for contract_id in contract_ids:
+            if saving.begun != begun:  # a batch begun: the register has what was sent before
+                register, begun = self.register_view(), saving.begun
             contract: Contract = self.repository.get(contract_id, projector_func=mutated)
             asked = set(view.requests_of(contract.reference))
-            saving.add(*self._returns_to_ask_for(contract, to, correlation_id, asked))
+            saving.add(*self._returns_to_ask_for(contract, to, correlation_id, asked, register))
         return saving.finish()
 
     def _fulfil_sent_meanwhile(self, requests: list[ReturnRequest], since: int,
@@ -139,10 +143,13 @@ class ReturnSchedule(IntakeRecords):
         return saving.finish()
 
     def _returns_to_ask_for(self, contract: Contract, to: date, correlation_id: str,
-                            asked: Collection[uuid.UUID] = ()) -> list[ReturnRequest]:
+                            asked: Collection[uuid.UUID] = (),
+                            register: RegisterView | None = None) -> list[ReturnRequest]:
         """The requests the contract is owed by `to` and not yet asked for, made (not saved).
         `asked` holds requests known to be stored (the due-date view's); any other is looked
-        up in the store, which a concurrent run may have written since the view was read."""
+        up in the store, which a concurrent run may have written since the view was read.
+        Returns sent early are read from `register` if given (the run's batch reads one caught
+        up as it begins, and those sent later once it is saved), else the register now."""
         new = []
         for due in self.owed(contract, to):
             if due.issue_on > to or not contract.owes(due.due_on):
@@ -156,7 +163,7 @@ class ReturnSchedule(IntakeRecords):
                 period_end=due.period_end, issue_on=due.issue_on, due_on=due.due_on,
                 kpis=list(due.kpis), correlation_id=correlation_id,
             )
-            early = self.submitted_for(contract.reference, due.key)
+            early = self.submitted_for(contract.reference, due.key, register)
             if early:  # sent before it was asked for: it counts
                 request.fulfil(str(early[0].id), early[0].submitted_on, correlation_id)
             new.append(request)
