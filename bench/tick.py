@@ -84,7 +84,12 @@ def walk_every_contract(app: Intake, to: date, correlation_id: str = "bench") ->
     clock = app.find(Clock, Clock.create_id()) or Clock(today=check_sane(to, "to"))
     clock.advance(to)
     app.save(clock)
-    requested = sum(app._request_due_returns(c, to, correlation_id) for c in app.contracts())
+    requested = 0
+    for contract in app.contracts():
+        new = app._returns_to_ask_for(contract, to, correlation_id)
+        if new:
+            app.save(*new)
+            requested += len(new)
     overdue = 0
     for request in app._requests():
         if request.mark_overdue(to, correlation_id):

@@ -6,7 +6,7 @@ officers do with it: reported concerns, proposals decided, interventions closed,
 read, and every in-app notification's e-mail sent. Made a batch of providers at a time:
 
 - intake's own commands register, award, issue the calendar's requests (the tick's own steps,
-  `_request_due_returns` and `mark_overdue`), take returns (`submit_return`) and concerns;
+  `_returns_to_ask_for` and `mark_overdue`), take returns (`submit_return`) and concerns;
 - every event a service publishes is handed, as the integration event its relay would put on
   JetStream (`to_integration`, in an envelope with the relay's event id), to the `policy` of
   each service that consumes it, in order, as the tracked consumers would: risk scores each
@@ -73,7 +73,7 @@ from shared.settings import AssureSettings
 
 RUN = "v"  # provider ids nat-v-00000 ...: the same in every data set, so a cached one is found
 TODAY = date(2026, 11, 23)  # the council's date the history runs to (the training clock's)
-VERSION = 2  # of the generator: a cached data set made by another version is made again
+VERSION = 3  # of the generator: a cached data set made by another version is made again
 MARKER = "data-set.json"
 # What officers do, out of 100: concerns reported about a provider at each calendar step,
 # proposals approved or rejected at the next step (the rest wait), open interventions closed at
@@ -145,6 +145,7 @@ class Batch:
         requested = self.made.requested
         for day in steps(self.shape):
             self._step(day)
+        self._last_run()
         if self.contracts and self.made.requested == requested:
             # The commands read what they need through the application, which answers from the
             # batch in memory; a command that reads a view instead would find it empty here.
@@ -179,12 +180,21 @@ class Batch:
         self._deliver()
         self._hand_on()
 
+    def _last_run(self) -> None:
+        """The schedule run once more at the last day, after the day's events (a level moved by
+        a risk score asks for that level's returns), as a running system's daily run leaves
+        it: `make_clock` records this run, so a tick on the data set reads only what is due
+        after it, as on a running system (a clock that cannot vouch for one has every contract
+        read, which is not a day's tick)."""
+        self._tick(self.day)
+        self._hand_on()
+
     def _tick(self, day: date) -> None:
         """What intake's tick does for these providers' contracts (the clock is moved once, for
         every batch, by `make_clock`)."""
         intake, correlation = self.apps["intake"], _correlation()
         for contract in intake.contracts():
-            intake._request_due_returns(contract, day, correlation)
+            intake.save(*intake._returns_to_ask_for(contract, day, correlation))
         for request in intake._requests():
             if request.mark_overdue(day, correlation):
                 intake.save(request)
@@ -485,10 +495,14 @@ class _Terms:
 
 
 def make_clock(intake: InMemory, shape: Shape) -> int:
-    """The training clock, started where the history starts and moved to each calendar step."""
+    """The training clock, started where the history starts and moved to each calendar step,
+    with the run to the last day that every batch ended with (`Batch._last_run`) recorded as
+    the last that finished, having read the whole store written before it."""
     clock = Clock(today=shape.start)
     for day in steps(shape):
         clock.advance(day)
+    clock.finish_run(intake.app.recorder.max_notification_id() or 0,
+                     intake.app._placing.fingerprint)
     intake.save(clock)
     return intake.write()
 

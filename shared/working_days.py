@@ -47,6 +47,9 @@ class WorkingDays:
         # No years given and expand=True: each year is filled in the first time it is asked.
         self._public = holidays.UK(subdiv=_SUBDIVISIONS[self.nation], expand=True)
         self._local = _named_local_holidays(local_holidays)
+        # Each day's answer, kept: placing a deadline day's rounds asks about the same few days
+        # thousands of times, and the holidays package's lookup is the slow part.
+        self._working: dict[date, bool] = {}
 
     def holiday_name(self, day: date) -> str | None:
         """The name of the public or local holiday on this day, or None."""
@@ -57,7 +60,11 @@ class WorkingDays:
 
     def is_working_day(self, day: date) -> bool:
         """True for a weekday that is neither a public holiday of the nation nor a local one."""
-        return day.weekday() < _SATURDAY and self.holiday_name(day) is None
+        working = self._working.get(day)
+        if working is None:
+            working = self._working[day] = (day.weekday() < _SATURDAY
+                                            and self.holiday_name(day) is None)
+        return working
 
     def on_or_after(self, day: date) -> date:
         """This day if it is a working day, else the next working day."""

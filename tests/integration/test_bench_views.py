@@ -16,7 +16,10 @@ import pytest
 
 from bench import views
 from bench.national_data import Shape, build_apps
-from bench.views_data import TODAY, settings_for
+from bench.views_data import TODAY, make, settings_for
+from services.intake.application.due_dates import DueDates
+from services.intake.domain.clock import Clock
+from services.intake.domain.return_rounds import LastRun
 from shared.nats_server import EmbeddedNats
 
 pytestmark = pytest.mark.integration
@@ -114,3 +117,27 @@ def test_the_views_benchmark_on_postgres(tmp_path: Path, postgres: Any,
         left = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s",
                             (f"benchviews_6p_1y_s{seed}_%",)).fetchall()
     assert not left
+
+
+def test_the_data_sets_clock_vouches_for_a_run_to_its_last_day(tmp_path: Path) -> None:
+    # As a running system's daily run leaves it: a tick on the data set reads what is due
+    # after that run, where a clock that cannot vouch for one has every contract read.
+    shape = Shape(6, 1, 1, today=TODAY)
+    settings = settings_for(tmp_path / "data", None, "", shape)
+    make(settings, shape, say=lambda _: None)
+    apps = build_apps(settings, fast=False)
+    try:
+        intake = apps["intake"]
+        last = LastRun.of(intake.repository.get(Clock.create_id()))
+        assert last is not None
+        assert (last.today, last.calendar) == (TODAY, intake._placing.fingerprint)
+        after = intake.recorder.select_notifications(last.read_through + 1, 1000)
+        assert {n.originator_id for n in after} == {Clock.create_id()}  # it read all but those
+        # What that run vouches for: walking every contract to the day finds nothing left to
+        # ask for, and nothing falling overdue.
+        assert [r for c in intake.contracts()
+                for r in intake._returns_to_ask_for(c, TODAY, "check")] == []
+        assert intake.views.get(DueDates).falling_overdue(TODAY) == []
+    finally:
+        for app in apps.values():
+            app.close()

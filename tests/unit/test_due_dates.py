@@ -143,22 +143,22 @@ class Stopped(Exception):
 def run_cut_short(app: Intake, to: date, after: int) -> None:
     """A run that stops (the process killed, say) after working out `after` contracts."""
     worked = 0
-    original = app._request_due_returns
+    original = app._returns_to_ask_for
 
-    def stopping(*args: Any) -> int:
+    def stopping(*args: Any) -> list[ReturnRequest]:
         nonlocal worked
         if worked == after:
             raise Stopped
         worked += 1
         return original(*args)
 
-    app._request_due_returns = stopping  # type: ignore[method-assign]
+    app._returns_to_ask_for = stopping  # type: ignore[method-assign]
     try:
         with pytest.raises(Stopped):
             app.tick(to, "corr-cut")
             raise Stopped  # the run had too little to do to be stopped: it finished
     finally:
-        del app._request_due_returns
+        del app._returns_to_ask_for
 
 
 steps = st.one_of(
@@ -187,6 +187,7 @@ def test_the_tick_asks_for_the_same_returns_as_walking_every_contract(history):
 
 def test_a_run_stopped_halfway_is_run_again_from_the_last_run_that_finished():
     app = started()
+    app.requests_per_commit = 1  # each contract's requests committed before the next's
     for n in range(4):
         award(app, f"L1-{n}", level=1)
 
@@ -304,6 +305,99 @@ def test_a_clock_that_cannot_vouch_for_the_last_run_has_every_contract_read(nati
     other = Calendar(calendar.config, calendar.is_working_day, "another calendar")
     assert contracts_to_check(view, last, date(2025, 6, 1), other) == everyone
     assert LastRun.of(Clock(today=date(2025, 5, 31))) is None  # stored before runs said
+
+
+def test_a_round_day_commits_its_requests_together_not_one_contract_at_a_time(national):
+    commits: list[int] = []
+    national.on_recorded(lambda: commits.append(1))
+    national.views.catch_up()
+
+    # The clock moved, ten LEVEL 1 contracts asked for April-July's CMR, the run recorded.
+    assert national.tick(date(2025, 8, 1), "corr") == TickResult(date(2025, 8, 1), 10, 0)
+    assert len(commits) == 3
+    commits.clear()
+    assert national.tick(date(2025, 8, 16), "corr") == TickResult(date(2025, 8, 16), 0, 10)
+    assert len(commits) == 3  # the ten marked overdue in one
+
+
+def test_a_run_larger_than_a_commit_commits_as_many_as_it_needs(national):
+    national.requests_per_commit = 4
+    commits: list[int] = []
+    national.on_recorded(lambda: commits.append(1))
+
+    assert national.tick(date(2025, 8, 1), "corr") == TickResult(date(2025, 8, 1), 10, 0)
+    assert len(commits) == 2 + 3  # the clock twice; 4, 4 and 2 requests
+    assert len([r for r in national._requests() if r.issue_on == date(2025, 8, 1)]) == 10
+
+
+def test_a_round_day_looks_up_in_the_store_only_the_requests_it_makes(national):
+    # What each contract was asked for already comes from the due-date view in one query; only
+    # a request the view does not hold is looked for in the store (a concurrent run may have
+    # made it since), and the store has the last word.
+    looked_up: list[uuid.UUID] = []
+    original = national.exists
+
+    def exists(aggregate_id: uuid.UUID) -> bool:
+        looked_up.append(aggregate_id)
+        return original(aggregate_id)
+
+    national.exists = exists  # type: ignore[method-assign]
+    national.views.catch_up()
+
+    national.tick(date(2025, 8, 1), "corr")
+
+    made = [r.id for r in national._requests() if r.issue_on == date(2025, 8, 1)]
+    assert sorted(looked_up) == sorted(made) and len(made) == 10
+
+
+def test_a_return_sent_while_the_run_marks_its_batch_overdue_does_not_fail_the_run(national):
+    national.tick(date(2025, 8, 1), "corr")
+    national.views.catch_up()
+    waiting = sorted(national.requests_for("L1-00") + national.requests_for("L1-01"),
+                     key=lambda r: r.due_on)[-2:]  # April-July's, due 15 August
+    first, second = (r.id for r in waiting)
+    original = national.repository.get
+
+    def sent_meanwhile(aggregate_id: uuid.UUID, **kwargs: Any) -> Any:
+        if aggregate_id == second and kwargs:  # the run loads the second after the first
+            del national.repository.get
+            national.submit_return("L1-00", Submission("cmr-level-1", None, example(
+                "cmr-level-1", date(2025, 4, 1), date(2025, 7, 31)), "manager"), "k", "corr")
+        return original(aggregate_id, **kwargs)
+
+    national.repository.get = sent_meanwhile  # type: ignore[method-assign]
+
+    # The provider's return for L1-00 came in after the run had marked it overdue in memory:
+    # its batch clashes, and is worked out again one request at a time.
+    assert national.tick(date(2025, 8, 16), "corr") == TickResult(date(2025, 8, 16), 0, 9)
+    received = national.repository.get(first)
+    assert received.submitted_on == date(2025, 8, 16) and received.overdue_since is None
+    assert national.repository.get(Clock.create_id()).ran_to == date(2025, 8, 16)
+
+
+def test_a_return_sent_early_while_its_request_waits_to_be_saved_fulfils_it(national):
+    # L1-03's provider sends April-July's CMR just as the run asks for it: after the run
+    # looked for returns sent early, before the request was saved. The submission found no
+    # request to fulfil; the run, once its batch is saved, does.
+    original = national._returns_to_ask_for
+
+    def sent_meanwhile(contract: Contract, *args: Any) -> list[ReturnRequest]:
+        made = original(contract, *args)
+        if contract.reference == "L1-03":
+            national.submit_return("L1-03", Submission("cmr-level-1", None, example(
+                "cmr-level-1", date(2025, 4, 1), date(2025, 7, 31)), "manager"), "k", "corr")
+        return made
+
+    national._returns_to_ask_for = sent_meanwhile  # type: ignore[method-assign]
+    assert national.tick(date(2025, 8, 1), "corr") == TickResult(date(2025, 8, 1), 10, 0)
+    del national._returns_to_ask_for
+
+    [request] = [r for r in national._requests() if r.contract_reference == "L1-03"
+                 and r.issue_on == date(2025, 8, 1)] or [None]
+    assert request is None  # not waiting: received
+    [received] = [r for r in national.requests_for("L1-03") if r.issue_on == date(2025, 8, 1)]
+    assert received.submitted_on == date(2025, 8, 1)
+    assert national.tick(date(2025, 8, 16), "corr").overdue == 9
 
 
 # The view is what a replay gives -----------------------------------------------------------------

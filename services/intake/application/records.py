@@ -134,10 +134,13 @@ class IntakeRecords(ServiceApplication):
 
     # What a contract owes ---------------------------------------------------------------------
 
-    def submitted_for(self, contract_reference: str, key: str) -> list[MonitoringReturn]:
-        """Returns submitted for one contract, form and period, first submission first."""
+    def submitted_for(self, contract_reference: str, key: str,
+                      register: RegisterView | None = None) -> list[MonitoringReturn]:
+        """Returns submitted for one contract, form and period, first submission first (from
+        `register` if given, one already caught up, else the register caught up now)."""
+        register = register or self.register_view()
         return [self.repository.get(uuid.UUID(i))
-                for i in self.register_view().returns_of(contract_reference, key)]
+                for i in register.returns_of(contract_reference, key)]
 
     def owed(self, contract: Contract, until: date) -> list[ReturnDue]:
         """Every return the contract owes from the year before `until` to the year after."""

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from itertools import pairwise
 
 MonthDay = tuple[int, int]
@@ -208,6 +209,9 @@ def _nearest(month_day: MonthDay, anchor: date) -> date:
     return min(candidates, key=lambda candidate: abs(candidate - anchor))
 
 
+# A round's dates in a year are the same for every contract: the schedule places each round
+# thousands of times on a deadline day.
+@lru_cache(maxsize=4096)
 def _place(round_: Round, financial_year: int) -> _Dates:
     period_end = _in_financial_year(round_.period_end, financial_year)
     return _Dates(
