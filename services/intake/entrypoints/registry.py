@@ -13,7 +13,15 @@ from services.intake.application import Award, Intake
 from services.intake.application.listings import ContractRecord
 from services.intake.domain.contract import Contract, Regulator
 from shared.contracts.envelope import PROVIDER_ID_PATTERN
-from shared.http import CorrelationId, IsoDate, PageOf, ProviderId, application_of, counted
+from shared.http import (
+    CorrelationId,
+    IsoDate,
+    PageOf,
+    ProviderId,
+    ProviderIds,
+    application_of,
+    counted,
+)
 from shared.security.actor import Actor
 from shared.uk import pounds
 from shared.views.paging import Page
@@ -121,17 +129,13 @@ def register_provider(
     return _provider_view(app, provider.provider_id)
 
 
-MOST_PROVIDERS_ASKED = 200  # a page's worth and more; the register itself is paged
-
-ProviderIds = Annotated[list[str] | None, Query(
-    alias="provider_id", max_length=MOST_PROVIDERS_ASKED,
-    description="Only these providers (repeat the parameter; unknown ones are left out): what "
-                "a page showing a few providers asks, rather than the whole register")]
-
-
 @router.get("/providers", response_model=list[ProviderView])
 def list_providers(app: App, response: Response, paging: PageOf,
-                   provider_id: ProviderIds = None) -> list[ProviderView]:
+                   provider_id: ProviderIds = None,
+                   without_contracts: Annotated[bool, Query(
+                       description="Only the providers never awarded a contract (so unknown "
+                                   "to risk: the dashboard's last, not scored)")] = False,
+                   ) -> list[ProviderView]:
     """Every registered provider with its contracts (service type, monitoring level), by name;
     paged with `limit` and `offset` (X-Total-Count says how many providers there are), read
     from the register by its name index. With `provider_id`, only those providers."""
@@ -141,7 +145,7 @@ def list_providers(app: App, response: Response, paging: PageOf,
         views = [_provider_view(app, p.provider_id)
                  for p in sorted(asked, key=lambda p: p.name.casefold())]
         return counted(response, Page(views, len(views)))
-    page = app.register_view().provider_page(paging)
+    page = app.register_view().provider_page(paging, without_contracts)
     return counted(response, Page(
         [ProviderView(provider_id=p.provider_id, name=p.name,
                       suspended=p.suspended_by_escalation is not None,
