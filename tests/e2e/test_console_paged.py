@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from assure.console import approvals
+from assure.console import approvals, audit
 from assure.signin import DevSignIn
 from tests.support import contract_award, running
 
@@ -89,3 +89,25 @@ async def test_the_approvals_queue_comes_a_page_at_a_time_oldest_first(site, mon
     assert decided.headers["location"] == "/console/workspace/approvals?page=2"
     await senior.aclose()
 
+
+async def test_a_providers_history_comes_a_page_at_a_time(site, monkeypatch):
+    transport, api = site
+    monkeypatch.setattr(audit, "HISTORY_PAGE", 3)
+    await proposed(api, "hazel")
+    auditor = await signed_in(transport, "Ada Auditor", "auditor")
+    everything = (await api.get("/history/hazel")).json()
+    assert len(everything) > 6
+
+    first = (await auditor.get("/console/audit/providers/hazel")).text
+    second = (await auditor.get("/console/audit/providers/hazel", params={"page": 2})).text
+    risk = (await auditor.get("/console/audit/providers/hazel", params={
+        "service": "risk"})).text
+
+    # Three events a page (a run of delivery steps folds into one entry); more may have been
+    # recorded meanwhile (notifications settling), never fewer.
+    assert 1 <= first.count('class="assure-history__entry"') <= 3
+    assert int(re.search(r"(\d+) events, oldest first", first).group(1)) >= len(everything)
+    assert "these are 1 to 3" in first and "these are 4 to 6" in second
+    assert 'href="/console/audit/providers/hazel?page=2"' in first
+    assert re.search(r"\d+ events? from Risk, oldest first", risk)
+    await auditor.aclose()
