@@ -125,6 +125,10 @@ def assert_the_providers_list_pages_by_name(view: Any, aggregates: list[Any]) ->
     by_name = sorted(oracle.providers(aggregates), key=lambda p: (p.name.lower(), p.provider_id))
     listed = [(p, [c for c in contracts if c.provider_id == p.provider_id]) for p in by_name]
     uncontracted = [(p, found) for p, found in listed if not found]
+    # A page's providers, in the order asked; one not registered is left out.
+    asked = [p.provider_id for p, _ in reversed(listed)][::2]
+    assert view.providers_listed([*asked, "nobody", *asked]) == [
+        line for line in reversed(listed) if line[0].provider_id in asked]
     for paging in PAGINGS:
         end = None if paging.limit is None else paging.offset + paging.limit
         assert view.provider_page(paging) == Page(listed[paging.offset:end], len(listed))

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.application import Award, Intake
-from services.intake.application.listings import ContractRecord
+from services.intake.application.listings import ContractRecord, ProviderRecord
 from services.intake.domain.contract import Contract, Regulator
 from shared.contracts.envelope import PROVIDER_ID_PATTERN
 from shared.http import (
@@ -140,17 +140,17 @@ def list_providers(app: App, response: Response, paging: PageOf,
     paged with `limit` and `offset` (X-Total-Count says how many providers there are), read
     from the register by its name index. With `provider_id`, only those providers."""
     if provider_id is not None:
-        register = app.register_view()
-        asked = [p for p in map(register.provider, dict.fromkeys(provider_id)) if p is not None]
-        views = [_provider_view(app, p.provider_id)
-                 for p in sorted(asked, key=lambda p: p.name.casefold())]
+        asked = app.register_view().providers_listed(provider_id)
+        views = [_listed(*line) for line in sorted(asked, key=lambda line: line[0].name.casefold())]
         return counted(response, Page(views, len(views)))
     page = app.register_view().provider_page(paging, without_contracts)
-    return counted(response, Page(
-        [ProviderView(provider_id=p.provider_id, name=p.name,
-                      suspended=p.suspended_by_escalation is not None,
-                      contracts=[ContractSummary.of(c) for c in contracts])
-         for p, contracts in page], page.total))
+    return counted(response, Page([_listed(*line) for line in page], page.total))
+
+
+def _listed(provider: ProviderRecord, contracts: list[ContractRecord]) -> ProviderView:
+    return ProviderView(provider_id=provider.provider_id, name=provider.name,
+                        suspended=provider.suspended_by_escalation is not None,
+                        contracts=[ContractSummary.of(c) for c in contracts])
 
 
 @router.get("/providers/{provider_id}", response_model=ProviderView)
