@@ -4,6 +4,7 @@ governance report (in `governance`)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import replace
 from datetime import date
@@ -97,24 +98,28 @@ async def history(request: Request, provider_id: str, service: str = "",
     paging = Paging(page_number(page), 0, HISTORY_PAGE, f"/console/audit/providers/{provider_id}",
                     {"service": service}, "Pages of the history")
     async with Api(request, who.token) as api:
-        entries, paging = await _events(api, provider_id, service, paging)
+        # The provider's own records verified: checking the whole council's (`assure verify`)
+        # on every page load took a minute at 2,000 providers (bench.console_paint).
+        (entries, paging), provider, verified, today = await asyncio.gather(
+            _events(api, provider_id, service, paging), _provider(api, provider_id),
+            _if_may(api, who, "/history/{provider_id}/verify", provider_id),
+            council_today(api))
         if not entries and paging.number > paging.pages:  # past the end: show the last page
             entries, paging = await _events(api, provider_id, service,
                                             replace(paging, number=paging.pages))
-        provider = await _provider(api, provider_id)
-        # The provider's own records: checking the whole council's (`assure verify`) on every
-        # page load took a minute at 2,000 providers (bench.console_paint).
-        verified = await api.get(f"/history/{provider_id}/verify") if may(
-            who, "/history/{provider_id}/verify") else None
-        reads = await api.get(f"/history/{provider_id}/reads") if may(
-            who, "/history/{provider_id}/reads") else None
-        today = await council_today(api)
+        # After the history is read, so this read is among them.
+        reads = await _if_may(api, who, "/history/{provider_id}/reads", provider_id)
     plain = Plain({provider_id: provider["name"]} if provider else {})
     return render(request, "audit/history.html", who, provider_id=provider_id,
                   provider=provider, name=plain.name(provider_id), paging=paging,
                   items=told(entries, plain, _when), service=service, services=SERVICES,
                   verified=verified, reads=_reads(reads), downloads=DOWNLOADS, date_form={},
                   date_problems={}, today=today)
+
+
+async def _if_may(api: Api, who: Visitor, route: str, provider_id: str) -> Any:
+    """The route's answer about the provider, or None if the person's role may not ask it."""
+    return await api.get(route.format(provider_id=provider_id)) if may(who, route) else None
 
 
 async def _events(api: Api, provider_id: str, service: str,
