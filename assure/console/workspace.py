@@ -126,8 +126,7 @@ async def _provider(api: Api, provider_id: str) -> dict[str, Any]:
 async def provider_page(request: Request, provider_id: str) -> Response:
     who = visitor(request)
     async with Api(request, who.token) as api:
-        found = await _provider(api, provider_id)
-        today = await council_today(api)
+        found, today = await asyncio.gather(_provider(api, provider_id), council_today(api))
     calendar = council_calendar(request.app.state.console_settings)
     for intervention in found["interventions"] or []:
         intervention["deadlines"] = [
@@ -144,9 +143,9 @@ async def _intervention_page(request: Request, who: Visitor, intervention_id: UU
                              status: int = 200, acting: Action | None = None,
                              answers: Answers | None = None) -> Response:
     async with Api(request, who.token) as api:
-        intervention = await api.get(f"/escalation/interventions/{intervention_id}")
+        intervention, today = await asyncio.gather(
+            api.get(f"/escalation/interventions/{intervention_id}"), council_today(api))
         provider = await api.get(f"/intake/providers/{intervention['provider_id']}")
-        today = await council_today(api)
     calendar = council_calendar(request.app.state.console_settings)
     due = [(d, working_days_left(calendar, today, d.due)) for d in deadlines(intervention)]
     typed = {key: blank(action, today) for key, action in ACTIONS.items()}
