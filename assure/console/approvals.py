@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from assure.console.client import Api, ApiError
-from assure.console.live import changes
+from assure.console.live import changes, stores_at
 from assure.console.paging import Paging, page_number
 from assure.console.rendering import humanise, render
 from assure.console.session import Visitor, done, visitor
@@ -89,6 +89,7 @@ def _page(request: Request, who: Visitor, found: tuple[list[dict[str, Any]], Pag
           status: int = 200, **context: Any) -> Response:
     rows, paging = found
     return render(request, "approvals.html", who, status=status, rows=rows, paging=paging,
+                  seen=context.pop("seen", ""),
                   fragment=_live(paging), problems=context.pop("problems", {}),
                   typed=context.pop("typed", {}), live=not context.get("errors"), **context)
 
@@ -96,8 +97,9 @@ def _page(request: Request, who: Visitor, found: tuple[list[dict[str, Any]], Pag
 @router.get("/workspace/approvals")
 async def approvals(request: Request, page: str = "") -> Response:
     who = _senior(request)
+    before = await stores_at(request, ("escalation",))
     async with Api(request, who.token) as api:
-        return _page(request, who, await waiting(api, paging_of(page)))
+        return _page(request, who, await waiting(api, paging_of(page)), seen=before)
 
 
 @router.get("/workspace/approvals/fragment")

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from assure.console.client import Api, council_today
-from assure.console.live import changes
+from assure.console.live import changes, stores_at
 from assure.console.paging import Paging, page_number
 from assure.console.rendering import render
 from assure.console.session import Visitor, visitor
@@ -39,6 +39,7 @@ from shared.security.permissions import rule_for
 router = APIRouter()
 PAGE_SIZE = 50  # providers to a page of the dashboard
 HOME = "/console/workspace/"
+SERVICES = ("intake", "risk", "escalation")  # whose records the dashboard shows
 
 
 @router.get("/workspace/")
@@ -61,8 +62,7 @@ async def dashboard_fragment(request: Request, band: str = "", service_type: str
 @router.get("/workspace/changes")
 async def dashboard_changes(request: Request) -> Response:
     """Says when a service the dashboard reads recorded something, to fetch it again."""
-    return changes(request, visitor(request), "/intake/providers",
-                   ("intake", "risk", "escalation"))
+    return changes(request, visitor(request), "/intake/providers", SERVICES)
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,7 @@ async def _dashboard(request: Request, who: Visitor, band: str, service_type: st
                      page: str) -> dict[str, Any]:
     chosen = Choice.of(band, service_type)
     paging = Paging(page_number(page), 0, PAGE_SIZE, HOME, chosen.query, "Pages of providers")
+    before = await stores_at(request, SERVICES)
     async with Api(request, who.token) as api:
         listed, paging = await _page(api, chosen, paging)
         if not listed and paging.number > paging.pages:  # past the end: show the last page
@@ -109,7 +110,7 @@ async def _dashboard(request: Request, who: Visitor, band: str, service_type: st
             council_today(api))
     return dict(columns=dashboard_columns([], overdue, interventions),
                 lines=dashboard_lines(listed, overdue, interventions), paging=paging,
-                fragment=_fragment(chosen, paging),
+                fragment=_fragment(chosen, paging), seen=before,
                 band=chosen.band, service_type=chosen.service_type, bands=BANDS,
                 not_scored=NOT_SCORED, service_types=SERVICE_TYPES, trends=TRENDS,
                 today=today)
