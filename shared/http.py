@@ -169,6 +169,13 @@ def paging_of(
 
 PageOf = Annotated[Paging, Depends(paging_of)]
 
+MOST_PROVIDERS_ASKED = 200  # a page's worth and more; the lists themselves are paged
+
+ProviderIds = Annotated[list[str] | None, Query(
+    alias="provider_id", max_length=MOST_PROVIDERS_ASKED,
+    description="Only these providers (repeat the parameter; unknown ones are left out): what "
+                "a page showing a few providers asks, rather than the whole list")]
+
 
 def counted(response: Response, page: Page[Any]) -> list[Any]:
     """The page's items, with the whole list's size (and any other counts) in headers."""

@@ -278,7 +278,8 @@ def keeps(log_filter: LogFilter) -> Callable[[ReturnLogRow], bool]:
     def kept(row: ReturnLogRow) -> bool:
         return ((log_filter.due_from is None or row.due_on >= log_filter.due_from)
                 and (log_filter.due_to is None or row.due_on <= log_filter.due_to)
+                and (log_filter.provider_ids is None
+                     or row.provider_id in log_filter.provider_ids)
                 and all(getattr(log_filter, name) in (None, getattr(row, name))
-                        for name in ("status", "form", "provider_id", "allocated_to",
-                                     "service_type")))
+                        for name in ("status", "form", "allocated_to", "service_type")))
     return kept

@@ -4,7 +4,9 @@ governance report (in `governance`)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -16,6 +18,7 @@ from assure.console import governance
 from assure.console.as_at import facts as as_at_facts
 from assure.console.client import Api, ApiError, council_today
 from assure.console.history import told
+from assure.console.paging import Paging, page_number
 from assure.console.plain_words import Plain, uk_moment
 from assure.console.rendering import render
 from assure.console.session import Visitor, visitor
@@ -30,6 +33,9 @@ DOWNLOADS = {"csv": "CSV (spreadsheet)", "jsonl": "JSON Lines (one event a line)
 SERVICES = {"intake": "Intake (providers, contracts, returns)", "risk": "Risk",
             "escalation": "Escalation (interventions)", "notify": "Notifications"}
 DATE_PARTS = ("day", "month", "year")
+# Events to a page of a history: a provider three years on the national bench's data has 650,
+# a page of 230 kB the browser took most of a second to show (bench.console_paint).
+HISTORY_PAGE = 100
 
 
 def may(who: Visitor, path: str) -> bool:
@@ -84,28 +90,45 @@ async def _providers(request: Request, who: Visitor) -> list[dict[str, Any]]:
 
 
 @router.get("/audit/providers/{provider_id}")
-async def history(request: Request, provider_id: str, service: str = "") -> Response:
+async def history(request: Request, provider_id: str, service: str = "",
+                  page: str = "") -> Response:
     who = visitor(request)
     readers_only(who)
+    service = service if service in SERVICES else ""
+    paging = Paging(page_number(page), 0, HISTORY_PAGE, f"/console/audit/providers/{provider_id}",
+                    {"service": service}, "Pages of the history")
     async with Api(request, who.token) as api:
-        entries = await api.get(f"/history/{provider_id}")
-        provider = await _provider(api, provider_id)
-        # The provider's own records: checking the whole council's (`assure verify`) on every
-        # page load took a minute at 2,000 providers (bench.console_paint).
-        verified = await api.get(f"/history/{provider_id}/verify") if may(
-            who, "/history/{provider_id}/verify") else None
-        reads = await api.get(f"/history/{provider_id}/reads") if may(
-            who, "/history/{provider_id}/reads") else None
-        today = await council_today(api)
-    shown = [entry for entry in entries if entry["service"] == service] if service in SERVICES \
-        else entries
+        # The provider's own records verified: checking the whole council's (`assure verify`)
+        # on every page load took a minute at 2,000 providers (bench.console_paint).
+        (entries, paging), provider, verified, today = await asyncio.gather(
+            _events(api, provider_id, service, paging), _provider(api, provider_id),
+            _if_may(api, who, "/history/{provider_id}/verify", provider_id),
+            council_today(api))
+        if not entries and paging.number > paging.pages:  # past the end: show the last page
+            entries, paging = await _events(api, provider_id, service,
+                                            replace(paging, number=paging.pages))
+        # After the history is read, so this read is among them.
+        reads = await _if_may(api, who, "/history/{provider_id}/reads", provider_id)
     plain = Plain({provider_id: provider["name"]} if provider else {})
     return render(request, "audit/history.html", who, provider_id=provider_id,
-                  provider=provider, name=plain.name(provider_id), shown=len(shown),
-                  items=told(shown, plain, _when), total=len(entries),
-                  service=service if service in SERVICES else "", services=SERVICES,
+                  provider=provider, name=plain.name(provider_id), paging=paging,
+                  items=told(entries, plain, _when), service=service, services=SERVICES,
                   verified=verified, reads=_reads(reads), downloads=DOWNLOADS, date_form={},
                   date_problems={}, today=today)
+
+
+async def _if_may(api: Api, who: Visitor, route: str, provider_id: str) -> Any:
+    """The route's answer about the provider, or None if the person's role may not ask it."""
+    return await api.get(route.format(provider_id=provider_id)) if may(who, route) else None
+
+
+async def _events(api: Api, provider_id: str, service: str,
+                  paging: Paging) -> tuple[list[dict[str, Any]], Paging]:
+    """A page of the provider's history (of one service's events, if chosen), and the paging
+    with how many events there are."""
+    answer = await api.raw(f"/history/{provider_id}", service=service, limit=paging.size,
+                           offset=paging.offset)
+    return answer.json(), replace(paging, total=int(answer.headers["x-total-count"]))
 
 
 def _reads(reads: list[dict[str, str]] | None) -> list[dict[str, Any]] | None:

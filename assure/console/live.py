@@ -37,6 +37,13 @@ def positions(request: Request, services: Sequence[str]) -> str:
                     for name in services if name in apps)
 
 
+async def stores_at(request: Request, services: Sequence[str]) -> str:
+    """Where the stores were before a page read its list: the page keeps it (data-live-seen),
+    and its stream's first event, at the same place, fetches nothing again. Without it every
+    load of a live page was followed by a second of its list (the dashboard's page, twice)."""
+    return await asyncio.to_thread(positions, request, services)
+
+
 def changes(request: Request, who: Visitor, reads: str,
             services: Sequence[str]) -> EventSourceResponse:
     """The page's stream, for those the access matrix lets read the API route its list comes

@@ -97,6 +97,10 @@ def environment() -> Environment:
         ]),
         autoescape=True, trim_blocks=True, lstrip_blocks=True,
         extensions=[csrf.TokenInPostForms, tables.ScrollingTables],
+        # Templates are read once: checking every template's file (and each GOV.UK macro's,
+        # imported many times a page) for changes at every use took a tenth of a page's
+        # rendering (bench.console_paint). A changed template takes a restart.
+        auto_reload=False,
     )
     env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, money=money, percent=percent,
                        points=points, humanise=humanise, tag_colour=tag_colour, times=times)

@@ -1,7 +1,7 @@
-"""The officers' workspace: every provider at a glance, the return log with allocation and its
-exports, a provider's page (score trend, issues and risk log, interventions, timeline) and the
-intervention actions. (The approvals queue and the inbox are `approvals` and `inbox`; a
-provider's monitoring reports are served by their own module.)"""
+"""The officers' workspace: the providers at a glance (`dashboard`), the return log with
+allocation and its exports, a provider's page (score trend, issues and risk log, interventions,
+timeline) and the intervention actions. (The approvals queue and the inbox are `approvals` and
+`inbox`; a provider's monitoring reports are served by their own module.)"""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from assure.console import charts
+from assure.console import charts, dashboard
 from assure.console.client import Api, ApiError, council_today
-from assure.console.live import changes
 from assure.console.navigation import CASEWORK
 from assure.console.paging import Paging, page_number
 from assure.console.rendering import render
@@ -32,69 +31,21 @@ from assure.console.workspace_forms import (
     subject,
 )
 from assure.console.workspace_views import (
-    BANDS,
-    NOT_SCORED,
-    TRENDS,
     chart_points,
     council_calendar,
-    dashboard_columns,
-    dashboard_lines,
     deadlines,
     score_points,
-    service_type_choices,
     unless_refused,
     working_days_left,
 )
 from shared.security.identity import Role
 
 router = APIRouter()
+router.include_router(dashboard.router)
 # Who may allocate returns (the API's RETURNS_OFFICE): the buttons are shown only to them.
 ALLOCATORS = {Role.CONTRACT_COORDINATOR, Role.COMMISSIONING_OFFICER}
 STATUSES = ("requested", "overdue", "submitted", "late")
 RETURNS_PAGE = 50  # rows of the return log to a page
-
-
-# The dashboard -------------------------------------------------------------------------------
-
-@router.get("/workspace/")
-async def dashboard(request: Request, band: str = "", service_type: str = "") -> Response:
-    who = visitor(request)
-    return render(request, "workspace/dashboard.html", who,
-                  **await _dashboard(request, who, band, service_type))
-
-
-@router.get("/workspace/fragment")
-async def dashboard_fragment(request: Request, band: str = "", service_type: str = "") -> Response:
-    """The providers' table alone, for the page's live region to fetch again."""
-    who = visitor(request)
-    return render(request, "workspace/_providers.html", who,
-                  **await _dashboard(request, who, band, service_type))
-
-
-@router.get("/workspace/changes")
-async def dashboard_changes(request: Request) -> Response:
-    """Says when a service the dashboard reads recorded something, to fetch it again."""
-    return changes(request, visitor(request), "/intake/providers",
-                   ("intake", "risk", "escalation"))
-
-
-async def _dashboard(request: Request, who: Visitor, band: str,
-                     service_type: str) -> dict[str, Any]:
-    async with Api(request, who.token) as api:
-        providers, standings, overdue, interventions, today = await asyncio.gather(
-            api.get("/intake/providers"),
-            unless_refused(api.get("/risk/providers")),
-            unless_refused(api.get("/intake/return-log", status="overdue")),
-            unless_refused(api.get("/escalation/interventions")),
-            council_today(api),
-        )
-    lines = dashboard_lines(providers, standings, overdue, interventions)
-    band = band if band in (*BANDS, NOT_SCORED) and standings is not None else ""
-    return dict(columns=dashboard_columns(standings, overdue, interventions),
-                lines=[line for line in lines if line.shown(band, service_type)],
-                total=len(lines), band=band, service_type=service_type, bands=BANDS,
-                not_scored=NOT_SCORED, service_types=service_type_choices(lines),
-                trends=TRENDS, today=today)
 
 
 # The return log ------------------------------------------------------------------------------
@@ -175,8 +126,7 @@ async def _provider(api: Api, provider_id: str) -> dict[str, Any]:
 async def provider_page(request: Request, provider_id: str) -> Response:
     who = visitor(request)
     async with Api(request, who.token) as api:
-        found = await _provider(api, provider_id)
-        today = await council_today(api)
+        found, today = await asyncio.gather(_provider(api, provider_id), council_today(api))
     calendar = council_calendar(request.app.state.console_settings)
     for intervention in found["interventions"] or []:
         intervention["deadlines"] = [
@@ -193,9 +143,9 @@ async def _intervention_page(request: Request, who: Visitor, intervention_id: UU
                              status: int = 200, acting: Action | None = None,
                              answers: Answers | None = None) -> Response:
     async with Api(request, who.token) as api:
-        intervention = await api.get(f"/escalation/interventions/{intervention_id}")
+        intervention, today = await asyncio.gather(
+            api.get(f"/escalation/interventions/{intervention_id}"), council_today(api))
         provider = await api.get(f"/intake/providers/{intervention['provider_id']}")
-        today = await council_today(api)
     calendar = council_calendar(request.app.state.console_settings)
     due = [(d, working_days_left(calendar, today, d.due)) for d in deadlines(intervention)]
     typed = {key: blank(action, today) for key, action in ACTIONS.items()}

@@ -1,5 +1,6 @@
 """What the officers' workspace shows, put together from the API's answers: a line of the
-dashboard for each provider, the deadlines an intervention counts down to, the score trend."""
+dashboard for each provider on its page, the deadlines an intervention counts down to, the
+score trend."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 from assure.console.charts import Point
 from assure.console.client import ApiError
 from shared.settings import AssureSettings
+from shared.vocabulary import ServiceType
 from shared.working_days import Nation, WorkingDays, local_holidays_in
 
 T = TypeVar("T")
@@ -87,10 +89,6 @@ class ProviderLine:
     next_deadline: Deadline | None = None
     deadlines: list[Deadline] = field(default_factory=list)
 
-    def shown(self, band: str, service_type: str) -> bool:
-        return ((not band or (self.band or NOT_SCORED) == band)
-                and (not service_type or service_type in self.service_types))
-
 
 Rows = list[dict[str, Any]] | None  # None: refused to the visitor's role, not empty
 
@@ -102,39 +100,39 @@ def dashboard_columns(standings: Rows, overdue: Rows, interventions: Rows) -> se
                                     ("deadlines", interventions)) if rows is not None}
 
 
-def dashboard_lines(providers: list[dict[str, Any]], standings: Rows, overdue: Rows,
+# A provider on a page of the dashboard: as the register has it (name, contracts), and its
+# risk standing (None: risk has not heard of it, for want of a contract).
+Listed = tuple[dict[str, Any], dict[str, Any] | None]
+
+
+def unnamed(provider_id: str) -> dict[str, Any]:
+    """A provider risk knows and the register does not name (registered elsewhere): its id
+    says who it is."""
+    return {"provider_id": provider_id, "name": provider_id, "suspended": False,
+            "contracts": []}
+
+
+def dashboard_lines(listed: list[Listed], overdue: Rows,
                     interventions: Rows) -> list[ProviderLine]:
-    """Each registered provider with its risk standing, overdue returns and next deadline
-    (what the visitor's role may read of them)."""
-    risk = {s["provider_id"]: s for s in standings or []}
+    """Each provider of the page, in the page's order, with its risk standing, overdue
+    returns and next deadline (what the visitor's role may read of them)."""
     late = None if overdue is None else Counter(row["provider_id"] for row in overdue)
     due: dict[str, list[Deadline]] = {}
     for intervention in interventions or []:
         due.setdefault(intervention["provider_id"], []).extend(deadlines(intervention))
     lines = []
-    for provider in providers:
+    for provider, standing in listed:
         contracts = [c for c in provider["contracts"] if not c["ended_on"]]
         line = ProviderLine(
             provider["provider_id"], provider["name"], provider["suspended"],
             sorted({c["service_type"] for c in contracts}),
             sorted({c["level"] for c in contracts if c["level"] is not None}))
-        _standing(line, risk.get(line.provider_id))
+        _standing(line, standing)
         line.overdue_returns = None if late is None else late[line.provider_id]
         line.deadlines = sorted(due.get(line.provider_id, []), key=lambda d: d.due)
         line.next_deadline = line.deadlines[0] if line.deadlines else None
         lines.append(line)
-    return worst_first(lines)
-
-
-WORST_FIRST = {band: rank for rank, band in enumerate(reversed(BANDS))}  # below 50% is 0
-
-
-def worst_first(lines: list[ProviderLine]) -> list[ProviderLine]:
-    """The dashboard's order: the lowest band first (not scored last), then the most open
-    concerns, then by name."""
-    return sorted(lines, key=lambda line: (
-        WORST_FIRST.get(line.band or NOT_SCORED, len(BANDS)), -line.open_concerns,
-        line.name.casefold()))
+    return lines
 
 
 def _standing(line: ProviderLine, standing: dict[str, Any] | None) -> None:
@@ -169,8 +167,7 @@ def chart_points(rows: list[dict[str, Any]]) -> list[Point]:
                   Decimal(str(r["score"]))) for r in rows]
 
 
-def service_type_choices(lines: list[ProviderLine]) -> list[str]:
-    return sorted({kind for line in lines for kind in line.service_types})
+SERVICE_TYPES = tuple(sorted(kind.value for kind in ServiceType))
 
 
 def council_calendar(settings: AssureSettings) -> WorkingDays:

@@ -252,3 +252,17 @@ async def test_a_provider_corrects_a_return_it_sent_and_both_stay_in_its_history
     await page.goto(f"/console/provider/returns/{first['return_id']}")
     assert await page.get_by_role("link", name="Correct this return").count() == 0
     assert "A later return corrected this one" in await page.locator("main").inner_text()
+
+
+async def test_on_a_phone_a_return_owed_says_it_is_overdue_without_scrolling(console: Console):
+    """Its table scrolls sideways within its box on a phone: whether a return is overdue is
+    its first column, in view (issue 18: it was the fourth, off the screen)."""
+    page = await provider_owing_a_return(console)
+    for width in (320, 390):
+        await page.set_viewport_size({"width": width, "height": 740})
+        await page.goto("/console/provider/")
+        row = page.locator("#owed ~ .assure-table-scroll table tr",
+                           has_text="1 April 2026 to 31 July 2026")
+        box = await row.locator(".govuk-tag--red", has_text="Overdue").bounding_box()
+        assert box is not None and box["x"] + box["width"] <= width, (width, box)
+        await accessible(page)

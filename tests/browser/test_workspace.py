@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from assure.console import dashboard
 from services.escalation.entrypoints.views import uk_today
 from shared.settings import AssureSettings
 from shared.working_days import Nation, WorkingDays
@@ -52,12 +53,16 @@ async def test_an_officer_sees_the_concern_and_requests_an_improvement_plan(
     page = await console.sign_in(OFFICER, "commissioning_officer")
     await page.wait_for_url("**/console/workspace/")
     row = page.locator("tr[data-provider=oakwood]")
-    cells = await row.locator("td").all_inner_texts()
-    assert cells[0].startswith("50–74%")
-    assert "Level 1" in cells[1]
-    assert cells[2] == (risk["risk_level"] or "not assessed").capitalize()
-    assert cells[3] == "No earlier score"
-    assert cells[4] == str(len(risk["open_concerns"]))
+    headings = await page.locator("#providers thead th").all_inner_texts()
+    cells = dict(zip(headings[1:], await row.locator("td").all_inner_texts(), strict=True))
+    # What an officer acts on first, so on a phone it is in view: band, concerns, deadlines.
+    assert headings[:5] == ["Provider", "Risk score band", "Open concerns", "Overdue returns",
+                            "Next deadline"]
+    assert cells["Risk score band"].startswith("50–74%")
+    assert "Level 1" in cells["Monitoring level"]
+    assert cells["Risk level"] == (risk["risk_level"] or "not assessed").capitalize()
+    assert cells["Trend"] == "No earlier score"
+    assert cells["Open concerns"] == str(len(risk["open_concerns"]))
     await accessible(page)
     await screenshot(page, "workspace-dashboard")
 
@@ -162,7 +167,7 @@ async def test_an_officer_sees_the_concern_and_requests_an_improvement_plan(
 
     # Back on the dashboard, the plan's review is Oakwood's next deadline.
     await page.goto("/console/workspace/")
-    deadline = await page.locator("tr[data-provider=oakwood] td").nth(6).inner_text()
+    deadline = await page.locator("tr[data-provider=oakwood] td").nth(3).inner_text()
     assert f"Improvement plan 30-day review: {review.day} {review:%B %Y}" in deadline
 
     await review_and_conclude(page, console, intervention["intervention_id"])
@@ -228,9 +233,14 @@ async def review_and_conclude(page, console: Console, intervention_id: str) -> N
     await accessible(page)
 
 
-async def test_the_dashboard_lists_the_worst_provider_first(console: Console):
+async def test_the_dashboard_lists_the_worst_provider_first_a_page_at_a_time(
+        console: Console, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(dashboard, "PAGE_SIZE", 2)  # four providers: two pages
     await register_with_contract(console.api, "alder")  # green, first by name
-    await register_with_contract(console.api, "birch")  # not scored: last
+    await register_with_contract(console.api, "birch")  # not scored
+    answer = await console.api.post("/intake/providers", json={
+        "provider_id": "cedar", "name": "Cedar"})  # no contract: risk never heard of it, last
+    assert answer.status_code == 201, answer.text
     answer = await console.api.post("/intake/contracts/alder-c1/returns",
                                     json=return_form(SECTIONS_GREEN))
     assert answer.status_code == 201, answer.text
@@ -239,17 +249,57 @@ async def test_the_dashboard_lists_the_worst_provider_first(console: Console):
     async def scored():
         bands = {s["provider_id"]: s["latest_band"]
                  for s in (await console.api.get("/risk/providers")).json()}
-        return bands if bands.get("alder") and bands.get("willow") else None
+        known = bands.get("alder") and bands.get("willow") and "birch" in bands
+        return bands if known else None
 
-    bands = await eventually(scored, what="both returns scored")
+    bands = await eventually(scored, what="both returns scored, Birch known")
     assert bands["alder"] == "100%" and bands["willow"] != "100%"
 
     page = await console.sign_in(OFFICER, "commissioning_officer")
     await page.wait_for_url("**/console/workspace/")
-    rows = page.locator("tbody tr[data-provider]")
-    assert [await row.get_attribute("data-provider") for row in await rows.all()] == [
-        "willow", "alder", "birch"]
-    assert "Worst first" in await page.locator("caption").inner_text()
+    rows = page.locator("#providers tbody tr[data-provider]")
+    caption = page.locator("#providers caption")
+    # Nothing changed since the page was made: its live region does not fetch it again.
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url)
+            if "/console/workspace/fragment" in request.url else None)
+    await page.goto("/console/workspace/")
+    await page.locator("#providers[data-live-current=true]").wait_for(state="attached")
+    assert fetched == []
+
+    async def shown() -> list[str | None]:
+        return [await row.get_attribute("data-provider") for row in await rows.all()]
+
+    assert await shown() == ["willow", "alder"]
+    assert "4 providers" in await caption.inner_text()
+    assert "Showing 1 to 2" in await caption.inner_text()
+    assert "Worst first" in await caption.inner_text()
+    await accessible(page)
+    # On a phone the table scrolls within its box: the worst provider's band and concerns
+    # are in view without scrolling it.
+    await page.set_viewport_size({"width": 390, "height": 740})
+    for cell in ("td:nth-of-type(1) .govuk-tag", "td:nth-of-type(2)"):
+        box = await rows.first.locator(cell).bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390, (cell, box)
+    await page.set_viewport_size({"width": 1280, "height": 720})
+
+    await page.get_by_role("navigation", name="Pages of providers").get_by_role(
+        "link", name="Next").click()
+    await page.wait_for_url("**/console/workspace/?page=2")
+    assert await shown() == ["birch", "cedar"]  # the rest: not scored, then never contracted
+    assert "Showing 3 to 4" in await caption.inner_text()
+    assert "Not scored" in await rows.nth(1).inner_text()
+    # The live region fetches this page again, not the first.
+    assert await page.locator("#providers").get_attribute(
+        "data-live-src") == "/console/workspace/fragment?page=2"
+    await accessible(page)
+
+    # Those not scored yet on their own: Birch, with a contract, then Cedar, with none.
+    await page.get_by_label("Risk score band").select_option("not scored")
+    await page.get_by_role("button", name="Show providers").click()
+    await page.wait_for_url("**/console/workspace/?band=not+scored*")
+    assert await shown() == ["birch", "cedar"]
+    assert "2 providers (not scored)" in " ".join((await caption.inner_text()).split())
     await accessible(page)
 
 

@@ -85,6 +85,19 @@ async def test_an_auditor_exports_a_history_replays_it_as_at_a_moment_and_is_rec
             "history (json)", "history (jsonl)", "history (csv)", "history (pdf)"]
         assert {r["reader"] for r in reads} == {AUDITOR["X-Assure-User"]}
 
+        # A page at a time, oldest first, with the count of all; one service's on their own.
+        first = await http.get("/history/hazel", params={"limit": 2})
+        assert first.json() == again[:2] and first.json()[0]["event"] == "Registered"
+        assert int(first.headers["X-Total-Count"]) >= len(again)
+        later = await http.get("/history/hazel", params={"limit": 2, "offset": 1})
+        assert later.json()[0] == first.json()[1]
+        risk = (await http.get("/history/hazel", params={"service": "risk"})).json()
+        assert risk and {e["service"] for e in risk} == {"risk"}
+        assert grown_from([e["event"] for e in again if e["service"] == "risk"],
+                          [e["event"] for e in risk])
+        nowhere = await http.get("/history/hazel", params={"service": "nowhere"})
+        assert nowhere.status_code == 422 and "service" in nowhere.text
+
         # As at the moment the contract was awarded: a contract, no score yet.
         awarded = next(e for e in entries if e["event"] == "Awarded")
         before_return = await http.get("/history/hazel/as-at", params={"at": awarded["time"]})

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from assure.signin import DevSignIn
-from tests.support import register_with_contract, running
+from tests.support import eventually, register_with_contract, running
 
 pytestmark = pytest.mark.e2e
 
@@ -41,6 +41,11 @@ async def site(settings) -> AsyncIterator[tuple[httpx.ASGITransport, httpx.Async
         await register_with_contract(api, "hazel")
         intake.tick(date(2026, 8, 3), "c")  # the 1 August round: a CMR due 17 August
         intake.tick(date(2026, 8, 18), "c")  # ... and overdue
+
+        async def risk_knows_hazel() -> bool:  # the dashboard lists risk's providers
+            return (await api.get("/risk/providers/hazel/risk")).status_code == 200
+
+        await eventually(risk_knows_hazel, what="risk to hear of Hazel's contract")
         yield transport, api
 
 
@@ -64,8 +69,9 @@ async def test_a_figure_the_role_may_not_read_is_left_out_not_shown_as_nothing(s
     await officer.aclose()
     assert "Overdue returns" in page and "Return log" in page
     row = page[page.index('data-provider="hazel"'):]
-    assert '<td class="govuk-table__cell govuk-table__cell--numeric">1</td>' in row[
-        :row.index("</tr>")]
+    headings = re.findall(r'<th scope="col" class="govuk-table__header[^"]*">([^<]+)</th>', page)
+    cells = re.findall(r"<td [^>]*>(.*?)</td>", row[:row.index("</tr>")], re.S)
+    assert dict(zip(headings[1:], cells, strict=True))["Overdue returns"].strip() == "1"
 
     staff = await console_as(transport, "Sam Locality", "operational_staff")
     answer = await staff.get("/console/workspace/")

@@ -1,10 +1,11 @@
-"""What the officers' dashboard reads, over real HTTP and NATS: every provider with its
-contracts (intake), every provider's risk standing with the trend of its score (risk), and every
-open intervention with its deadlines (escalation) — one read each, not one per provider."""
+"""What the officers' dashboard reads, over real HTTP and NATS: a page of providers' risk
+standings with the trend of their scores, worst first (risk), those providers' names and
+contracts, their overdue returns (intake) and open interventions with their deadlines
+(escalation) — one read each, not one per provider, nor of every provider."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -65,6 +66,15 @@ async def test_the_dashboard_reads_every_provider_its_trend_and_its_deadlines(se
         too_many = await http.get("/intake/providers",
                                   params={"provider_id": [f"p{n}" for n in range(201)]})
         assert too_many.status_code == 422 and "provider_id" in too_many.text
+        # Those never awarded a contract, by name: risk has not heard of them.
+        await ok(await http.post("/intake/providers", json={
+            "provider_id": "ash", "name": "Ash Lodge"}), 201)
+        await ok(await http.post("/intake/providers", json={
+            "provider_id": "aspen", "name": "Aspen View"}), 201)
+        uncontracted = await http.get("/intake/providers", params={
+            "without_contracts": "true", "limit": 1, "offset": 1})
+        assert uncontracted.headers["X-Total-Count"] == "2"
+        assert [p["name"] for p in await ok(uncontracted)] == ["Aspen View"]
 
         # Elm Court's second return scores lower than its first: the trend is down.
         await ok(await http.post(f"/intake/contracts/{elm}/returns", json=cmr(PERIODS[0])), 201)
@@ -98,6 +108,12 @@ async def test_the_dashboard_reads_every_provider_its_trend_and_its_deadlines(se
         second = await ok(await http.get("/risk/providers", params={"limit": 1, "offset": 1}))
         assert [s["provider_id"] for s in second] == ["birch"]
         assert (await http.get("/risk/providers", params={"limit": 0})).status_code == 422
+        # Not scored yet on its own, and the scored on their own.
+        not_scored = await http.get("/risk/providers", params={"scored": "false"})
+        assert not_scored.headers["X-Total-Count"] == "1"
+        assert [s["provider_id"] for s in await ok(not_scored)] == ["birch"]
+        assert [s["provider_id"] for s in await ok(await http.get(
+            "/risk/providers", params={"scored": "true"}))] == ["elm-court"]
 
         async def opened():
             return await ok(await http.get("/escalation/interventions")) or None
@@ -109,6 +125,25 @@ async def test_the_dashboard_reads_every_provider_its_trend_and_its_deadlines(se
             "requested_on": "2026-12-18"}), 201)
         [listed] = await ok(await http.get("/escalation/interventions"))
         assert listed["improvement_plans"][0]["plan_due"] == plan["plan_due"] == "2027-01-07"
+        # A page's providers' interventions, and their overdue returns, at once.
+        assert await ok(await http.get("/escalation/interventions", params={
+            "provider_id": ["birch", "elm-court"]})) == [listed]
+        assert await ok(await http.get("/escalation/interventions", params={
+            "provider_id": ["birch", "ash"]})) == []
+        too_many = await http.get("/escalation/interventions",
+                                  params={"provider_id": [f"p{n}" for n in range(201)]})
+        assert too_many.status_code == 422 and "provider_id" in too_many.text
+        today = date.fromisoformat((await ok(await http.get("/intake/clock")))["today"])
+        for reference in (elm, "birch-day"):
+            await ok(await http.post(f"/intake/contracts/{reference}/requests", json={
+                "form": "self-assessment", "period_start": str(today - timedelta(days=90)),
+                "period_end": str(today), "due_on": str(today + timedelta(days=30))}), 201)
+        whole_log = await ok(await http.get("/intake/return-log"))
+        assert {row["provider_id"] for row in whole_log} == {"birch", "elm-court"}
+        assert await ok(await http.get("/intake/return-log", params={
+            "provider_id": ["elm-court", "ash", "birch"]})) == whole_log
+        assert await ok(await http.get("/intake/return-log", params={
+            "provider_id": "birch"})) == [r for r in whole_log if r["provider_id"] == "birch"]
 
         refused = await http.get("/risk/providers", params={"band": "90%"})
         assert refused.status_code == 422

@@ -27,5 +27,6 @@ def test_the_console_paint_bench_loads_every_page_and_reads_its_paint(tmp_path: 
     for name, page in found["pages"].items():
         assert page["samples"] == 2 and page["not_200"] == [], name
         assert page["ttfb_ms"]["p50"] > 0 and page["fcp_ms"]["p50"] > 0, name
+        assert page["server_cpu_ms_per_load"] is not None, name  # the server found (Linux)
     assert found["subjects"]["provider_id"] in found["pages"]["history"]["path"]
     assert not (tmp_path / "data").exists() or not any((tmp_path / "data").iterdir())

@@ -124,9 +124,29 @@ def assert_the_providers_list_pages_by_name(view: Any, aggregates: list[Any]) ->
     contracts = oracle.contracts(aggregates)
     by_name = sorted(oracle.providers(aggregates), key=lambda p: (p.name.lower(), p.provider_id))
     listed = [(p, [c for c in contracts if c.provider_id == p.provider_id]) for p in by_name]
+    uncontracted = [(p, found) for p, found in listed if not found]
+    # A page's providers, in the order asked; one not registered is left out.
+    asked = [p.provider_id for p, _ in reversed(listed)][::2]
+    assert view.providers_listed([*asked, "nobody", *asked]) == [
+        line for line in reversed(listed) if line[0].provider_id in asked]
     for paging in PAGINGS:
         end = None if paging.limit is None else paging.offset + paging.limit
         assert view.provider_page(paging) == Page(listed[paging.offset:end], len(listed))
+        assert view.provider_page(paging, without_contracts=True) == Page(
+            uncontracted[paging.offset:end], len(uncontracted))
+
+
+def test_the_providers_never_awarded_a_contract_are_listed_on_their_own(fresh_intake):
+    """Those risk has never heard of (it learns of a provider from its first contract): the
+    dashboard lists them after every provider risk knows, as not scored."""
+    app: Intake = fresh_intake()
+    History(app).run(busy_year()[:30])
+    aggregates = oracle.stored_aggregates(app)
+    contracted = {c.provider_id for c in oracle.contracts(aggregates)}
+    registered = {p.provider_id for p in oracle.providers(aggregates)}
+    assert contracted and registered - contracted  # both kinds, to tell apart
+
+    assert_the_providers_list_pages_by_name(app.register_view(), aggregates)
 
 
 def test_the_previous_register_answers_the_providers_list_as_the_new_one(fresh_intake):
@@ -145,6 +165,7 @@ def test_the_previous_register_answers_the_providers_list_as_the_new_one(fresh_i
         "register1_providers", "register2_providers")
     for paging in PAGINGS:
         assert old.view.provider_page(paging) == new.view.provider_page(paging)
+        assert old.view.provider_page(paging, True) == new.view.provider_page(paging, True)
 
 
 # The return log: pages, counts and exports ---------------------------------------------------
@@ -162,11 +183,13 @@ def busy_year() -> list[tuple[str, int]]:
 FILTERS = [
     LogFilter(), LogFilter(status="overdue"), LogFilter(status="submitted"),
     LogFilter(status="late"), LogFilter(status="requested"), LogFilter(form="cmr-level-1"),
-    LogFilter(form="self-assessment", status="overdue"), LogFilter(provider_id="p2"),
+    LogFilter(form="self-assessment", status="overdue"), LogFilter(provider_ids=("p2",)),
+    LogFilter(provider_ids=("p1", "p4", "nobody")), LogFilter(provider_ids=()),
+    LogFilter(provider_ids=("p0", "p3"), status="overdue"),
     LogFilter(allocated_to="Jo"), LogFilter(service_type="care-home"),
     LogFilter(due_from=date(2025, 9, 1), due_to=date(2026, 3, 31)),
     LogFilter(due_to=date(2025, 12, 31), service_type="day-services", status="overdue"),
-    LogFilter(provider_id="nobody"),
+    LogFilter(provider_ids=("nobody",)),
 ]
 
 

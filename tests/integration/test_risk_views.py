@@ -30,7 +30,7 @@ from services.risk.application.views import (
 from services.risk.domain.risk_profile import RiskProfile
 from shared.settings import AssureSettings
 from shared.views import store
-from tests.risk_histories import Lives, live, step
+from tests.risk_histories import Lives, award, live, step
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +38,8 @@ RISK = next(service for service in ALL if service.name == "risk")
 FILTERS = [ProfileFilter(), ProfileFilter(band="75-99%"), ProfileFilter(band="below 50%"),
            ProfileFilter(risk_level="high"), ProfileFilter(risk_level="low"),
            ProfileFilter(monitoring_level=1), ProfileFilter(service_type="day-services"),
-           ProfileFilter(band="50-74%", service_type="care-home")]
+           ProfileFilter(band="50-74%", service_type="care-home"), ProfileFilter(scored=False),
+           ProfileFilter(scored=True), ProfileFilter(scored=False, service_type="care-home")]
 PAGES = [Page(), Page(limit=3), Page(limit=2, offset=3), Page(offset=4), Page(limit=50)]
 
 
@@ -68,6 +69,7 @@ def followed(app: RiskAssessment, seed: int, steps: int) -> Lives:
 def matches(profile: RiskProfile, where: ProfileFilter) -> bool:
     contracts = profile.contracts.values()
     return ((where.band is None or profile.latest_band == where.band)
+            and (where.scored is None or (profile.latest_band is not None) == where.scored)
             and (where.risk_level is None or profile.risk_level == where.risk_level)
             and (where.monitoring_level is None
                  or any(c["monitoring_level"] == where.monitoring_level for c in contracts))
@@ -136,8 +138,12 @@ def test_the_view_followed_step_by_step_is_the_view_rebuilt_from_zero(risk, seed
 
 @pytest.mark.parametrize("seed", [4, 5])
 def test_every_list_the_view_answers_is_what_the_replayed_profiles_say(risk, seed):
-    followed(risk, seed, steps=160)
+    lives = followed(risk, seed, steps=160)
+    award(lives, f"prov-{seed}-newcomer")  # a contract and no return yet: not scored
     profiles = risk.profiles()
+    # Both kinds are there for the filters to tell apart: scored, and not scored yet.
+    assert replayed(profiles, ProfileFilter(scored=True))
+    assert replayed(profiles, ProfileFilter(scored=False))
 
     for where in FILTERS:
         dashboard = standings_replayed(profiles, where)

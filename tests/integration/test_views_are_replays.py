@@ -294,6 +294,14 @@ def assert_escalation_lists_are_the_stores(app: Interventions) -> None:
             assert (found and found.id) == next(
                 (i.id for i in interventions if i.is_open and i.provider_id == provider
                  and i.contract_reference == contract), None)
+    # A page's providers at once (the dashboard's), open only or not; none asked, none found.
+    page = (*PROVIDERS[:2], "nowhere")
+    assert {s["provider_id"] for s in whole if s["provider_id"] in page} == set(PROVIDERS[:2])
+    for open_only in (False, True):
+        assert list(app.intervention_list(open_only, provider_ids=page)) == [
+            s for s, i in zip(whole, interventions, strict=True)
+            if i.provider_id in page and (i.is_open or not open_only)]
+    assert list(app.intervention_list(provider_ids=())) == []
     assert [i.id for i in app.open_interventions()] == [i.id for i in interventions if i.is_open]
     assert_pages_cut_the_list(lambda paging: app.intervention_list(paging=paging))
 

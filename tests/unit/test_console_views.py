@@ -75,7 +75,7 @@ def test_a_part_of_the_dashboard_refused_is_left_out_not_counted_as_none():
     providers = [{"provider_id": "hazel", "name": "Hazel", "suspended": False,
                   "contracts": [{"ended_on": None, "service_type": "care-home", "level": 1}]}]
 
-    [line] = dashboard_lines(providers, [], None, [])
+    [line] = dashboard_lines([(providers[0], None)], None, [])
 
     assert line.overdue_returns is None
     assert dashboard_columns([], None, []) == {"risk", "deadlines"}

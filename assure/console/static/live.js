@@ -64,7 +64,16 @@
 
   document.querySelectorAll('[data-live-src][data-live-events]').forEach(function (region) {
     var changes = new EventSource(region.dataset.liveEvents)
-    changes.addEventListener('changed', function () { refresh(region) })
+    changes.addEventListener('changed', function (event) {
+      // The stores where they were when the page was made (data-live-seen): nothing to fetch.
+      if (region.dataset.liveSeen && event.data === region.dataset.liveSeen) {
+        region.dataset.liveSeen = ''
+        region.dataset.liveCurrent = 'true'
+        return
+      }
+      region.dataset.liveSeen = ''
+      refresh(region)
+    })
     changes.addEventListener('open', function () { region.dataset.liveConnected = 'true' })
   })
 })()

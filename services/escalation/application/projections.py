@@ -148,10 +148,16 @@ class InterventionsView(TableViewMixin):
                "plans": "intervention_id", "notices": "intervention_id"}
 
     def listed(self, open_only: bool = False, provider_id: str | None = None,
-               paging: Paging = EVERYTHING) -> Page[dict[str, Any]]:
-        """Interventions (open ones only, about the provider, if asked), oldest first, each with
-        its plans and notices."""
+               paging: Paging = EVERYTHING,
+               provider_ids: tuple[str, ...] | None = None) -> Page[dict[str, Any]]:
+        """Interventions (open ones only, about the provider or these providers, if asked),
+        oldest first, each with its plans and notices."""
         clause, params = where(status="open" if open_only else None, provider_id=provider_id)
+        if provider_ids is not None:  # a page's providers; none asked keeps none
+            marks = ", ".join("?" for _ in provider_ids)
+            among = f"provider_id IN ({marks})" if marks else "1 = 0"
+            clause = f"{clause} AND {among}" if clause else f" WHERE {among}"
+            params = (*params, *provider_ids)
         page = read_page(self, f"SELECT doc FROM {{interventions}}{clause} "
                                "ORDER BY opened_at, id",
                          f"SELECT COUNT(*) AS n FROM {{interventions}}{clause}", params, paging)

@@ -54,9 +54,11 @@ class InterventionRecords(ServiceApplication):
         return self.views.get(EscalationsIndex).listed(status, provider_id, paging)
 
     def intervention_list(self, open_only: bool = False, provider_id: str | None = None,
-                          paging: Paging = EVERYTHING) -> Page[dict[str, Any]]:
+                          paging: Paging = EVERYTHING,
+                          provider_ids: tuple[str, ...] | None = None) -> Page[dict[str, Any]]:
         """Interventions as their list shows them (with plans and notices), oldest first."""
-        return self.views.get(InterventionsIndex).listed(open_only, provider_id, paging)
+        return self.views.get(InterventionsIndex).listed(open_only, provider_id, paging,
+                                                          provider_ids)
 
     # Aggregates found through the views, for the commands that change them ------------------
 

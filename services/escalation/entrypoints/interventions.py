@@ -15,7 +15,7 @@ from services.escalation.entrypoints.views import (
     InterventionView,
     ProviderPlans,
 )
-from shared.http import CorrelationId, IsoDate, PageOf, ProviderId, counted
+from shared.http import CorrelationId, IsoDate, PageOf, ProviderId, ProviderIds, counted
 from shared.security.actor import Actor
 
 router = APIRouter(tags=["escalation"])
@@ -94,12 +94,16 @@ def provider_plans(app: App, provider_id: ProviderId) -> ProviderPlans:
 
 @router.get("/interventions", response_model=list[InterventionView])
 def all_interventions(
-    app: App, response: Response, paging: PageOf, open_only: bool = True
+    app: App, response: Response, paging: PageOf, open_only: bool = True,
+    provider_id: ProviderIds = None,
 ) -> list[dict[str, Any]]:
     """Every provider's interventions (the open ones unless asked), oldest first, with their
     plans' and notices' deadlines: what the officers' dashboard counts down to. Paged with
-    `limit` and `offset`; X-Total-Count says how many there are."""
-    return counted(response, app.intervention_list(open_only, paging=paging))
+    `limit` and `offset`; X-Total-Count says how many there are. With `provider_id` (repeated),
+    only those providers' (a page of the dashboard's)."""
+    asked = None if provider_id is None else tuple(dict.fromkeys(provider_id))
+    return counted(response, app.intervention_list(open_only, paging=paging,
+                                                   provider_ids=asked))
 
 
 @router.post(

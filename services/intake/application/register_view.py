@@ -132,19 +132,40 @@ class RegisterView(TableViewMixin):
         rows = self.select("SELECT * FROM {providers} ORDER BY registered_at, provider_id")
         return [ProviderRecord.of(r) for r in rows]
 
-    def provider_page(self, paging: Paging) -> Page[ProviderListed]:
-        """A page of the providers list in name order, each provider with its contracts (read
-        for the page's providers alone, by the contracts' provider index), and how many
-        providers there are; the page, the contracts and the count in one transaction."""
+    def provider_page(self, paging: Paging,
+                      without_contracts: bool = False) -> Page[ProviderListed]:
+        """A page of the providers list in name order (only those never awarded a contract,
+        if asked), each provider with its contracts (read for the page's providers alone, by
+        the contracts' provider index), and how many providers the list holds; the page, the
+        contracts and the count in one transaction."""
         clause, params = paging.clause()
+        kept = (" WHERE NOT EXISTS (SELECT 1 FROM {contracts} c "
+                "WHERE c.provider_id = p.provider_id)") if without_contracts else ""
         with self._reading() as cursor:
-            cursor.execute(self.statement(f"SELECT * FROM {{providers}} ORDER BY "
+            cursor.execute(self.statement(f"SELECT p.* FROM {{providers}} p{kept} ORDER BY "
                                           f"{', '.join(PROVIDER_ORDER)}{clause}"), params)
             providers = [ProviderRecord.of(r) for r in cursor.fetchall()]
             contracts = self._contracts_of(cursor, [p.provider_id for p in providers])
-            cursor.execute(self.statement("SELECT COUNT(*) AS n FROM {providers}"), ())
+            cursor.execute(self.statement(f"SELECT COUNT(*) AS n FROM {{providers}} p{kept}"),
+                           ())
             total = int(cursor.fetchall()[0]["n"])
         return Page([(p, contracts.get(p.provider_id, [])) for p in providers], total)
+
+    def providers_listed(self, provider_ids: Collection[str]) -> list[ProviderListed]:
+        """These providers (those registered, in the order asked) with their contracts, read
+        in one transaction: a page naming its providers asks this, where a read of each
+        provider and of its contracts made a hundred queries for a page of fifty."""
+        asked = list(dict.fromkeys(provider_ids))
+        found: dict[str, ProviderRecord] = {}
+        with self._reading() as cursor:
+            for start in range(0, len(asked), LOOKUP_BATCH):
+                batch = asked[start:start + LOOKUP_BATCH]
+                cursor.execute(self.statement(
+                    f"SELECT * FROM {{providers}} WHERE provider_id IN "
+                    f"({', '.join('?' for _ in batch)})"), batch)
+                found.update((r["provider_id"], ProviderRecord.of(r)) for r in cursor.fetchall())
+            contracts = self._contracts_of(cursor, list(found))
+        return [(found[p], contracts.get(p, [])) for p in asked if p in found]
 
     def _contracts_of(self, cursor: Any, provider_ids: list[str]
                       ) -> dict[str, list[ContractRecord]]:
@@ -276,12 +297,16 @@ def _log_where(log_filter: LogFilter) -> tuple[str, list[Any]]:
     wanted = [
         ("r.due_on >= ?", iso(log_filter.due_from)), ("r.due_on <= ?", iso(log_filter.due_to)),
         ("r.status = ?", log_filter.status), ("r.form = ?", log_filter.form),
-        ("r.provider_id = ?", log_filter.provider_id),
         ("r.allocated_to = ?", log_filter.allocated_to),
         ("c.service_type = ?", log_filter.service_type),
     ]
-    kept = [(sql, value) for sql, value in wanted if value is not None]
-    return " AND ".join(sql for sql, _ in kept) or "1 = 1", [value for _, value in kept]
+    kept: list[tuple[str, Any]] = [(sql, value) for sql, value in wanted if value is not None]
+    clauses, params = [sql for sql, _ in kept], [value for _, value in kept]
+    if log_filter.provider_ids is not None:  # none asked keeps no row
+        marks = ", ".join("?" for _ in log_filter.provider_ids)
+        clauses.append(f"r.provider_id IN ({marks})" if marks else "1 = 0")
+        params += log_filter.provider_ids
+    return " AND ".join(clauses) or "1 = 1", params
 
 
 def _log_row(row: Any) -> ReturnLogRow:
@@ -357,8 +382,12 @@ class RegisterViewV1(RegisterView):
         "drafts": ("provider_id",),
     }
 
-    def provider_page(self, paging: Paging) -> Page[ProviderListed]:
+    def provider_page(self, paging: Paging,
+                      without_contracts: bool = False) -> Page[ProviderListed]:
         ordered = sorted(self.providers(), key=lambda p: (p.name.lower(), p.provider_id))
+        if without_contracts:
+            contracted = {c.provider_id for c in self.contracts()}
+            ordered = [p for p in ordered if p.provider_id not in contracted]
         end = None if paging.limit is None else paging.offset + paging.limit
         shown = ordered[paging.offset:end]
         with self._reading() as cursor:

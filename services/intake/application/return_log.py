@@ -44,7 +44,7 @@ class LogFilter:
     due_to: date | None = None
     status: str | None = None
     form: str | None = None
-    provider_id: str | None = None
+    provider_ids: tuple[str, ...] | None = None  # these providers' returns (a page's)
     allocated_to: str | None = None
     service_type: str | None = None
 

@@ -10,10 +10,18 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.application import Award, Intake
-from services.intake.application.listings import ContractRecord
+from services.intake.application.listings import ContractRecord, ProviderRecord
 from services.intake.domain.contract import Contract, Regulator
 from shared.contracts.envelope import PROVIDER_ID_PATTERN
-from shared.http import CorrelationId, IsoDate, PageOf, ProviderId, application_of, counted
+from shared.http import (
+    CorrelationId,
+    IsoDate,
+    PageOf,
+    ProviderId,
+    ProviderIds,
+    application_of,
+    counted,
+)
 from shared.security.actor import Actor
 from shared.uk import pounds
 from shared.views.paging import Page
@@ -121,32 +129,28 @@ def register_provider(
     return _provider_view(app, provider.provider_id)
 
 
-MOST_PROVIDERS_ASKED = 200  # a page's worth and more; the register itself is paged
-
-ProviderIds = Annotated[list[str] | None, Query(
-    alias="provider_id", max_length=MOST_PROVIDERS_ASKED,
-    description="Only these providers (repeat the parameter; unknown ones are left out): what "
-                "a page showing a few providers asks, rather than the whole register")]
-
-
 @router.get("/providers", response_model=list[ProviderView])
 def list_providers(app: App, response: Response, paging: PageOf,
-                   provider_id: ProviderIds = None) -> list[ProviderView]:
+                   provider_id: ProviderIds = None,
+                   without_contracts: Annotated[bool, Query(
+                       description="Only the providers never awarded a contract (so unknown "
+                                   "to risk: the dashboard's last, not scored)")] = False,
+                   ) -> list[ProviderView]:
     """Every registered provider with its contracts (service type, monitoring level), by name;
     paged with `limit` and `offset` (X-Total-Count says how many providers there are), read
     from the register by its name index. With `provider_id`, only those providers."""
     if provider_id is not None:
-        register = app.register_view()
-        asked = [p for p in map(register.provider, dict.fromkeys(provider_id)) if p is not None]
-        views = [_provider_view(app, p.provider_id)
-                 for p in sorted(asked, key=lambda p: p.name.casefold())]
+        asked = app.register_view().providers_listed(provider_id)
+        views = [_listed(*line) for line in sorted(asked, key=lambda line: line[0].name.casefold())]
         return counted(response, Page(views, len(views)))
-    page = app.register_view().provider_page(paging)
-    return counted(response, Page(
-        [ProviderView(provider_id=p.provider_id, name=p.name,
-                      suspended=p.suspended_by_escalation is not None,
-                      contracts=[ContractSummary.of(c) for c in contracts])
-         for p, contracts in page], page.total))
+    page = app.register_view().provider_page(paging, without_contracts)
+    return counted(response, Page([_listed(*line) for line in page], page.total))
+
+
+def _listed(provider: ProviderRecord, contracts: list[ContractRecord]) -> ProviderView:
+    return ProviderView(provider_id=provider.provider_id, name=provider.name,
+                        suspended=provider.suspended_by_escalation is not None,
+                        contracts=[ContractSummary.of(c) for c in contracts])
 
 
 @router.get("/providers/{provider_id}", response_model=ProviderView)

@@ -15,7 +15,7 @@ from services.intake.application import AskedReturn, Intake, TickResult
 from services.intake.application.return_log import LogFilter, ReturnLogRow, csv_lines, to_xlsx
 from services.intake.domain.return_request import ReturnRequest
 from services.intake.entrypoints.registry import Reference
-from shared.http import CorrelationId, IsoDate, application_of
+from shared.http import CorrelationId, IsoDate, ProviderIds, application_of
 from shared.security.actor import Actor
 
 router = APIRouter(tags=["intake: calendar and return log"])
@@ -112,7 +112,7 @@ def return_log(
     due_to: IsoDate | None = None,
     status: Literal["requested", "submitted", "late", "overdue"] | None = None,
     form: str | None = None,
-    provider_id: str | None = None,
+    provider_id: ProviderIds = None,
     allocated_to: str | None = None,
     service_type: str | None = None,
     limit: Annotated[int | None, Query(ge=1, le=MAX_PAGE)] = None,
@@ -121,8 +121,10 @@ def return_log(
 ) -> list[ReturnLogRow] | Response:
     """Every contract's return with its status, allocation and reminders, by due date; a page
     of `limit` rows from `offset` (the X-Total-Count header says how many the filter keeps);
-    CSV or XLSX of every row the filter keeps."""
-    kept = LogFilter(due_from, due_to, status, form, provider_id, allocated_to, service_type)
+    CSV or XLSX of every row the filter keeps. `provider_id` may be repeated: the returns of a
+    page's providers."""
+    kept = LogFilter(due_from, due_to, status, form, _asked(provider_id), allocated_to,
+                     service_type)
     if format == "csv":
         return StreamingResponse(csv_lines(app.each_in_return_log(kept)), media_type="text/csv",
                                  headers={"Content-Disposition": _attachment("csv")})
@@ -133,6 +135,10 @@ def return_log(
     whole = limit is None or (offset == 0 and len(rows) < limit)
     response.headers[TOTAL] = str(len(rows) if whole else app.return_log_count(kept))
     return rows
+
+
+def _asked(provider_ids: list[str] | None) -> tuple[str, ...] | None:
+    return None if provider_ids is None else tuple(dict.fromkeys(provider_ids))
 
 
 def _attachment(kind: str) -> str:

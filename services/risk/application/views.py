@@ -90,12 +90,13 @@ def log_row(profile: RiskProfile, entry: dict[str, Any]) -> dict[str, Any]:
 @dataclass(frozen=True)
 class ProfileFilter:
     """Which providers a list shows: by band, assessed level, a contract's monitoring level or
-    service type (None: any)."""
+    service type, and whether any return of theirs has been scored (None: any)."""
 
     band: str | None = None
     risk_level: str | None = None
     monitoring_level: int | None = None
     service_type: str | None = None
+    scored: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,8 @@ def _matching(where: ProfileFilter, alias: str) -> tuple[str, list[Any]]:
     for column, value in (("band", where.band), ("risk_level", where.risk_level)):
         if value is not None:
             clauses, params = _and(clauses, f"{alias}.{column} = ?"), [*params, value]
+    if where.scored is not None:  # a band is what a scored return gives
+        clauses = _and(clauses, f"{alias}.band IS {'NOT ' if where.scored else ''}NULL")
     for column, value in (("monitoring_level", where.monitoring_level),
                           ("service_type", where.service_type)):
         if value is not None:

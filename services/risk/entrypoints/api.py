@@ -182,11 +182,14 @@ def all_logs(
 def providers_at_risk(
     app: App, band: Band | None = None, risk_level: Level | None = None,
     monitoring_level: MonitoringLevel = None, service_type: ServiceType = None,
+    scored: Annotated[bool | None, Query(
+        description="false: only the providers none of whose returns is scored yet; true: "
+                    "only those with a band")] = None,
     limit: Limit = None, offset: Offset = 0,
 ) -> Response:
     """Every provider's latest score, band, trend against the score before it, risk level and
     open concerns, filtered like the log: the officers' dashboard, worst first (the lowest band,
     then the most open concerns, then the lowest score), paged by `limit` and `offset` (the
     count of all in X-Total-Count)."""
-    where = ProfileFilter(band, risk_level, monitoring_level, service_type)
+    where = ProfileFilter(band, risk_level, monitoring_level, service_type, scored)
     return listed(app.standings(where, Page(limit, offset)))
