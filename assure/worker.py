@@ -24,14 +24,15 @@ signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 import asyncio  # noqa: E402
 import contextlib  # noqa: E402
+import importlib  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 
-from assure.services import ALL  # noqa: E402
 from shared.observability import logs  # noqa: E402
-from shared.runtime import ServiceRuntime  # noqa: E402
+from shared.runtime import SERVICES, ServiceRuntime  # noqa: E402
+from shared.service import ServiceDefinition  # noqa: E402
 from shared.settings import AssureSettings  # noqa: E402
 
 log = logging.getLogger("assure.worker")
@@ -42,7 +43,7 @@ async def run(service: str) -> None:
     """Runs the service until SIGTERM, or until the supervisor goes."""
     settings = AssureSettings()
     assert settings.nats_url, "the supervisor names the NATS server it started"
-    definition = next(d for d in ALL if d.name == service)
+    definition = definition_of(service)
     app = definition.build(settings)
     runtime = definition.runtime(app, settings, settings.nats_url)
     stopping = asyncio.Event()
@@ -58,6 +59,13 @@ async def run(service: str) -> None:
     finally:
         await runtime.stop()
     log.info("%s stopped", service)
+
+
+def definition_of(service: str) -> ServiceDefinition:
+    """The service's definition, importing its own package alone: a worker that imported all
+    four (assure.services), with their HTTP routes, spent most of its start on it (issue 15)."""
+    definition: ServiceDefinition = importlib.import_module(f"services.{service}.bootstrap").SERVICE
+    return definition
 
 
 def _listen(runtime: ServiceRuntime, loop: asyncio.AbstractEventLoop,
@@ -77,8 +85,8 @@ def _listen(runtime: ServiceRuntime, loop: asyncio.AbstractEventLoop,
 
 def main() -> None:
     service = sys.argv[1] if len(sys.argv) == 2 else ""
-    if service not in {d.name for d in ALL}:
-        sys.exit(f"usage: python -m assure.worker {{{','.join(d.name for d in ALL)}}}")
+    if service not in SERVICES:
+        sys.exit(f"usage: python -m assure.worker {{{','.join(SERVICES)}}}")
     logs.configure(logging.INFO, process=service)
     asyncio.run(run(service))
 
