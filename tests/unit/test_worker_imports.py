@@ -52,3 +52,5 @@ def test_a_worker_imports_its_own_service_and_nothing_of_the_http_side(
     assert f"services.{service}.entrypoints.api" not in loaded  # its routes
     assert not [m for m in loaded if m.split(".")[0] in HTTP_SIDE or m in HTTP_SIDE
                 or m.startswith(tuple(f"{p}." for p in HTTP_SIDE))]
+    # Its store is SQLite here: nothing of PostgreSQL's (shared/views/postgres.py).
+    assert not [m for m in loaded if m.split(".")[0] in ("psycopg", "psycopg_pool")]
