@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from bench.national_ceilings import quantiles, rate
-from bench.spine import ROOT, SignIn, _stop, _wait_healthy, free_port
+from bench.spine import ROOT, SignIn, _stop, _wait_healthy, cpu_seconds, free_port
 from shared.security.identity import Identity, Role
 from shared.settings import AssureSettings
 
@@ -154,10 +154,13 @@ def assure_up(settings: AssureSettings, apps: dict[str, Any], log: Path, timeout
               ) -> Iterator[tuple[str, dict[str, Any]]]:
     """`assure up --training` on the store, its URL and how it started: seconds until
     `GET /health` answers, until every view has read the whole store, and how far behind the
-    views were when it answered."""
+    views were when it answered; the CPU seconds its processes (this side, the service
+    processes, nats-server) had used by then, and the load average it started at (on a shared
+    machine the seconds follow the load, the CPU much less)."""
     port = free_port()
     command = [sys.executable, "-c", "from assure.cli import main; main()", "up", "--training",
                "--port", str(port), "--data-dir", str(settings.data_dir)]
+    load = os.getloadavg()[0]
     with log.open("ab") as out:
         began = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, env=system_env(settings), stdout=out,
@@ -172,9 +175,11 @@ def assure_up(settings: AssureSettings, apps: dict[str, Any], log: Path, timeout
         while behind(apps) and time.monotonic() < deadline:
             time.sleep(0.2)
         left = behind(apps)
+        cpu = cpu_seconds(process.pid)
         started = {"healthy_s": round(healthy, 2), "views_behind_when_healthy": behind_then,
                    "views_caught_up_s": None if left else round(time.perf_counter() - began, 2),
-                   "views_behind_at_timeout": left or None}
+                   "views_behind_at_timeout": left or None,
+                   "cpu_s": None if cpu is None else round(cpu, 2), "load_average": load}
         yield url, started
     finally:
         _stop(process)

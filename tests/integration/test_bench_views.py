@@ -46,6 +46,7 @@ def _check(found: dict[str, Any], services: tuple[str, ...] = SERVICES) -> None:
         assert all(r["status"] == 200 for r in found["pages"][page]["routes"].values())
     assert found["pages"]["return log"]["routes"]["/intake/return-log"]["rows"] > 0
     assert found["start"]["views_caught_up_s"] is not None
+    assert found["start"]["cpu_s"] > 0
     assert found["tick"]["to"] > str(TODAY)
     for figure in found["figures"]:
         assert figure["value"] is not None, figure
