@@ -11,9 +11,9 @@ The shape, and why:
   relays or consumers. A worker imports its own service alone, and this side makes its HTTP
   app while the workers start (issue 15: each worker imported all four services with their
   routes, and each was started only once this side had imported everything, made every store
-  and connected to NATS for the ones before it). A command over HTTP is committed to the service's store
-  here; the service's own process relays it. Every other route reads the stores (and the
-  views, which a read brings up to date first), as before.
+  and connected to NATS for the ones before it). A command over HTTP is committed to the
+  service's store here; the service's own process relays it. Every other route reads the
+  stores (and the views, which a read brings up to date first), as before.
 - Why the HTTP side writes to the stores itself rather than forwarding commands to the
   workers: the routes, their validation and their answers stay exactly those of the
   one-process mode (no second protocol to keep in step), and the stores are already safe
