@@ -12,10 +12,11 @@ import io
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from fpdf import FPDF
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 UK = ZoneInfo("Europe/London")
 CSV_COLUMNS = ("time", "service", "aggregate", "aggregate_id", "version", "event", "who", "role",
@@ -63,6 +64,8 @@ def _defused(value: Any) -> str:
 
 def to_pdf(provider_id: str, entries: list[dict[str, Any]], generated_at: datetime) -> bytes:
     """A readable, paginated record of every event, with who and why, for the auditor's file."""
+    from fpdf import FPDF  # here, when a PDF is asked for: not on every start of `assure up`
+
     pdf = FPDF(orientation="portrait", format="A4")
     pdf.set_title(f"History of provider {provider_id}")
     pdf.set_auto_page_break(auto=True, margin=15)

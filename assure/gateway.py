@@ -8,7 +8,6 @@ from fastapi import Depends, FastAPI, Response
 from fastapi.responses import HTMLResponse
 
 from assure import api_docs, console, operations
-from assure.asyncapi import asyncapi_json
 from assure.audit import audit_router
 from assure.headers import SecurityHeaders
 from assure.report.api import router as reports_router
@@ -84,6 +83,9 @@ def create_app(apps: dict[str, ServiceApplication],
     @app.get("/asyncapi.json", tags=["system"], response_class=Response)
     def asyncapi() -> Response:
         """The AsyncAPI catalogue of integration events."""
+        # FastStream makes it: imported when it is asked for, not on every start.
+        from assure.asyncapi import asyncapi_json
+
         return Response(asyncapi_json(), media_type="application/json")
 
     @app.get("/", include_in_schema=False, response_class=HTMLResponse)

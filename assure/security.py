@@ -10,8 +10,10 @@ on this machine.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import uuid
+from pathlib import Path
 from typing import Annotated, Any
 
 import jwt
@@ -41,7 +43,14 @@ FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
 
 
 def development_issuer(settings: AssureSettings) -> DevelopmentIssuer:
-    return DevelopmentIssuer(settings.data_dir / "auth" / "dev-issuer.pem")
+    return _issuer_keeping(settings.data_dir.resolve() / "auth" / "dev-issuer.pem")
+
+
+@functools.lru_cache(maxsize=8)
+def _issuer_keeping(key_file: Path) -> DevelopmentIssuer:
+    # Loaded once: reading the RSA key (and checking it) costs about 0.1 s of CPU, which the
+    # start paid twice and the console paid at every sign-in.
+    return DevelopmentIssuer(key_file)
 
 
 def verifier_for(settings: AssureSettings) -> Verifier:

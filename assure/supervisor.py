@@ -3,13 +3,17 @@ default works every core (issue 16) where one Python process never used more tha
 
 The shape, and why:
 
-- This process starts nats-server (as the one-process mode does), opens the four stores,
-  starts one worker process per service (`python -m assure.worker <service>`: its relay,
-  tracked consumers, background jobs and views' follower, no HTTP), then serves HTTP itself:
-  the gateway, the console, the audit and the governance report, over the same stores opened
-  here WITHOUT relays or consumers. A command over HTTP is committed to the service's store
-  here; the service's own process relays it. Every other route reads the stores (and the
-  views, which a read brings up to date first), as before.
+- This process starts nats-server (as the one-process mode does), starts one worker process
+  per service (`python -m assure.worker <service>`: its relay, tracked consumers, background
+  jobs and views' follower, no HTTP), opens the four stores (each worker opens its own once it
+  is made here: its first byte down the pipe below), then serves HTTP itself: the gateway, the
+  console, the audit and the governance report, over the same stores opened here WITHOUT
+  relays or consumers. A worker imports its own service alone, and this side makes its HTTP
+  app while the workers start (issue 15: each worker imported all four services with their
+  routes, and each was started only once this side had imported everything, made every store
+  and connected to NATS for the ones before it). A command over HTTP is committed to the
+  service's store here; the service's own process relays it. Every other route reads the
+  stores (and the views, which a read brings up to date first), as before.
 - Why the HTTP side writes to the stores itself rather than forwarding commands to the
   workers: the routes, their validation and their answers stay exactly those of the
   one-process mode (no second protocol to keep in step), and the stores are already safe
@@ -55,11 +59,11 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import nats
-from fastapi import FastAPI
 from nats.aio.client import Client
 
 import assure
@@ -67,11 +71,15 @@ from assure.system import System
 from assure.worker import STARTED
 from shared.eventstore import ServiceApplication
 from shared.messaging.clock_bucket import bucket_name as clock_bucket
+from shared.messaging.consumer import TrackedConsumer
 from shared.messaging.credentials import connect_options
 from shared.messaging.topology import Topology
 from shared.runtime import tracked_consumers
 from shared.service import ServiceDefinition
 from shared.settings import AssureSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 log = logging.getLogger("assure")
 
@@ -88,14 +96,13 @@ class ServiceProcess:
     """One service's worker process, seen from the supervisor; also what readiness and
     /metrics ask of a runtime (its app, NATS connection, consumers, topology, relaying())."""
 
-    def __init__(self, definition: ServiceDefinition, app: ServiceApplication,
-                 settings: AssureSettings, nats_url: str) -> None:
-        self.service = definition.name
-        self.app = app
+    def __init__(self, service: str, settings: AssureSettings, nats_url: str) -> None:
+        self.service = service
         self.settings = settings
         self.nats_url = nats_url
         self.topology = Topology.from_settings(settings)
-        self.consumers = tracked_consumers(app, settings, tuple(definition.consumes))
+        self.app: ServiceApplication | None = None  # its store here, once it is made
+        self.consumers: list[TrackedConsumer] = []
         self.started = asyncio.Event()
         self.process: asyncio.subprocess.Process | None = None
         self._nc: Client | None = None
@@ -106,15 +113,27 @@ class ServiceProcess:
         self._wake_pending = False
 
     async def start(self) -> None:
-        """Connects this side to NATS (the training clock, consumers' figures) and starts the
-        worker; `until_started` waits for it."""
+        """Starts the worker, which imports its service meanwhile and opens its store once
+        `store_made` says it exists; `until_started` waits for it."""
+        await self._spawn()
+
+    def store_made(self, definition: ServiceDefinition, app: ServiceApplication) -> None:
+        """The service's store is made (here): the worker may open it. The worker takes the
+        first byte down its pipe for that (assure/worker.py)."""
+        self.app = app
+        self.consumers = tracked_consumers(app, self.settings, tuple(definition.consumes))
+        app.on_recorded(self._wake)
+        self._send_wake()
+
+    async def connect(self) -> None:
+        """This side's own NATS connection for the service: the training clock, and the
+        consumers' figures that readiness and /metrics give."""
+        assert self.app is not None, "store_made() first"
         self._nc = await nats.connect(self.nats_url, max_reconnect_attempts=-1,
                                       name=f"{self.service}-http",
                                       **connect_options(self.settings, self.service))
         await self.app.connect_clock(self._nc.jetstream(), clock_bucket(self.settings.namespace),
                                      self.settings.stream_replicas)
-        self.app.on_recorded(self._wake)
-        await self._spawn()
 
     async def until_started(self, timeout: float = START_TIMEOUT) -> None:
         """Waits for the worker's `started`. A worker that ends first is started again (a
@@ -158,6 +177,8 @@ class ServiceProcess:
         self._reading = asyncio.create_task(self._read(self.process),
                                             name=f"{self.service}-stdout")
         log.info("%s runs in process %d", self.service, self.process.pid)
+        if self.app is not None:  # started again: its store is there
+            self._send_wake()
 
     async def _read(self, process: asyncio.subprocess.Process) -> None:
         """The worker's standard output: `started`, or anything else it printed (passed on)."""
@@ -223,7 +244,19 @@ class ServiceProcess:
                 await self._reading
         if self._nc is not None:
             await self._nc.close()
-        self.app.close()
+        if self.app is not None:
+            self.app.close()
+
+
+async def together(*steps: Awaitable[Any]) -> list[Any]:
+    """Runs the steps at once; the first to fail stops the others, and its error is raised."""
+    tasks = [asyncio.ensure_future(step) for step in steps]
+    try:
+        return await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def worker_environment(settings: AssureSettings, nats_url: str) -> dict[str, str]:
@@ -253,6 +286,7 @@ class SupervisedSystem(System):
     """nats-server, the stores for HTTP, the governance feed here; each service in a worker."""
 
     workers: list[ServiceProcess]
+    _made: FastAPI | None = None
 
     async def start(self) -> SupervisedSystem:
         self.workers = []
@@ -266,16 +300,22 @@ class SupervisedSystem(System):
             self.settings = self.settings.model_copy(
                 update={"postgres_pool_size": POSTGRES_POOL_SIZE})
         self._start_nats()
-        for definition in self.definitions:  # made here first: workers open existing stores
-            self.apps[definition.name] = definition.build(self.settings)
-        for definition in self.definitions:
-            worker = ServiceProcess(definition, self.apps[definition.name], self.settings,
-                                    self.nats_url)
-            self.workers.append(worker)
-            await worker.start()
+        # The workers first, then this side's own start while they import theirs (issue 15):
+        # the stores, made here before any worker opens its own (PostgreSQL's CREATE TABLE is
+        # not safe to run twice at once), each worker told as its store is made; this side's
+        # NATS connections; and the HTTP app, made in a thread (importing FastAPI, the console
+        # and the routes is most of this side's start) while the loop hears from the workers.
+        self.workers = [ServiceProcess(name, self.settings, self.nats_url)
+                        for name in self.services]
         for worker in self.workers:
-            await worker.until_started()
-        await self._start_views()
+            await worker.start()
+        for definition, worker in zip(self.definitions, self.workers, strict=True):
+            self.apps[definition.name] = definition.build(self.settings)
+            worker.store_made(definition, self.apps[definition.name])
+        self._made, *_ = await together(
+            asyncio.to_thread(super()._gateway), *(worker.connect() for worker in self.workers),
+            *(worker.until_started() for worker in self.workers))
+        await self._start_views()  # it reads the streams, which the workers make
         return self
 
     def stopping(self) -> None:
@@ -291,6 +331,11 @@ class SupervisedSystem(System):
         app = super().http_app()
         app.state.runtimes = self.workers  # readiness and consumers' metrics
         return app
+
+    def _gateway(self) -> FastAPI:
+        """The HTTP app made as the system started; a new one if asked for again."""
+        made, self._made = self._made, None
+        return made or super()._gateway()
 
 
 @contextlib.asynccontextmanager

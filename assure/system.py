@@ -6,20 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
-
-from assure.gateway import create_app
 from assure.reporting import open_projection
 from assure.reporting.feed import GovernanceFeed
-from assure.services import ALL
 from shared.eventstore import ServiceApplication
 from shared.messaging.consumer import AfterCommit
 from shared.nats_server import EmbeddedNats, jetstream_encryption
-from shared.runtime import ServiceRuntime
+from shared.runtime import SERVICES, ServiceRuntime
 from shared.settings import AssureSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from shared.service import ServiceDefinition
 
 log = logging.getLogger("assure")
 alerts = logging.getLogger("assure.alerts")
@@ -36,12 +39,20 @@ class System:
         after_commit: AfterCommit | None = None,
     ) -> None:
         self.settings = settings
-        self.definitions = [d for d in ALL if services is None or d.name in services]
+        self.services = tuple(s for s in SERVICES if services is None or s in services)
         self.after_commit = after_commit
         self.nats: EmbeddedNats | None = None
         self.apps: dict[str, ServiceApplication] = {}
         self.runtimes: list[ServiceRuntime] = []
         self.governance_feed: GovernanceFeed | None = None
+
+    @functools.cached_property
+    def definitions(self) -> list[ServiceDefinition]:
+        """The services' definitions, imported when first asked for: `assure up` starts the
+        service processes first, which import their own meanwhile."""
+        from assure.services import ALL
+
+        return [d for d in ALL if d.name in self.services]
 
     @property
     def nats_url(self) -> str:
@@ -91,10 +102,17 @@ class System:
             await runtime.stop()
 
     def http_app(self) -> FastAPI:
-        app = create_app(self.apps, self.settings)
+        app = self._gateway()
         app.state.governance_feed = self.governance_feed
         app.state.runtimes = self.runtimes  # for readiness and consumers' metrics
         return app
+
+    def _gateway(self) -> FastAPI:
+        # Imported here: the HTTP side (FastAPI, the console, every route) is a good part of a
+        # start, and `assure up` starts the service processes before it makes it.
+        from assure.gateway import create_app
+
+        return create_app(self.apps, self.settings)
 
 
 @contextlib.asynccontextmanager

@@ -4,10 +4,12 @@
 consumers, its background jobs and its views' follower, with no HTTP. Settings come from the
 ASSURE_* environment the supervisor hands down (the NATS it started, the data directory).
 
-Its standard input is the supervisor's line to it: a byte means the HTTP side committed to this
-service's store (wake the relay now rather than at its next poll, 0.5 s), and the end of
-input means the supervisor is gone, even killed outright, so the worker stops itself instead of
-living on as an orphan. It writes `started` on standard output once it works; its log lines
+Its standard input is the supervisor's line to it. The first byte says the service's store is
+made (the supervisor makes every store before a worker opens one; the worker imports its service
+meanwhile); each later one means the HTTP side committed to this service's store (wake the relay
+now rather than at its next poll, 0.5 s). The end of input means the supervisor is gone, even
+killed outright, so the worker stops itself instead of living on as an orphan (or, before the
+first byte, does not start). It writes `started` on standard output once it works; its log lines
 go to standard error, the supervisor's, tagged with its name.
 
 SIGTERM stops it. It ignores SIGINT: it shares the supervisor's process group, so a kill of the
@@ -24,25 +26,26 @@ signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 import asyncio  # noqa: E402
 import contextlib  # noqa: E402
+import importlib  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 
-from assure.services import ALL  # noqa: E402
 from shared.observability import logs  # noqa: E402
-from shared.runtime import ServiceRuntime  # noqa: E402
+from shared.runtime import SERVICES, ServiceRuntime  # noqa: E402
+from shared.service import ServiceDefinition  # noqa: E402
 from shared.settings import AssureSettings  # noqa: E402
 
 log = logging.getLogger("assure.worker")
 STARTED = "started"
 
 
-async def run(service: str) -> None:
+async def run(definition: ServiceDefinition) -> None:
     """Runs the service until SIGTERM, or until the supervisor goes."""
+    service = definition.name
     settings = AssureSettings()
     assert settings.nats_url, "the supervisor names the NATS server it started"
-    definition = next(d for d in ALL if d.name == service)
     app = definition.build(settings)
     runtime = definition.runtime(app, settings, settings.nats_url)
     stopping = asyncio.Event()
@@ -58,6 +61,13 @@ async def run(service: str) -> None:
     finally:
         await runtime.stop()
     log.info("%s stopped", service)
+
+
+def definition_of(service: str) -> ServiceDefinition:
+    """The service's definition, importing its own package alone: a worker that imported all
+    four (assure.services), with their HTTP routes, spent most of its start on it (issue 15)."""
+    definition: ServiceDefinition = importlib.import_module(f"services.{service}.bootstrap").SERVICE
+    return definition
 
 
 def _listen(runtime: ServiceRuntime, loop: asyncio.AbstractEventLoop,
@@ -77,10 +87,13 @@ def _listen(runtime: ServiceRuntime, loop: asyncio.AbstractEventLoop,
 
 def main() -> None:
     service = sys.argv[1] if len(sys.argv) == 2 else ""
-    if service not in {d.name for d in ALL}:
-        sys.exit(f"usage: python -m assure.worker {{{','.join(d.name for d in ALL)}}}")
+    if service not in SERVICES:
+        sys.exit(f"usage: python -m assure.worker {{{','.join(SERVICES)}}}")
     logs.configure(logging.INFO, process=service)
-    asyncio.run(run(service))
+    definition = definition_of(service)
+    if not os.read(sys.stdin.fileno(), 1):  # the supervisor went before the store was made
+        return
+    asyncio.run(run(definition))
 
 
 if __name__ == "__main__":

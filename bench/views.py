@@ -203,6 +203,8 @@ def figures(results: dict[str, Any], store: str) -> list[dict[str, Any]]:
             found.append(_figure(f"assure up ({key}): views caught up", caught_up, "s",
                                  f"< {READY_S}", caught_up is not None and caught_up < READY_S,
                                  {}))
+            found.append(_figure(f"assure up ({key}): CPU by then", started["cpu_s"], "s", "-",
+                                 None, {}))
     tick = results["tick"]["seconds"]
     found.append(_figure("a day's tick", tick, "s", f"< {TICK_S}", tick < TICK_S, {}))
     rebuilt = results["rebuild"]["per_second"]

@@ -73,7 +73,10 @@ from shared.settings import AssureSettings
 
 RUN = "v"  # provider ids nat-v-00000 ...: the same in every data set, so a cached one is found
 TODAY = date(2026, 11, 23)  # the council's date the history runs to (the training clock's)
-VERSION = 3  # of the generator: a cached data set made by another version is made again
+# Of the generator: a cached data set made by another version is made again. 4: every e-mail
+# is sent (version 3 and earlier left each one's first attempt open, so `assure up` sent them
+# all again).
+VERSION = 4
 MARKER = "data-set.json"
 # What officers do, out of 100: concerns reported about a provider at each calendar step,
 # proposals approved or rejected at the next step (the rest wait), open interventions closed at
@@ -293,8 +296,9 @@ class Batch:
                       for d in notify._deliveries_for(note, facts[note.provider_id], now)]
         for delivery in deliveries:
             if delivery.status == Status.PENDING:
-                outgoing = delivery.begin_attempt(now, notify.retry_policy)
-                delivery.sent(outgoing.attempt, now)
+                delivery.begin_attempt(now, notify.retry_policy)
+            if delivery.status == Status.DISPATCHING:  # Delivery.queue begins the first attempt
+                delivery.sent(delivery.attempts, now)
         if deliveries:
             notify.save(*deliveries)
         self.made.deliveries += len(deliveries)

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from bench.national_ceilings import quantiles, rate
-from bench.spine import ROOT, SignIn, _stop, _wait_healthy, free_port
+from bench.spine import ROOT, SignIn, _stop, _wait_healthy, cpu_seconds, free_port
 from shared.security.identity import Identity, Role
 from shared.settings import AssureSettings
 
@@ -150,14 +150,18 @@ def system_env(settings: AssureSettings) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def assure_up(settings: AssureSettings, apps: dict[str, Any], log: Path, timeout: float
-              ) -> Iterator[tuple[str, dict[str, Any]]]:
+def assure_up(settings: AssureSettings, apps: dict[str, Any], log: Path, timeout: float,
+              one_process: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
     """`assure up --training` on the store, its URL and how it started: seconds until
     `GET /health` answers, until every view has read the whole store, and how far behind the
-    views were when it answered."""
+    views were when it answered; the CPU seconds its processes (this side, the service
+    processes, nats-server) had used by then, and the load average it started at (on a shared
+    machine the seconds follow the load, the CPU much less)."""
     port = free_port()
     command = [sys.executable, "-c", "from assure.cli import main; main()", "up", "--training",
-               "--port", str(port), "--data-dir", str(settings.data_dir)]
+               "--port", str(port), "--data-dir", str(settings.data_dir),
+               *(["--one-process"] if one_process else [])]
+    load = os.getloadavg()[0]
     with log.open("ab") as out:
         began = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, env=system_env(settings), stdout=out,
@@ -172,12 +176,35 @@ def assure_up(settings: AssureSettings, apps: dict[str, Any], log: Path, timeout
         while behind(apps) and time.monotonic() < deadline:
             time.sleep(0.2)
         left = behind(apps)
+        cpu = cpu_seconds(process.pid)
         started = {"healthy_s": round(healthy, 2), "views_behind_when_healthy": behind_then,
                    "views_caught_up_s": None if left else round(time.perf_counter() - began, 2),
-                   "views_behind_at_timeout": left or None}
+                   "views_behind_at_timeout": left or None,
+                   "cpu_s": None if cpu is None else round(cpu, 2),
+                   "cpu_s_by_process": cpu_by_process(process.pid), "load_average": load}
         yield url, started
     finally:
         _stop(process)
+
+
+def cpu_by_process(pid: int) -> dict[str, float]:
+    """CPU seconds of `assure up` ("up") and of each of its children, named by what it runs
+    (a service's worker by its service, "nats-server"), from /proc; what cannot be read is left
+    out."""
+    found = {"up": _cpu_of(pid)}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            for child in map(int, (task / "children").read_text().split()):
+                with contextlib.suppress(OSError):
+                    words = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+                    name = (words[-2] if b"assure.worker" in words else words[0]).decode()
+                    found[Path(name).name] = _cpu_of(child)
+    return {name: round(seconds, 2) for name, seconds in found.items()}
+
+
+def _cpu_of(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 # Requests --------------------------------------------------------------------------------------

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-from fastapi import APIRouter
+from typing import TYPE_CHECKING, Any
 
 from shared.contracts.envelope import IntegrationEvent
 from shared.eventstore import ServiceApplication
 from shared.messaging.consumer import AfterCommit
 from shared.runtime import ServiceRuntime, StartCompanion
 from shared.settings import AssureSettings
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,10 @@ class ServiceDefinition:
 
     name: str
     application: type[ServiceApplication]
-    router: APIRouter
+    # The module whose `router` holds the service's HTTP routes, imported when they are first
+    # asked for: a service's worker process serves no HTTP, and importing the routes (FastAPI,
+    # pydantic models of every request and answer) was most of its start (issue 15).
+    routes: str
     consumes: dict[str, tuple[type[IntegrationEvent], ...]] = field(default_factory=dict)
     # Long-running jobs of the service (e.g. the daily schedule), run while it runs.
     background: tuple[Callable[[Any, asyncio.Event], Awaitable[None]], ...] = ()
@@ -35,6 +40,12 @@ class ServiceDefinition:
     # Makes the application from its service environment with the adapters that names (its
     # bootstrap's build_*): the application class alone when None.
     builder: Callable[[dict[str, str]], ServiceApplication] | None = None
+
+    @property
+    def router(self) -> APIRouter:
+        """The service's HTTP routes."""
+        router: APIRouter = importlib.import_module(self.routes).router
+        return router
 
     def build(self, settings: AssureSettings) -> ServiceApplication:
         settings.prepare_store(self.name)

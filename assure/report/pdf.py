@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from assure.report.governance import GovernanceReport, ServiceTypeReport, Share
 from assure.report.layout import TITLE, Bar, count_bars, percent_text, return_rows, share_bars
 from shared.uk import long_date
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 BLUE = (0, 90, 140)
 GREY = (243, 242, 241)
@@ -16,6 +19,8 @@ _PLAIN = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "
 
 
 def to_pdf(report: GovernanceReport) -> bytes:
+    from fpdf import FPDF  # here, when a PDF is asked for: not on every start of `assure up`
+
     pdf = FPDF(format="A4")
     pdf.set_title(f"{TITLE}: {report.period}")
     pdf.set_auto_page_break(auto=True, margin=15)

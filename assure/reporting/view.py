@@ -27,13 +27,8 @@ from assure.report.facts import (
     RequestFact,
     ReturnFact,
 )
-from shared.views.tables import (
-    Applied,
-    PostgresTableView,
-    Row,
-    SQLiteTableView,
-    TableViewMixin,
-)
+from shared.views.postgres import PostgresTableView
+from shared.views.tables import Applied, Row, SQLiteTableView, TableViewMixin
 
 __all__ = ["NAME", "VERSION", "Applied", "Row", "GovernanceViewMixin", "SQLiteGovernanceView",
            "PostgresGovernanceView"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from services.escalation.application import Interventions
-from services.escalation.entrypoints.api import router
 from services.escalation.entrypoints.scheduler import check_daily
 from services.escalation.entrypoints.subscribers import CONSUMES
 from shared.service import ServiceDefinition
@@ -24,7 +23,7 @@ def build_escalation(env: Mapping[str, str]) -> Interventions:
 SERVICE = ServiceDefinition(
     name="escalation",
     application=Interventions,
-    router=router,
+    routes="services.escalation.entrypoints.api",
     consumes=CONSUMES,
     background=(check_daily,),
     builder=build_escalation,

@@ -13,7 +13,6 @@ from services.intake.adapters.evidence_store import EvidenceStore
 from services.intake.adapters.sharing_file import load as load_sharing
 from services.intake.application import Intake
 from services.intake.application.ports import DEFAULT_EVIDENCE_DIR, IntakeAdapters
-from services.intake.entrypoints.api import router
 from services.intake.entrypoints.at_rest import reseal
 from services.intake.entrypoints.companions import council_link
 from services.intake.entrypoints.scheduler import run_daily
@@ -43,6 +42,7 @@ def build_intake(env: dict[str, str]) -> Intake:
 
 
 SERVICE = ServiceDefinition(
-    name="intake", application=Intake, router=router, consumes=CONSUMES, background=(run_daily,),
-    companions=(council_link,), reseal=reseal, builder=build_intake,
+    name="intake", application=Intake, routes="services.intake.entrypoints.api",
+    consumes=CONSUMES, background=(run_daily,), companions=(council_link,), reseal=reseal,
+    builder=build_intake,
 )

@@ -14,7 +14,6 @@ from services.notify.adapters.channels import channels_from
 from services.notify.adapters.config_file import load_notify_config
 from services.notify.application import Notifications
 from services.notify.entrypoints import jobs
-from services.notify.entrypoints.api import router
 from services.notify.entrypoints.at_rest import reseal
 from services.notify.entrypoints.subscribers import CONSUMES
 from shared.runtime import ServiceRuntime
@@ -43,6 +42,6 @@ class NotifyDefinition(ServiceDefinition):
 
 
 SERVICE = NotifyDefinition(
-    name="notify", application=Notifications, router=router, consumes=CONSUMES,
-    background=(jobs.run_schedule,), reseal=reseal, builder=build_notify,
+    name="notify", application=Notifications, routes="services.notify.entrypoints.api",
+    consumes=CONSUMES, background=(jobs.run_schedule,), reseal=reseal, builder=build_notify,
 )

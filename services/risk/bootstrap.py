@@ -7,7 +7,6 @@ from collections.abc import Mapping
 
 from services.risk.adapters.configuration_file import load_configuration
 from services.risk.application import RiskAssessment
-from services.risk.entrypoints.api import router
 from services.risk.entrypoints.subscribers import CONSUMES
 from shared.service import ServiceDefinition
 
@@ -18,6 +17,6 @@ def build_risk(env: Mapping[str, str]) -> RiskAssessment:
 
 
 SERVICE = ServiceDefinition(
-    name="risk", application=RiskAssessment, router=router, consumes=CONSUMES,
-    builder=build_risk,
+    name="risk", application=RiskAssessment, routes="services.risk.entrypoints.api",
+    consumes=CONSUMES, builder=build_risk,
 )

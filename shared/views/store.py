@@ -42,13 +42,7 @@ from eventsourcing.utils import Environment
 
 from shared.topics import topics_of
 from shared.views.sealed import SealedText
-from shared.views.tables import (
-    Applied,
-    PostgresTableView,
-    Row,
-    SQLiteTableView,
-    TableViewMixin,
-)
+from shared.views.tables import Applied, Row, SQLiteTableView, TableViewMixin
 
 log = logging.getLogger(__name__)
 
@@ -454,7 +448,10 @@ def database_class(mixin: type[TableViewMixin], postgres: bool) -> type:
     """The view's class for one database: its mixin over that database's table view."""
     key = (mixin, postgres)
     if key not in _CLASSES:
-        base = PostgresTableView if postgres else SQLiteTableView
+        if postgres:
+            from shared.views.postgres import PostgresTableView as base
+        else:
+            base = SQLiteTableView
         _CLASSES[key] = type(f"{'Postgres' if postgres else 'SQLite'}{mixin.__name__}",
                              (mixin, base), {})
     return _CLASSES[key]

@@ -1,8 +1,9 @@
 """A read model's tables beside the eventsourcing library's tracking table, in one database.
 
-A view is a tracking recorder (`SQLiteTrackingRecorder`, `PostgresTrackingRecorder`) that also
-owns tables of its own: `apply` writes a batch of rows and the batch's tracking positions in one
-transaction, so a view is never ahead of or behind its positions, whatever kills the process.
+A view is a tracking recorder (`SQLiteTrackingRecorder`, or `PostgresTrackingRecorder` in
+postgres.py) that also owns tables of its own: `apply` writes a batch of rows and the batch's
+tracking positions in one transaction, so a view is never ahead of or behind its positions,
+whatever kills the process.
 
 Tables are named `<family><version>_<table>`: a view whose definition changes gets a new version
 number, is built from zero in tables of its own, and the older version's tables are dropped once
@@ -20,9 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import Tracking
-from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder, SQLiteTransaction
-from psycopg.sql import SQL
 
 from shared.views.paging import Doc, from_doc
 from shared.views.sealed import SealedText
@@ -239,55 +238,3 @@ class _Immediate(SQLiteTransaction):
         cursor = self.connection.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         return cursor
-
-
-class PostgresTableView(TableViewMixin, PostgresTrackingRecorder):
-    """A view in a PostgreSQL schema (the service's, or the composition root's own)."""
-
-    placeholder = "%s"
-
-    def __init__(self, datastore: Any, **kwargs: Any) -> None:
-        super().__init__(datastore, **kwargs)
-        self.prefix = f'"{self.datastore.schema}".'
-        self.sql_create_statements.extend(SQL(s) for s in self.table_statements())
-
-    def _writing(self) -> Any:
-        return _Locked(self.datastore.transaction(commit=True), self.tracking_prefix())
-
-    def _reading(self) -> Any:
-        return self.datastore.transaction(commit=False)
-
-    def _delete_tracking(self) -> str:
-        return (f'DELETE FROM "{self.datastore.schema}".{self.tracking_table_name} '
-                "WHERE application_name LIKE ?")
-
-    def _tables_named(self, pattern: str) -> list[str]:
-        rows = self.select("SELECT table_name AS name FROM information_schema.tables "
-                           "WHERE table_schema = ? AND table_name LIKE ?",
-                           (self.datastore.schema, pattern))
-        return [r["name"] for r in rows]
-
-
-PAGE_IDLE_LIMIT = "5min"  # see _Locked.__enter__
-
-
-class _Locked:
-    """A write transaction holding the view's advisory lock: instances sharing the schema
-    apply their batches one at a time, so each reads positions no other is about to move."""
-
-    def __init__(self, transaction: Any, name: str) -> None:
-        self.transaction = transaction
-        self.name = name
-
-    def __enter__(self) -> Any:
-        cursor = self.transaction.__enter__()
-        # A fill or rebuild writes pages in this transaction while reading the store on other
-        # connections, so it sits idle between its statements: far longer than the idle limit
-        # eventsourcing sets on its sessions (5 s, meant for transactions stuck by mistake) on
-        # a national store or a busy machine. Its own limit is the time to read one page.
-        cursor.execute(f"SET LOCAL idle_in_transaction_session_timeout = '{PAGE_IDLE_LIMIT}'")
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.name,))
-        return cursor
-
-    def __exit__(self, *exc: Any) -> Any:
-        return self.transaction.__exit__(*exc)

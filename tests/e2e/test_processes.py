@@ -7,6 +7,8 @@ import collections
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +24,7 @@ from tests.support import SECTIONS_UNSAFE, assure_up_process, contract_award, re
 
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")
+ROOT = Path(__file__).resolve().parents[2]
 
 SERVICES = ["escalation", "intake", "notify", "risk"]
 OFFICER = Identity("Jo Officer", Role.COMMISSIONING_OFFICER)
@@ -208,3 +211,15 @@ def test_the_link_to_other_councils_runs_beside_intake_in_either_layout(tmp_path
         os.killpg(up.pid, signal.SIGINT)
         assert up.wait(120) == 0
     until(lambda: not alive(edge), "the edge server gone with intake", 60)
+
+
+def test_a_worker_opens_no_store_before_assure_up_has_made_it(tmp_path):
+    """`assure up` starts the workers first, and makes every store itself before a worker opens
+    its own (a worker imports its service meanwhile): a worker whose supervisor went before
+    saying so (its pipe closed, no byte) ends without touching the data directory."""
+    env = {**os.environ, "ASSURE_DATA_DIR": str(tmp_path / "data"),
+           "ASSURE_NATS_URL": f"nats://127.0.0.1:{free_port()}"}
+    worker = subprocess.run([sys.executable, "-m", "assure.worker", "risk"], cwd=ROOT, env=env,
+                            stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+    assert worker.returncode == 0, worker.stderr
+    assert not (tmp_path / "data").exists()

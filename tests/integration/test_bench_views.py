@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from bench.views_data import TODAY, make, settings_for
 from services.intake.application.due_dates import DueDates
 from services.intake.domain.clock import Clock
 from services.intake.domain.return_rounds import LastRun
+from services.notify.application.projections import DeliveriesIndex
 from shared.nats_server import EmbeddedNats
 
 pytestmark = pytest.mark.integration
@@ -44,6 +46,7 @@ def _check(found: dict[str, Any], services: tuple[str, ...] = SERVICES) -> None:
         assert all(r["status"] == 200 for r in found["pages"][page]["routes"].values())
     assert found["pages"]["return log"]["routes"]["/intake/return-log"]["rows"] > 0
     assert found["start"]["views_caught_up_s"] is not None
+    assert found["start"]["cpu_s"] > 0
     assert found["tick"]["to"] > str(TODAY)
     for figure in found["figures"]:
         assert figure["value"] is not None, figure
@@ -51,7 +54,9 @@ def _check(found: dict[str, Any], services: tuple[str, ...] = SERVICES) -> None:
 
 def _chains_intact(store: str, seed: int, where: Path, postgres: dict[str, Any] | None) -> None:
     """Every stored event the generator wrote is in its aggregate's hash chain, as the
-    services' own writes are."""
+    services' own writes are; and every e-mail it made was sent, as years of running would
+    have left it (none is left for `assure up`'s dispatcher to send, and the start to wait
+    out)."""
     shape = Shape(6, 1, seed, today=TODAY)
     prefix = f"benchviews_6p_1y_s{seed}_g{views.VERSION}_"
     apps = build_apps(settings_for(where / f"views-{store}-6p-1y-s{seed}-g{views.VERSION}",
@@ -59,6 +64,8 @@ def _chains_intact(store: str, seed: int, where: Path, postgres: dict[str, Any] 
     try:
         for app in apps.values():
             assert app.verify().intact
+        deliveries = apps["notify"].views.get(DeliveriesIndex)
+        assert not deliveries.due(datetime.now(UTC) + timedelta(days=365))
     finally:
         for app in apps.values():
             app.close()

@@ -1,15 +1,17 @@
-"""bench.spine, bench.notify_latency and bench.store_reads run end to end at a tiny size (the
-first two signed in as users would be), so a change that breaks a bench fails here
-(bench.national has its own, test_bench_national.py). No timed assertions: the figures are
+"""bench.spine, bench.notify_latency, bench.store_reads and bench.startup run end to end at a
+tiny size (the first two signed in as users would be), so a change that breaks a bench fails
+here (bench.national has its own, test_bench_national.py). No timed assertions: the figures are
 whatever the machine gives."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
-from bench import notify_latency, spine, store_reads
+from bench import notify_latency, spine, startup, store_reads
 
 pytestmark = pytest.mark.integration
 
@@ -45,3 +47,16 @@ async def test_the_store_reads_bench_counts_each_services_reads_per_return(nats_
     for service in ("intake", "risk", "notify"):
         assert counts[service, "select_events"] > 0, out
     assert re.search(r"select_events\s+(\d+\.\d\d\s+){3,}", out), out
+
+
+@pytest.mark.parametrize("layout", [(), ("--one-process",)], ids=["processes", "one-process"])
+def test_the_startup_bench_times_assure_up_and_its_processes_cpu(
+        tmp_path: Path, layout: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "starts.json"
+    assert startup.main(["--data-dir", str(tmp_path / "data"), "--starts", "1", "--timeout",
+                         "120", "--out", str(out), *layout]) == 0
+    [started] = json.loads(out.read_text())["starts"]
+    assert started["views_caught_up_s"] is not None and started["cpu_s"] > 0
+    workers = {"intake", "risk", "escalation", "notify"}
+    assert set(started["cpu_s_by_process"]) == {"up", "nats-server", *(() if layout else workers)}
+    assert "median: healthy" in capsys.readouterr().out

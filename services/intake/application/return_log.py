@@ -10,11 +10,11 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from datetime import date
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,9 @@ def to_csv(rows: Iterable[ReturnLogRow]) -> str:
 
 def to_xlsx(rows: Iterable[ReturnLogRow]) -> bytes:
     """The workbook, written a row at a time (openpyxl's write-only mode keeps no rows)."""
+    # Imported here, when a workbook is asked for, not by every process that starts intake.
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Return log")
     sheet.freeze_panes = "A2"
@@ -112,6 +115,9 @@ def to_xlsx(rows: Iterable[ReturnLogRow]) -> bytes:
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: object, bold: bool = False) -> WriteOnlyCell:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     cell = WriteOnlyCell(sheet, value=value)
     if bold:
         cell.font = Font(bold=True)
