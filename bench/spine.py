@@ -821,12 +821,14 @@ async def idle_cores(pid: int | None, seconds: float = 2.0) -> dict[str, float] 
 
 
 def profiling(pid: int | None, output: Path | None) -> subprocess.Popen[bytes] | None:
-    """py-spy sampling `assure up` and its children (every thread that runs, 100 times a
-    second) into `output` in its raw (collapsed stacks) format, from the first POST until the
-    pipeline is quiet; None without --profile or a process to sample."""
+    """py-spy sampling `assure up` and its children 100 times a second into `output` in its raw
+    (collapsed stacks) format, from the first POST until the pipeline is quiet; None without
+    --profile or a process to sample. Only the thread holding each interpreter's lock is
+    sampled (--gil): py-spy takes threads blocked in C (a queue's or a pool's wait, SQLite's
+    busy wait) for running ones, so without it idle threads swamp the profile."""
     if output is None or pid is None:
         return None
-    command = ["py-spy", "record", "--pid", str(pid), "--subprocesses", "--rate", "100",
+    command = ["py-spy", "record", "--pid", str(pid), "--subprocesses", "--gil", "--rate", "100",
                "--format", "raw", "--output", str(output)]
     profiler = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     time.sleep(1.0)  # py-spy attaches before the load starts
