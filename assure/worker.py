@@ -30,6 +30,7 @@ import sys  # noqa: E402
 import threading  # noqa: E402
 
 from assure.services import ALL  # noqa: E402
+from shared import event_loop  # noqa: E402
 from shared.observability import logs  # noqa: E402
 from shared.runtime import ServiceRuntime  # noqa: E402
 from shared.settings import AssureSettings  # noqa: E402
@@ -80,7 +81,7 @@ def main() -> None:
     if service not in {d.name for d in ALL}:
         sys.exit(f"usage: python -m assure.worker {{{','.join(d.name for d in ALL)}}}")
     logs.configure(logging.INFO, process=service)
-    asyncio.run(run(service))
+    event_loop.run(run(service))
 
 
 if __name__ == "__main__":
