@@ -18,10 +18,9 @@ from typing import Annotated, Any
 import jwt
 from fastapi import APIRouter, Depends, HTTPException, Request
 from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from assure.rate_limits import MovingWindowLimiter
 from services.notify.entrypoints.recipients import recipient_of
 from shared.eventstore import NotFound, ServiceApplication
 from shared.security.claims import ClaimMap
@@ -155,7 +154,7 @@ def rate_limited(request: Request, identity: Identity | None = None) -> None:
         return
     limiter = getattr(request.app.state, "limiter", None)
     if limiter is None:  # one per entry point, so separate systems never share counts
-        limiter = request.app.state.limiter = MovingWindowRateLimiter(MemoryStorage())
+        limiter = request.app.state.limiter = MovingWindowLimiter()
     if not limiter.hit(item, key):
         raise HTTPException(status_code=429, detail="too many requests; wait a minute",
                             headers={"Retry-After": "60"})
