@@ -58,6 +58,10 @@ PAGE = 1000
 UNWRITTEN = 1000
 RETIRE_AFTER_SECONDS = 30.0  # between a view's new version answering and its old tables going
 KNOWN = 20_000  # aggregates a follower keeps between pages (see Follower._remember)
+# After a commit wakes the background follower, it waits this long for more before catching up,
+# so a busy service's commits are read a batch at a time rather than one catch-up (a few queries
+# per view) each (issue 16). A read catches up itself first, so it never waits for this.
+GATHER_SECONDS = 0.1
 Progress = Callable[[int, int], None]  # events read, events to read
 TView = TypeVar("TView", bound=TableViewMixin)
 
@@ -469,6 +473,8 @@ class ServiceViews:
     def _follow(self) -> None:
         while not self._stopping.is_set():
             woken = self._wake.wait(timeout=5)
+            if woken:
+                self._stopping.wait(GATHER_SECONDS)
             if self._stopping.is_set():
                 self._write_positions()
                 return
