@@ -138,7 +138,10 @@ class PartitionPuller:
         if self._sub is None:
             self._sub = await self._bind()
         first = await self._first()
-        if self.consumer.batch == 1:
+        # The server says with each message how many more wait for this durable: with none,
+        # asking for the rest of a batch only waits out TOP_UP_SECONDS for nothing, a request
+        # and an empty answer per message at any pace short of a burst (issue 16).
+        if self.consumer.batch == 1 or not first or first[-1].metadata.num_pending == 0:
             return first
         try:
             more = await self._sub.fetch(self.consumer.batch - 1, timeout=TOP_UP_SECONDS)
