@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -11,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from shared import event_loop
 from shared.observability import logs
 
 app = typer.Typer(
@@ -65,7 +65,7 @@ def up(
     os.umask(0o077)
     private_directory(settings.data_dir)
     make_private(settings.data_dir)
-    asyncio.run(serve(settings))
+    event_loop.run(serve(settings))
 
 
 @app.command()

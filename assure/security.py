@@ -13,16 +13,16 @@ from __future__ import annotations
 import functools
 import ipaddress
 import uuid
+from collections import OrderedDict
 from pathlib import Path
 from typing import Annotated, Any
 
 import jwt
 from fastapi import APIRouter, Depends, HTTPException, Request
 from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from assure.rate_limits import MovingWindowLimiter
 from services.notify.entrypoints.recipients import recipient_of
 from shared.eventstore import NotFound, ServiceApplication
 from shared.security.claims import ClaimMap
@@ -60,16 +60,43 @@ def verifier_for(settings: AssureSettings) -> Verifier:
     return development_issuer(settings).verifier(settings.auth_audience)
 
 
+# Path parameters naming a record whose provider is fixed when it is made (a contract's, a
+# return's, an intervention's, a monitoring report's): found once, their owner is remembered.
+FIXED_OWNERS = ("reference", "return_id", "intervention_id", "report_id")
+OWNERS_KEPT = 50_000
+
+
 def provider_finder(apps: dict[str, ServiceApplication]):  # noqa: ANN201 - a ProviderOf
-    """Whose data a path is about, from its parameters, read from the services' stores."""
+    """Whose data a path is about, from its parameters, read from the services' stores. The
+    owner of a contract, return, intervention or report never changes, so each found is kept
+    (the most recently asked for): a provider user's every submission asked the register view,
+    caught up first, whose contract it names (issue 16). What is not found is asked again."""
+    owners: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     def provider_of(params: dict[str, str]) -> str | None:
+        key = _fixed_owner_key(params)
+        if key is not None and key in owners:
+            owners.move_to_end(key)
+            return owners[key]
         try:
-            return _owner(apps, params)
+            owner = _owner(apps, params)
         except (NotFound, ValueError, LookupError):
             return None
+        if key is not None and owner is not None:
+            owners[key] = owner
+            if len(owners) > OWNERS_KEPT:
+                owners.popitem(last=False)
+        return owner
 
     return provider_of
+
+
+def _fixed_owner_key(params: dict[str, str]) -> tuple[str, str] | None:
+    """The parameter `_owner` decides by, when its owner is fixed for good."""
+    if "provider_id" in params or "recipient" in params:
+        return None  # the path names the provider itself
+    name = next((n for n in FIXED_OWNERS if n in params), None)
+    return None if name is None else (name, params[name])
 
 
 def _owner(apps: dict[str, Any], params: dict[str, str]) -> str | None:
@@ -136,7 +163,7 @@ def rate_limited(request: Request, identity: Identity | None = None) -> None:
         return
     limiter = getattr(request.app.state, "limiter", None)
     if limiter is None:  # one per entry point, so separate systems never share counts
-        limiter = request.app.state.limiter = MovingWindowRateLimiter(MemoryStorage())
+        limiter = request.app.state.limiter = MovingWindowLimiter()
     if not limiter.hit(item, key):
         raise HTTPException(status_code=429, detail="too many requests; wait a minute",
                             headers={"Retry-After": "60"})

@@ -32,6 +32,7 @@ import os  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 
+from shared import event_loop  # noqa: E402
 from shared.observability import logs  # noqa: E402
 from shared.runtime import SERVICES, ServiceRuntime  # noqa: E402
 from shared.service import ServiceDefinition  # noqa: E402
@@ -93,7 +94,7 @@ def main() -> None:
     definition = definition_of(service)
     if not os.read(sys.stdin.fileno(), 1):  # the supervisor went before the store was made
         return
-    asyncio.run(run(definition))
+    event_loop.run(run(definition))
 
 
 if __name__ == "__main__":

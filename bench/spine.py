@@ -6,9 +6,10 @@ Without --url it starts its own `assure up` on a free port with a fresh data dir
 it (SIGINT) at the end. It registers providers, submits N returns with C requests in flight, then
 reads each provider's merged history (GET /history/{provider_id}) and measures, per return, the
 time from the start of its POST to the *recorded* time of RiskProfile.ReturnScored, and for
-returns with a red section to the first Notification.Delivered about the concern it raised (and to
-the one for the operations team). Recorded event times are used, not poll times, so polling does
-not distort the latencies. Every wait is bounded; the run stops by itself.
+returns with a red section to the first Notification.Delivered about the concern it raised or
+brought up again (and to the one for the operations team). Recorded event times are used, not
+poll times, so polling does not distort the latencies. Every wait is bounded; the run stops by
+itself.
 """
 
 from __future__ import annotations
@@ -125,11 +126,26 @@ class Submission:
         return KINDS[self.kind][1]
 
 
+# A red section raises a concern, or, when the provider already has an open concern about the
+# same matter (one concern per matter), brings that one up again: notify tells the same people
+# of either, operations too when safety is at risk.
+CONCERN_EVENTS = ("ConcernRaised", "ConcernRecurred")
+
+
 @dataclass
 class Concern:
-    return_id: str
-    event_id: str  # the id of the ConcernRaised integration event notify is told about
+    cause: str  # the id of the integration event risk acted on: a return's ReturnSubmitted
+    event_id: str  # the id of the integration event (raised or recurred) notify is told about
     safety: bool
+    raised: bool  # False: an open concern came up again
+    return_id: str | None = None  # the return whose ReturnSubmitted is its cause
+
+    @staticmethod
+    def of(entry: dict[str, Any]) -> Concern:
+        data = entry["data"]
+        return Concern(str(data["causation_id"]),
+                       event_id_for(uuid.UUID(entry["aggregate_id"]), entry["version"]),
+                       bool(data["safety_at_risk"]), entry["event"] == "ConcernRaised")
 
 
 @dataclass
@@ -226,20 +242,38 @@ def _nats_url(log: Path) -> str | None:
 
 
 def cpu_seconds(pid: int | None) -> float | None:
-    """CPU time of a process and its children (nats-server), from /proc; None if unknown."""
+    """CPU time of a process and its children (nats-server, the services' workers), from
+    /proc; None if unknown."""
+    by_process = cpu_by_process(pid)
+    return None if by_process is None else sum(by_process.values())
+
+
+def cpu_by_process(pid: int | None) -> dict[str, float] | None:
+    """CPU time of `assure up` (its HTTP front) and of each of its children, named as
+    `process_name` does, from /proc; None if unknown."""
     if pid is None:
         return None
     try:
-        pids = {pid}
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            pids.update(int(child) for child in (task / "children").read_text().split())
-        ticks = 0
-        for each in pids:
+        found: dict[str, float] = defaultdict(float)
+        for each in {pid} | _children(pid):
             fields = Path(f"/proc/{each}/stat").read_text().rpartition(")")[2].split()
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-        return ticks / os.sysconf("SC_CLK_TCK")
+            ticks = int(fields[11]) + int(fields[12])  # utime, stime
+            found[process_name(each, pid)] += ticks / os.sysconf("SC_CLK_TCK")
+        return dict(found)
     except (OSError, ValueError):
         return None
+
+
+def process_name(pid: int, root: int) -> str:
+    """`http` for `assure up` itself, the service for a worker (`python -m assure.worker
+    risk`), else the program's name (nats-server)."""
+    if pid == root:
+        return "http"
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    words = [word.decode(errors="replace") for word in command if word]
+    if "assure.worker" in words and words[-1] != "assure.worker":
+        return words[-1]
+    return Path(words[0]).name if words else str(pid)
 
 
 def _tail(path: Path, lines: int = 30) -> str:
@@ -403,20 +437,24 @@ def recorded(entry: dict[str, Any]) -> float:
 
 
 def parse(entries: list[dict[str, Any]]) -> Trace:
-    trace = Trace()
+    trace, submitted = Trace(), {}
     for entry in entries:
         kind, data = (entry["aggregate"], entry["event"]), entry["data"]
-        if kind == ("RiskProfile", "ReturnScored"):
+        if kind == ("MonitoringReturn", "Submitted"):  # the return is the aggregate
+            submitted[event_id_for(uuid.UUID(entry["aggregate_id"]), entry["version"])] = (
+                entry["aggregate_id"])
+        elif kind == ("RiskProfile", "ReturnScored"):
             trace.scored[str(data["return_id"])] = recorded(entry)
-        elif kind == ("RiskProfile", "ConcernRaised"):
-            event_id = event_id_for(uuid.UUID(entry["aggregate_id"]), entry["version"])
-            trace.concerns.append(
-                Concern(str(data["evidence"][0]), event_id, bool(data["safety_at_risk"]))
-            )
-        elif kind == ("Notification", "Delivered") and data["about_event_type"] == "ConcernRaised":
+        elif kind[0] == "RiskProfile" and kind[1] in CONCERN_EVENTS:
+            trace.concerns.append(Concern.of(entry))
+        elif kind == ("Notification", "Delivered") and data["about_event_type"] in CONCERN_EVENTS:
             trace.delivered[str(data["about_event_id"])].append(
                 (data["recipient"], recorded(entry))
             )
+    # The return a concern is about is the one whose submission risk was scoring when it raised
+    # it (a worsening trend names earlier returns as evidence too, but the last one caused it).
+    for concern in trace.concerns:
+        concern.return_id = submitted.get(concern.cause)
     return trace
 
 
@@ -490,6 +528,31 @@ class Latencies:
     scored: list[float] = field(default_factory=list)
     notified: list[float] = field(default_factory=list)
     operations: list[float] = field(default_factory=list)
+    concerns: Tally = field(default_factory=lambda: Tally())
+
+
+@dataclass
+class Tally:
+    """The concerns about the benchmark's returns, and how many of them notify told."""
+
+    raised: int = 0
+    recurred: int = 0
+    told: int = 0  # anyone
+    safety: int = 0
+    told_operations: int = 0  # of the safety ones
+
+    def add(self, concern: Concern, told: set[str]) -> None:
+        self.raised += concern.raised
+        self.recurred += not concern.raised
+        self.told += bool(told)
+        self.safety += concern.safety
+        self.told_operations += concern.safety and OPERATIONS in told
+
+    def line(self) -> str:
+        return (f"  concerns about these returns           {self.raised + self.recurred} "
+                f"({self.raised} raised, {self.recurred} came up again); told "
+                f"{self.told}/{self.raised + self.recurred}, safety ones to operations "
+                f"{self.told_operations}/{self.safety}")
 
 
 def latencies(submissions: list[Submission], traces: dict[str, Trace]) -> Latencies:
@@ -511,6 +574,11 @@ def latencies(submissions: list[Submission], traces: dict[str, Trace]) -> Latenc
         ops = [t for r, t in told if r == OPERATIONS]
         if ops:
             result.operations.append((min(ops) - s.started) * 1000)
+    ours = {s.return_id for s in submissions if s.return_id}
+    for trace in traces.values():
+        for concern in trace.concerns:
+            if concern.return_id in ours:
+                result.concerns.add(concern, {r for r, _ in trace.deliveries(concern)})
     if last_scored > first_started:
         result.scored_per_second = len(result.scored) / (last_scored - first_started)
     return result
@@ -552,14 +620,27 @@ class Run:
 class Cost:
     """CPU of `assure up` + nats-server from the first POST until the pipeline is quiet."""
 
-    cpu_seconds: float
+    by_process: dict[str, float]  # CPU seconds of each process meanwhile (`process_name`)
     seconds: float
-    idle_cores: float  # measured just before, with nothing to do
+    idle_by_process: dict[str, float]  # cores each uses with nothing to do, measured just before
     deliveries: int | None = None  # messages the services' consumers were sent meanwhile
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self.by_process.values())
+
+    @property
+    def idle_cores(self) -> float:
+        return sum(self.idle_by_process.values())
 
     def ms_per_return(self, scored: int) -> float:
         busy = self.cpu_seconds - self.idle_cores * self.seconds
         return busy * 1000 / scored if scored else 0.0
+
+    def ms_per_return_by_process(self, scored: int) -> dict[str, float]:
+        """Each process's share of `ms_per_return`, less what it uses idle."""
+        return {name: (cpu - self.idle_by_process.get(name, 0.0) * self.seconds) * 1000 / scored
+                for name, cpu in sorted(self.by_process.items()) if scored}
 
 
 @dataclass
@@ -581,6 +662,9 @@ def _cost_lines(run: Run, lat: Latencies) -> list[str]:
             f"  CPU per return, ms                     {per_return:.1f}"
             f"   (assure up + nats-server, first POST until quiet, less "
             f"{run.cost.idle_cores:.2f} cores idle)")
+        shares = run.cost.ms_per_return_by_process(len(lat.scored))
+        lines.append("    by process: " + ", ".join(f"{name} {ms:.1f}"
+                                                   for name, ms in shares.items()))
         if run.cost.deliveries is not None and lat.scored:
             lines.append(f"  messages consumed per return           "
                          f"{run.cost.deliveries / len(lat.scored):.1f}"
@@ -625,6 +709,7 @@ def report(run: Run, lat: Latencies) -> str:
         row("submit -> RiskScored recorded", lat.scored, len(ok)),
         row("submit -> first concern notification", lat.notified, red),
         row("submit -> operations notification", lat.operations, unsafe),
+        lat.concerns.line(),
         "",
         f"  total wall time                        {run.wall_seconds:.1f} s",
     ]
@@ -656,7 +741,8 @@ async def bench(system: System, args: argparse.Namespace, began: float) -> Run:
             await quiet(http, time.monotonic() + args.timeout)  # contracts through the pipeline
         idle = await idle_cores(system.pid)
         delivered0 = await deliveries(system.nats_url)
-        cpu0, server0, t0 = time.process_time(), cpu_seconds(system.pid), time.perf_counter()
+        profiler = profiling(system.pid, args.profile)
+        cpu0, server0, t0 = time.process_time(), cpu_by_process(system.pid), time.perf_counter()
 
         def due(s: Submission) -> float | None:
             return t0 + s.index / args.rate if args.rate else None
@@ -670,15 +756,16 @@ async def bench(system: System, args: argparse.Namespace, began: float) -> Run:
         submit_seconds = time.perf_counter() - t0
         client_cpu = (time.process_time() - cpu0) / submit_seconds
         server1 = cpu_seconds(system.pid)
-        server_cpu = (
-            None if server0 is None or server1 is None else ((server1 - server0) / submit_seconds)
-        )
+        server_cpu = (None if server0 is None or server1 is None
+                      else (server1 - sum(server0.values())) / submit_seconds)
         with waiting("waiting for the pipeline to settle"):
             await quiet(http, time.monotonic() + args.timeout)
-        server2, t2 = cpu_seconds(system.pid), time.perf_counter()
+        server2, t2 = cpu_by_process(system.pid), time.perf_counter()
+        stop_profiling(profiler)
         delivered1 = await deliveries(system.nats_url)
         cost = (None if server0 is None or server2 is None or idle is None
-                else Cost(server2 - server0, t2 - t0, idle,
+                else Cost({name: cpu - server0.get(name, 0.0) for name, cpu in server2.items()},
+                          t2 - t0, idle,
                           None if delivered0 is None or delivered1 is None
                           else delivered1 - delivered0))
         traces, pending = await observe(http, sign_in, submissions, args.timeout)
@@ -722,14 +809,45 @@ async def deliveries(nats_url: str | None) -> int | None:
         await nc.close()
 
 
-async def idle_cores(pid: int | None, seconds: float = 2.0) -> float | None:
-    """Cores `assure up` + nats-server use with nothing to do (timers, heartbeats, polls)."""
-    before, t = cpu_seconds(pid), time.perf_counter()
+async def idle_cores(pid: int | None, seconds: float = 2.0) -> dict[str, float] | None:
+    """Cores each process of `assure up` uses with nothing to do (timers, heartbeats, polls)."""
+    before, t = cpu_by_process(pid), time.perf_counter()
     await asyncio.sleep(seconds)
-    after = cpu_seconds(pid)
+    after = cpu_by_process(pid)
     if before is None or after is None:
         return None
-    return (after - before) / (time.perf_counter() - t)
+    elapsed = time.perf_counter() - t
+    return {name: (cpu - before.get(name, 0.0)) / elapsed for name, cpu in after.items()}
+
+
+def profiling(pid: int | None, output: Path | None) -> subprocess.Popen[bytes] | None:
+    """py-spy sampling `assure up` and its children 100 times a second into `output` in its raw
+    (collapsed stacks) format, from the first POST until the pipeline is quiet; None without
+    --profile or a process to sample. Only the thread holding each interpreter's lock is
+    sampled (--gil): py-spy takes threads blocked in C (a queue's or a pool's wait, SQLite's
+    busy wait) for running ones, so without it idle threads swamp the profile."""
+    if output is None or pid is None:
+        return None
+    command = ["py-spy", "record", "--pid", str(pid), "--subprocesses", "--gil", "--rate", "100",
+               "--format", "raw", "--output", str(output)]
+    profiler = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(1.0)  # py-spy attaches before the load starts
+    return profiler
+
+
+def stop_profiling(profiler: subprocess.Popen[bytes] | None) -> None:
+    """Stops py-spy as Ctrl-C would; it writes its output then."""
+    if profiler is None:
+        return
+    profiler.send_signal(signal.SIGINT)
+    try:
+        _, errors = profiler.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        profiler.kill()
+        _, errors = profiler.communicate()
+    if profiler.returncode not in (0, -signal.SIGINT):
+        print(f"py-spy ended with {profiler.returncode}: {errors.decode()[-500:]}",
+              file=sys.stderr)
 
 
 async def measure_ceiling(system: System, ops: int) -> Ceiling | None:
@@ -792,6 +910,10 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--keep-data", action="store_true", help="keep the started system's data directory and log"
+    )
+    parser.add_argument(
+        "--profile", type=Path, metavar="FILE",
+        help="sample the started system with py-spy while it works, into FILE (collapsed stacks)",
     )
     args = parser.parse_args(argv)
     if args.returns < 1 or args.concurrency < 1 or args.per_provider < 1:

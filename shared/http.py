@@ -30,10 +30,14 @@ ECHOED = 100
 MEGABYTE = 1024 * 1024
 
 
+# The dependencies below do no I/O, so they are coroutines: FastAPI runs a plain function
+# dependency in its thread pool, a hand-over to a thread and back for every request (issue 16).
+
+
 def application_of(service: str) -> Callable[[Request], Any]:
     """A dependency handing a route its service's application."""
 
-    def dependency(request: Request) -> ServiceApplication:
+    async def dependency(request: Request) -> ServiceApplication:
         return request.app.state.services[service]
 
     return dependency
@@ -49,7 +53,7 @@ def reading_the_clock(service: str) -> Callable[[Request], Awaitable[None]]:
     return dependency
 
 
-def correlation_id(
+async def correlation_id(
     x_correlation_id: Annotated[str | None, Header(max_length=100)] = None,
 ) -> str:
     # The id the request is handled (and logged) under, when the gateway has set one.

@@ -43,6 +43,11 @@ alerts = logging.getLogger("assure.alerts")
 
 STREAMS = ("intake", "risk", "escalation", "notify")
 BATCH = 500
+# While following, after a batch short of BATCH the feed waits this long before fetching again,
+# so what the streams receive meanwhile comes in one fetch and one transaction: a return's two
+# dozen messages otherwise came a fetch and a commit each, in `assure up`'s HTTP process (issue
+# 16). A report asked for meanwhile waits for them (`settled`).
+GATHER_SECONDS = 0.25
 Progress = Callable[[int, int], None]  # messages read, messages to read
 
 
@@ -177,6 +182,9 @@ class GovernanceFeed:
                 await self._apply(service, messages)
                 if progress:
                     progress(len(messages), 0)
+                if until is None and len(messages) < self.batch:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._stopping.wait(), GATHER_SECONDS)
         finally:
             with contextlib.suppress(Exception):
                 await subscription.unsubscribe()

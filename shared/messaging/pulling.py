@@ -141,13 +141,23 @@ class PartitionPuller:
         if self._sub is None:
             self._sub = await self._bind()
         first = await self._first()
-        if self.consumer.batch == 1:
+        # The server says with each message how many more wait for this durable: with none,
+        # asking for the rest of a batch only waits out TOP_UP_SECONDS for nothing, a request
+        # and an empty answer per message at any pace short of a burst (issue 16). Messages
+        # delivered again are not counted there, so after a redelivery it always asks: the
+        # batch must hold every message out before it may be applied (`_overtakes`).
+        if self.consumer.batch == 1 or not first or self._alone(first[-1]):
             return first
         try:
             more = await self._sub.fetch(self.consumer.batch - 1, timeout=TOP_UP_SECONDS)
         except TimeoutError:
             more = []  # any that arrive later wait in the subscription for the next fetch
         return first + more
+
+    @staticmethod
+    def _alone(msg: Msg) -> bool:
+        """Whether nothing else waits for the durable after this message."""
+        return msg.metadata.num_pending == 0 and msg.metadata.num_delivered == 1
 
     async def _first(self) -> list[Msg]:
         """Waits up to WAIT_SECONDS for the first message, or until the runtime stops: a stop

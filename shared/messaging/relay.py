@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 OUTBOX = "outbox"  # tracking name under which the relay records its published position
 WRONG_LAST_MSG_ID = {10070, 10071}
 PAGE = 200
+# While relaying, the published position is written once there is nothing left to publish, or
+# after this long: it was a write transaction of its own after every page, that is after
+# almost every commit. It is what `/health`, the metrics and a report's wait read; the relay
+# itself starts again from its stream's tail (`resync`), not from it.
+RECORD_EVERY_SECONDS = 1.0
 
 
 class OutboxRelay:
@@ -43,6 +48,7 @@ class OutboxRelay:
         self.stream = topology.stream(app.service)
         self.position = 0  # last notification id known to be in the stream (or private)
         self.last_msg_id: str | None = None
+        self._recorded = 0  # the position this relay last wrote
         self._wakeup = asyncio.Event()
         self._loop = asyncio.get_running_loop()
         app.on_recorded(self.wake)
@@ -110,21 +116,31 @@ class OutboxRelay:
     async def _relay(self, stopping: asyncio.Event, poll_seconds: float,
                      still_ours: Callable[[], Awaitable[bool]]) -> None:
         await self.resync()
-        while not stopping.is_set() and await still_ours():
-            try:
-                published = await self.publish_pending()
-            except APIError as error:
-                if error.err_code not in WRONG_LAST_MSG_ID:
-                    raise
-                log.warning("%s relay out of step with its stream; resyncing", self.stream)
-                await self.resync()
-                continue
-            if not published:
-                self._wakeup.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), poll_seconds)
+        recorded = time.monotonic()
+        try:
+            while not stopping.is_set() and await still_ours():
+                try:
+                    published = await self.publish_pending(record=False)
+                except APIError as error:
+                    if error.err_code not in WRONG_LAST_MSG_ID:
+                        raise
+                    log.warning("%s relay out of step with its stream; resyncing", self.stream)
+                    await self.resync()
+                    continue
+                due = not published or time.monotonic() - recorded >= RECORD_EVERY_SECONDS
+                if due and self.position != self._recorded:
+                    await asyncio.to_thread(self._record_position)
+                    recorded = time.monotonic()
+                if not published:
+                    self._wakeup.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wakeup.wait(), poll_seconds)
+        finally:
+            if self.position != self._recorded:
+                with contextlib.suppress(Exception):  # stopping, or the store away: next time
+                    await asyncio.to_thread(self._record_position)
 
-    async def publish_pending(self) -> int:
+    async def publish_pending(self, record: bool = True) -> int:
         """Publishes one page of committed notifications; returns how many were handled.
 
         The page is pipelined: every message is sent before any acknowledgement is awaited,
@@ -132,7 +148,8 @@ class OutboxRelay:
         the server stores them in order or refuses the rest of the chain after a gap. The
         position then moves over the acknowledged prefix only: a message that failed, and
         everything after it, is published again next time (or after a resync), and JetStream
-        drops any copy by its `Nats-Msg-Id`.
+        drops any copy by its `Nats-Msg-Id`. With `record`, the new position is written
+        (tracking `OUTBOX`); the relay's own loop writes it less often (RECORD_EVERY_SECONDS).
         """
         page = await asyncio.to_thread(
             self.app.recorder.select_notifications,
@@ -161,7 +178,7 @@ class OutboxRelay:
         try:
             await self._settle(sent)
         finally:
-            if self.position != before:
+            if record and self.position != before:
                 await asyncio.to_thread(self._record_position)
         if failure is not None:
             raise failure
@@ -220,10 +237,13 @@ class OutboxRelay:
             self.position = notification_id
 
     def _record_position(self) -> None:
-        if self.position > self.app.position(OUTBOX):
+        """Writes the published position (tracking `OUTBOX`) if it moved on."""
+        position = self.position
+        if position > self.app.position(OUTBOX):
             # Another instance's relay may have recorded it first: that is the same fact.
             with contextlib.suppress(IntegrityError):
-                self.app.recorder.insert_tracking(Tracking(OUTBOX, self.position))
+                self.app.recorder.insert_tracking(Tracking(OUTBOX, position))
+        self._recorded = position
 
 
 def _abandon(sent: list[tuple[int, str | None, asyncio.Future[Any] | None]]) -> None:

@@ -47,8 +47,15 @@ from shared.views.tables import Applied, Row, SQLiteTableView, TableViewMixin
 log = logging.getLogger(__name__)
 
 PAGE = 1000
+# How far a view may read past its stored position without writing it, when what it read made
+# no rows (Follower._catch_up says why); a restart reads at most this much again.
+UNWRITTEN = 1000
 RETIRE_AFTER_SECONDS = 30.0  # between a view's new version answering and its old tables going
 KNOWN = 20_000  # aggregates a follower keeps between pages (see Follower._remember)
+# After a commit wakes the background follower, it waits this long for more before catching up,
+# so a busy service's commits are read a batch at a time rather than one catch-up (a few queries
+# per view) each (issue 16). A read catches up itself first, so it never waits for this.
+GATHER_SECONDS = 0.1
 Progress = Callable[[int, int], None]  # events read, events to read
 TView = TypeVar("TView", bound=TableViewMixin)
 
@@ -131,42 +138,74 @@ class Follower:
         self._lock = threading.Lock()
         # Aggregates as the view's last committed page left them, most recent last.
         self._known: OrderedDict[uuid.UUID, Any] = OrderedDict()
+        # Read up to here, of which the stored events after its stored position made no rows.
+        self._unwritten = 0
 
     @property
     def position(self) -> int:
-        return self.view.max_tracking_id(self.tracking_name) or 0
+        """How far the view has read the store: its stored position, or further where what
+        it read since made no rows and is not written yet."""
+        return max(self.view.max_tracking_id(self.tracking_name) or 0, self._unwritten)
 
-    def behind(self) -> int:
+    def behind(self, target: int | None = None) -> int:
         """How many stored events (of any topic) the view has yet to read."""
-        return max(0, (self.app.recorder.max_notification_id() or 0) - self.position)
+        if target is None:
+            target = self.app.recorder.max_notification_id() or 0
+        return max(0, target - self.position)
 
-    def catch_up(self, progress: Progress | None = None) -> int:
-        """Applies every stored event after the view's position; returns how many were read.
-        A view that has read nothing yet (new, or its definition changed) is filled as a
-        rebuild fills it, an aggregate at a time where it can be."""
-        if self.position == 0 and self.behind() and self._by_aggregate():
+    def catch_up(self, progress: Progress | None = None, target: int | None = None) -> int:
+        """Applies every stored event after the view's position (up to `target`, the store's
+        last by default); returns how many were read. A view that has read nothing yet (new, or
+        its definition changed) is filled as a rebuild fills it, an aggregate at a time where
+        it can be."""
+        if target is None:
+            target = self.app.recorder.max_notification_id() or 0
+        position = self.position
+        if position >= target:
+            return 0  # the usual case after a commit some other view's events made
+        if position == 0 and self._by_aggregate():
             return self._fill(progress, only_if_empty=True)
         with self._lock:
-            return self._catch_up(progress)
+            return self._catch_up(progress, target)
 
-    def _catch_up(self, progress: Progress | None) -> int:
-        target = self.app.recorder.max_notification_id() or 0
-        start = position = self.position
+    def _catch_up(self, progress: Progress | None, target: int) -> int:
+        stored = self._stored()
+        start = position = max(stored, self._unwritten)
         while position < target:
             page = self.app.recorder.select_notifications(
                 start=position + 1, limit=PAGE, stop=target, topics=self.topics)
             end = page[-1].id if len(page) == PAGE else target
             state: dict[uuid.UUID, Any] = {}
             try:
-                self.view.apply_rows([Applied(self.tracking_name, end, self._rows(page, state))])
+                rows = self._rows(page, state)
+                # Most commits hold no event of this view's (a follower reads only its topics)
+                # or none that changes its rows: its position then moves in memory only, and
+                # is written with its next rows, once it is UNWRITTEN ahead, or when the
+                # service is quiet (`write_position`), saving a write transaction per view
+                # per commit. Another process may read the same stretch again: it makes no
+                # rows there either.
+                if rows or end - stored >= UNWRITTEN:
+                    self.view.apply_rows([Applied(self.tracking_name, end, rows)])
+                    stored = end
             except BaseException:
                 self._known.clear()  # what it holds may have moved past what was committed
                 raise
+            self._unwritten = max(self._unwritten, end)
             self._remember(state)
-            position = max(end, self.position)
+            position = end
             if progress:
                 progress(position - start, target - start)
         return position - start
+
+    def _stored(self) -> int:
+        return self.view.max_tracking_id(self.tracking_name) or 0
+
+    def write_position(self) -> None:
+        """Writes how far the view has read, if it read past its stored position without
+        writing it (what it read there made no rows)."""
+        with self._lock:
+            if self._unwritten > self._stored():
+                self.view.apply_rows([Applied(self.tracking_name, self._unwritten, [])])
 
     def _rows(self, page: list[Any], state: dict[uuid.UUID, Any]) -> list[Row]:
         rows: list[Row] = []
@@ -214,7 +253,8 @@ class Follower:
         if not self._by_aggregate():
             with self._lock:
                 self.view.clear()
-                return self._catch_up(progress)
+                self._unwritten = 0
+                return self._catch_up(progress, self.app.recorder.max_notification_id() or 0)
         return self._fill(progress, only_if_empty=False)
 
     def _fill(self, progress: Progress | None, only_if_empty: bool) -> int:
@@ -223,6 +263,7 @@ class Follower:
                 target = 0  # another thread filled it while this one waited
             else:
                 target = self.app.recorder.max_notification_id() or 0
+                self._unwritten = 0
                 self.view.replace_rows(self._rows_by_aggregate(target, progress),
                                        Tracking(self.tracking_name, target))
         return target + self.catch_up(progress)
@@ -320,8 +361,16 @@ class ServiceViews:
 
     def catch_up(self) -> int:
         """Every view that answers reads caught up (a new version being built is left to the
-        succession's own thread)."""
-        return sum(self._answering(kind).catch_up() for kind in self.followers)
+        succession's own thread), to the store's last event when this began."""
+        target = self.app.recorder.max_notification_id() or 0
+        return sum(self._answering(kind).catch_up(target=target) for kind in self.followers)
+
+    def write_positions(self) -> None:
+        """Writes how far each view has read where it read on without writing it (see
+        `Follower._catch_up`), so its stored position, which other processes and a restart
+        start from, is the store's last event again once the service is quiet."""
+        for follower in self.followers.values():
+            follower.write_position()
 
     # Succession: a new version of a view built in the background while the previous answers.
 
@@ -417,15 +466,26 @@ class ServiceViews:
 
     def _follow(self) -> None:
         while not self._stopping.is_set():
-            self._wake.wait(timeout=5)
+            woken = self._wake.wait(timeout=5)
+            if woken:
+                self._stopping.wait(GATHER_SECONDS)
             if self._stopping.is_set():
+                self._write_positions()
                 return
             self._wake.clear()
             try:
                 self.catch_up()
+                if not woken:  # no commit here for 5 s: a quiet moment to write them
+                    self.write_positions()
             except Exception:  # noqa: BLE001 - the next read catches up, or reports the error
                 log.exception("%s views could not catch up", self.service)
                 self._stopping.wait(1)
+
+    def _write_positions(self) -> None:
+        try:
+            self.write_positions()
+        except Exception:  # noqa: BLE001 - stopping: the next start reads that stretch again
+            log.exception("%s views could not write how far they read", self.service)
 
     def stop(self) -> None:
         self._stopping.set()

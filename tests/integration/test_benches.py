@@ -24,6 +24,11 @@ def test_the_spine_bench_scores_every_return_and_prices_it(capsys: pytest.Captur
     assert "accepted over HTTP                     10 (0 failed" in out
     assert re.search(r"submit -> RiskScored recorded\s+10/10 ", out), out
     assert re.search(r"CPU per return, ms\s+\d+\.\d", out), out
+    assert re.search(r"by process: .*http -?\d+\.\d.*nats-server -?\d+\.\d", out), out
+    # Every concern the returns raised or brought up again was told, the safety ones to
+    # operations (the bench waited for them, so a missing one fails the run above).
+    assert re.search(r"concerns about these returns\s+(\d+) .*; told (\d+)/\1, "
+                     r"safety ones to operations (\d+)/\3", out), out
     assert re.search(r"scored/s against the slowest part\s+\d+\.\d%\s+of ", out), out
     assert not re.search(r"[\x1b\r]", out), out  # its progress bars are for terminals only
 

@@ -16,6 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import nats
 import pytest
 from eventsourcing.domain import Aggregate, event
+from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from shared.contracts.envelope import partition_of, wrap
@@ -276,3 +277,24 @@ async def test_messages_a_dead_holder_took_are_applied_before_anything_newer(
                          what="every message applied")
     for provider_id in PROVIDERS:
         assert rolls.names(provider_id) == [f"name-{n}" for n in range(5)], provider_id
+
+
+async def test_a_message_alone_is_fetched_without_asking_for_the_rest_of_a_batch(
+    batch_settings, rolls, monkeypatch,
+):
+    asked: list[int] = []
+    fetch = JetStreamContext.PullSubscription.fetch
+
+    async def counted(self: Any, batch: int = 1, *args: Any, **kwargs: Any) -> Any:
+        asked.append(batch)
+        return await fetch(self, batch, *args, **kwargs)
+
+    monkeypatch.setattr(JetStreamContext.PullSubscription, "fetch", counted)
+    async with pulling(rolls, batch_settings):
+        for n, told in enumerate(burst(rounds=1)[:3], start=1):
+            await publish(batch_settings, [told], first=n)
+            await eventually(lambda n=n: settled(rolls, n), timeout=60, what="applied")
+
+    # Each came alone, the server saying none was waiting after it: no top-up fetch.
+    assert set(asked) == {1}, asked
+    assert [rolls.names(p) for p in PROVIDERS[:3]] == [["name-0"]] * 3

@@ -4,6 +4,7 @@ the middle of a page."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ from nats.js.errors import APIError
 
 from services.intake.application import Intake as IntakeApplication
 from services.intake.bootstrap import build_intake
+from shared.messaging import relay as relay_module
 from shared.messaging.relay import OUTBOX, WRONG_LAST_MSG_ID, OutboxRelay
 from shared.messaging.topology import Topology, message_id
 from shared.runtime import ensure_stream
@@ -165,3 +167,26 @@ async def test_a_stream_moved_by_someone_else_refuses_the_chain_until_a_resync(
     new = [i for i in public_ids(intake) if i not in before]
     assert len(new) >= 3
     assert await stream_ids(js, stream) == before + new
+
+
+async def test_the_relays_loop_writes_its_position_once_there_is_nothing_left(
+        intake, js, settings, monkeypatch):
+    monkeypatch.setattr(relay_module, "PAGE", 5)  # the twelve providers in three pages
+    monkeypatch.setattr(relay_module, "RECORD_EVERY_SECONDS", 3600.0)
+    written: list[int] = []
+    insert_tracking = intake.recorder.insert_tracking
+    monkeypatch.setattr(intake.recorder, "insert_tracking",
+                        lambda tracking: (written.append(tracking.notification_id),
+                                          insert_tracking(tracking)))
+    relay, stopping = relay_for(intake, js, settings), asyncio.Event()
+    running = asyncio.create_task(relay.run(stopping, poll_seconds=0.05))
+    last = intake.recorder.max_notification_id()
+
+    async with asyncio.timeout(60):
+        while intake.position(OUTBOX) < last:
+            await asyncio.sleep(0.05)
+    stopping.set()
+    await running
+
+    assert written == [last]  # once, when all was published; not after each of the pages
+    assert await stream_ids(js, relay.stream) == public_ids(intake)

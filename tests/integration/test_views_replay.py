@@ -173,8 +173,13 @@ KILLED_REBUILD = textwrap.dedent("""
     import sys
     from shared.settings import AssureSettings
     from bench.national_data import build_apps
+    import time
     import shared.views.store as store
     store.PAGE = 40  # many small pages, so the kill lands between two of them
+    # Each page takes a while to turn into rows, so the kill that follows the third page's
+    # report lands while the fourth is being made, before it commits, however busy the machine.
+    rows = store.Follower._rows
+    store.Follower._rows = lambda self, *args: (time.sleep(0.5), rows(self, *args))[1]
     apps = build_apps(AssureSettings(data_dir=sys.argv[1], clock="training",
                                      auth_required=False), fast=False)
     app = apps[sys.argv[2]]
