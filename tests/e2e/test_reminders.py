@@ -17,7 +17,7 @@ async def test_an_overdue_return_sends_the_provider_a_reminder_and_the_log_shows
     async with (
         running(settings) as system,
         serving(system) as url,
-        httpx.AsyncClient(base_url=url) as http,
+        httpx.AsyncClient(base_url=url, timeout=30) as http,
     ):
         assert (await http.post("/intake/clock/tick", json={"to": "2026-07-20"})).is_success
         reference = await register_with_contract(http, "rowan")
@@ -56,7 +56,7 @@ async def test_a_provider_is_reminded_by_mail_before_the_due_date_until_the_retu
         async with (
             running(configured) as system,
             serving(system) as url,
-            httpx.AsyncClient(base_url=url) as http,
+            httpx.AsyncClient(base_url=url, timeout=30) as http,
         ):
             assert (await http.post("/intake/clock/tick", json={"to": "2026-07-20"})).is_success
             reference = await register_with_contract(http, "rowan")
