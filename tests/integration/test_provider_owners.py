@@ -4,7 +4,6 @@ submission (issue 16); a contract not found yet is asked again, as it may be awa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,20 +11,10 @@ from typing import Any
 import pytest
 
 from assure.security import provider_finder
-from assure.services import ALL
 from services.intake.application import Award
-from shared.settings import AssureSettings
 
 pytestmark = pytest.mark.integration
 
-INTAKE = next(d for d in ALL if d.name == "intake")
-
-
-@pytest.fixture
-def intake(settings: AssureSettings) -> Iterator[Any]:
-    app = INTAKE.build(settings)
-    yield app
-    app.close()
 
 
 def award(app: Any, provider_id: str, reference: str) -> None:

@@ -7,13 +7,10 @@ another one, a restart) sees the same rows.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from assure.services import ALL
-from shared.settings import AssureSettings
 from shared.views import store
 from shared.views.dead_letters import DeadLettersIndex
 from shared.views.keys import KeysIndex
@@ -21,14 +18,6 @@ from shared.views.store import Follower
 
 pytestmark = pytest.mark.integration
 
-INTAKE = next(d for d in ALL if d.name == "intake")
-
-
-@pytest.fixture
-def intake(settings: AssureSettings) -> Iterator[Any]:
-    app = INTAKE.build(settings)
-    yield app
-    app.close()
 
 
 def register(app: Any, count: int) -> list[str]:
